@@ -1,0 +1,80 @@
+using System.Text.Json;
+
+namespace Vapora.Contracts;
+
+/// <summary>
+/// The fields a router needs from an encoded update (id, version, status), read without
+/// deserializing or copying the rest, so the bytes can be forwarded as they are.
+/// </summary>
+public readonly record struct WorkflowUpdateHeader(string WorkflowId, long Version, WorkflowStatus Status)
+{
+    private static ReadOnlySpan<byte> WorkflowIdName => "workflow_id"u8;
+    private static ReadOnlySpan<byte> VersionName => "version"u8;
+    private static ReadOnlySpan<byte> StatusName => "status"u8;
+
+    /// <summary>
+    /// Reads the header of one encoded <see cref="WorkflowUpdate"/> (or <see cref="WorkflowState"/>).
+    /// False when the bytes are not a single JSON object with a valid id, a version ≥ 1 and a known status.
+    /// </summary>
+    public static bool TryRead(ReadOnlySpan<byte> json, out WorkflowUpdateHeader header)
+    {
+        header = default;
+        string? id = null;
+        long version = 0;
+        WorkflowStatus? status = null;
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 4 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals(WorkflowIdName))
+                {
+                    reader.Read();
+                    id = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                else if (reader.ValueTextEquals(VersionName))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out version))
+                    {
+                        return false;
+                    }
+                }
+                else if (reader.ValueTextEquals(StatusName))
+                {
+                    reader.Read();
+                    status = reader.TokenType == JsonTokenType.String
+                        && WorkflowStatusRules.TryParseWireName(reader.GetString(), out var s) ? s : null;
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            // The object must close the input: trailing data means a frame we did not produce.
+            if (reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth != 0 || reader.Read())
+            {
+                return false;
+            }
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        if (!WorkflowIds.IsValid(id) || version < 1 || status is null)
+        {
+            return false;
+        }
+
+        header = new WorkflowUpdateHeader(id!, version, status.Value);
+        return true;
+    }
+}

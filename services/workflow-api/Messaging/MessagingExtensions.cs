@@ -1,0 +1,27 @@
+using StackExchange.Redis;
+using Vapora.ServiceDefaults.Redis;
+
+namespace Vapora.WorkflowApi.Messaging;
+
+/// <summary>Registers publishing: Redis publisher, request-path dispatcher, batched marks and the outbox relay.</summary>
+public static class MessagingExtensions
+{
+    /// <summary>Adds the publishing pipeline.</summary>
+    public static IHostApplicationBuilder AddUpdatePublishing(this IHostApplicationBuilder builder)
+    {
+        // Fail fast while Redis is down: the update is already durable and the relay republishes it,
+        // so a hidden in-client backlog would only delay the request.
+        builder.AddRedisConnection("workflow-api", options => options.BacklogPolicy = BacklogPolicy.FailFast);
+        builder.Services.AddOptions<PublishingOptions>()
+            .BindConfiguration(PublishingOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IUpdatePublisher, RedisUpdatePublisher>();
+        builder.Services.AddSingleton<UpdateDispatcher>();
+        builder.Services.AddSingleton<PublishedMarks>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PublishedMarks>());
+        builder.Services.AddSingleton<OutboxRelay>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
+        return builder;
+    }
+}

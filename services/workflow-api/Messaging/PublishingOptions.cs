@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Vapora.WorkflowApi.Messaging;
+
+/// <summary>How updates reach Redis (section <c>Publishing</c>).</summary>
+public sealed class PublishingOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string SectionName = "Publishing";
+
+    /// <summary>How long a request waits for its publish before leaving it to the outbox relay.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often the outbox relay looks for stored but unpublished updates.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How old an unpublished update must be before the relay takes it; longer than
+    /// <see cref="PublishTimeout"/>, so the relay does not race a request still publishing.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan OutboxGrace { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Updates per relay pass.</summary>
+    [Range(1, 10_000)]
+    public int OutboxBatchSize { get; set; } = 500;
+
+    /// <summary>Publish attempts per update within one relay pass (exponential backoff with jitter between them).</summary>
+    [Range(1, 20)]
+    public int RelayMaxAttempts { get; set; } = 4;
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using MongoDB.Bson;
+using MongoDB.Driver;
+
+namespace Vapora.WorkflowApi.Persistence.Mongo;
+
+/// <summary>Readiness: MongoDB answers a ping and the store's indexes exist.</summary>
+internal sealed class MongoHealthCheck(IMongoDatabase database, MongoIndexes indexes) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (!indexes.IsReady)
+        {
+            return HealthCheckResult.Unhealthy("MongoDB indexes are not created yet.");
+        }
+
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            await database.RunCommandAsync<BsonDocument>(new BsonDocument("ping", 1), cancellationToken: timeout.Token);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception ex) when (ex is MongoException or TimeoutException or OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy("MongoDB did not answer ping.", ex);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+namespace Vapora.WorkflowApi.Persistence;
+
+/// <summary>A validated create request with its server-assigned id and time.</summary>
+/// <param name="IdempotencyKey">The client's Idempotency-Key header, if any.</param>
+/// <param name="RequestFingerprint">A hash of the request, to tell a retry from a different request reusing a key.</param>
+public sealed record NewWorkflow(
+    string Id,
+    string Name,
+    int TotalSteps,
+    string? Message,
+    DateTimeOffset CreatedAt,
+    string? IdempotencyKey,
+    string? RequestFingerprint);
