@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using StackExchange.Redis;
+using Vapora.RealtimeGateway.Internal;
+using Vapora.ServiceDefaults.Redis;
+
+namespace Vapora.RealtimeGateway.Broker;
+
+/// <summary>
+/// Redis pub/sub on the process's one shared connection. Each watched workflow gets a
+/// <see cref="ChannelMessageQueue"/>, which keeps that channel's messages in publish order
+/// (the callback form runs handlers concurrently and reorders them).
+/// </summary>
+internal sealed class RedisWorkflowBroker : IWorkflowBroker, IDisposable
+{
+    private readonly IConnectionMultiplexer _redis;
+    private readonly ILogger<RedisWorkflowBroker> _logger;
+    private readonly GatewayMetrics _metrics;
+    private readonly ConcurrentDictionary<string, ChannelMessageQueue> _queues = new(StringComparer.Ordinal);
+    private IBrokerListener? _listener;
+
+    public RedisWorkflowBroker(IConnectionMultiplexer redis, GatewayMetrics metrics, ILogger<RedisWorkflowBroker> logger)
+    {
+        _redis = redis;
+        _metrics = metrics;
+        _logger = logger;
+        _redis.ConnectionRestored += OnConnectionRestored;
+    }
+
+    public int SubscribedChannels => _queues.Count;
+
+    /// <summary>Set once by the hub at start-up.</summary>
+    public void Attach(IBrokerListener listener) => _listener = listener;
+
+    public async Task SubscribeAsync(string workflowId, CancellationToken cancellationToken)
+    {
+        var queue = await _redis.GetSubscriber().SubscribeAsync(RedisWorkflowChannels.For(workflowId)).WaitAsync(cancellationToken);
+        if (!_queues.TryAdd(workflowId, queue))
+        {
+            // The hub serializes subscribe/unsubscribe per workflow, so this is a bug, not a race to tolerate.
+            await queue.UnsubscribeAsync();
+            throw new InvalidOperationException($"Workflow {workflowId} is already subscribed.");
+        }
+
+        queue.OnMessage(message => Deliver(workflowId, message));
+    }
+
+    public async Task UnsubscribeAsync(string workflowId)
+    {
+        if (_queues.TryRemove(workflowId, out var queue))
+        {
+            try
+            {
+                await queue.UnsubscribeAsync();
+            }
+            catch (RedisException ex)
+            {
+                // Redis is gone; the server forgets the subscription with the connection.
+                GatewayLog.UnsubscribeFailed(_logger, workflowId, ex);
+            }
+        }
+    }
+
+    public void Dispose() => _redis.ConnectionRestored -= OnConnectionRestored;
+
+    private void Deliver(string workflowId, ChannelMessage message)
+    {
+        _metrics.MessageReceived();
+        var value = message.Message;
+        if (value.IsNull)
+        {
+            _metrics.MessageDropped("empty");
+            return;
+        }
+
+        _listener?.OnMessage(workflowId, (ReadOnlyMemory<byte>)value);
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        // Any restored connection may have carried our subscriptions (with RESP3 one connection carries
+        // commands and pub/sub). A resync of a workflow that lost nothing costs one short history read.
+        _metrics.BackplaneReconnected();
+        GatewayLog.BackplaneRestored(_logger, e.ConnectionType, _queues.Count);
+        _listener?.OnReconnected();
+    }
+}

@@ -1,0 +1,446 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using Vapora.Contracts;
+using Vapora.RealtimeGateway.CatchUp;
+using Vapora.RealtimeGateway.Hub;
+using Vapora.RealtimeGateway.Internal;
+
+namespace Vapora.RealtimeGateway.Connections;
+
+/// <summary>
+/// One client WebSocket: a reader loop for inbound frames, a writer loop draining a bounded send queue,
+/// and the workflows it watches. A failure here closes this connection only; nothing it does can block a
+/// fan-out, because topics only ever queue bytes for it.
+/// </summary>
+internal sealed class ClientConnection : IDisposable
+{
+    private readonly WebSocket _socket;
+    private readonly Channel<ReadOnlyMemory<byte>> _queue;
+    private readonly ConnectionServices _services;
+    private readonly Dictionary<string, WorkflowSubscription> _subscriptions = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _aborted;
+    private CancellationTokenSource? _closeDeadline;
+    private int _closeRequested;
+    private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
+    private string _closeReason = string.Empty;
+
+    public ClientConnection(long id, WebSocket socket, ConnectionServices services, CancellationToken requestAborted)
+    {
+        Id = id;
+        _socket = socket;
+        _services = services;
+        _aborted = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        _queue = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(services.Options.SendQueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public long Id { get; }
+
+    /// <summary>Frames waiting to be written.</summary>
+    public int QueuedFrames => _queue.Reader.Count;
+
+    public int SubscriptionCount
+    {
+        get { lock (_subscriptions) { return _subscriptions.Count; } }
+    }
+
+    /// <summary>Cancelled when the socket is gone.</summary>
+    public CancellationToken Aborted => _aborted.Token;
+
+    public bool IsClosing => Volatile.Read(ref _closeRequested) != 0;
+
+    /// <summary>
+    /// Runs both loops (and <paramref name="start"/>, such as the initial subscribe, beside them) until the socket
+    /// is closed, then lets go of every workflow it watched.
+    /// </summary>
+    public async Task RunAsync(Func<ClientConnection, ReadOnlyMemory<byte>, Task> onMessage, Func<ClientConnection, Task>? start = null)
+    {
+        var writer = WriteLoopAsync();
+        var started = start is null ? Task.CompletedTask : RunStartAsync(start);
+        try
+        {
+            await ReadLoopAsync(onMessage);
+        }
+        finally
+        {
+            // The reader ends when the client's close frame came or the socket broke: finish the handshake
+            // (the writer sends our close frame), then stop whatever still runs and let go of every workflow.
+            Close(WebSocketCloseStatus.NormalClosure, string.Empty);
+            await writer;
+            CancelAborted();
+            await started;
+            UnsubscribeAll();
+        }
+    }
+
+    private async Task RunStartAsync(Func<ClientConnection, Task> start)
+    {
+        await Task.Yield();
+        try
+        {
+            await start(this);
+        }
+        catch (Exception ex) when (!_aborted.IsCancellationRequested)
+        {
+            GatewayLog.ConnectionFailed(_services.Logger, Id, ex);
+            Close(WebSocketCloseStatus.InternalServerError, "internal error: resume");
+        }
+        catch (Exception)
+        {
+            // The socket is gone; nothing to report to it.
+        }
+    }
+
+    /// <summary>Queues a frame for a live update. A full queue means the client is not reading: it is closed and resumes.</summary>
+    public void Enqueue(ReadOnlyMemory<byte> frame)
+    {
+        if (!_queue.Writer.TryWrite(frame) && !IsClosing)
+        {
+            _services.Metrics.SlowConsumerClosed();
+            GatewayLog.SlowConsumer(_services.Logger, Id, _services.Options.SendQueueCapacity);
+            Close((WebSocketCloseStatus)WorkflowCloseCodes.SlowConsumer, "slow consumer: resume from your last version");
+        }
+    }
+
+    /// <summary>Queues a catch-up frame, waiting for room: catch-up must not count as falling behind.</summary>
+    public ValueTask EnqueueAsync(ReadOnlyMemory<byte> frame) => _queue.Writer.WriteAsync(frame, _aborted.Token);
+
+    /// <summary>
+    /// Starts the close handshake with <paramref name="status"/>; frames still queued are dropped. The socket is
+    /// aborted if the client does not answer (or a send stays stuck) within the close timeout.
+    /// </summary>
+    public void Close(WebSocketCloseStatus status, string reason)
+    {
+        if (Interlocked.Exchange(ref _closeRequested, 1) != 0)
+        {
+            return;
+        }
+
+        _closeStatus = status;
+        _closeReason = reason;
+        _queue.Writer.TryComplete();
+        _closeDeadline = new CancellationTokenSource(_services.Options.CloseTimeout, _services.Time);
+        _closeDeadline.Token.Register(static state => ((ClientConnection)state!).AbortSocket(), this);
+    }
+
+    /// <summary>Joins a workflow and catches up from <paramref name="after"/> (null: the current state first), then goes live.</summary>
+    /// <param name="subscribedFrame">Sent once the workflow is known to exist, before any update (the /ws protocol).</param>
+    public async Task<SubscribeResult> SubscribeAsync(string workflowId, long? after, bool enveloped, ReadOnlyMemory<byte>? subscribedFrame)
+    {
+        var subscription = new WorkflowSubscription(this, workflowId, enveloped);
+        lock (_subscriptions)
+        {
+            if (_subscriptions.ContainsKey(workflowId))
+            {
+                return SubscribeResult.AlreadySubscribed;
+            }
+
+            if (_subscriptions.Count >= _services.Options.MaxSubscriptionsPerConnection)
+            {
+                return SubscribeResult.TooManySubscriptions;
+            }
+
+            _subscriptions[workflowId] = subscription;
+        }
+
+        var attached = false;
+        try
+        {
+            var (topic, status) = await _services.Hub.JoinAsync(workflowId, _aborted.Token);
+            if (topic is null)
+            {
+                return status == TopicStatus.NotFound ? SubscribeResult.NotFound : SubscribeResult.Unavailable;
+            }
+
+            subscription.Topic = topic;
+            if (after is { } requested && requested > topic.Head)
+            {
+                // Beyond this gateway's head: fine if this gateway lags, an error if the workflow has no such version.
+                var latest = await _services.UpdateLog.GetStateAsync(workflowId, _aborted.Token);
+                if (latest is null)
+                {
+                    return SubscribeResult.NotFound;
+                }
+
+                if (requested > latest.Version)
+                {
+                    return SubscribeResult.AfterBeyondLatest;
+                }
+            }
+
+            if (subscribedFrame is { } subscribed)
+            {
+                await EnqueueAsync(subscribed);
+            }
+
+            if (after is not null)
+            {
+                _services.Metrics.Resumed();
+            }
+
+            attached = await CatchUpAndAttachAsync(subscription, topic, after);
+            return attached ? SubscribeResult.Subscribed : SubscribeResult.Unavailable;
+        }
+        catch (UpdateLogUnavailableException ex)
+        {
+            GatewayLog.CatchUpFailed(_services.Logger, Id, workflowId, ex);
+            return SubscribeResult.Unavailable;
+        }
+        catch (Exception ex) when ((ex is OperationCanceledException && _aborted.IsCancellationRequested) || ex is ChannelClosedException)
+        {
+            // The connection closed while subscribing.
+            return SubscribeResult.Unavailable;
+        }
+        finally
+        {
+            if (!attached)
+            {
+                Forget(subscription);
+            }
+        }
+    }
+
+    /// <summary>Stops watching a workflow; false if it was not watched.</summary>
+    public bool Unsubscribe(string workflowId)
+    {
+        WorkflowSubscription? subscription;
+        lock (_subscriptions)
+        {
+            if (!_subscriptions.TryGetValue(workflowId, out subscription) || subscription.Topic is null)
+            {
+                return false;
+            }
+        }
+
+        Forget(subscription);
+        return true;
+    }
+
+    public void Dispose()
+    {
+        _aborted.Dispose();
+        _closeDeadline?.Dispose();
+    }
+
+    /// <summary>
+    /// Older versions come from the API, a page at a time, until the topic's recent frames cover the rest;
+    /// the hand-over to live delivery happens under the topic's lock, so no version falls between the two.
+    /// </summary>
+    private async Task<bool> CatchUpAndAttachAsync(WorkflowSubscription subscription, WorkflowTopic topic, long? after)
+    {
+        var position = after;
+        var emptyReads = 0;
+        while (!topic.TryAttach(subscription, position, frame => Enqueue(subscription.BytesOf(frame)), p => subscription.Position = p))
+        {
+            var from = position!.Value;
+            var frames = await _services.UpdateLog.GetHistoryAsync(subscription.WorkflowId, from, _services.Options.CatchUpPageSize, _aborted.Token);
+            if (frames is null)
+            {
+                return false;
+            }
+
+            foreach (var frame in frames)
+            {
+                if (frame.Version == position + 1)
+                {
+                    await EnqueueAsync(subscription.BytesOf(frame));
+                    position = frame.Version;
+                }
+            }
+
+            // The topic has versions the log did not return: only possible while the API is behind its own
+            // writes (it is not, store comes before publish); give it a moment, then give up with "resume".
+            emptyReads = frames.Count == 0 ? emptyReads + 1 : 0;
+            if (emptyReads > 5)
+            {
+                return false;
+            }
+
+            if (emptyReads > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * emptyReads), _services.Time, _aborted.Token);
+            }
+        }
+
+        return true;
+    }
+
+    private void Forget(WorkflowSubscription subscription)
+    {
+        lock (_subscriptions)
+        {
+            if (_subscriptions.TryGetValue(subscription.WorkflowId, out var current) && ReferenceEquals(current, subscription))
+            {
+                _subscriptions.Remove(subscription.WorkflowId);
+            }
+        }
+
+        if (subscription.Topic is { } topic)
+        {
+            topic.Detach(subscription);
+            _services.Hub.Release(topic);
+            subscription.Topic = null;
+        }
+    }
+
+    private void UnsubscribeAll()
+    {
+        WorkflowSubscription[] all;
+        lock (_subscriptions)
+        {
+            all = [.. _subscriptions.Values];
+        }
+
+        foreach (var subscription in all)
+        {
+            Forget(subscription);
+        }
+    }
+
+    private async Task ReadLoopAsync(Func<ClientConnection, ReadOnlyMemory<byte>, Task> onMessage)
+    {
+        var max = _services.Options.MaxInboundMessageBytes;
+        var buffer = ArrayPool<byte>.Shared.Rent(1024);
+        var length = 0;
+        var discarding = false;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(length), _aborted.Token);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    Close(WebSocketCloseStatus.NormalClosure, string.Empty);
+                    return;
+                }
+
+                if (discarding || IsClosing)
+                {
+                    // Closing: read (and ignore) until the client's close frame arrives.
+                    length = 0;
+                    continue;
+                }
+
+                if (result.MessageType == WebSocketMessageType.Binary)
+                {
+                    _services.Metrics.InboundRejected("binary");
+                    Close(WebSocketCloseStatus.InvalidMessageType, "binary frames are not accepted; send JSON text frames");
+                    discarding = true;
+                    continue;
+                }
+
+                length += result.Count;
+                if (length > max)
+                {
+                    _services.Metrics.InboundRejected("too_big");
+                    Close(WebSocketCloseStatus.MessageTooBig, $"message larger than {max} bytes");
+                    discarding = true;
+                    continue;
+                }
+
+                if (result.EndOfMessage)
+                {
+                    await onMessage(this, buffer.AsMemory(0, length));
+                    length = 0;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // The client went away (or the close deadline aborted it): nothing to answer, stop the writer at once.
+            AbortSocket();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        await Task.Yield();
+        var reader = _queue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(_aborted.Token))
+            {
+                while (!IsClosing && reader.TryRead(out var frame))
+                {
+                    await _socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, _aborted.Token);
+                    _services.Metrics.FrameSent();
+                }
+
+                if (IsClosing)
+                {
+                    break;
+                }
+            }
+
+            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await _socket.CloseOutputAsync(_closeStatus, _closeReason, _aborted.Token);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // Broken socket: the reader sees it too and ends the connection.
+            AbortSocket();
+        }
+    }
+
+    private void AbortSocket()
+    {
+        try
+        {
+            _socket.Abort();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        CancelAborted();
+    }
+
+    private void CancelAborted()
+    {
+        try
+        {
+            _aborted.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+}
+
+/// <summary>How a subscribe ended.</summary>
+internal enum SubscribeResult
+{
+    Subscribed,
+    NotFound,
+    Unavailable,
+    AlreadySubscribed,
+    TooManySubscriptions,
+    AfterBeyondLatest,
+}
+
+/// <summary>What every connection uses.</summary>
+internal sealed record ConnectionServices(
+    WorkflowHub Hub,
+    IUpdateLog UpdateLog,
+    GatewayOptions Options,
+    GatewayMetrics Metrics,
+    TimeProvider Time,
+    ILogger Logger);

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Vapora.RealtimeGateway.Broker;
+using Vapora.RealtimeGateway.CatchUp;
+using Vapora.RealtimeGateway.Connections;
+using Vapora.RealtimeGateway.Hub;
+using Vapora.RealtimeGateway.Internal;
+using Vapora.RealtimeGateway.Transport;
+using Vapora.ServiceDefaults.Redis;
+
+namespace Vapora.RealtimeGateway;
+
+/// <summary>Registers the gateway: broker, hub, catch-up client and connections.</summary>
+public static class GatewayExtensions
+{
+    /// <summary>Adds everything the socket endpoints need.</summary>
+    public static IHostApplicationBuilder AddRealtimeGateway(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<GatewayOptions>()
+            .BindConfiguration(GatewayOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.WorkflowApiUrl is { IsAbsoluteUri: true }, "Gateway:WorkflowApiUrl must be an absolute URL of workflow-api, such as http://127.0.0.1:5080.")
+            .ValidateOnStart();
+
+        builder.AddRedisConnection("realtime-gateway");
+        builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddSingleton<IWorkflowBroker, RedisWorkflowBroker>();
+        builder.Services.AddSingleton<WorkflowHub>();
+        builder.Services.AddHostedService<HubMaintenance>();
+        builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.AddSingleton<SocketAcceptor>();
+
+        builder.Services.AddHttpClient<IUpdateLog, WorkflowApiClient>((sp, http) =>
+                http.BaseAddress = sp.GetRequiredService<IOptions<GatewayOptions>>().Value.WorkflowApiUrl)
+            .AddStandardResilienceHandler(o =>
+            {
+                o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(3);
+                o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(10);
+                o.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(10);
+                o.Retry.MaxRetryAttempts = 3;
+                o.Retry.UseJitter = true;
+            });
+        return builder;
+    }
+}

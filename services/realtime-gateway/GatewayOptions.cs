@@ -1,0 +1,65 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Vapora.RealtimeGateway;
+
+/// <summary>Gateway settings (section <c>Gateway</c>). Every limit has a safe default.</summary>
+public sealed class GatewayOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string SectionName = "Gateway";
+
+    /// <summary>Base URL of workflow-api, whose state and history endpoints are the update log (<c>Gateway__WorkflowApiUrl</c>).</summary>
+    [Required]
+    public Uri? WorkflowApiUrl { get; set; }
+
+    /// <summary>Largest inbound WebSocket message; larger ones close the socket with 1009.</summary>
+    [Range(128, 16 * 1024 * 1024)]
+    public int MaxInboundMessageBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Frames a connection may have waiting to be sent; beyond it the client is closed as slow (4000) and resumes.</summary>
+    [Range(8, 1_000_000)]
+    public int SendQueueCapacity { get; set; } = 1024;
+
+    /// <summary>Most workflows one multiplexed (<c>/ws</c>) connection may watch.</summary>
+    [Range(1, 100_000)]
+    public int MaxSubscriptionsPerConnection { get; set; } = 1000;
+
+    /// <summary>Most WebSocket connections this gateway serves; more are closed with 1013 (try again later).</summary>
+    [Range(1, 10_000_000)]
+    public int MaxConnections { get; set; } = 100_000;
+
+    /// <summary>How long a workflow's Redis channel stays subscribed after its last local watcher left (avoids churn).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan UnsubscribeGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Recent updates kept per watched workflow, so resumes and late joiners catch up without asking the API.</summary>
+    [Range(0, 100_000)]
+    public int RecentUpdatesPerWorkflow { get; set; } = 128;
+
+    /// <summary>History entries fetched per request when catching up or repairing a gap (the API allows up to 1000).</summary>
+    [Range(1, 1000)]
+    public int CatchUpPageSize { get; set; } = 1000;
+
+    /// <summary>Server pings on idle sockets; a client that does not answer within the same time is dropped.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long a closing socket waits for the client's close reply (or a stuck send) before it is aborted.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How often each watched workflow is compared with the API even when nothing arrives, to catch an update whose
+    /// publish was lost. Checks are spread out and rate-limited by <see cref="ConvergenceChecksPerSecond"/>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ConvergenceCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Upper bound on convergence checks per second, across all workflows.</summary>
+    [Range(1, 100_000)]
+    public int ConvergenceChecksPerSecond { get; set; } = 50;
+
+    /// <summary>Gap repairs and resyncs that may call the API at once.</summary>
+    [Range(1, 1000)]
+    public int MaxConcurrentRepairs { get; set; } = 16;
+}

@@ -1,0 +1,55 @@
+namespace Vapora.RealtimeGateway.Hub;
+
+/// <summary>
+/// The last few frames of a workflow, contiguous by version, so that a resume or late joiner that is
+/// only a little behind is served from memory rather than from the API. Not thread-safe: the topic locks.
+/// </summary>
+internal sealed class RecentFrames(int capacity)
+{
+    private readonly UpdateFrame?[] _ring = new UpdateFrame?[capacity];
+    private int _count;
+    private long _last;
+
+    /// <summary>The oldest version held; <c>Last + 1</c> when empty.</summary>
+    public long First => _last - _count + 1;
+
+    /// <summary>Adds the next version; a non-contiguous version restarts the window.</summary>
+    public void Add(UpdateFrame frame)
+    {
+        if (_ring.Length == 0)
+        {
+            _last = frame.Version;
+            return;
+        }
+
+        if (frame.Version != _last + 1)
+        {
+            Array.Clear(_ring);
+            _count = 0;
+        }
+
+        _last = frame.Version;
+        _ring[frame.Version % _ring.Length] = frame;
+        _count = Math.Min(_count + 1, _ring.Length);
+    }
+
+    /// <summary>Starts an empty window just after <paramref name="version"/>.</summary>
+    public void ResetAfter(long version)
+    {
+        Array.Clear(_ring);
+        _count = 0;
+        _last = version;
+    }
+
+    /// <summary>True when every version after <paramref name="position"/> up to the newest is held.</summary>
+    public bool Covers(long position) => position >= First - 1;
+
+    /// <summary>The frames after <paramref name="position"/>, oldest first (call <see cref="Covers"/> first).</summary>
+    public IEnumerable<UpdateFrame> After(long position)
+    {
+        for (var v = Math.Max(position + 1, First); v <= _last; v++)
+        {
+            yield return _ring[v % _ring.Length]!;
+        }
+    }
+}

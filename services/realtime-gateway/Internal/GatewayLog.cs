@@ -1,0 +1,45 @@
+using StackExchange.Redis;
+
+namespace Vapora.RealtimeGateway.Internal;
+
+internal static partial class GatewayLog
+{
+    [LoggerMessage(100, LogLevel.Warning, "Could not unsubscribe from {WorkflowId}")]
+    public static partial void UnsubscribeFailed(ILogger logger, string workflowId, Exception exception);
+
+    [LoggerMessage(101, LogLevel.Information, "Redis connection restored ({ConnectionType}); resyncing {Workflows} watched workflows")]
+    public static partial void BackplaneRestored(ILogger logger, ConnectionType connectionType, int workflows);
+
+    [LoggerMessage(102, LogLevel.Warning, "Dropped a malformed message of {Length} bytes on the channel of {WorkflowId}")]
+    public static partial void MalformedBackplaneMessage(ILogger logger, string workflowId, int length);
+
+    [LoggerMessage(110, LogLevel.Warning, "Could not start watching {WorkflowId}")]
+    public static partial void TopicInitializationFailed(ILogger logger, string workflowId, Exception exception);
+
+    [LoggerMessage(111, LogLevel.Warning, "Gap repair of {WorkflowId} after v{Head} failed; retrying in {Delay}")]
+    public static partial void RepairFailed(ILogger logger, string workflowId, long head, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(112, LogLevel.Error, "Gap repair of {WorkflowId} stopped unexpectedly")]
+    public static partial void RepairCrashed(ILogger logger, string workflowId, Exception exception);
+
+    [LoggerMessage(113, LogLevel.Warning, "Closing the topic of {WorkflowId} failed")]
+    public static partial void TopicCloseFailed(ILogger logger, string workflowId, Exception exception);
+
+    [LoggerMessage(114, LogLevel.Warning, "{WorkflowId} was at v{Head} here but the API has v{Latest}: a publish was lost; repairing")]
+    public static partial void ConvergenceRepair(ILogger logger, string workflowId, long head, long latest);
+
+    [LoggerMessage(115, LogLevel.Warning, "Convergence check of {WorkflowId} failed")]
+    public static partial void ConvergenceCheckFailed(ILogger logger, string workflowId, Exception exception);
+
+    [LoggerMessage(120, LogLevel.Information, "Connection {ConnectionId} closed as a slow consumer ({Capacity} frames queued)")]
+    public static partial void SlowConsumer(ILogger logger, long connectionId, int capacity);
+
+    [LoggerMessage(121, LogLevel.Warning, "Connection {ConnectionId} could not catch up on {WorkflowId}")]
+    public static partial void CatchUpFailed(ILogger logger, long connectionId, string workflowId, Exception exception);
+
+    [LoggerMessage(122, LogLevel.Error, "Connection {ConnectionId} failed")]
+    public static partial void ConnectionFailed(ILogger logger, long connectionId, Exception exception);
+
+    [LoggerMessage(123, LogLevel.Warning, "Connection limit of {Limit} reached; closing a new connection with 1013")]
+    public static partial void ConnectionLimit(ILogger logger, int limit);
+}

@@ -1,0 +1,78 @@
+using System.Diagnostics.Metrics;
+using Vapora.RealtimeGateway.Connections;
+using Vapora.RealtimeGateway.Hub;
+
+namespace Vapora.RealtimeGateway.Internal;
+
+/// <summary>The gateway's instruments (meter <c>Vapora.RealtimeGateway</c>); see the README's metrics table.</summary>
+internal sealed class GatewayMetrics
+{
+    public const string MeterName = "Vapora.RealtimeGateway";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _received;
+    private readonly Counter<long> _forwarded;
+    private readonly Counter<long> _dropped;
+    private readonly Counter<long> _sent;
+    private readonly Counter<long> _slowConsumers;
+    private readonly Counter<long> _gapRepairs;
+    private readonly Counter<long> _resumes;
+    private readonly Counter<long> _reconnects;
+    private readonly Counter<long> _inboundRejected;
+    private readonly Histogram<double> _fanOutLag;
+
+    public GatewayMetrics(IMeterFactory meterFactory)
+    {
+        _meter = meterFactory.Create(MeterName);
+        _received = _meter.CreateCounter<long>("vapora.gateway.messages.received", "{message}", "Messages received from Redis.");
+        _forwarded = _meter.CreateCounter<long>("vapora.gateway.messages.forwarded", "{frame}", "Update frames queued to client connections (one per watcher).");
+        _dropped = _meter.CreateCounter<long>("vapora.gateway.messages.dropped", "{message}", "Backplane messages dropped, by reason (duplicate, malformed, unwatched, empty).");
+        _sent = _meter.CreateCounter<long>("vapora.gateway.frames.sent", "{frame}", "Frames written to client sockets.");
+        _slowConsumers = _meter.CreateCounter<long>("vapora.gateway.slow_consumers.closed", "{connection}", "Connections closed because their send queue overflowed.");
+        _gapRepairs = _meter.CreateCounter<long>("vapora.gateway.gap_repairs", "{update}", "Updates recovered from the API's history after a gap or a reconnect.");
+        _resumes = _meter.CreateCounter<long>("vapora.gateway.resumes", "{subscription}", "Subscriptions that resumed after a version.");
+        _reconnects = _meter.CreateCounter<long>("vapora.gateway.redis.reconnects", "{event}", "Redis connections restored.");
+        _inboundRejected = _meter.CreateCounter<long>("vapora.gateway.inbound.rejected", "{message}", "Inbound client messages rejected, by reason.");
+        _fanOutLag = _meter.CreateHistogram<double>("vapora.gateway.fanout.duration", "ms", "Time from receiving an update to queueing it on every local watcher.");
+    }
+
+    /// <summary>Registers the gauges that read live state.</summary>
+    public void ObserveHub(WorkflowHub hub)
+    {
+        _meter.CreateObservableGauge("vapora.gateway.workflows.watched", () => hub.TopicCount, "{workflow}", "Workflows with at least one local watcher (or in their unsubscribe grace period).");
+        _meter.CreateObservableGauge("vapora.gateway.redis.channels", () => hub.SubscribedChannels, "{channel}", "Redis channels subscribed.");
+    }
+
+    public void ObserveConnections(ConnectionRegistry registry)
+    {
+        _meter.CreateObservableGauge("vapora.gateway.connections", () => registry.Count, "{connection}", "Open WebSocket connections.");
+        _meter.CreateObservableGauge("vapora.gateway.send_queue.depth", () => registry.QueuedFrames, "{frame}", "Frames waiting in all send queues.");
+        _meter.CreateObservableGauge("vapora.gateway.subscriptions", () => registry.Subscriptions, "{subscription}", "Workflow subscriptions over all connections.");
+    }
+
+    public void MessageReceived() => _received.Add(1);
+
+    public void Forwarded(int watchers, TimeSpan lag)
+    {
+        if (watchers > 0)
+        {
+            _forwarded.Add(watchers);
+        }
+
+        _fanOutLag.Record(lag.TotalMilliseconds);
+    }
+
+    public void MessageDropped(string reason) => _dropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void FrameSent() => _sent.Add(1);
+
+    public void SlowConsumerClosed() => _slowConsumers.Add(1);
+
+    public void GapRepaired(int updates) => _gapRepairs.Add(updates);
+
+    public void Resumed() => _resumes.Add(1);
+
+    public void BackplaneReconnected() => _reconnects.Add(1);
+
+    public void InboundRejected(string reason) => _inboundRejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+}

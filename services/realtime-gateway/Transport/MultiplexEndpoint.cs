@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Vapora.Contracts;
+using Vapora.Contracts.Protocol;
+using Vapora.RealtimeGateway.Connections;
+
+namespace Vapora.RealtimeGateway.Transport;
+
+/// <summary>
+/// <c>/ws</c>: one socket for many workflows. The client sends <c>subscribe</c>, <c>unsubscribe</c> and <c>ping</c>
+/// frames; the gateway answers with <c>subscribed</c>, <c>unsubscribed</c>, <c>update</c>, <c>error</c> and <c>pong</c>.
+/// A bad frame gets an error frame and the socket stays open.
+/// </summary>
+internal static class MultiplexEndpoint
+{
+    public static async Task HandleAsync(HttpContext http, SocketAcceptor acceptor)
+    {
+        if (!http.WebSockets.IsWebSocketRequest)
+        {
+            await SocketEndpoints.UpgradeRequiredAsync(http);
+            return;
+        }
+
+        await acceptor.RunAsync(http, OnMessageAsync, start: null);
+    }
+
+    private static async Task OnMessageAsync(ClientConnection connection, ReadOnlyMemory<byte> message)
+    {
+        ClientFrame? frame;
+        try
+        {
+            frame = JsonSerializer.Deserialize(message.Span, VaporaJsonContext.Default.ClientFrame);
+        }
+        catch (JsonException)
+        {
+            frame = null;
+        }
+
+        switch (frame?.Type)
+        {
+            case ClientFrame.Types.Ping:
+                connection.Enqueue(ProtocolFrames.Pong);
+                return;
+            case ClientFrame.Types.Subscribe:
+                await SubscribeAsync(connection, frame);
+                return;
+            case ClientFrame.Types.Unsubscribe:
+                Unsubscribe(connection, frame);
+                return;
+            default:
+                connection.Enqueue(ProtocolFrames.Error(ServerFrame.ErrorCodes.BadFrame,
+                    "expected a JSON object with type subscribe, unsubscribe or ping"));
+                return;
+        }
+    }
+
+    private static async Task SubscribeAsync(ClientConnection connection, ClientFrame frame)
+    {
+        var id = frame.WorkflowId;
+        if (!WorkflowIds.IsValid(id))
+        {
+            connection.Enqueue(ProtocolFrames.Error(ServerFrame.ErrorCodes.BadFrame, $"workflow_id must be {WorkflowIds.FormatDescription}"));
+            return;
+        }
+
+        if (frame.After is < 0)
+        {
+            connection.Enqueue(ProtocolFrames.Error(ServerFrame.ErrorCodes.BadFrame, "after must be 0 or more", id));
+            return;
+        }
+
+        var result = await connection.SubscribeAsync(id!, frame.After, enveloped: true, ProtocolFrames.Subscribed(id!));
+        var error = result switch
+        {
+            SubscribeResult.Subscribed => default,
+            SubscribeResult.NotFound => (ServerFrame.ErrorCodes.NotFound, "workflow not found"),
+            SubscribeResult.AlreadySubscribed => (ServerFrame.ErrorCodes.BadFrame, "already subscribed; unsubscribe first to move"),
+            SubscribeResult.TooManySubscriptions => (ServerFrame.ErrorCodes.TooManySubscriptions, "this connection watches as many workflows as it may"),
+            SubscribeResult.AfterBeyondLatest => (ServerFrame.ErrorCodes.BadFrame, "after is beyond the workflow's latest version"),
+            _ => (ServerFrame.ErrorCodes.Unavailable, "cannot serve this workflow right now; subscribe again later"),
+        };
+        if (error.Item1 is not null)
+        {
+            connection.Enqueue(ProtocolFrames.Error(error.Item1, error.Item2, id));
+        }
+    }
+
+    private static void Unsubscribe(ClientConnection connection, ClientFrame frame)
+    {
+        var id = frame.WorkflowId;
+        if (!WorkflowIds.IsValid(id) || !connection.Unsubscribe(id!))
+        {
+            connection.Enqueue(ProtocolFrames.Error(ServerFrame.ErrorCodes.BadFrame, "not subscribed to that workflow", id));
+            return;
+        }
+
+        connection.Enqueue(ProtocolFrames.Unsubscribed(id!));
+    }
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Net.WebSockets;
+using Vapora.Contracts;
+using Vapora.RealtimeGateway.Connections;
+
+namespace Vapora.RealtimeGateway.Transport;
+
+/// <summary>
+/// <c>GET /api/workflows/{id}/updates</c> as a WebSocket: one workflow's updates as text frames, the current state
+/// first, or with <c>?after=N</c> every version after N first. Problems end the socket with a close code
+/// (<see cref="WorkflowCloseCodes"/>), which every client, browsers included, can see.
+/// </summary>
+internal static class WorkflowStreamEndpoint
+{
+    public static async Task HandleAsync(string id, HttpContext http, SocketAcceptor acceptor)
+    {
+        if (!http.WebSockets.IsWebSocketRequest)
+        {
+            await SocketEndpoints.UpgradeRequiredAsync(http);
+            return;
+        }
+
+        var after = http.Request.Query["after"];
+        long? afterVersion = null;
+        string? problem = null;
+        if (!WorkflowIds.IsValid(id))
+        {
+            problem = $"invalid workflow id: {WorkflowIds.FormatDescription}";
+        }
+        else if (after.Count > 1 || (after.Count == 1 && !TryParseVersion(after[0], out afterVersion)))
+        {
+            problem = "after must be one integer version of 0 or more";
+        }
+
+        await acceptor.RunAsync(http, OnMessage, connection => problem is null
+            ? StartAsync(connection, id, afterVersion)
+            : CloseAsync(connection, WorkflowCloseCodes.BadRequest, problem));
+    }
+
+    private static async Task StartAsync(ClientConnection connection, string id, long? after)
+    {
+        var result = await connection.SubscribeAsync(id, after, enveloped: false, subscribedFrame: null);
+        switch (result)
+        {
+            case SubscribeResult.Subscribed:
+                return;
+            case SubscribeResult.NotFound:
+                connection.Close((WebSocketCloseStatus)WorkflowCloseCodes.NotFound, "workflow not found");
+                return;
+            case SubscribeResult.AfterBeyondLatest:
+                connection.Close((WebSocketCloseStatus)WorkflowCloseCodes.BadRequest, "after is beyond the workflow's latest version");
+                return;
+            default:
+                // Redis or the API is unreachable right now: resume later (possibly on another replica).
+                connection.Close((WebSocketCloseStatus)WorkflowCloseCodes.CatchUpFailed, "cannot serve this workflow right now: resume");
+                return;
+        }
+    }
+
+    private static Task CloseAsync(ClientConnection connection, int code, string reason)
+    {
+        connection.Close((WebSocketCloseStatus)code, reason);
+        return Task.CompletedTask;
+    }
+
+    // The stream is read-only: only an application ping is accepted (protocol pings are answered by the socket itself).
+    private static Task OnMessage(ClientConnection connection, ReadOnlyMemory<byte> message)
+    {
+        if (ProtocolFrames.IsPing(message.Span))
+        {
+            connection.Enqueue(ProtocolFrames.Pong);
+        }
+        else
+        {
+            connection.Close((WebSocketCloseStatus)WorkflowCloseCodes.BadRequest, "this stream accepts only {\"type\":\"ping\"}; use /ws to subscribe");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static bool TryParseVersion(string? value, out long? version)
+    {
+        version = null;
+        if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+        {
+            version = parsed;
+            return true;
+        }
+
+        return false;
+    }
+}
