@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace Vapora.Testing;
+
+/// <summary>A parsed Prometheus text scrape.</summary>
+public sealed class MetricsSnapshot
+{
+    private readonly List<(string Name, string Labels, double Value)> _samples = [];
+
+    public static MetricsSnapshot Parse(string text)
+    {
+        var snapshot = new MetricsSnapshot();
+        foreach (var raw in text.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.Length == 0 || line[0] == '#')
+            {
+                continue;
+            }
+
+            var space = line.LastIndexOf(' ');
+            var series = line[..space];
+            var brace = series.IndexOf('{', StringComparison.Ordinal);
+            var name = brace < 0 ? series : series[..brace];
+            var labels = brace < 0 ? string.Empty : series[brace..];
+            if (double.TryParse(line[(space + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            {
+                snapshot._samples.Add((name, labels, value));
+            }
+        }
+
+        return snapshot;
+    }
+
+    /// <summary>Sum of every series of <paramref name="name"/> whose labels contain <paramref name="labelFilter"/>.</summary>
+    public double Value(string name, string? labelFilter = null) =>
+        _samples.Where(s => s.Name == name && (labelFilter is null || s.Labels.Contains(labelFilter, StringComparison.Ordinal))).Sum(s => s.Value);
+
+    public bool Has(string name) => _samples.Any(s => s.Name == name);
+}
