@@ -132,16 +132,38 @@ public sealed class ServiceProcess : IAsyncDisposable
     private static async Task WaitUntilLiveAsync(ManagedProcess process, Uri baseUrl)
     {
         using var probe = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(2) };
-        await Poll.UntilAsync(async () =>
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
         {
             if (process.HasExited)
             {
                 throw new InvalidOperationException($"{process.Name} exited during start-up:{Environment.NewLine}{process.Tail()}");
             }
 
-            using var response = await probe.GetAsync("health/live");
-            return response.IsSuccessStatusCode;
-        }, TimeSpan.FromSeconds(60), $"{process.Name} to answer /health/live");
+            try
+            {
+                using var response = await probe.GetAsync("health/live");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Slow to answer while starting.
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{process.Name} did not answer /health/live within 60 s:{Environment.NewLine}{process.Tail()}");
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     private static void Merge(Dictionary<string, string?> target, IReadOnlyDictionary<string, string?>? source)
