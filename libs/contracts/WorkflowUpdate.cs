@@ -6,7 +6,7 @@ namespace Vapora.Contracts;
 /// One accepted change of a workflow, as stored in the update log, published to Redis and sent to clients.
 /// Version <c>n</c> is the workflow's state after its <c>n</c>-th accepted change.
 /// </summary>
-public sealed record WorkflowUpdate
+public record WorkflowUpdate
 {
     /// <summary>The workflow this update belongs to.</summary>
     [JsonPropertyName("workflow_id"), JsonPropertyOrder(0)]

@@ -34,16 +34,7 @@ public sealed class InMemoryWorkflowStore(TimeProvider time) : IWorkflowStore
 
     private CreateOutcome Insert(NewWorkflow workflow)
     {
-        var first = StoredUpdate.Encode(new WorkflowUpdate
-        {
-            WorkflowId = workflow.Id,
-            Version = 1,
-            Status = WorkflowStatus.Pending,
-            CurrentStep = 0,
-            TotalSteps = workflow.TotalSteps,
-            Message = workflow.Message,
-            Timestamp = workflow.CreatedAt,
-        });
+        var first = workflow.FirstUpdate();
         var record = new Workflow(workflow.Name, workflow.CreatedAt, workflow.RequestFingerprint, first);
         if (!_workflows.TryAdd(workflow.Id, record))
         {

@@ -1,3 +1,5 @@
+using Vapora.Contracts;
+
 namespace Vapora.WorkflowApi.Persistence;
 
 /// <summary>A validated create request with its server-assigned id and time.</summary>
@@ -10,4 +12,17 @@ public sealed record NewWorkflow(
     string? Message,
     DateTimeOffset CreatedAt,
     string? IdempotencyKey,
-    string? RequestFingerprint);
+    string? RequestFingerprint)
+{
+    /// <summary>Version 1: pending, no step done, encoded once.</summary>
+    public StoredUpdate FirstUpdate() => StoredUpdate.Encode(new WorkflowUpdate
+    {
+        WorkflowId = Id,
+        Version = 1,
+        Status = WorkflowStatus.Pending,
+        CurrentStep = 0,
+        TotalSteps = TotalSteps,
+        Message = Message,
+        Timestamp = CreatedAt,
+    });
+}

@@ -41,16 +41,7 @@ internal sealed class MongoWorkflowStore : IWorkflowStore
             return Replay(earlier, workflow.RequestFingerprint);
         }
 
-        var first = StoredUpdate.Encode(new WorkflowUpdate
-        {
-            WorkflowId = workflow.Id,
-            Version = 1,
-            Status = WorkflowStatus.Pending,
-            CurrentStep = 0,
-            TotalSteps = workflow.TotalSteps,
-            Message = workflow.Message,
-            Timestamp = workflow.CreatedAt,
-        });
+        var first = workflow.FirstUpdate();
         var document = ToDocument(first);
         document.Name = workflow.Name;
         document.CreatedAt = workflow.CreatedAt.UtcDateTime;
