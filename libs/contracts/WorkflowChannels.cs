@@ -12,6 +12,12 @@ public static class WorkflowChannels
     /// <summary>The channel of one workflow: <c>vapora:wf:{id}</c>.</summary>
     public static string NameFor(string workflowId) => string.Concat(Prefix, "{", workflowId, "}");
 
+    /// <summary>Prefix of the health-probe channels, one per gateway process.</summary>
+    public const string ProbePrefix = "vapora:probe:";
+
+    /// <summary>A gateway's own probe channel, for pub/sub round trips (readiness, reconnect checks).</summary>
+    public static string ProbeFor(string instanceId) => string.Concat(ProbePrefix, "{", instanceId, "}");
+
     /// <summary>Gets the workflow id back from a channel name; false for foreign channels.</summary>
     public static bool TryGetWorkflowId(string? channel, out string workflowId)
     {

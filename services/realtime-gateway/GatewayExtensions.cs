@@ -25,9 +25,21 @@ public static class GatewayExtensions
         builder.AddRedisConnection("realtime-gateway");
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<IWorkflowBroker, RedisWorkflowBroker>();
+        builder.Services.AddSingleton<BackplaneProbe>();
         builder.Services.AddSingleton<WorkflowHub>();
         builder.Services.AddHostedService<HubMaintenance>();
         builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.AddSingleton<ConnectionDrainer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConnectionDrainer>());
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            // Shutdown waits for the drain: the window, plus time for the last close handshakes.
+            var gateway = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
+            o.ShutdownTimeout = gateway.DrainWindow + gateway.CloseTimeout + TimeSpan.FromSeconds(5);
+        });
+        builder.Services.AddHealthChecks()
+            .AddCheck<BackplaneHealthCheck>("redis-pubsub")
+            .AddCheck<ConnectionDrainer>("draining");
         builder.Services.AddSingleton<SocketAcceptor>();
 
         builder.Services.AddHttpClient<IUpdateLog, WorkflowApiClient>((sp, http) =>

@@ -59,6 +59,10 @@ public sealed class GatewayOptions
     [Range(1, 100_000)]
     public int ConvergenceChecksPerSecond { get; set; } = 50;
 
+    /// <summary>On shutdown, sockets are closed with 1001 in waves spread over this window (keep the pod's grace period longer).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan DrainWindow { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Gap repairs and resyncs that may call the API at once.</summary>
     [Range(1, 1000)]
     public int MaxConcurrentRepairs { get; set; } = 16;

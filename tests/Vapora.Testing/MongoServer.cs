@@ -60,7 +60,7 @@ public sealed class MongoServer : IAsyncDisposable
         {
             if (server._process.HasExited)
             {
-                throw new InvalidOperationException("mongod exited: " + server._process.Tail());
+                throw new PollFailedException("mongod exited: " + server._process.Tail());
             }
 
             using var client = new System.Net.Sockets.TcpClient();

@@ -23,6 +23,10 @@ public static class Poll
                     return;
                 }
             }
+            catch (PollFailedException)
+            {
+                throw;
+            }
             catch (Exception ex)
             {
                 last = ex;
@@ -45,3 +49,6 @@ public static class Poll
         return value;
     }
 }
+
+/// <summary>Thrown from a polled condition to stop waiting at once (the awaited thing can no longer happen).</summary>
+public sealed class PollFailedException(string message) : Exception(message);

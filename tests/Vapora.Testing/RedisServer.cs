@@ -81,7 +81,7 @@ public sealed class RedisServer : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException("redis-server exited: " + _process.Tail());
+                throw new PollFailedException("redis-server exited: " + _process.Tail());
             }
 
             await using var probe = await ConnectionMultiplexer.ConnectAsync(ConnectionString + ",abortConnect=false,connectTimeout=500");

@@ -28,6 +28,8 @@ public static class RedisConnectionExtensions
 
         var options = ConfigurationOptions.Parse(connectionString);
         options.AbortOnConnectFail = false;
+        // Come back quickly after a Redis restart (the default first retry waits seconds).
+        options.ReconnectRetryPolicy ??= new ExponentialRetry(deltaBackOffMilliseconds: 250, maxDeltaBackOffMilliseconds: 5000);
         options.ClientName ??= $"{clientName}-{Environment.MachineName}-{Environment.ProcessId}";
         configure?.Invoke(options);
 

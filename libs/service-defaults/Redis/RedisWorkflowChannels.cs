@@ -11,4 +11,7 @@ public static class RedisWorkflowChannels
 {
     /// <summary>The channel of one workflow.</summary>
     public static RedisChannel For(string workflowId) => RedisChannel.Literal(WorkflowChannels.NameFor(workflowId));
+
+    /// <summary>A gateway process's probe channel.</summary>
+    public static RedisChannel Probe(string instanceId) => RedisChannel.Literal(WorkflowChannels.ProbeFor(instanceId));
 }

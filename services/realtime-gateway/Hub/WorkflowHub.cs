@@ -24,11 +24,16 @@ internal sealed class WorkflowHub : IBrokerListener, IDisposable
     private readonly ILogger<WorkflowHub> _logger;
     private readonly TopicContext _context;
     private readonly TimeSpan _grace;
+    private readonly BackplaneProbe _probe;
+    private readonly object _resyncLock = new();
+    private Task _resync = Task.CompletedTask;
+    private bool _resyncRequested;
 
-    public WorkflowHub(IWorkflowBroker broker, IUpdateLog updateLog, IOptions<GatewayOptions> options,
+    public WorkflowHub(IWorkflowBroker broker, BackplaneProbe probe, IUpdateLog updateLog, IOptions<GatewayOptions> options,
         GatewayMetrics metrics, TimeProvider time, ILogger<WorkflowHub> logger)
     {
         _broker = broker;
+        _probe = probe;
         _metrics = metrics;
         _time = time;
         _logger = logger;
@@ -155,9 +160,53 @@ internal sealed class WorkflowHub : IBrokerListener, IDisposable
 
     public void OnReconnected()
     {
-        foreach (var topic in _topics.Values)
+        lock (_resyncLock)
         {
-            topic.RequestResync();
+            _resyncRequested = true;
+            if (_resync.IsCompleted)
+            {
+                _resync = ResyncAfterReconnectAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Once the subscription connection delivers again (a probe message makes the round trip, so the channels are
+    /// resubscribed), every watched workflow reads the log after its head: whatever was published meanwhile arrives.
+    /// </summary>
+    private async Task ResyncAfterReconnectAsync()
+    {
+        await Task.Yield();
+        try
+        {
+            while (true)
+            {
+                lock (_resyncLock)
+                {
+                    if (!_resyncRequested)
+                    {
+                        return;
+                    }
+
+                    _resyncRequested = false;
+                }
+
+                var waited = _time.GetTimestamp();
+                while (!await _probe.RoundTripAsync(TimeSpan.FromSeconds(1), _stopping.Token)
+                    && _time.GetElapsedTime(waited) < TimeSpan.FromSeconds(15))
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(250), _time, _stopping.Token);
+                }
+
+                GatewayLog.Resyncing(_logger, _topics.Count);
+                foreach (var topic in _topics.Values)
+                {
+                    topic.RequestResync();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
         }
     }
 

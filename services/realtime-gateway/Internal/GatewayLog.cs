@@ -7,11 +7,14 @@ internal static partial class GatewayLog
     [LoggerMessage(100, LogLevel.Warning, "Could not unsubscribe from {WorkflowId}")]
     public static partial void UnsubscribeFailed(ILogger logger, string workflowId, Exception exception);
 
-    [LoggerMessage(101, LogLevel.Information, "Redis connection restored ({ConnectionType}); resyncing {Workflows} watched workflows")]
+    [LoggerMessage(101, LogLevel.Information, "Redis connection restored ({ConnectionType}); {Workflows} watched workflows will resync")]
     public static partial void BackplaneRestored(ILogger logger, ConnectionType connectionType, int workflows);
 
     [LoggerMessage(102, LogLevel.Warning, "Dropped a malformed message of {Length} bytes on the channel of {WorkflowId}")]
     public static partial void MalformedBackplaneMessage(ILogger logger, string workflowId, int length);
+
+    [LoggerMessage(103, LogLevel.Information, "Backplane delivers again; resyncing {Workflows} watched workflows from the update log")]
+    public static partial void Resyncing(ILogger logger, int workflows);
 
     [LoggerMessage(110, LogLevel.Warning, "Could not start watching {WorkflowId}")]
     public static partial void TopicInitializationFailed(ILogger logger, string workflowId, Exception exception);
@@ -39,6 +42,12 @@ internal static partial class GatewayLog
 
     [LoggerMessage(122, LogLevel.Error, "Connection {ConnectionId} failed")]
     public static partial void ConnectionFailed(ILogger logger, long connectionId, Exception exception);
+
+    [LoggerMessage(130, LogLevel.Information, "Draining: closing {Connections} connections with 1001 over {Window}")]
+    public static partial void Draining(ILogger logger, int connections, TimeSpan window);
+
+    [LoggerMessage(131, LogLevel.Information, "Drained in {Elapsed} ({Remaining} connections left)")]
+    public static partial void Drained(ILogger logger, int remaining, TimeSpan elapsed);
 
     [LoggerMessage(123, LogLevel.Warning, "Connection limit of {Limit} reached; closing a new connection with 1013")]
     public static partial void ConnectionLimit(ILogger logger, int limit);

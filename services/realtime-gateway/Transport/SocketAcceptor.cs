@@ -11,6 +11,7 @@ namespace Vapora.RealtimeGateway.Transport;
 /// <summary>Upgrades a request, registers the connection against the gateway's limit, and runs it to the end.</summary>
 internal sealed class SocketAcceptor(
     ConnectionRegistry registry,
+    ConnectionDrainer drainer,
     WorkflowHub hub,
     IUpdateLog updateLog,
     IOptions<GatewayOptions> options,
@@ -29,6 +30,13 @@ internal sealed class SocketAcceptor(
         };
         using var socket = await http.WebSockets.AcceptWebSocketAsync(acceptContext);
         using var connection = new ClientConnection(registry.NextId(), socket, _services, http.RequestAborted);
+        if (drainer.IsDraining)
+        {
+            connection.Close((WebSocketCloseStatus)WorkflowCloseCodes.GoingAway, "going away: resume on another replica");
+            await connection.RunAsync(static (_, _) => Task.CompletedTask);
+            return;
+        }
+
         if (!registry.TryRegister(connection))
         {
             GatewayLog.ConnectionLimit(logger, _services.Options.MaxConnections);

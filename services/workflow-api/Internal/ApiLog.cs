@@ -19,6 +19,12 @@ internal static partial class ApiLog
     [LoggerMessage(11, LogLevel.Warning, "Recording {Count} updates as published failed; the relay may publish them again")]
     public static partial void MarkPublishedFailed(ILogger logger, int count, Exception exception);
 
+    [LoggerMessage(40, LogLevel.Warning, "TEST FAULTS ARE ENABLED (Faults:*): this process will crash on purpose. Never set Faults:* in production.")]
+    public static partial void FaultsEnabled(ILogger logger);
+
+    [LoggerMessage(41, LogLevel.Critical, "Fault injection: killing this process after storing {WorkflowId} v{Version}, before publishing it")]
+    public static partial void FaultCrash(ILogger logger, string workflowId, long version);
+
     [LoggerMessage(20, LogLevel.Information, "Workflow {WorkflowId} created")]
     public static partial void Created(ILogger logger, string workflowId);
 

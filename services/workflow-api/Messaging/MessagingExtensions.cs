@@ -1,5 +1,6 @@
 using StackExchange.Redis;
 using Vapora.ServiceDefaults.Redis;
+using Vapora.WorkflowApi.Internal;
 
 namespace Vapora.WorkflowApi.Messaging;
 
@@ -16,6 +17,9 @@ public static class MessagingExtensions
             .BindConfiguration(PublishingOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<FaultOptions>().BindConfiguration(FaultOptions.SectionName);
+        builder.Services.AddSingleton<FaultInjection>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FaultInjection>());
         builder.Services.AddSingleton<IUpdatePublisher, RedisUpdatePublisher>();
         builder.Services.AddSingleton<UpdateDispatcher>();
         builder.Services.AddSingleton<PublishedMarks>();

@@ -11,6 +11,7 @@ namespace Vapora.WorkflowApi.Messaging;
 public sealed class UpdateDispatcher(
     IUpdatePublisher publisher,
     PublishedMarks marks,
+    FaultInjection faults,
     ApiMetrics metrics,
     IOptions<PublishingOptions> options,
     ILogger<UpdateDispatcher> logger)
@@ -20,6 +21,7 @@ public sealed class UpdateDispatcher(
     /// <summary>Publishes now; never throws. The request's own token is not used: a client that hangs up must not stop a publish.</summary>
     public async Task DispatchAsync(StoredUpdate update)
     {
+        faults.BeforePublish(update);
         try
         {
             using var timeout = new CancellationTokenSource(_timeout);

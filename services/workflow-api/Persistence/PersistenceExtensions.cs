@@ -25,12 +25,30 @@ public static class PersistenceExtensions
             case StorageOptions.Providers.MongoDb:
                 builder.AddMongoStore();
                 break;
+            case StorageOptions.Providers.Sqlite:
+                builder.AddSqliteStore();
+                break;
             default:
                 throw new InvalidOperationException(
-                    $"Storage:Provider '{provider}' is not known. Use '{StorageOptions.Providers.MongoDb}' or '{StorageOptions.Providers.Memory}'.");
+                    $"Storage:Provider '{provider}' is not known. Use '{StorageOptions.Providers.MongoDb}', '{StorageOptions.Providers.Sqlite}' or '{StorageOptions.Providers.Memory}'.");
         }
 
         return builder;
+    }
+
+    /// <summary>Name of the SQLite connection string (<c>ConnectionStrings__sqlite</c>).</summary>
+    public const string SqliteConnectionStringName = "sqlite";
+
+    private static void AddSqliteStore(this IHostApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(SqliteConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                "ConnectionStrings:sqlite is not set. Set ConnectionStrings__sqlite, for example to \"Data Source=/var/lib/vapora/vapora.db\".");
+        }
+
+        builder.Services.AddSingleton<IWorkflowStore>(sp => new Sqlite.SqliteWorkflowStore(connectionString, sp.GetRequiredService<TimeProvider>()));
     }
 
     private static void AddMongoStore(this IHostApplicationBuilder builder)

@@ -6,7 +6,10 @@ public sealed class StorageOptions
     /// <summary>Configuration section.</summary>
     public const string SectionName = "Storage";
 
-    /// <summary><c>mongodb</c> (default, durable) or <c>memory</c> (embedded, not durable, one replica only).</summary>
+    /// <summary>
+    /// <c>mongodb</c> (default; durable, shared by replicas), <c>sqlite</c> (durable, one machine) or
+    /// <c>memory</c> (embedded, not durable, one replica only).
+    /// </summary>
     public string Provider { get; set; } = Providers.MongoDb;
 
     /// <summary>Known provider names.</summary>
@@ -14,6 +17,9 @@ public sealed class StorageOptions
     {
         /// <summary>The durable MongoDB store; needs <c>ConnectionStrings:mongodb</c>.</summary>
         public const string MongoDb = "mongodb";
+
+        /// <summary>The durable single-machine store; needs <c>ConnectionStrings:sqlite</c> (e.g. <c>Data Source=vapora.db</c>).</summary>
+        public const string Sqlite = "sqlite";
 
         /// <summary>The embedded in-memory store.</summary>
         public const string Memory = "memory";

@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Text;
+
+namespace Vapora.Testing;
+
+/// <summary>
+/// A real nginx in front of the gateways and the API, on a free loopback port: plain round-robin, no affinity,
+/// routing exactly as the architecture says (socket paths to gateways, the rest of /api/ to the API).
+/// </summary>
+public sealed class NginxServer : IAsyncDisposable
+{
+    private readonly string _directory;
+    private ManagedProcess? _process;
+
+    private NginxServer(string directory, int port)
+    {
+        _directory = directory;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public Uri BaseUrl => new($"http://127.0.0.1:{Port}/");
+
+    public Uri WebSocketUrl(string path) => new($"ws://127.0.0.1:{Port}{path}");
+
+    public static async Task<NginxServer> StartAsync(IEnumerable<int> gatewayPorts, int apiPort)
+    {
+        var directory = Directory.CreateTempSubdirectory("vapora-nginx-").FullName;
+        var server = new NginxServer(directory, TestPorts.GetFree());
+        var config = Path.Combine(directory, "nginx.conf");
+        await File.WriteAllTextAsync(config, server.Configuration(gatewayPorts, apiPort));
+        File.Copy(Path.Combine(RepositoryPaths.Root, "deploy", "nginx", "vapora-websocket.conf"), Path.Combine(directory, "vapora-websocket.conf"));
+        server._process = ManagedProcess.Start($"nginx-{server.Port}", "nginx", ["-p", directory, "-c", config, "-e", Path.Combine(directory, "error.log")]);
+        await Poll.UntilAsync(() =>
+        {
+            if (server._process.HasExited)
+            {
+                throw new PollFailedException("nginx exited: " + server._process.Tail() + File.ReadAllText(Path.Combine(directory, "error.log")));
+            }
+
+            using var client = new System.Net.Sockets.TcpClient();
+            client.Connect("127.0.0.1", server.Port);
+            return true;
+        }, TimeSpan.FromSeconds(20), $"nginx to listen on {server.Port}");
+        return server;
+    }
+
+    private string Configuration(IEnumerable<int> gatewayPorts, int apiPort)
+    {
+        var upstreams = new StringBuilder();
+        foreach (var port in gatewayPorts)
+        {
+            upstreams.Append(CultureInfo.InvariantCulture, $"        server 127.0.0.1:{port} max_fails=0;\n");
+        }
+
+        var user = Environment.UserName == "root" ? "user root;" : string.Empty;
+        var template = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy", "nginx", "vapora-routes.conf"));
+        var routes = template
+            .Replace("${VAPORA_LISTEN}", $"127.0.0.1:{Port}", StringComparison.Ordinal)
+            .Replace("${VAPORA_GATEWAY_SERVERS}", upstreams.ToString().Trim(), StringComparison.Ordinal)
+            .Replace("${VAPORA_API_SERVER}", $"127.0.0.1:{apiPort}", StringComparison.Ordinal);
+        return $$"""
+            {{user}}
+            worker_processes 1;
+            daemon off;
+            pid {{_directory}}/nginx.pid;
+            error_log {{_directory}}/error.log warn;
+            events { worker_connections 8192; }
+            http {
+                access_log off;
+                client_body_temp_path {{_directory}}/client_body;
+                proxy_temp_path {{_directory}}/proxy;
+                fastcgi_temp_path {{_directory}}/fastcgi;
+                uwsgi_temp_path {{_directory}}/uwsgi;
+                scgi_temp_path {{_directory}}/scgi;
+            {{routes}}
+            }
+            """;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+            var errors = Path.Combine(_directory, "error.log");
+            if (File.Exists(errors))
+            {
+                File.Copy(errors, Path.ChangeExtension(_process.LogPath, ".error.log"), overwrite: true);
+            }
+        }
+
+        Directory.Delete(_directory, recursive: true);
+    }
+}
