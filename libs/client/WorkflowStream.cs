@@ -1,0 +1,285 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Vapora.Contracts;
+
+namespace Vapora.Client;
+
+/// <summary>
+/// One workflow's updates, kept flowing across disconnects: after a network failure, a gateway restart or a
+/// "resume" close code it reconnects (to whichever replica the load balancer picks) with exponential backoff and
+/// jitter, and resumes after the last version it delivered, so the caller sees every version once, in order.
+/// Close codes that mean "give up" (not found, forbidden, bad request) end the stream with
+/// <see cref="WorkflowStreamClosedException"/>.
+/// </summary>
+public sealed class WorkflowStream
+{
+    private readonly WorkflowClientOptions _options;
+    private readonly long? _startAfter;
+    private int _reading;
+    private long _lastVersion;
+
+    internal WorkflowStream(string workflowId, long? afterVersion, WorkflowClientOptions options)
+    {
+        if (!WorkflowIds.IsValid(workflowId))
+        {
+            throw new ArgumentException($"A workflow id is {WorkflowIds.FormatDescription}.", nameof(workflowId));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(afterVersion ?? 0, nameof(afterVersion));
+        WorkflowId = workflowId;
+        _startAfter = afterVersion;
+        _lastVersion = afterVersion ?? 0;
+        _options = options;
+    }
+
+    /// <summary>The workflow.</summary>
+    public string WorkflowId { get; }
+
+    /// <summary>The last version delivered; a reconnect resumes after it.</summary>
+    public long LastVersion => Interlocked.Read(ref _lastVersion);
+
+    /// <summary>The workflow's state as of <see cref="LastVersion"/>, once the stream began with the state (no <c>after</c>).</summary>
+    public WorkflowState? State { get; private set; }
+
+    /// <summary>Where the stream is.</summary>
+    public StreamStatus Status { get; private set; } = StreamStatus.Connecting;
+
+    /// <summary>Duplicates the server sent and this client dropped by version (the server never should).</summary>
+    public long DuplicatesDropped { get; private set; }
+
+    /// <summary>Raised for every delivered update, in order.</summary>
+    public event EventHandler<WorkflowUpdate>? UpdateReceived;
+
+    /// <summary>Raised before every reconnect: the caller can show "reconnecting…".</summary>
+    public event EventHandler<ReconnectingEventArgs>? Reconnecting;
+
+    /// <summary>Raised when <see cref="Status"/> changes.</summary>
+    public event EventHandler<StreamStatus>? StatusChanged;
+
+    /// <summary>Runs the stream, raising events, until it ends or <paramref name="cancellationToken"/> fires.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        await foreach (var _ in ReadAllAsync(cancellationToken))
+        {
+        }
+    }
+
+    /// <summary>The updates, in version order, each once. One reader at a time.</summary>
+    public async IAsyncEnumerable<WorkflowUpdate> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _reading, 1) != 0)
+        {
+            throw new InvalidOperationException("This stream is already being read.");
+        }
+
+        var attempt = 0;
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            SetStatus(StreamStatus.Connecting);
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (socket, error) = await ConnectAsync(cancellationToken);
+                int? closeCode = null;
+                string? reason = null;
+                if (socket is not null)
+                {
+                    using (socket)
+                    {
+                        SetStatus(StreamStatus.Live);
+                        while (true)
+                        {
+                            var received = await ReceiveAsync(socket, buffer, cancellationToken);
+                            buffer = received.Buffer;
+                            if (received.Frame is not { } frame)
+                            {
+                                (closeCode, reason, error) = (received.CloseCode, received.Reason, received.Error);
+                                break;
+                            }
+
+                            if (Accept(frame.Span) is { } update)
+                            {
+                                attempt = 0;
+                                UpdateReceived?.Invoke(this, update);
+                                yield return update;
+                            }
+                        }
+                    }
+
+                    if (closeCode == WorkflowCloseCodes.Normal)
+                    {
+                        yield break;
+                    }
+
+                    if (closeCode is { } code && !WorkflowCloseCodes.ShouldResume(code))
+                    {
+                        throw new WorkflowStreamClosedException(WorkflowId, code, reason);
+                    }
+                }
+
+                attempt++;
+                if (_options.MaxReconnectAttempts is { } max && attempt > max)
+                {
+                    throw new ReconnectLimitExceededException(WorkflowId, max, error);
+                }
+
+                var delay = ReconnectBackoff.Delay(attempt, _options.InitialBackoff, _options.MaxBackoff, _options.Random);
+                SetStatus(StreamStatus.Reconnecting);
+                Reconnecting?.Invoke(this, new ReconnectingEventArgs(attempt, delay, LastVersion, closeCode, reason, error));
+                await Task.Delay(delay, _options.TimeProvider, cancellationToken);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            SetStatus(StreamStatus.Stopped);
+            Volatile.Write(ref _reading, 0);
+        }
+    }
+
+    /// <summary>Parses a frame; returns the update if it is the next one, null for a duplicate or a control frame.</summary>
+    private WorkflowUpdate? Accept(ReadOnlySpan<byte> frame)
+    {
+        if (!WorkflowUpdateHeader.TryRead(frame, out var header) || header.WorkflowId != WorkflowId)
+        {
+            // A pong or another control frame: not an update.
+            return null;
+        }
+
+        if (header.Version <= LastVersion)
+        {
+            DuplicatesDropped++;
+            return null;
+        }
+
+        // The first frame of a stream without "after" is the state: keep name and created_at from it.
+        if (State is null && _startAfter is null && TryReadState(frame) is { } state)
+        {
+            State = state;
+            Interlocked.Exchange(ref _lastVersion, state.Version);
+            return state.ToUpdate();
+        }
+
+        var update = JsonSerializer.Deserialize(frame, VaporaJsonContext.Default.WorkflowUpdate)!;
+        if (State is { } current)
+        {
+            State = WorkflowState.From(update, current.Name, current.CreatedAt);
+        }
+
+        Interlocked.Exchange(ref _lastVersion, update.Version);
+        return update;
+    }
+
+    private static WorkflowState? TryReadState(ReadOnlySpan<byte> frame)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(frame, VaporaJsonContext.Default.WorkflowState);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<(WebSocket? Socket, Exception? Error)> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var url = StreamUrl();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        try
+        {
+            var connect = _options.Connect ?? DefaultConnectAsync;
+            return (await connect(url, _options, timeout.Token), null);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is WebSocketException or HttpRequestException or OperationCanceledException or IOException)
+        {
+            return (null, ex);
+        }
+    }
+
+    private Uri StreamUrl()
+    {
+        var builder = new UriBuilder(_options.BaseUrl);
+        builder.Scheme = builder.Scheme switch { "https" => "wss", "http" => "ws", var s => s };
+        builder.Path = builder.Path.TrimEnd('/') + $"/api/workflows/{WorkflowId}/updates";
+        var resumeFrom = LastVersion > 0 || _startAfter is not null ? (long?)LastVersion : null;
+        builder.Query = resumeFrom is { } after ? $"after={after}" : string.Empty;
+        return builder.Uri;
+    }
+
+    private static async Task<WebSocket> DefaultConnectAsync(Uri url, WorkflowClientOptions options, CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.KeepAliveInterval = options.KeepAliveInterval;
+        socket.Options.KeepAliveTimeout = options.KeepAliveInterval;
+        if (options.AccessToken is { } token)
+        {
+            socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
+        }
+
+        try
+        {
+            await socket.ConnectAsync(url, cancellationToken);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<Received> ReceiveAsync(WebSocket socket, byte[] buffer, CancellationToken cancellationToken)
+    {
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    if (socket.State == WebSocketState.CloseReceived)
+                    {
+                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken);
+                    }
+
+                    return new Received(buffer, null, (int?)socket.CloseStatus ?? 1005, socket.CloseStatusDescription, null);
+                }
+
+                length += result.Count;
+                if (result.EndOfMessage)
+                {
+                    return new Received(buffer, buffer.AsMemory(0, length), null, null, null);
+                }
+            }
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is WebSocketException or IOException or OperationCanceledException)
+        {
+            return new Received(buffer, null, null, null, ex);
+        }
+    }
+
+    private void SetStatus(StreamStatus status)
+    {
+        if (Status != status)
+        {
+            Status = status;
+            StatusChanged?.Invoke(this, status);
+        }
+    }
+
+    private readonly record struct Received(byte[] Buffer, ReadOnlyMemory<byte>? Frame, int? CloseCode, string? Reason, Exception? Error);
+}

@@ -1,0 +1,160 @@
+using Vapora.Contracts;
+using Vapora.Testing;
+
+[assembly: AssemblyFixture(typeof(RedisFixture))]
+
+namespace Vapora.Client.Tests;
+
+/// <summary>The client against real gateways: it resumes across server closes and restarts, and gives up on terminal codes.</summary>
+public sealed class StreamTests(RedisFixture redis) : IAsyncLifetime
+{
+    private ServiceProcess _api = null!;
+
+    private WorkflowApiClient Api => new(_api.Http);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _api = await ServiceProcess.StartApiAsync(redis.Server.ConnectionString);
+
+    public ValueTask DisposeAsync() => _api.DisposeAsync();
+
+    [Fact]
+    public async Task The_stream_starts_with_the_state_and_delivers_every_update_in_order()
+    {
+        await using var gateway = await ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, _api.BaseUrl);
+        var created = await Api.CreateAsync("client", totalSteps: 5);
+        var stream = Client(gateway.BaseUrl).Watch(created.WorkflowId);
+        var events = new List<long>();
+        stream.UpdateReceived += (_, u) => events.Add(u.Version);
+
+        var received = new List<WorkflowUpdate>();
+        await foreach (var update in stream.ReadAllAsync(Ct))
+        {
+            received.Add(update);
+            if (update.Version == 1)
+            {
+                for (var step = 1; step <= 5; step++)
+                {
+                    await Api.ProgressAsync(created.WorkflowId, step);
+                }
+            }
+
+            if (update.Version == 6)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal([1L, 2, 3, 4, 5, 6], received.Select(u => u.Version));
+        Assert.Equal(received.Select(u => u.Version), events);
+        Assert.Equal(("client", 6L, 5), (stream.State!.Name, stream.State.Version, stream.State.CurrentStep));
+        Assert.Equal(StreamStatus.Stopped, stream.Status);
+    }
+
+    [Fact]
+    public async Task The_client_resumes_after_a_gateway_is_killed_and_comes_back_without_missing_a_version()
+    {
+        await using var gateway = await ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, _api.BaseUrl);
+        var created = await Api.CreateAsync();
+        var stream = Client(gateway.BaseUrl).Watch(created.WorkflowId, afterVersion: 0);
+        var reconnects = new List<ReconnectingEventArgs>();
+        stream.Reconnecting += (_, e) => { lock (reconnects) { reconnects.Add(e); } };
+        var versions = new List<long>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var update in stream.ReadAllAsync(stop.Token))
+            {
+                lock (versions)
+                {
+                    versions.Add(update.Version);
+                }
+            }
+        }, Ct);
+        await Poll.UntilAsync(() => stream.LastVersion == 1, TimeSpan.FromSeconds(10), "the first version");
+
+        await gateway.KillAsync();
+        for (var step = 1; step <= 10; step++)
+        {
+            await Api.ProgressAsync(created.WorkflowId, step);
+        }
+
+        await Poll.UntilAsync(() => { lock (reconnects) { return reconnects.Count > 0; } }, TimeSpan.FromSeconds(10), "a reconnect to be announced");
+        await gateway.RestartAsync();
+        await Poll.UntilAsync(() => stream.LastVersion == 11, TimeSpan.FromSeconds(30), "the client to resume to version 11");
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+
+        Assert.Equal(Enumerable.Range(1, 11).Select(v => (long)v), versions);
+        Assert.Equal(1, reconnects[0].LastVersion);
+    }
+
+    [Fact]
+    public async Task A_going_away_close_from_a_draining_gateway_makes_the_client_resume_on_another_replica()
+    {
+        await using var first = await ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, _api.BaseUrl,
+            new Dictionary<string, string?> { ["Gateway__DrainWindow"] = "00:00:00.200" });
+        await using var second = await ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, _api.BaseUrl);
+        await using var nginx = await NginxServer.StartAsync([first.Port, second.Port], _api.Port);
+        var created = await Api.CreateAsync();
+        var clients = Enumerable.Range(0, 6).Select(_ => Client(nginx.BaseUrl).Watch(created.WorkflowId)).ToList();
+        var closeCodes = new List<int?>();
+        foreach (var client in clients)
+        {
+            client.Reconnecting += (_, e) => { lock (closeCodes) { closeCodes.Add(e.CloseCode); } };
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var runs = clients.Select(c => c.RunAsync(stop.Token)).ToList();
+        await Poll.UntilAsync(() => clients.All(c => c.LastVersion == 1), TimeSpan.FromSeconds(10), "every client to get the state");
+
+        Assert.True(await first.TerminateAsync(TimeSpan.FromSeconds(10)), "the first gateway should drain and exit");
+        await Api.ProgressAsync(created.WorkflowId, 1);
+
+        await Poll.UntilAsync(() => clients.All(c => c.LastVersion == 2), TimeSpan.FromSeconds(15), "every client to get version 2");
+        await stop.CancelAsync();
+        Assert.Contains(WorkflowCloseCodes.GoingAway, closeCodes.OfType<int>());
+        Assert.All(clients, c => Assert.Equal(0, c.DuplicatesDropped));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Task.WhenAll(runs));
+    }
+
+    [Fact]
+    public async Task An_unknown_workflow_ends_the_stream_with_its_give_up_code_and_no_retry()
+    {
+        await using var gateway = await ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, _api.BaseUrl);
+        var stream = Client(gateway.BaseUrl).Watch("wf_never_created");
+        var reconnects = 0;
+        stream.Reconnecting += (_, _) => reconnects++;
+
+        var error = await Assert.ThrowsAsync<WorkflowStreamClosedException>(() => stream.RunAsync(Ct));
+
+        Assert.Equal(WorkflowCloseCodes.NotFound, error.CloseCode);
+        Assert.Equal(0, reconnects);
+        Assert.Equal(StreamStatus.Stopped, stream.Status);
+    }
+
+    [Fact]
+    public async Task Resuming_after_a_version_that_does_not_exist_is_a_bad_request_not_a_retry_loop()
+    {
+        await using var gateway = await ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, _api.BaseUrl);
+        var created = await Api.CreateAsync();
+
+        var error = await Assert.ThrowsAsync<WorkflowStreamClosedException>(() => Client(gateway.BaseUrl).Watch(created.WorkflowId, afterVersion: 99).RunAsync(Ct));
+
+        Assert.Equal(WorkflowCloseCodes.BadRequest, error.CloseCode);
+    }
+
+    [Fact]
+    public void An_invalid_id_is_refused_before_connecting()
+    {
+        Assert.Throws<ArgumentException>(() => Client(new Uri("ws://127.0.0.1:1")).Watch("bad*id"));
+    }
+
+    private static WorkflowStreamClient Client(Uri baseUrl) => new(new WorkflowClientOptions
+    {
+        BaseUrl = baseUrl,
+        InitialBackoff = TimeSpan.FromMilliseconds(50),
+        MaxBackoff = TimeSpan.FromMilliseconds(500),
+        MaxReconnectAttempts = null,
+    });
+}
