@@ -31,7 +31,7 @@ public sealed class NginxServer : IAsyncDisposable
         var config = Path.Combine(directory, "nginx.conf");
         await File.WriteAllTextAsync(config, server.Configuration(gatewayPorts, apiPort));
         File.Copy(Path.Combine(RepositoryPaths.Root, "deploy", "nginx", "vapora-websocket.conf"), Path.Combine(directory, "vapora-websocket.conf"));
-        server._process = ManagedProcess.Start($"nginx-{server.Port}", "nginx", ["-p", directory, "-c", config, "-e", Path.Combine(directory, "error.log")]);
+        server._process = ManagedProcess.Start($"nginx-{server.Port}", Executable(), ["-p", directory, "-c", config, "-e", Path.Combine(directory, "error.log")]);
         await Poll.UntilAsync(() =>
         {
             if (server._process.HasExited)
@@ -45,6 +45,9 @@ public sealed class NginxServer : IAsyncDisposable
         }, TimeSpan.FromSeconds(20), $"nginx to listen on {server.Port}");
         return server;
     }
+
+    // nginx lives in /usr/sbin, which is not on every user's PATH.
+    private static string Executable() => File.Exists("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
 
     private string Configuration(IEnumerable<int> gatewayPorts, int apiPort)
     {
