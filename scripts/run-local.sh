@@ -38,10 +38,12 @@ else
 fi
 
 api=http://127.0.0.1:5080
-dotnet services/workflow-api/bin/Release/net10.0/Vapora.WorkflowApi.dll --urls "$api" > .run/api.log 2>&1 &
+# Without a load balancer the page (served by each gateway) calls the API on its own origin: allow it.
+Cors__AllowedOrigins__0=http://127.0.0.1:5081 Cors__AllowedOrigins__1=http://127.0.0.1:5082 \
+  dotnet services/workflow-api/bin/Release/net10.0/Vapora.WorkflowApi.dll --urls "$api" > .run/api.log 2>&1 &
 pids+=($!)
 for port in 5081 5082; do
-  Gateway__WorkflowApiUrl="$api" dotnet services/realtime-gateway/bin/Release/net10.0/Vapora.RealtimeGateway.dll \
+  Gateway__WorkflowApiUrl="$api" Page__ApiBaseUrl="$api" dotnet services/realtime-gateway/bin/Release/net10.0/Vapora.RealtimeGateway.dll \
     --urls "http://127.0.0.1:$port" > ".run/gateway-$port.log" 2>&1 &
   pids+=($!)
 done
@@ -63,6 +65,7 @@ Vapora is running (logs in .run/):
   workflow-api       $api            store: ${Storage__Provider}
   realtime-gateway   http://127.0.0.1:5081   ws://127.0.0.1:5081/api/workflows/{id}/updates
   realtime-gateway   http://127.0.0.1:5082   ws://127.0.0.1:5082/ws
+  live progress page http://127.0.0.1:5081/  (and :5082)
 
 Try:
   curl -s -X POST $api/api/workflows -H 'content-type: application/json' -d '{"name":"build","total_steps":3}'

@@ -22,6 +22,7 @@ public static class GatewayExtensions
             .Validate(o => o.WorkflowApiUrl is { IsAbsoluteUri: true }, "Gateway:WorkflowApiUrl must be an absolute URL of workflow-api, such as http://127.0.0.1:5080.")
             .ValidateOnStart();
 
+        builder.Services.AddOptions<PageOptions>().BindConfiguration(PageOptions.SectionName);
         builder.AddRedisConnection("realtime-gateway");
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<IWorkflowBroker, RedisWorkflowBroker>();

@@ -12,6 +12,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseWebSockets();
+app.MapProgressPage();
 app.MapDefaultEndpoints();
 app.MapSocketEndpoints();
 

@@ -9,11 +9,13 @@ builder.AddServiceDefaults("workflow-api");
 builder.AddWorkflowStore();
 builder.AddUpdatePublishing();
 builder.AddWorkflows();
+builder.AddPageCors();
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseCors(CorsExtensions.PolicyName);
 app.MapDefaultEndpoints();
 app.MapWorkflowEndpoints();
 

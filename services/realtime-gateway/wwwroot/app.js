@@ -1,0 +1,260 @@
+// Vapora live progress page: a list of recent workflows and a detail view with live history.
+// Plain modules, no build step. Everything shown comes from the REST API (initial data) and the
+// multiplexed socket (every later version, once, in order).
+import { LiveConnection } from './live.js';
+
+const STATE_LABELS = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', offline: 'offline (polling)' };
+const LIST_REFRESH_MS = 10000;
+const els = {
+  connection: document.getElementById('connection'),
+  error: document.getElementById('error'),
+  listView: document.getElementById('list-view'),
+  list: document.getElementById('workflows'),
+  empty: document.getElementById('empty'),
+  filter: document.getElementById('status-filter'),
+  detailView: document.getElementById('detail-view'),
+  detailTitle: document.getElementById('detail-title'),
+  summary: document.getElementById('detail-summary'),
+  history: document.querySelector('#history tbody'),
+  template: document.getElementById('row-template'),
+};
+
+const workflows = new Map(); // id -> latest state {workflow_id, version, status, current_step, total_steps, message, timestamp, name}
+let detailId = null;
+let config;
+let live;
+
+// A log of connection states, for tests and for anyone debugging the page from the console.
+window.__vapora = { states: [] };
+
+async function main() {
+  config = await loadConfig();
+  live = new LiveConnection({
+    socketUrl: config.socketUrl,
+    token: config.token,
+    onUpdate: applyUpdate,
+    onError: showSubscriptionError,
+    onState: showState,
+    poll: (id, after) => api(`/api/workflows/${encodeURIComponent(id)}/history?after=${after}&limit=1000`),
+  });
+  showState('connecting');
+  live.start();
+  els.filter.addEventListener('change', () => refreshList());
+  window.addEventListener('hashchange', route);
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && detailId) location.hash = '#/';
+  });
+  await refreshList();
+  setInterval(refreshList, LIST_REFRESH_MS);
+  await route();
+}
+
+async function loadConfig() {
+  const fromServer = await fetch('config.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
+  const params = new URLSearchParams(location.search);
+  const token = params.get('token') ?? sessionStorage.getItem('vapora.token') ?? fromServer.accessToken ?? null;
+  if (params.get('token')) sessionStorage.setItem('vapora.token', params.get('token'));
+  const apiBase = (fromServer.apiBaseUrl || location.origin).replace(/\/$/, '');
+  const socketBase = (fromServer.socketBaseUrl || location.origin).replace(/^http/, 'ws').replace(/\/$/, '');
+  return { apiBase, socketUrl: `${socketBase}/ws`, token };
+}
+
+async function api(path) {
+  const headers = { Accept: 'application/json' };
+  if (config.token) headers.Authorization = `Bearer ${config.token}`;
+  const response = await fetch(config.apiBase + path, { headers });
+  if (!response.ok) {
+    const problem = await response.json().catch(() => ({}));
+    const error = new Error(problem.detail || problem.title || `HTTP ${response.status}`);
+    error.status = response.status;
+    throw error;
+  }
+  return response.json();
+}
+
+async function refreshList() {
+  const status = els.filter.value;
+  let page;
+  try {
+    page = await api(`/api/workflows?limit=50${status ? `&status=${status}` : ''}`);
+    hideError();
+  } catch (error) {
+    showError(`Could not load workflows: ${error.message}`);
+    return;
+  }
+  const shown = new Set();
+  for (const state of page.items) {
+    shown.add(state.workflow_id);
+    remember(state);
+    live.watch(state.workflow_id, workflows.get(state.workflow_id).version);
+  }
+  // Rows follow the newest-first order of the API.
+  const rows = page.items.map((s) => rowFor(workflows.get(s.workflow_id)));
+  els.list.replaceChildren(...rows);
+  els.empty.hidden = rows.length > 0;
+  for (const id of [...workflows.keys()]) {
+    if (!shown.has(id) && id !== detailId) {
+      live.unwatch(id);
+      workflows.delete(id);
+    }
+  }
+}
+
+/** Keeps the newest version of a workflow (a list refresh may be older than what the socket delivered). */
+function remember(state) {
+  const known = workflows.get(state.workflow_id);
+  if (!known || state.version > known.version) {
+    workflows.set(state.workflow_id, { ...known, ...state });
+  }
+}
+
+function applyUpdate(update) {
+  const known = workflows.get(update.workflow_id);
+  if (known && update.version <= known.version) return;
+  const state = { ...known, ...update };
+  workflows.set(update.workflow_id, state);
+  const row = els.list.querySelector(`[data-id="${CSS.escape(update.workflow_id)}"]`);
+  if (row) fillRow(row, state);
+  if (detailId === update.workflow_id) {
+    renderSummary(state);
+    insertHistory(update);
+  }
+}
+
+function rowFor(state) {
+  const item = els.template.content.firstElementChild.cloneNode(true);
+  item.dataset.id = state.workflow_id;
+  fillRow(item, state);
+  return item;
+}
+
+function fillRow(item, state) {
+  const link = item.querySelector('.workflow-link');
+  link.href = `#/workflows/${encodeURIComponent(state.workflow_id)}`;
+  item.querySelector('.name').textContent = state.name ?? state.workflow_id;
+  fillStatus(item, state);
+  const message = item.querySelector('.message');
+  message.textContent = state.message ?? '';
+  const updated = item.querySelector('.updated');
+  updated.dateTime = state.timestamp;
+  updated.textContent = formatTime(state.timestamp);
+  item.dataset.version = state.version;
+}
+
+function fillStatus(root, state) {
+  const badge = root.querySelector('.badge');
+  badge.textContent = state.status;
+  badge.dataset.status = state.status;
+  const bar = root.querySelector('.progress');
+  const total = state.total_steps || 0;
+  const done = state.status === 'completed' && total === 0 ? 1 : state.current_step;
+  bar.setAttribute('aria-valuemax', String(total || 1));
+  bar.setAttribute('aria-valuenow', String(total ? state.current_step : done));
+  bar.setAttribute('aria-valuetext', total ? `${state.current_step} of ${total} steps, ${state.status}` : state.status);
+  bar.setAttribute('aria-label', `Progress of ${state.name ?? state.workflow_id}`);
+  bar.dataset.status = state.status;
+  bar.querySelector('.fill').style.width = `${total ? Math.round((100 * state.current_step) / total) : done ? 100 : 0}%`;
+  const steps = root.querySelector('.steps');
+  if (steps) steps.textContent = total ? `${state.current_step}/${total}` : '';
+}
+
+async function route() {
+  const match = location.hash.match(/^#\/workflows\/([^/]+)$/);
+  if (!match) {
+    detailId = null;
+    els.detailView.hidden = true;
+    els.listView.hidden = false;
+    document.title = 'Vapora · live workflows';
+    return;
+  }
+  const id = decodeURIComponent(match[1]);
+  detailId = id;
+  els.listView.hidden = true;
+  els.detailView.hidden = false;
+  els.detailTitle.textContent = id;
+  els.summary.replaceChildren();
+  els.history.replaceChildren();
+  try {
+    const [state, history] = await Promise.all([api(`/api/workflows/${encodeURIComponent(id)}`), loadHistory(id)]);
+    if (detailId !== id) return;
+    hideError();
+    const latest = history.length ? history[history.length - 1] : state;
+    remember({ ...state, ...(latest.version >= state.version ? latest : {}) });
+    const shown = workflows.get(id);
+    els.detailTitle.textContent = shown.name;
+    document.title = `${shown.name} · Vapora`;
+    renderSummary(shown);
+    for (const update of history) insertHistory(update);
+    live.watch(id, shown.version);
+    els.detailTitle.focus?.();
+  } catch (error) {
+    showError(error.status === 404 ? `Workflow ${id} not found.` : error.status === 403 ? `You may not see workflow ${id}.` : `Could not load workflow ${id}: ${error.message}`);
+  }
+}
+
+async function loadHistory(id) {
+  const all = [];
+  for (let after = 0; ; ) {
+    const page = await api(`/api/workflows/${encodeURIComponent(id)}/history?after=${after}&limit=1000`);
+    all.push(...page);
+    if (page.length < 1000) return all;
+    after = page[page.length - 1].version;
+  }
+}
+
+function renderSummary(state) {
+  els.summary.replaceChildren();
+  const badge = Object.assign(document.createElement('span'), { className: 'badge' });
+  const bar = Object.assign(document.createElement('span'), { className: 'progress' });
+  bar.setAttribute('role', 'progressbar');
+  bar.setAttribute('aria-valuemin', '0');
+  bar.append(Object.assign(document.createElement('span'), { className: 'fill' }));
+  const steps = Object.assign(document.createElement('span'), { className: 'steps' });
+  const message = Object.assign(document.createElement('p'), { className: 'message', textContent: state.message ?? '' });
+  const meta = Object.assign(document.createElement('p'), { className: 'meta', textContent: `version ${state.version} · updated ${formatTime(state.timestamp)}` });
+  els.summary.append(badge, bar, steps, message, meta);
+  fillStatus(els.summary, state);
+}
+
+/** Adds a history row in its place (newest first), whichever of the history read and the socket came first. */
+function insertHistory(update) {
+  if (els.history.querySelector(`tr[data-version="${update.version}"]`)) return;
+  const row = document.createElement('tr');
+  row.dataset.version = update.version;
+  for (const text of [update.version, formatTime(update.timestamp), update.status, `${update.current_step}/${update.total_steps}`, update.message ?? '']) {
+    row.append(Object.assign(document.createElement('td'), { textContent: String(text) }));
+  }
+  const older = [...els.history.rows].find((r) => Number(r.dataset.version) < update.version);
+  els.history.insertBefore(row, older ?? null);
+}
+
+function showSubscriptionError(workflowId, code, message) {
+  if (workflowId && workflowId === detailId) {
+    showError(code === 'not_found' ? `Workflow ${workflowId} not found.` : code === 'forbidden' ? `You may not see workflow ${workflowId}.` : message);
+  } else if (!workflowId) {
+    showError(message);
+  }
+}
+
+function showState(state) {
+  window.__vapora.states.push(state);
+  els.connection.dataset.state = state;
+  els.connection.textContent = STATE_LABELS[state] ?? state;
+}
+
+function showError(text) {
+  els.error.textContent = text;
+  els.error.hidden = false;
+}
+
+function hideError() {
+  els.error.hidden = true;
+}
+
+function formatTime(timestamp) {
+  if (!timestamp) return '';
+  const date = new Date(timestamp);
+  return date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+main();
