@@ -2,7 +2,8 @@ using Vapora.RealtimeGateway;
 using Vapora.RealtimeGateway.Transport;
 using Vapora.ServiceDefaults;
 
-var builder = WebApplication.CreateBuilder(args);
+// Content root is the app's folder, so appsettings.json and wwwroot are found whatever the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.AddServiceDefaults("realtime-gateway");
 builder.AddRealtimeGateway();

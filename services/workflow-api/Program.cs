@@ -3,7 +3,8 @@ using Vapora.WorkflowApi.Messaging;
 using Vapora.WorkflowApi.Persistence;
 using Vapora.WorkflowApi.Workflows;
 
-var builder = WebApplication.CreateBuilder(args);
+// Content root is the app's folder, so appsettings.json and wwwroot are found whatever the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.AddServiceDefaults("workflow-api");
 builder.AddWorkflowStore();

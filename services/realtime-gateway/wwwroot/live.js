@@ -181,7 +181,8 @@ export class LiveConnection {
   }
 
   send(frame) {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
+    // 1 is WebSocket.OPEN (spelled out: WebSocket may not exist at all in this browser).
+    if (this.socket && this.socket.readyState === 1) this.socket.send(JSON.stringify(frame));
   }
 
   setState(state) {
