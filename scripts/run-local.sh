@@ -31,6 +31,9 @@ if [ -z "${ConnectionStrings__redis:-}" ]; then
   export ConnectionStrings__redis="127.0.0.1:$redis_port"
 fi
 
+# Local development runs without authentication unless told otherwise (both services log that loudly).
+export Auth__Mode="${Auth__Mode:-none}"
+
 if [ -n "${ConnectionStrings__mongodb:-}" ]; then
   export Storage__Provider=mongodb
 else
@@ -62,7 +65,7 @@ cat <<INFO
 
 Vapora is running (logs in .run/):
   Redis              ${ConnectionStrings__redis}
-  workflow-api       $api            store: ${Storage__Provider}
+  workflow-api       $api            store: ${Storage__Provider}, auth: ${Auth__Mode}
   realtime-gateway   http://127.0.0.1:5081   ws://127.0.0.1:5081/api/workflows/{id}/updates
   realtime-gateway   http://127.0.0.1:5082   ws://127.0.0.1:5082/ws
   live progress page http://127.0.0.1:5081/  (and :5082)

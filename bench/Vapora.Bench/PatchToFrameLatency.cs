@@ -14,7 +14,8 @@ internal static class PatchToFrameLatency
         var watchers = Option(args, "--watchers", 1);
 
         await using var redis = await RedisServer.StartProcessAsync();
-        await using var api = await ServiceProcess.StartApiAsync(redis.ConnectionString);
+        await using var api = await ServiceProcess.StartApiAsync(redis.ConnectionString,
+            new Dictionary<string, string?> { ["RateLimits__WritesPerSecond"] = "1000000", ["RateLimits__WriteBurst"] = "1000000" });
         await using var gateway = await ServiceProcess.StartGatewayAsync(redis.ConnectionString, api.BaseUrl);
         var client = new WorkflowApiClient(api.Http);
         var workflow = await client.CreateAsync("latency", totalSteps: updates + 100);

@@ -7,6 +7,7 @@ using Vapora.RealtimeGateway.Hub;
 using Vapora.RealtimeGateway.Internal;
 using Vapora.RealtimeGateway.Transport;
 using Vapora.ServiceDefaults.Redis;
+using Vapora.ServiceDefaults.Security;
 
 namespace Vapora.RealtimeGateway;
 
@@ -24,6 +25,7 @@ public static class GatewayExtensions
 
         builder.Services.AddOptions<PageOptions>().BindConfiguration(PageOptions.SectionName);
         builder.AddRedisConnection("realtime-gateway");
+        builder.AddVaporaAuthentication();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<IWorkflowBroker, RedisWorkflowBroker>();
         builder.Services.AddSingleton<BackplaneProbe>();
@@ -44,7 +46,14 @@ public static class GatewayExtensions
         builder.Services.AddSingleton<SocketAcceptor>();
 
         builder.Services.AddHttpClient<IUpdateLog, WorkflowApiClient>((sp, http) =>
-                http.BaseAddress = sp.GetRequiredService<IOptions<GatewayOptions>>().Value.WorkflowApiUrl)
+            {
+                var gateway = sp.GetRequiredService<IOptions<GatewayOptions>>().Value;
+                http.BaseAddress = gateway.WorkflowApiUrl;
+                if (!string.IsNullOrWhiteSpace(gateway.ApiAccessToken))
+                {
+                    http.DefaultRequestHeaders.Authorization = new("Bearer", gateway.ApiAccessToken);
+                }
+            })
             .AddStandardResilienceHandler(o =>
             {
                 o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(3);

@@ -12,6 +12,15 @@ public sealed class GatewayOptions
     [Required]
     public Uri? WorkflowApiUrl { get; set; }
 
+    /// <summary>Bearer token the gateway presents to workflow-api for state and history (a service token with <c>workflows:read</c>).</summary>
+    public string? ApiAccessToken { get; set; }
+
+    /// <summary>
+    /// Origins (<c>https://app.example.com</c>) whose pages may open sockets. Empty: only pages of the gateway's own origin.
+    /// Requests without an Origin header (non-browser clients) are not affected. Others get 403 before the upgrade.
+    /// </summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
     /// <summary>Largest inbound WebSocket message; larger ones close the socket with 1009.</summary>
     [Range(128, 16 * 1024 * 1024)]
     public int MaxInboundMessageBytes { get; set; } = 64 * 1024;

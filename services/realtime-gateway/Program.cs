@@ -13,6 +13,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseWebSockets();
+app.UseAuthentication();
 app.MapProgressPage();
 app.MapDefaultEndpoints();
 app.MapSocketEndpoints();

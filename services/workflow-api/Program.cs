@@ -1,4 +1,5 @@
 using Vapora.ServiceDefaults;
+using Vapora.ServiceDefaults.Security;
 using Vapora.WorkflowApi.Messaging;
 using Vapora.WorkflowApi.Persistence;
 using Vapora.WorkflowApi.Workflows;
@@ -10,6 +11,8 @@ builder.AddServiceDefaults("workflow-api");
 builder.AddWorkflowStore();
 builder.AddUpdatePublishing();
 builder.AddWorkflows();
+builder.AddVaporaAuthentication();
+builder.AddWriteRateLimits();
 builder.AddPageCors();
 
 var app = builder.Build();
@@ -17,6 +20,9 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCors(CorsExtensions.PolicyName);
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
 app.MapDefaultEndpoints();
 app.MapWorkflowEndpoints();
 

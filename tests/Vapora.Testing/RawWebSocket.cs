@@ -23,7 +23,7 @@ public sealed class RawWebSocket : IAsyncDisposable
     public const byte Text = 0x1, Binary = 0x2, Close = 0x8, Ping = 0x9, Pong = 0xA;
 
     /// <summary>Connects and upgrades; <paramref name="receiveBuffer"/> bytes is the kernel receive buffer (small to stall sooner).</summary>
-    public static async Task<RawWebSocket> ConnectAsync(Uri url, int? receiveBuffer = null)
+    public static async Task<RawWebSocket> ConnectAsync(Uri url, int? receiveBuffer = null, IReadOnlyDictionary<string, string>? headers = null)
     {
         var tcp = new TcpClient();
         if (receiveBuffer is { } size)
@@ -35,12 +35,13 @@ public sealed class RawWebSocket : IAsyncDisposable
         var socket = new RawWebSocket(tcp);
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         var request = $"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Host}:{url.Port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
+            + $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+            + string.Concat((headers ?? new Dictionary<string, string>()).Select(h => $"{h.Key}: {h.Value}\r\n")) + "\r\n";
         await socket._stream.WriteAsync(Encoding.ASCII.GetBytes(request));
         var head = await socket.ReadHeadAsync();
         if (!head.StartsWith("HTTP/1.1 101", StringComparison.Ordinal))
         {
-            throw new InvalidOperationException("Upgrade refused: " + head);
+            throw new UpgradeRefusedException(head);
         }
 
         return socket;
@@ -133,4 +134,14 @@ public sealed class RawWebSocket : IAsyncDisposable
 
         return Encoding.ASCII.GetString(bytes.ToArray());
     }
+}
+
+/// <summary>The server answered the upgrade with something other than 101.</summary>
+public sealed class UpgradeRefusedException(string head) : Exception("Upgrade refused: " + head)
+{
+    /// <summary>The status line and headers of the answer.</summary>
+    public string Head { get; } = head;
+
+    /// <summary>The HTTP status code of the answer.</summary>
+    public int StatusCode => int.Parse(Head.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -118,6 +118,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         var env = new Dictionary<string, string?>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            // Most tests exercise behaviour, not authentication; the security tests set Auth__Mode=jwt.
+            ["Auth__Mode"] = "none",
             ["DOTNET_gcServer"] = "0",
             ["Logging__Console__FormatterName"] = "simple",
             ["Logging__Console__FormatterOptions__SingleLine"] = "true",

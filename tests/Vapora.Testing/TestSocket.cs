@@ -23,10 +23,11 @@ public sealed class TestSocket : IAsyncDisposable
 
     public WebSocketState State => _socket.State;
 
-    public static async Task<TestSocket> ConnectAsync(Uri url, TimeSpan? timeout = null)
+    public static async Task<TestSocket> ConnectAsync(Uri url, TimeSpan? timeout = null, Action<ClientWebSocketOptions>? configure = null)
     {
         var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = TimeSpan.Zero;
+        configure?.Invoke(socket.Options);
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
         await socket.ConnectAsync(url, cts.Token);
         var test = new TestSocket(socket);

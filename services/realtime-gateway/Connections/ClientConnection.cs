@@ -25,9 +25,10 @@ internal sealed class ClientConnection : IDisposable
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = string.Empty;
 
-    public ClientConnection(long id, WebSocket socket, ConnectionServices services, CancellationToken requestAborted)
+    public ClientConnection(long id, WebSocket socket, System.Security.Claims.ClaimsPrincipal user, ConnectionServices services, CancellationToken requestAborted)
     {
         Id = id;
+        User = user;
         _socket = socket;
         _services = services;
         _aborted = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
@@ -39,6 +40,9 @@ internal sealed class ClientConnection : IDisposable
     }
 
     public long Id { get; }
+
+    /// <summary>Who opened the socket (anonymous when authentication is off).</summary>
+    public System.Security.Claims.ClaimsPrincipal User { get; }
 
     /// <summary>Frames waiting to be written.</summary>
     public int QueuedFrames => _queue.Reader.Count;
@@ -131,6 +135,12 @@ internal sealed class ClientConnection : IDisposable
     /// <param name="subscribedFrame">Sent once the workflow is known to exist, before any update (the /ws protocol).</param>
     public async Task<SubscribeResult> SubscribeAsync(string workflowId, long? after, bool enveloped, ReadOnlyMemory<byte>? subscribedFrame)
     {
+        if (!_services.Access.CanRead(User, workflowId))
+        {
+            _services.Metrics.InboundRejected("forbidden");
+            return SubscribeResult.Forbidden;
+        }
+
         var subscription = new WorkflowSubscription(this, workflowId, enveloped);
         lock (_subscriptions)
         {
@@ -430,6 +440,7 @@ internal enum SubscribeResult
 {
     Subscribed,
     NotFound,
+    Forbidden,
     Unavailable,
     AlreadySubscribed,
     TooManySubscriptions,
@@ -440,6 +451,7 @@ internal enum SubscribeResult
 internal sealed record ConnectionServices(
     WorkflowHub Hub,
     IUpdateLog UpdateLog,
+    Vapora.ServiceDefaults.Security.WorkflowAccess Access,
     GatewayOptions Options,
     GatewayMetrics Metrics,
     TimeProvider Time,

@@ -73,6 +73,7 @@ internal static class MultiplexEndpoint
         {
             SubscribeResult.Subscribed => default,
             SubscribeResult.NotFound => (ServerFrame.ErrorCodes.NotFound, "workflow not found"),
+            SubscribeResult.Forbidden => (ServerFrame.ErrorCodes.Forbidden, "this token does not allow this workflow"),
             SubscribeResult.AlreadySubscribed => (ServerFrame.ErrorCodes.BadFrame, "already subscribed; unsubscribe first to move"),
             SubscribeResult.TooManySubscriptions => (ServerFrame.ErrorCodes.TooManySubscriptions, "this connection watches as many workflows as it may"),
             SubscribeResult.AfterBeyondLatest => (ServerFrame.ErrorCodes.BadFrame, "after is beyond the workflow's latest version"),

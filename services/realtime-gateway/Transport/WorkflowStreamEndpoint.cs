@@ -47,6 +47,9 @@ internal static class WorkflowStreamEndpoint
             case SubscribeResult.NotFound:
                 connection.Close((WebSocketCloseStatus)WorkflowCloseCodes.NotFound, "workflow not found");
                 return;
+            case SubscribeResult.Forbidden:
+                connection.Close((WebSocketCloseStatus)WorkflowCloseCodes.Forbidden, "this token does not allow this workflow");
+                return;
             case SubscribeResult.AfterBeyondLatest:
                 connection.Close((WebSocketCloseStatus)WorkflowCloseCodes.BadRequest, "after is beyond the workflow's latest version");
                 return;

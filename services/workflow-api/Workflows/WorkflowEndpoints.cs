@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Vapora.Contracts;
 using Vapora.WorkflowApi.Internal;
 using Vapora.WorkflowApi.Messaging;
+using Vapora.ServiceDefaults.Security;
 using Vapora.WorkflowApi.Persistence;
 
 namespace Vapora.WorkflowApi.Workflows;
@@ -16,12 +17,14 @@ public static class WorkflowEndpoints
     /// <summary>Maps <c>/api/workflows</c>.</summary>
     public static IEndpointRouteBuilder MapWorkflowEndpoints(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/workflows").WithTags("Workflows");
+        var api = app.MapGroup("/api/workflows").WithTags("Workflows").RequireAuthorization(AuthenticationExtensions.ReadPolicy);
 
-        api.MapPost("/", CreateWorkflow).WithName(nameof(CreateWorkflow));
+        api.MapPost("/", CreateWorkflow).WithName(nameof(CreateWorkflow))
+            .RequireAuthorization(AuthenticationExtensions.WritePolicy).RequireRateLimiting(RateLimitExtensions.WritePolicy);
         api.MapGet("/", ListWorkflows).WithName(nameof(ListWorkflows));
         api.MapGet("/{id}", GetWorkflow).WithName(nameof(GetWorkflow));
-        api.MapPatch("/{id}", UpdateWorkflow).WithName(nameof(UpdateWorkflow));
+        api.MapPatch("/{id}", UpdateWorkflow).WithName(nameof(UpdateWorkflow))
+            .RequireAuthorization(AuthenticationExtensions.WritePolicy).RequireRateLimiting(RateLimitExtensions.WritePolicy);
         api.MapGet("/{id}/history", GetHistory).WithName(nameof(GetHistory));
 
         return app;
@@ -157,6 +160,11 @@ public static class WorkflowEndpoints
             return InvalidId();
         }
 
+        if (!services.Access.CanRead(http.User, id))
+        {
+            return Forbidden(id);
+        }
+
         var state = await services.Store.GetAsync(id, http.RequestAborted);
         if (state is null)
         {
@@ -178,6 +186,14 @@ public static class WorkflowEndpoints
     public static async Task<Results<Ok<WorkflowPage>, ProblemHttpResult>> ListWorkflows(
         string? status, string? limit, string? cursor, HttpContext http, [AsParameters] WorkflowServices services)
     {
+        if (!services.Access.CanReadAll(http.User))
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "Forbidden",
+                detail: $"Listing workflows needs the scope {WorkflowClaims.ReadScope}.");
+        }
+
         var limits = services.Limits.Value;
         WorkflowStatus? statusFilter = null;
         if (status is not null)
@@ -211,6 +227,11 @@ public static class WorkflowEndpoints
         if (!WorkflowIds.IsValid(id))
         {
             return InvalidId();
+        }
+
+        if (!services.Access.CanRead(http.User, id))
+        {
+            return Forbidden(id);
         }
 
         var afterVersion = 0L;
@@ -257,6 +278,11 @@ public static class WorkflowEndpoints
         title: "Workflow not found",
         detail: $"There is no workflow {id}.");
 
+    private static ProblemHttpResult Forbidden(string id) => TypedResults.Problem(
+        statusCode: StatusCodes.Status403Forbidden,
+        title: "Forbidden",
+        detail: $"This token does not allow reading workflow {id}.");
+
     private static ProblemHttpResult InvalidId() =>
         Invalid("id", $"A workflow id is {WorkflowIds.FormatDescription}.");
 
@@ -277,5 +303,6 @@ public sealed record WorkflowServices(
     WorkflowRequestValidator Validator,
     IOptions<WorkflowLimits> Limits,
     ApiMetrics Metrics,
+    WorkflowAccess Access,
     TimeProvider Time,
     ILogger<WorkflowServices> Logger);

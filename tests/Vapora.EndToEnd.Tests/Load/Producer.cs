@@ -51,6 +51,14 @@ internal sealed class Producer(string workflowId, HttpClient http, int updates, 
                 {
                     using var content = new StringContent($$"""{"status":"running","current_step":{{step}},"message":"{{message}}"}""", Encoding.UTF8, "application/json");
                     using var response = await http.PatchAsync($"api/workflows/{WorkflowId}", content, stop);
+                    if ((int)response.StatusCode is 429 or 503 && message != $"step {step}")
+                    {
+                        // Refused without storing anything: send the marked message again.
+                        Retries++;
+                        await Task.Delay(TimeSpan.FromMilliseconds(50), stop);
+                        continue;
+                    }
+
                     if (response.IsSuccessStatusCode)
                     {
                         var state = await response.Content.ReadFromJsonAsync(VaporaJsonContext.Default.WorkflowState, stop);

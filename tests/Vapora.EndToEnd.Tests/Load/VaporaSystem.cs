@@ -28,7 +28,14 @@ internal sealed class VaporaSystem : IAsyncDisposable
     public static async Task<VaporaSystem> StartAsync(IReadOnlyDictionary<string, string?>? apiSettings = null, int gateways = 3)
     {
         var redis = await RedisServer.StartProcessAsync();
-        var api = await ServiceProcess.StartApiAsync(redis.ConnectionString, apiSettings);
+        // One load generator posts for every producer from one address: lift the per-client write limit.
+        var settings = new Dictionary<string, string?> { ["RateLimits__WritesPerSecond"] = "1000000", ["RateLimits__WriteBurst"] = "1000000" };
+        foreach (var (key, value) in apiSettings ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        var api = await ServiceProcess.StartApiAsync(redis.ConnectionString, settings);
         var gatewaySettings = new Dictionary<string, string?>
         {
             ["Gateway__DrainWindow"] = "00:00:01",

@@ -1,0 +1,157 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Vapora.ServiceDefaults.Security;
+
+/// <summary>JWT bearer authentication and the workflow policies, as configured in <c>Auth</c>.</summary>
+public static class AuthenticationExtensions
+{
+    /// <summary>Policy: may write workflows.</summary>
+    public const string WritePolicy = "workflows:write";
+
+    /// <summary>Policy: an authenticated caller (per-workflow reads are checked against the workflow).</summary>
+    public const string ReadPolicy = "workflows:read";
+
+    /// <summary>The query parameter that may carry the token on a WebSocket upgrade (browsers cannot set headers).</summary>
+    public const string AccessTokenQueryParameter = "access_token";
+
+    /// <summary>Adds authentication and authorization per <c>Auth:Mode</c>; fails at start-up on a half-configured <c>jwt</c>.</summary>
+    public static IHostApplicationBuilder AddVaporaAuthentication(this IHostApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
+        var mode = options.Mode.ToLowerInvariant();
+        builder.Services.AddSingleton(new AuthMode(mode == AuthOptions.Modes.None));
+        builder.Services.AddSingleton<WorkflowAccess>();
+        switch (mode)
+        {
+            case AuthOptions.Modes.None:
+                builder.Services.AddAuthentication();
+                builder.Services.AddAuthorizationBuilder()
+                    .AddPolicy(WritePolicy, p => p.RequireAssertion(_ => true))
+                    .AddPolicy(ReadPolicy, p => p.RequireAssertion(_ => true));
+                builder.Services.AddHostedService<InsecureModeWarning>();
+                break;
+            case AuthOptions.Modes.Jwt:
+                AddJwt(builder, options.Jwt);
+                break;
+            default:
+                throw new InvalidOperationException($"Auth:Mode '{options.Mode}' is not known. Use 'jwt' or, for local development only, 'none'.");
+        }
+
+        return builder;
+    }
+
+    private static void AddJwt(IHostApplicationBuilder builder, AuthOptions.JwtSettings jwt)
+    {
+        if (string.IsNullOrWhiteSpace(jwt.Issuer) || string.IsNullOrWhiteSpace(jwt.Audience))
+        {
+            throw new InvalidOperationException("Auth:Jwt:Issuer and Auth:Jwt:Audience are required when Auth:Mode is jwt. For local development set Auth__Mode=none.");
+        }
+
+        var keys = new List<SecurityKey>();
+        if (!string.IsNullOrWhiteSpace(jwt.SigningKey))
+        {
+            var secret = Encoding.UTF8.GetBytes(jwt.SigningKey);
+            if (secret.Length < 32)
+            {
+                throw new InvalidOperationException("Auth:Jwt:SigningKey must be at least 32 bytes.");
+            }
+
+            keys.Add(new SymmetricSecurityKey(secret));
+        }
+
+        if (!string.IsNullOrWhiteSpace(jwt.PublicKeyPem))
+        {
+            keys.Add(ReadPublicKey(jwt.PublicKeyPem));
+        }
+
+        if (keys.Count == 0 && jwt.Authority is null)
+        {
+            throw new InvalidOperationException(
+                "Auth:Mode is jwt but no key is configured: set Auth:Jwt:SigningKey (HS256), Auth:Jwt:PublicKeyPem (RS256/ES256) or Auth:Jwt:Authority (JWKS). For local development set Auth__Mode=none.");
+        }
+
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
+        {
+            o.MapInboundClaims = false;
+            o.Authority = jwt.Authority?.ToString();
+            o.RequireHttpsMetadata = jwt.RequireHttpsMetadata;
+            o.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = jwt.Issuer,
+                ValidAudience = jwt.Audience,
+                ValidateIssuer = true,
+                ValidateAudience = true,
+                ValidateLifetime = true,
+                RequireExpirationTime = true,
+                ClockSkew = jwt.ClockSkew,
+                IssuerSigningKeys = keys.Count > 0 ? keys : null,
+                ValidateIssuerSigningKey = true,
+                ValidAlgorithms = [SecurityAlgorithms.HmacSha256, SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384,
+                    SecurityAlgorithms.RsaSha512, SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.RsaSsaPssSha256],
+            };
+            o.Events = new JwtBearerEvents
+            {
+                // Browsers cannot set headers on a WebSocket upgrade; accept the token from the query there only,
+                // so REST tokens never land in URLs and access logs.
+                OnMessageReceived = context =>
+                {
+                    if (context.HttpContext.WebSockets.IsWebSocketRequest
+                        && context.Request.Query.TryGetValue(AccessTokenQueryParameter, out var token) && token.Count == 1)
+                    {
+                        context.Token = token[0];
+                    }
+
+                    return Task.CompletedTask;
+                },
+            };
+        });
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(WritePolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => WorkflowClaims.CanWrite(c.User)))
+            .AddPolicy(ReadPolicy, p => p.RequireAuthenticatedUser());
+    }
+
+    private static AsymmetricSecurityKey ReadPublicKey(string pem)
+    {
+        try
+        {
+            var rsa = RSA.Create();
+            rsa.ImportFromPem(pem);
+            return new RsaSecurityKey(rsa);
+        }
+        catch (ArgumentException)
+        {
+            var ecdsa = ECDsa.Create();
+            ecdsa.ImportFromPem(pem);
+            return new ECDsaSecurityKey(ecdsa);
+        }
+    }
+
+    /// <summary>Says at start-up, as a warning, that nothing is protected.</summary>
+    private sealed class InsecureModeWarning(ILogger<InsecureModeWarning> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            SecurityLog.AuthenticationOff(logger);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
+
+/// <summary>Whether authentication is off (Auth:Mode=none).</summary>
+public sealed record AuthMode(bool IsOff);
+
+internal static partial class SecurityLog
+{
+    [LoggerMessage(200, LogLevel.Warning, "AUTHENTICATION IS OFF (Auth:Mode=none): anyone can read and write every workflow. Use it for local development only.")]
+    public static partial void AuthenticationOff(ILogger logger);
+}
