@@ -53,8 +53,18 @@ public readonly record struct WorkflowUpdateHeader(string WorkflowId, long Versi
                 }
                 else
                 {
+                    // Updates and states are flat: a nested value means a foreign payload. Escaped strings are
+                    // unescaped once to reject invalid escapes (a lone surrogate) before the bytes are forwarded.
                     reader.Read();
-                    reader.Skip();
+                    if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                    {
+                        return false;
+                    }
+
+                    if (reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped)
+                    {
+                        _ = reader.GetString();
+                    }
                 }
             }
 
@@ -64,8 +74,9 @@ public readonly record struct WorkflowUpdateHeader(string WorkflowId, long Versi
                 return false;
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string with an invalid escaped surrogate ("\ud800").
             return false;
         }
 

@@ -25,6 +25,10 @@ public sealed class GatewayOptions
     [Range(128, 16 * 1024 * 1024)]
     public int MaxInboundMessageBytes { get; set; } = 64 * 1024;
 
+    /// <summary>Largest message accepted from Redis; larger ones are dropped and counted (an update is a few hundred bytes).</summary>
+    [Range(1024, 16 * 1024 * 1024)]
+    public int MaxBackplaneMessageBytes { get; set; } = 64 * 1024;
+
     /// <summary>Frames a connection may have waiting to be sent; beyond it the client is closed as slow (4000) and resumes.</summary>
     [Range(8, 1_000_000)]
     public int SendQueueCapacity { get; set; } = 1024;

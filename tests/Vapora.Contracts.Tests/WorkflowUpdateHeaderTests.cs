@@ -37,6 +37,9 @@ public sealed class WorkflowUpdateHeaderTests
     [InlineData("""{"workflow_id":"wf_a","version":1,"status":"bogus"}""")]
     [InlineData("""{"workflow_id":"wf_a","version":1,"status":"running"} trailing""")]
     [InlineData("""{"workflow_id":"wf_a","version":1,"status":"running"}{}""")]
+    [InlineData("""{"workflow_id":"\ud800","version":1,"status":"running"}""")]
+    [InlineData("""{"workflow_id":"wf_a","version":1,"status":"\udc00\ud800"}""")]
+    [InlineData("""{"workflow_id":"wf_a","version":1,"status":"running","message":"\ud800"}""")]
     public void Malformed_or_foreign_payloads_are_refused(string payload)
     {
         Assert.False(WorkflowUpdateHeader.TryRead(Encoding.UTF8.GetBytes(payload), out _));

@@ -25,7 +25,7 @@ public sealed class RawWebSocket : IAsyncDisposable
     /// <summary>Connects and upgrades; <paramref name="receiveBuffer"/> bytes is the kernel receive buffer (small to stall sooner).</summary>
     public static async Task<RawWebSocket> ConnectAsync(Uri url, int? receiveBuffer = null, IReadOnlyDictionary<string, string>? headers = null)
     {
-        var tcp = new TcpClient();
+        var tcp = new TcpClient { NoDelay = true };
         if (receiveBuffer is { } size)
         {
             tcp.ReceiveBufferSize = size;
@@ -77,8 +77,8 @@ public sealed class RawWebSocket : IAsyncDisposable
             masked[i] ^= mask[i % 4];
         }
 
-        await _stream.WriteAsync(header.ToArray());
-        await _stream.WriteAsync(masked);
+        // One write per frame: two small writes would wait on Nagle and the peer's delayed ACK.
+        await _stream.WriteAsync(header.Concat(masked).ToArray());
     }
 
     public Task SendTextAsync(string text) => SendFrameAsync(Text, Encoding.UTF8.GetBytes(text));

@@ -72,7 +72,16 @@ internal sealed class RedisWorkflowBroker : IWorkflowBroker, IDisposable
             return;
         }
 
-        _listener?.OnMessage(workflowId, (ReadOnlyMemory<byte>)value);
+        try
+        {
+            _listener?.OnMessage(workflowId, (ReadOnlyMemory<byte>)value);
+        }
+        catch (Exception ex)
+        {
+            // Never let one message stop this channel's queue: count it, log it, go on with the next.
+            _metrics.MessageDropped("failed");
+            GatewayLog.MessageHandlingFailed(_logger, workflowId, ex);
+        }
     }
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)

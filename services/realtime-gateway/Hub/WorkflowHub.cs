@@ -5,6 +5,7 @@ using Vapora.Contracts;
 using Vapora.RealtimeGateway.Broker;
 using Vapora.RealtimeGateway.CatchUp;
 using Vapora.RealtimeGateway.Internal;
+using Vapora.ServiceDefaults;
 
 namespace Vapora.RealtimeGateway.Hub;
 
@@ -24,6 +25,7 @@ internal sealed class WorkflowHub : IBrokerListener, IDisposable
     private readonly ILogger<WorkflowHub> _logger;
     private readonly TopicContext _context;
     private readonly TimeSpan _grace;
+    private readonly LogBurst _malformedLog;
     private readonly BackplaneProbe _probe;
     private readonly object _resyncLock = new();
     private Task _resync = Task.CompletedTask;
@@ -38,6 +40,7 @@ internal sealed class WorkflowHub : IBrokerListener, IDisposable
         _time = time;
         _logger = logger;
         _grace = options.Value.UnsubscribeGracePeriod;
+        _malformedLog = new LogBurst(time, TimeSpan.FromSeconds(10));
         _context = new TopicContext(broker, updateLog, options.Value, metrics, time,
             new SemaphoreSlim(options.Value.MaxConcurrentRepairs), logger, _stopping.Token);
         metrics.ObserveHub(this);
@@ -141,10 +144,24 @@ internal sealed class WorkflowHub : IBrokerListener, IDisposable
 
     public void OnMessage(string workflowId, ReadOnlyMemory<byte> payload)
     {
+        if (payload.Length > _context.Options.MaxBackplaneMessageBytes)
+        {
+            _metrics.MessageDropped("oversized");
+            if (_malformedLog.ShouldLog(out var dropped))
+            {
+                GatewayLog.MalformedBackplaneMessage(_logger, workflowId, payload.Length, dropped);
+            }
+
+            return;
+        }
+
         if (!WorkflowUpdateHeader.TryRead(payload.Span, out var header) || header.WorkflowId != workflowId)
         {
             _metrics.MessageDropped("malformed");
-            GatewayLog.MalformedBackplaneMessage(_logger, workflowId, payload.Length);
+            if (_malformedLog.ShouldLog(out var skipped))
+            {
+                GatewayLog.MalformedBackplaneMessage(_logger, workflowId, payload.Length, skipped);
+            }
             return;
         }
 

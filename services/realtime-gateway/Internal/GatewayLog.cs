@@ -10,8 +10,11 @@ internal static partial class GatewayLog
     [LoggerMessage(101, LogLevel.Information, "Redis connection restored ({ConnectionType}); {Workflows} watched workflows will resync")]
     public static partial void BackplaneRestored(ILogger logger, ConnectionType connectionType, int workflows);
 
-    [LoggerMessage(102, LogLevel.Warning, "Dropped a malformed message of {Length} bytes on the channel of {WorkflowId}")]
-    public static partial void MalformedBackplaneMessage(ILogger logger, string workflowId, int length);
+    [LoggerMessage(102, LogLevel.Warning, "Dropped a malformed message of {Length} bytes on the channel of {WorkflowId} ({Skipped} more dropped since the last report; see vapora.gateway.messages.dropped)")]
+    public static partial void MalformedBackplaneMessage(ILogger logger, string workflowId, int length, long skipped);
+
+    [LoggerMessage(104, LogLevel.Error, "Handling a message on the channel of {WorkflowId} failed; it was dropped")]
+    public static partial void MessageHandlingFailed(ILogger logger, string workflowId, Exception exception);
 
     [LoggerMessage(103, LogLevel.Information, "Backplane delivers again; resyncing {Workflows} watched workflows from the update log")]
     public static partial void Resyncing(ILogger logger, int workflows);

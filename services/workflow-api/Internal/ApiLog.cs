@@ -13,8 +13,8 @@ internal static partial class ApiLog
     [LoggerMessage(3, LogLevel.Warning, "Creating MongoDB indexes failed; retrying in {Delay}")]
     public static partial void MongoIndexesFailed(ILogger logger, TimeSpan delay, Exception exception);
 
-    [LoggerMessage(10, LogLevel.Warning, "Publishing {WorkflowId} v{Version} failed ({Reason}); the outbox relay will publish it")]
-    public static partial void PublishDeferred(ILogger logger, string workflowId, long version, string reason);
+    [LoggerMessage(10, LogLevel.Warning, "Publishing {WorkflowId} v{Version} failed ({Reason}); the outbox relay will publish it ({Skipped} more failed since the last report)")]
+    public static partial void PublishDeferred(ILogger logger, string workflowId, long version, string reason, long skipped);
 
     [LoggerMessage(11, LogLevel.Warning, "Recording {Count} updates as published failed; the relay may publish them again")]
     public static partial void MarkPublishedFailed(ILogger logger, int count, Exception exception);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Vapora.ServiceDefaults;
 using Vapora.WorkflowApi.Internal;
 using Vapora.WorkflowApi.Persistence;
 
@@ -13,10 +14,12 @@ public sealed class UpdateDispatcher(
     PublishedMarks marks,
     FaultInjection faults,
     ApiMetrics metrics,
+    TimeProvider time,
     IOptions<PublishingOptions> options,
     ILogger<UpdateDispatcher> logger)
 {
     private readonly TimeSpan _timeout = options.Value.PublishTimeout;
+    private readonly LogBurst _failureLog = new(time, TimeSpan.FromSeconds(10));
 
     /// <summary>Publishes now; never throws. The request's own token is not used: a client that hangs up must not stop a publish.</summary>
     public async Task DispatchAsync(StoredUpdate update)
@@ -32,7 +35,10 @@ public sealed class UpdateDispatcher(
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             metrics.PublishFailed();
-            ApiLog.PublishDeferred(logger, update.Update.WorkflowId, update.Update.Version, ex.Message);
+            if (_failureLog.ShouldLog(out var skipped))
+            {
+                ApiLog.PublishDeferred(logger, update.Update.WorkflowId, update.Update.Version, ex.Message, skipped);
+            }
         }
     }
 }
