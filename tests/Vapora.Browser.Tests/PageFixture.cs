@@ -9,8 +9,14 @@ namespace Vapora.Browser.Tests;
 /// Real processes (Redis, workflow-api, two gateways behind nginx round-robin) and a headless Debian Chromium
 /// driven by Playwright, shared by the page tests; each test opens its own browser context.
 /// </summary>
-public sealed class PageFixture(RedisFixture redis) : IAsyncLifetime
+public class PageFixture(RedisFixture redis) : IAsyncLifetime
 {
+    /// <summary>Extra settings for both services (the secured variant turns authentication on).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ServiceSettings => new Dictionary<string, string?>();
+
+    /// <summary>Extra settings for the gateways only.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> GatewaySettings => new Dictionary<string, string?>();
+
     private IPlaywright? _playwright;
 
     public ServiceProcess Api { get; private set; } = null!;
@@ -21,19 +27,24 @@ public sealed class PageFixture(RedisFixture redis) : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
-    public WorkflowApiClient Client => new(Api.Http);
+    public virtual WorkflowApiClient Client => new(Api.Http);
 
     private const string ChromiumPath = "/usr/bin/chromium";
 
     public static string Screenshots { get; } = Directory.CreateDirectory(Path.Combine(RepositoryPaths.Root, "artifacts", "screenshots")).FullName;
 
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
-        Api = await ServiceProcess.StartApiAsync(redis.Server.ConnectionString);
+        Api = await ServiceProcess.StartApiAsync(redis.Server.ConnectionString, ServiceSettings);
+        var gatewaySettings = new Dictionary<string, string?>(ServiceSettings) { ["Gateway__UnsubscribeGracePeriod"] = "00:00:00" };
+        foreach (var (key, value) in GatewaySettings)
+        {
+            gatewaySettings[key] = value;
+        }
+
         for (var i = 0; i < 2; i++)
         {
-            Gateways.Add(await ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, Api.BaseUrl,
-                new Dictionary<string, string?> { ["Gateway__UnsubscribeGracePeriod"] = "00:00:00" }));
+            Gateways.Add(await ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, Api.BaseUrl, gatewaySettings));
         }
 
         Nginx = await NginxServer.StartAsync(Gateways.Select(g => g.Port), Api.Port);
@@ -64,7 +75,7 @@ public sealed class PageFixture(RedisFixture redis) : IAsyncLifetime
         return page;
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (Browser is not null)
         {

@@ -1,0 +1,58 @@
+using System.Net.Http.Headers;
+using Vapora.Testing;
+using static Microsoft.Playwright.Assertions;
+
+namespace Vapora.Browser.Tests;
+
+/// <summary>The page with authentication on: the token comes from the page's URL, and refusals are shown plainly.</summary>
+public sealed class SecuredPageTests(SecuredPageFixture fixture) : IClassFixture<SecuredPageFixture>
+{
+    [Fact]
+    public async Task A_token_for_one_workflow_shows_it_live_and_says_plainly_that_another_is_forbidden()
+    {
+        var mine = await fixture.Client.CreateAsync("Mine", totalSteps: 4);
+        var theirs = await fixture.Client.CreateAsync("Theirs", totalSteps: 4);
+        var token = fixture.Tokens.Create(workflows: [mine.WorkflowId]);
+
+        var page = await fixture.OpenAsync($"/?token={token}#/workflows/{mine.WorkflowId}");
+        await Expect(page.Locator("#detail-title")).ToHaveTextAsync("Mine");
+        await Expect(page.Locator("#connection")).ToHaveTextAsync("live");
+        await fixture.Client.ProgressAsync(mine.WorkflowId, 2, "visible");
+        await Expect(page.Locator("#detail-summary [role=progressbar]")).ToHaveAttributeAsync("aria-valuenow", "2");
+
+        await page.EvaluateAsync($"location.hash = '#/workflows/{theirs.WorkflowId}'");
+        await Expect(page.Locator("#error")).ToContainTextAsync($"You may not see workflow {theirs.WorkflowId}");
+    }
+
+    [Fact]
+    public async Task Without_a_token_the_page_says_why_nothing_loads()
+    {
+        var page = await fixture.OpenAsync("/");
+
+        await Expect(page.Locator("#error")).ToContainTextAsync("Could not load workflows");
+        await Expect(page.Locator("#connection")).Not.ToHaveTextAsync("live");
+    }
+}
+
+/// <summary>The page's processes with JWT authentication on.</summary>
+public sealed class SecuredPageFixture(RedisFixture redis) : PageFixture(redis)
+{
+    public TokenFactory Tokens { get; } = new();
+
+    protected override IReadOnlyDictionary<string, string?> ServiceSettings => Tokens.ServiceSettings();
+
+    protected override IReadOnlyDictionary<string, string?> GatewaySettings => new Dictionary<string, string?>
+    {
+        ["Gateway__ApiAccessToken"] = Tokens.Create("workflows:read", subject: "gateway", lifetime: TimeSpan.FromDays(1)),
+    };
+
+    public override WorkflowApiClient Client
+    {
+        get
+        {
+            var http = new HttpClient { BaseAddress = Api.BaseUrl };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens.Create("workflows:write workflows:read"));
+            return new WorkflowApiClient(http);
+        }
+    }
+}
