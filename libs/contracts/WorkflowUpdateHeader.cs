@@ -8,9 +8,13 @@ namespace Vapora.Contracts;
 /// </summary>
 public readonly record struct WorkflowUpdateHeader(string WorkflowId, long Version, WorkflowStatus Status)
 {
+    /// <summary>The update's <c>timestamp</c> (when the API accepted it) in Unix milliseconds; 0 when absent.</summary>
+    public long TimestampUnixMs { get; init; }
+
     private static ReadOnlySpan<byte> WorkflowIdName => "workflow_id"u8;
     private static ReadOnlySpan<byte> VersionName => "version"u8;
     private static ReadOnlySpan<byte> StatusName => "status"u8;
+    private static ReadOnlySpan<byte> TimestampName => "timestamp"u8;
 
     /// <summary>
     /// Reads the header of one encoded <see cref="WorkflowUpdate"/> (or <see cref="WorkflowState"/>).
@@ -22,6 +26,7 @@ public readonly record struct WorkflowUpdateHeader(string WorkflowId, long Versi
         string? id = null;
         long version = 0;
         WorkflowStatus? status = null;
+        long timestamp = 0;
         try
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 4 });
@@ -50,6 +55,16 @@ public readonly record struct WorkflowUpdateHeader(string WorkflowId, long Versi
                     reader.Read();
                     status = reader.TokenType == JsonTokenType.String
                         && WorkflowStatusRules.TryParseWireName(reader.GetString(), out var s) ? s : null;
+                }
+                else if (reader.ValueTextEquals(TimestampName))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.String || !reader.TryGetDateTimeOffset(out var at))
+                    {
+                        return false;
+                    }
+
+                    timestamp = at.ToUnixTimeMilliseconds();
                 }
                 else
                 {
@@ -85,7 +100,7 @@ public readonly record struct WorkflowUpdateHeader(string WorkflowId, long Versi
             return false;
         }
 
-        header = new WorkflowUpdateHeader(id!, version, status.Value);
+        header = new WorkflowUpdateHeader(id!, version, status.Value) { TimestampUnixMs = timestamp };
         return true;
     }
 }

@@ -14,6 +14,7 @@ builder.AddWorkflows();
 builder.AddVaporaAuthentication();
 builder.AddWriteRateLimits();
 builder.AddPageCors();
+builder.AddApiDocumentation();
 
 var app = builder.Build();
 
@@ -24,6 +25,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 app.MapDefaultEndpoints();
+app.MapApiDocumentation();
 app.MapWorkflowEndpoints();
 
 app.Run();

@@ -61,7 +61,7 @@ public sealed class RestApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Patch_publishes_the_stored_bytes_to_the_workflows_channel()
+    public async Task Patch_publishes_the_stored_bytes_to_the_workflows_channel_behind_a_trace_parent()
     {
         var created = await fixture.Client.CreateAsync();
         var redis = await fixture.Redis.AdminAsync();
@@ -75,8 +75,43 @@ public sealed class RestApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 
         using var history = await Http.GetAsync($"api/workflows/{created.WorkflowId}/history?after=1", Ct);
         var historyBytes = await history.Content.ReadAsByteArrayAsync(Ct);
-        Assert.Equal("[" + Encoding.UTF8.GetString(received[0]) + "]", Encoding.UTF8.GetString(historyBytes));
-        Assert.Equal(2, JsonSerializer.Deserialize(received[0], VaporaJsonContext.Default.WorkflowUpdate)!.Version);
+        var (traceParent, json) = BackplaneMessage.Split(received[0]);
+        Assert.Equal("[" + Encoding.UTF8.GetString(json.Span) + "]", Encoding.UTF8.GetString(historyBytes));
+        Assert.Equal(2, JsonSerializer.Deserialize(json.Span, VaporaJsonContext.Default.WorkflowUpdate)!.Version);
+        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", traceParent);
+    }
+
+    [Fact]
+    public async Task A_traceparent_sent_with_a_patch_continues_on_the_channel()
+    {
+        var created = await fixture.Client.CreateAsync();
+        var redis = await fixture.Redis.AdminAsync();
+        var received = new List<byte[]>();
+        var queue = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(WorkflowChannels.NameFor(created.WorkflowId)));
+        queue.OnMessage(m => { lock (received) { received.Add(m.Message!); } });
+        const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        using var request = new HttpRequestMessage(HttpMethod.Patch, $"api/workflows/{created.WorkflowId}") { Content = Json("""{"current_step":1}""") };
+        request.Headers.TryAddWithoutValidation("traceparent", $"00-{traceId}-00f067aa0ba902b7-01");
+
+        using var response = await Http.SendAsync(request, Ct);
+        await Poll.UntilAsync(() => { lock (received) { return received.Count == 1; } }, TimeSpan.FromSeconds(10), "the update on the channel");
+        await queue.UnsubscribeAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith($"00-{traceId}-", BackplaneMessage.Split(received[0]).TraceParent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_and_the_reference_page_are_served()
+    {
+        using var document = JsonDocument.Parse(await Http.GetStringAsync("api/openapi/v1.json", Ct));
+        using var page = await Http.GetAsync("api/docs", Ct);
+
+        var paths = document.RootElement.GetProperty("paths");
+        Assert.True(paths.TryGetProperty("/api/workflows/{id}/history", out _));
+        Assert.True(paths.GetProperty("/api/workflows/{id}").TryGetProperty("patch", out _));
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using System.Threading.Channels;
 using Vapora.Contracts;
 using Vapora.RealtimeGateway.CatchUp;
 using Vapora.RealtimeGateway.Hub;
@@ -16,7 +15,7 @@ namespace Vapora.RealtimeGateway.Connections;
 internal sealed class ClientConnection : IDisposable
 {
     private readonly WebSocket _socket;
-    private readonly Channel<ReadOnlyMemory<byte>> _queue;
+    private readonly SendQueue _queue;
     private readonly ConnectionServices _services;
     private readonly Dictionary<string, WorkflowSubscription> _subscriptions = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _aborted;
@@ -32,11 +31,7 @@ internal sealed class ClientConnection : IDisposable
         _socket = socket;
         _services = services;
         _aborted = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
-        _queue = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(services.Options.SendQueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _queue = new SendQueue(services.Options.SendQueueCapacity);
     }
 
     public long Id { get; }
@@ -45,7 +40,7 @@ internal sealed class ClientConnection : IDisposable
     public System.Security.Claims.ClaimsPrincipal User { get; }
 
     /// <summary>Frames waiting to be written.</summary>
-    public int QueuedFrames => _queue.Reader.Count;
+    public int QueuedFrames => _queue.Count;
 
     public int SubscriptionCount
     {
@@ -99,10 +94,22 @@ internal sealed class ClientConnection : IDisposable
         }
     }
 
-    /// <summary>Queues a frame for a live update. A full queue means the client is not reading: it is closed and resumes.</summary>
-    public void Enqueue(ReadOnlyMemory<byte> frame)
+    /// <summary>Queues a control frame or a frame handed over under a topic's lock; never conflated.</summary>
+    public void Enqueue(ReadOnlyMemory<byte> frame) => EnqueueLive(frame, 0, null, isProgress: false);
+
+    /// <summary>
+    /// Queues a live update. A client falling behind gets conflated progress; a full queue means it is not reading
+    /// at all: it is closed with 4000 and resumes from its last version.
+    /// </summary>
+    /// <param name="acceptedAtUnixMs">When the API accepted the update, for the publish-to-send lag (0: not a live update).</param>
+    public void EnqueueLive(ReadOnlyMemory<byte> frame, long acceptedAtUnixMs, string? workflowId, bool isProgress)
     {
-        if (!_queue.Writer.TryWrite(frame) && !IsClosing)
+        var result = _queue.Enqueue(new OutboundFrame(frame, acceptedAtUnixMs), workflowId, isProgress);
+        if (result == EnqueueResult.Conflated)
+        {
+            _services.Metrics.Conflated();
+        }
+        else if (result == EnqueueResult.Full && !IsClosing)
         {
             _services.Metrics.SlowConsumerClosed();
             GatewayLog.SlowConsumer(_services.Logger, Id, _services.Options.SendQueueCapacity);
@@ -111,7 +118,7 @@ internal sealed class ClientConnection : IDisposable
     }
 
     /// <summary>Queues a catch-up frame, waiting for room: catch-up must not count as falling behind.</summary>
-    public ValueTask EnqueueAsync(ReadOnlyMemory<byte> frame) => _queue.Writer.WriteAsync(frame, _aborted.Token);
+    public ValueTask EnqueueAsync(ReadOnlyMemory<byte> frame) => _queue.EnqueueWaitingAsync(new OutboundFrame(frame, 0), _aborted.Token);
 
     /// <summary>
     /// Starts the close handshake with <paramref name="status"/>; frames still queued are dropped. The socket is
@@ -126,7 +133,7 @@ internal sealed class ClientConnection : IDisposable
 
         _closeStatus = status;
         _closeReason = reason;
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         _closeDeadline = new CancellationTokenSource(_services.Options.CloseTimeout, _services.Time);
         _closeDeadline.Token.Register(static state => ((ClientConnection)state!).AbortSocket(), this);
     }
@@ -200,7 +207,7 @@ internal sealed class ClientConnection : IDisposable
             GatewayLog.CatchUpFailed(_services.Logger, Id, workflowId, ex);
             return SubscribeResult.Unavailable;
         }
-        catch (Exception ex) when ((ex is OperationCanceledException && _aborted.IsCancellationRequested) || ex is ChannelClosedException)
+        catch (OperationCanceledException)
         {
             // The connection closed while subscribing.
             return SubscribeResult.Unavailable;
@@ -381,15 +388,14 @@ internal sealed class ClientConnection : IDisposable
     private async Task WriteLoopAsync()
     {
         await Task.Yield();
-        var reader = _queue.Reader;
         try
         {
-            while (await reader.WaitToReadAsync(_aborted.Token))
+            while (await _queue.WaitToReadAsync(_aborted.Token))
             {
-                while (!IsClosing && reader.TryRead(out var frame))
+                while (!IsClosing && _queue.TryDequeue(out var frame))
                 {
-                    await _socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, _aborted.Token);
-                    _services.Metrics.FrameSent();
+                    await _socket.SendAsync(frame.Bytes, WebSocketMessageType.Text, endOfMessage: true, _aborted.Token);
+                    _services.Metrics.FrameSent(frame.AcceptedAtUnixMs, _services.Time);
                 }
 
                 if (IsClosing)
@@ -434,6 +440,9 @@ internal sealed class ClientConnection : IDisposable
         }
     }
 }
+
+/// <summary>A queued frame: the bytes, and when the API accepted the update (0 for catch-up and control frames).</summary>
+internal readonly record struct OutboundFrame(ReadOnlyMemory<byte> Bytes, long AcceptedAtUnixMs);
 
 /// <summary>How a subscribe ended.</summary>
 internal enum SubscribeResult

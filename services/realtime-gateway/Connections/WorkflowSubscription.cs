@@ -21,7 +21,7 @@ internal sealed class WorkflowSubscription(ClientConnection connection, string w
         }
 
         Position = frame.Version;
-        connection.Enqueue(BytesOf(frame));
+        connection.EnqueueLive(BytesOf(frame), frame.Header.TimestampUnixMs, WorkflowId, isProgress: !frame.StatusChanged);
     }
 
     /// <summary>The bytes this subscription sends for a frame: as published, or in the /ws envelope.</summary>

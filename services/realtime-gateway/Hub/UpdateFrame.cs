@@ -30,6 +30,11 @@ internal sealed class UpdateFrame
     /// <summary>When the gateway got it (<see cref="TimeProvider.GetTimestamp"/>), for the publish-to-send lag metric.</summary>
     public long ReceivedAtTimestamp { get; }
 
+    /// <summary>
+    /// True when this version changed the status (set by the topic before fan-out); such frames are never conflated.
+    /// </summary>
+    public bool StatusChanged { get; set; } = true;
+
     /// <summary><c>{"type":"update","data":…}</c> for multiplexed sockets; a benign race may build it twice, never per client.</summary>
     public ReadOnlyMemory<byte> Envelope => _envelope ??= UpdateEnvelope.Wrap(Json.Span);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Vapora.Contracts;
@@ -155,7 +156,8 @@ internal sealed class WorkflowHub : IBrokerListener, IDisposable
             return;
         }
 
-        if (!WorkflowUpdateHeader.TryRead(payload.Span, out var header) || header.WorkflowId != workflowId)
+        var (traceParent, json) = BackplaneMessage.Split(payload);
+        if (!WorkflowUpdateHeader.TryRead(json.Span, out var header) || header.WorkflowId != workflowId)
         {
             _metrics.MessageDropped("malformed");
             if (_malformedLog.ShouldLog(out var skipped))
@@ -167,7 +169,14 @@ internal sealed class WorkflowHub : IBrokerListener, IDisposable
 
         if (_topics.TryGetValue(workflowId, out var topic))
         {
-            topic.OnPublished(new UpdateFrame(header, payload, _time.GetTimestamp()));
+            // The fan-out continues the trace of the REST request that stored the update.
+            ActivityContext.TryParse(traceParent, null, out var parent);
+            using var activity = GatewayTelemetry.Source.StartActivity("vapora.fanout", ActivityKind.Consumer, parent);
+            activity?.SetTag("vapora.workflow_id", workflowId);
+            activity?.SetTag("vapora.version", header.Version);
+            activity?.SetTag("vapora.watchers", topic.WatcherCount);
+            topic.OnPublished(new UpdateFrame(header, json, _time.GetTimestamp()));
+            GatewayLog.Forwarded(_logger, workflowId, header.Version, topic.WatcherCount);
         }
         else
         {

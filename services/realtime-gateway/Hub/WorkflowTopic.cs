@@ -23,6 +23,7 @@ internal sealed class WorkflowTopic
     private IWorkflowWatcher[] _watchers = [];
     private TopicStatus _status = TopicStatus.Initializing;
     private long _head;
+    private WorkflowStatus? _headStatus;
     private UpdateFrame? _headFrame;
     private UpdateFrame? _stateFrame;
     private string _name = string.Empty;
@@ -92,6 +93,7 @@ internal sealed class WorkflowTopic
                 lock (_lock)
                 {
                     _head = snapshot.Version;
+                    _headStatus = snapshot.StateFrame.Header.Status;
                     _stateFrame = snapshot.StateFrame;
                     _name = snapshot.Name;
                     _createdAt = snapshot.CreatedAt;
@@ -254,6 +256,8 @@ internal sealed class WorkflowTopic
 
     private void AdvanceLocked(UpdateFrame frame)
     {
+        frame.StatusChanged = _headStatus is not { } previous || previous != frame.Header.Status;
+        _headStatus = frame.Header.Status;
         _head = frame.Version;
         _headFrame = frame;
         _recent.Add(frame);

@@ -19,6 +19,9 @@ internal static partial class GatewayLog
     [LoggerMessage(103, LogLevel.Information, "Backplane delivers again; resyncing {Workflows} watched workflows from the update log")]
     public static partial void Resyncing(ILogger logger, int workflows);
 
+    [LoggerMessage(105, LogLevel.Debug, "Forwarded {WorkflowId} v{Version} to {Watchers} local watchers")]
+    public static partial void Forwarded(ILogger logger, string workflowId, long version, int watchers);
+
     [LoggerMessage(110, LogLevel.Warning, "Could not start watching {WorkflowId}")]
     public static partial void TopicInitializationFailed(ILogger logger, string workflowId, Exception exception);
 

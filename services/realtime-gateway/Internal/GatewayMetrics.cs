@@ -15,11 +15,13 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _sent;
     private readonly Counter<long> _slowConsumers;
+    private readonly Counter<long> _conflated;
     private readonly Counter<long> _gapRepairs;
     private readonly Counter<long> _resumes;
     private readonly Counter<long> _reconnects;
     private readonly Counter<long> _inboundRejected;
     private readonly Histogram<double> _fanOutLag;
+    private readonly Histogram<double> _sendLag;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -28,12 +30,17 @@ internal sealed class GatewayMetrics
         _forwarded = _meter.CreateCounter<long>("vapora.gateway.messages.forwarded", "{frame}", "Update frames queued to client connections (one per watcher).");
         _dropped = _meter.CreateCounter<long>("vapora.gateway.messages.dropped", "{message}", "Backplane messages dropped, by reason (duplicate, malformed, unwatched, empty).");
         _sent = _meter.CreateCounter<long>("vapora.gateway.frames.sent", "{frame}", "Frames written to client sockets.");
+        _conflated = _meter.CreateCounter<long>("vapora.gateway.messages.conflated", "{frame}", "Queued progress frames replaced by a newer one because their client fell behind.");
         _slowConsumers = _meter.CreateCounter<long>("vapora.gateway.slow_consumers.closed", "{connection}", "Connections closed because their send queue overflowed.");
         _gapRepairs = _meter.CreateCounter<long>("vapora.gateway.gap_repairs", "{update}", "Updates recovered from the API's history after a gap or a reconnect.");
         _resumes = _meter.CreateCounter<long>("vapora.gateway.resumes", "{subscription}", "Subscriptions that resumed after a version.");
         _reconnects = _meter.CreateCounter<long>("vapora.gateway.redis.reconnects", "{event}", "Redis connections restored.");
         _inboundRejected = _meter.CreateCounter<long>("vapora.gateway.inbound.rejected", "{message}", "Inbound client messages rejected, by reason.");
-        _fanOutLag = _meter.CreateHistogram<double>("vapora.gateway.fanout.duration", "ms", "Time from receiving an update to queueing it on every local watcher.");
+        var latencyBuckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] };
+        _fanOutLag = _meter.CreateHistogram("vapora.gateway.fanout.duration", "ms", "Time from receiving an update from Redis to queueing it on every local watcher.", advice: latencyBuckets);
+        _sendLag = _meter.CreateHistogram("vapora.gateway.publish_to_send.lag", "ms",
+            "Time from the API accepting an update (its timestamp) to the gateway writing it to a client socket; live updates only (clocks of API and gateway must agree).",
+            advice: latencyBuckets);
     }
 
     /// <summary>Registers the gauges that read live state.</summary>
@@ -64,9 +71,18 @@ internal sealed class GatewayMetrics
 
     public void MessageDropped(string reason) => _dropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
-    public void FrameSent() => _sent.Add(1);
+    public void FrameSent(long acceptedAtUnixMs, TimeProvider time)
+    {
+        _sent.Add(1);
+        if (acceptedAtUnixMs > 0)
+        {
+            _sendLag.Record(Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - acceptedAtUnixMs));
+        }
+    }
 
     public void SlowConsumerClosed() => _slowConsumers.Add(1);
+
+    public void Conflated() => _conflated.Add(1);
 
     public void GapRepaired(int updates) => _gapRepairs.Add(updates);
 

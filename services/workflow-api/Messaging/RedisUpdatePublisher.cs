@@ -1,14 +1,27 @@
+using System.Diagnostics;
 using StackExchange.Redis;
+using Vapora.Contracts;
 using Vapora.ServiceDefaults.Redis;
+using Vapora.WorkflowApi.Internal;
 using Vapora.WorkflowApi.Persistence;
 
 namespace Vapora.WorkflowApi.Messaging;
 
-/// <summary>PUBLISHes to <c>vapora:wf:{id}</c> on the process's shared Redis connection.</summary>
+/// <summary>
+/// PUBLISHes to <c>vapora:wf:{id}</c> on the process's shared Redis connection, inside a producer span whose
+/// <c>traceparent</c> travels in front of the JSON so the gateways continue the trace.
+/// </summary>
 internal sealed class RedisUpdatePublisher(IConnectionMultiplexer redis) : IUpdatePublisher
 {
-    public Task PublishAsync(StoredUpdate update, CancellationToken cancellationToken) =>
-        redis.GetSubscriber()
-            .PublishAsync(RedisWorkflowChannels.For(update.Update.WorkflowId), update.Json)
+    public async Task PublishAsync(StoredUpdate update, CancellationToken cancellationToken)
+    {
+        using var activity = ApiTelemetry.Source.StartActivity("vapora.publish", ActivityKind.Producer);
+        activity?.SetTag("messaging.system", "redis");
+        activity?.SetTag("vapora.workflow_id", update.Update.WorkflowId);
+        activity?.SetTag("vapora.version", update.Update.Version);
+        var message = BackplaneMessage.Create(activity?.Id, update.Json.Span);
+        await redis.GetSubscriber()
+            .PublishAsync(RedisWorkflowChannels.For(update.Update.WorkflowId), message)
             .WaitAsync(cancellationToken);
+    }
 }

@@ -20,12 +20,23 @@ public static class WorkflowEndpoints
         var api = app.MapGroup("/api/workflows").WithTags("Workflows").RequireAuthorization(AuthenticationExtensions.ReadPolicy);
 
         api.MapPost("/", CreateWorkflow).WithName(nameof(CreateWorkflow))
+            .WithSummary("Create a workflow (version 1, pending); honours Idempotency-Key.")
+            .Accepts<CreateWorkflowRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .RequireAuthorization(AuthenticationExtensions.WritePolicy).RequireRateLimiting(RateLimitExtensions.WritePolicy);
-        api.MapGet("/", ListWorkflows).WithName(nameof(ListWorkflows));
-        api.MapGet("/{id}", GetWorkflow).WithName(nameof(GetWorkflow));
+        api.MapGet("/", ListWorkflows).WithName(nameof(ListWorkflows))
+            .WithSummary("List workflows, newest first, optionally of one status; page with next_cursor.");
+        api.MapGet("/{id}", GetWorkflow).WithName(nameof(GetWorkflow))
+            .WithSummary("The current state; ETag is the version (If-None-Match gives 304).");
         api.MapPatch("/{id}", UpdateWorkflow).WithName(nameof(UpdateWorkflow))
+            .WithSummary("Apply one update: status and/or progress and message. If-Match gives optimistic concurrency.")
+            .Accepts<UpdateWorkflowRequest>("application/json", "application/merge-patch+json")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .RequireAuthorization(AuthenticationExtensions.WritePolicy).RequireRateLimiting(RateLimitExtensions.WritePolicy);
-        api.MapGet("/{id}/history", GetHistory).WithName(nameof(GetHistory));
+        api.MapGet("/{id}/history", GetHistory).WithName(nameof(GetHistory))
+            .WithSummary("Updates with version > after, in version order (default limit 100, max 1000).");
 
         return app;
     }
