@@ -88,6 +88,32 @@ public sealed class NoLossScenarioTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Draining_a_gateway_under_load_finishes_within_its_window_and_loses_nothing()
+    {
+        var window = TimeSpan.FromSeconds(3);
+        var closeTimeout = TimeSpan.FromSeconds(2);
+        await using var system = await VaporaSystem.StartAsync(gatewaySettings: new Dictionary<string, string?>
+        {
+            ["Gateway__DrainWindow"] = window.ToString(),
+            ["Gateway__CloseTimeout"] = closeTimeout.ToString(),
+        });
+        var drained = TimeSpan.Zero;
+
+        var report = await new ScenarioRun(system, ScenarioShape.Standard(TimeSpan.FromMilliseconds(30))).RunAsync("gateway drain (SIGTERM)", async run =>
+        {
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            Assert.True(await run.System.Gateways[1].TerminateAsync(TimeSpan.FromSeconds(30)), "the gateway should exit after draining");
+            drained = started.Elapsed;
+        });
+
+        AssertNoLoss(report);
+        output.WriteLine($"drain took {drained.TotalMilliseconds:0} ms (window {window.TotalSeconds} s + close timeout {closeTimeout.TotalSeconds} s)");
+        Assert.True(drained < window + closeTimeout + TimeSpan.FromSeconds(3), $"the drain took {drained}");
+        Assert.True(drained >= window * 0.8, $"the sockets should close in waves over the window, but the drain took only {drained}");
+        Assert.True(report.ClientsReconnected > 0);
+    }
+
+    [Fact]
     public async Task A_client_that_disconnects_for_30_seconds_resumes_with_everything_it_missed()
     {
         await using var system = await VaporaSystem.StartAsync();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using MongoDB.Driver;
 using Vapora.WorkflowApi.Internal;
@@ -49,6 +50,7 @@ public static class PersistenceExtensions
         }
 
         builder.Services.AddSingleton<IWorkflowStore>(sp => new Sqlite.SqliteWorkflowStore(connectionString, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration("sqlite", _ => new Sqlite.SqliteHealthCheck(connectionString), null, null));
     }
 
     private static void AddMongoStore(this IHostApplicationBuilder builder)

@@ -25,7 +25,8 @@ internal sealed class VaporaSystem : IAsyncDisposable
     /// <summary>REST through the load balancer, as producers use it.</summary>
     public HttpClient Balancer { get; }
 
-    public static async Task<VaporaSystem> StartAsync(IReadOnlyDictionary<string, string?>? apiSettings = null, int gateways = 3)
+    public static async Task<VaporaSystem> StartAsync(IReadOnlyDictionary<string, string?>? apiSettings = null, int gateways = 3,
+        IReadOnlyDictionary<string, string?>? gatewaySettings = null)
     {
         var redis = await RedisServer.StartProcessAsync();
         // One load generator posts for every producer from one address: lift the per-client write limit.
@@ -36,12 +37,17 @@ internal sealed class VaporaSystem : IAsyncDisposable
         }
 
         var api = await ServiceProcess.StartApiAsync(redis.ConnectionString, settings);
-        var gatewaySettings = new Dictionary<string, string?>
+        var gatewayConfiguration = new Dictionary<string, string?>
         {
             ["Gateway__DrainWindow"] = "00:00:01",
             ["Gateway__CloseTimeout"] = "00:00:02",
         };
-        var started = await Task.WhenAll(Enumerable.Range(0, gateways).Select(_ => ServiceProcess.StartGatewayAsync(redis.ConnectionString, api.BaseUrl, gatewaySettings)));
+        foreach (var (key, value) in gatewaySettings ?? new Dictionary<string, string?>())
+        {
+            gatewayConfiguration[key] = value;
+        }
+
+        var started = await Task.WhenAll(Enumerable.Range(0, gateways).Select(_ => ServiceProcess.StartGatewayAsync(redis.ConnectionString, api.BaseUrl, gatewayConfiguration)));
         var nginx = await NginxServer.StartAsync(started.Select(g => g.Port), api.Port);
         return new VaporaSystem(redis, api, [.. started], nginx);
     }

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Vapora.Testing;
+using YamlDotNet.RepresentationModel;
+
+namespace Vapora.Operations.Tests;
+
+/// <summary>
+/// What can be proven here about the deployment files without a container engine or a cluster: Kubernetes objects
+/// validate against the API schemas, compose validates with docker-compose itself, and the operational invariants hold.
+/// </summary>
+public sealed class DeploymentManifestTests
+{
+    private static readonly string K8s = Path.Combine(RepositoryPaths.Root, "deploy", "k8s");
+
+    [Fact]
+    public void Every_kubernetes_object_of_base_and_production_validates_against_the_api_schemas()
+    {
+        var (exitCode, output) = Run("node", [Path.Combine(K8s, "validate.mjs")], K8s);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("overlays/production: 21 objects checked", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_production_overlay_has_no_affinity_probes_everywhere_and_a_grace_period_that_covers_the_drain()
+    {
+        var objects = Render("overlays/production");
+        JsonElement Find(string kind, string name) => objects.Single(o => o.GetProperty("kind").GetString() == kind && o.GetProperty("metadata").GetProperty("name").GetString() == name);
+
+        // No session affinity anywhere.
+        foreach (var service in objects.Where(o => o.GetProperty("kind").GetString() == "Service"))
+        {
+            Assert.True(!service.GetProperty("spec").TryGetProperty("sessionAffinity", out var affinity) || affinity.GetString() == "None",
+                $"{service.GetProperty("metadata").GetProperty("name")} has session affinity");
+        }
+
+        var ingress = Find("Ingress", "vapora");
+        Assert.DoesNotContain(ingress.GetProperty("metadata").GetProperty("annotations").EnumerateObject(), a => a.Name.Contains("affinity", StringComparison.Ordinal));
+
+        // Probes on every long-running container.
+        foreach (var workload in objects.Where(o => o.GetProperty("kind").GetString() is "Deployment" or "StatefulSet"))
+        {
+            foreach (var container in workload.GetProperty("spec").GetProperty("template").GetProperty("spec").GetProperty("containers").EnumerateArray())
+            {
+                Assert.True(container.TryGetProperty("readinessProbe", out _), $"{container.GetProperty("name")} has no readiness probe");
+                Assert.True(container.TryGetProperty("livenessProbe", out _), $"{container.GetProperty("name")} has no liveness probe");
+                Assert.True(container.TryGetProperty("resources", out _), $"{container.GetProperty("name")} has no resources");
+            }
+        }
+
+        // The gateway's grace period covers preStop + the drain window + the close timeout.
+        var config = Find("ConfigMap", "vapora-config").GetProperty("data");
+        var gateway = Find("Deployment", "realtime-gateway").GetProperty("spec").GetProperty("template").GetProperty("spec");
+        var preStop = gateway.GetProperty("containers")[0].GetProperty("lifecycle").GetProperty("preStop").GetProperty("sleep").GetProperty("seconds").GetInt32();
+        var needed = preStop + TimeSpan.Parse(config.GetProperty("Gateway__DrainWindow").GetString()!).TotalSeconds
+            + TimeSpan.Parse(config.GetProperty("Gateway__CloseTimeout").GetString()!).TotalSeconds;
+        Assert.True(gateway.GetProperty("terminationGracePeriodSeconds").GetInt32() >= needed + 5,
+            $"terminationGracePeriodSeconds must be at least {needed + 5}");
+        Assert.Equal("/health/ready", gateway.GetProperty("containers")[0].GetProperty("readinessProbe").GetProperty("httpGet").GetProperty("path").GetString());
+
+        // Autoscaled gateways, disruption budgets, default-deny network policy, and the Ingress path split.
+        Assert.Equal("realtime-gateway", Find("HorizontalPodAutoscaler", "realtime-gateway").GetProperty("spec").GetProperty("scaleTargetRef").GetProperty("name").GetString());
+        Find("PodDisruptionBudget", "realtime-gateway");
+        Find("PodDisruptionBudget", "workflow-api");
+        Assert.Empty(Find("NetworkPolicy", "default-deny-ingress").GetProperty("spec").GetProperty("podSelector").EnumerateObject());
+        var paths = ingress.GetProperty("spec").GetProperty("rules")[0].GetProperty("http").GetProperty("paths").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("path").GetString()!, p => p.GetProperty("backend").GetProperty("service").GetProperty("name").GetString());
+        Assert.Equal("realtime-gateway", paths["/api/workflows/[^/]+/updates$"]);
+        Assert.Equal("realtime-gateway", paths["/ws$"]);
+        Assert.Equal("workflow-api", paths["/api/"]);
+
+        // Production pins images.
+        Assert.All(objects.Where(o => o.GetProperty("kind").GetString() == "Deployment" && o.GetProperty("metadata").GetProperty("name").GetString()!.Contains('-', StringComparison.Ordinal)),
+            d => Assert.DoesNotContain(":latest", d.GetProperty("spec").GetProperty("template").GetProperty("spec").GetProperty("containers")[0].GetProperty("image").GetString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Docker_compose_validates_and_puts_three_gateways_and_the_api_behind_nginx_on_8080()
+    {
+        var (exitCode, output) = Run("docker-compose", ["-f", "docker-compose.yml", "config"], RepositoryPaths.Root);
+        Assert.True(exitCode == 0, output);
+        Assert.DoesNotContain("\nname:", "\n" + File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docker-compose.yml")), StringComparison.Ordinal);
+
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(output));
+        var services = (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["services"];
+        var names = services.Children.Keys.Select(k => k.ToString()).ToHashSet();
+        Assert.Superset(new HashSet<string> { "mongo", "redis", "api", "gateway-1", "gateway-2", "gateway-3", "nginx" }, names);
+        var nginx = (YamlMappingNode)services["nginx"];
+        Assert.Contains("8080", nginx["ports"].ToString(), StringComparison.Ordinal);
+        var upstreams = ((YamlMappingNode)nginx["environment"])["VAPORA_GATEWAY_SERVERS"].ToString();
+        Assert.Equal(3, upstreams.Split("server ", StringSplitOptions.RemoveEmptyEntries).Length);
+        var directives = string.Join('\n', File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "deploy", "nginx", "vapora-routes.conf"))
+            .Where(l => !l.TrimStart().StartsWith('#')));
+        Assert.DoesNotContain("ip_hash", directives, StringComparison.Ordinal);
+        Assert.DoesNotContain("sticky", directives, StringComparison.Ordinal);
+        Assert.DoesNotContain("hash ", directives, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("workflow-api", "Vapora.WorkflowApi.dll")]
+    [InlineData("realtime-gateway", "Vapora.RealtimeGateway.dll")]
+    public void Each_dockerfile_is_multi_stage_non_root_small_and_health_checked(string service, string entry)
+    {
+        var dockerfile = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "services", service, "Dockerfile"));
+
+        var stages = dockerfile.Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, stages.Count);
+        Assert.Contains("dotnet/sdk", stages[0], StringComparison.Ordinal);
+        Assert.Contains("dotnet/aspnet:10.0-alpine", stages[1], StringComparison.Ordinal);
+        var runtime = dockerfile.SkipWhile(l => l != stages[1]).ToList();
+        Assert.Contains("USER app", runtime);
+        Assert.Contains(runtime, l => l.StartsWith("HEALTHCHECK", StringComparison.Ordinal));
+        Assert.Contains(runtime, l => l.Contains("/health/live", StringComparison.Ordinal));
+        Assert.Contains(runtime, l => l.Contains(entry, StringComparison.Ordinal) && l.StartsWith("ENTRYPOINT", StringComparison.Ordinal));
+    }
+
+    private static List<JsonElement> Render(string target)
+    {
+        var (exitCode, output) = Run("node", [Path.Combine(K8s, "validate.mjs"), "--render", target], K8s);
+        Assert.True(exitCode == 0, output);
+        return JsonDocument.Parse(output).RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
+    }
+
+    private static (int ExitCode, string Output) Run(string file, string[] arguments, string directory)
+    {
+        var info = new ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        try
+        {
+            using var process = Process.Start(info)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            process.WaitForExit();
+            return (process.ExitCode, stdout.Result + stderr.Result);
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException($"{file} is not installed: {ex.Message}. .ci/run installs it (apt: docker-compose, nodejs; npm ci --prefix deploy/k8s).", ex);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System.Net;
+using System.Text.Json;
+using StackExchange.Redis;
+using Vapora.Testing;
+
+namespace Vapora.Operations.Tests;
+
+/// <summary>Readiness reflects whether a service can do its job, and comes back when it can again.</summary>
+public sealed class ReadinessTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Both_services_turn_unready_when_redis_stops_and_ready_again_when_it_returns()
+    {
+        await using var redis = await RedisServer.StartProcessAsync();
+        await using var api = await ServiceProcess.StartApiAsync(redis.ConnectionString);
+        await using var gateway = await ServiceProcess.StartGatewayAsync(redis.ConnectionString, api.BaseUrl);
+        await WaitForReadinessAsync(api, HttpStatusCode.OK);
+        await WaitForReadinessAsync(gateway, HttpStatusCode.OK);
+
+        await redis.KillAsync();
+        var apiReport = await WaitForReadinessAsync(api, HttpStatusCode.ServiceUnavailable);
+        var gatewayReport = await WaitForReadinessAsync(gateway, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("Unhealthy", apiReport.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
+        Assert.Equal("Unhealthy", gatewayReport.GetProperty("checks").GetProperty("redis-pubsub").GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await gateway.Http.GetAsync("health/live", TestContext.Current.CancellationToken)).StatusCode);
+
+        await redis.StartProcessAgainAsync();
+        await WaitForReadinessAsync(api, HttpStatusCode.OK);
+        await WaitForReadinessAsync(gateway, HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_gateway_whose_pubsub_round_trip_stalls_turns_unready_and_recovers()
+    {
+        await using var redis = await RedisServer.StartProcessAsync();
+        await using var api = await ServiceProcess.StartApiAsync(redis.ConnectionString);
+        await using var gateway = await ServiceProcess.StartGatewayAsync(redis.ConnectionString, api.BaseUrl);
+        await WaitForReadinessAsync(gateway, HttpStatusCode.OK);
+        var admin = await redis.AdminAsync();
+
+        // Writes (PUBLISH among them) are held for 8 s while the connection stays up: nothing published arrives.
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "8000", "WRITE");
+        var report = await WaitForReadinessAsync(gateway, HttpStatusCode.ServiceUnavailable);
+
+        Assert.Equal("Unhealthy", report.GetProperty("checks").GetProperty("redis-pubsub").GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await gateway.Http.GetAsync("health/live", TestContext.Current.CancellationToken)).StatusCode);
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "UNPAUSE");
+        await WaitForReadinessAsync(gateway, HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task After_its_redis_connections_are_killed_a_gateway_resubscribes_and_its_clients_miss_nothing()
+    {
+        await using var redis = await RedisServer.StartProcessAsync();
+        await using var api = await ServiceProcess.StartApiAsync(redis.ConnectionString);
+        await using var gateway = await ServiceProcess.StartGatewayAsync(redis.ConnectionString, api.BaseUrl);
+        var client = new WorkflowApiClient(api.Http);
+        var created = await client.CreateAsync();
+        await using var socket = await TestSocket.ConnectAsync(gateway.WebSocketUrl($"/api/workflows/{created.WorkflowId}/updates"));
+        await socket.NextAsync();
+        var admin = await redis.AdminAsync();
+
+        var killed = await KillGatewayConnectionsAsync(admin);
+        Assert.True(killed > 0, "the gateway's connections should be found by their client name");
+        for (var step = 1; step <= 10; step++)
+        {
+            await client.ProgressAsync(created.WorkflowId, step);
+        }
+
+        var versions = await ReadVersionsAsync(socket, 10);
+        Assert.Equal(Enumerable.Range(2, 10).Select(v => (long)v), versions);
+        await WaitForReadinessAsync(gateway, HttpStatusCode.OK);
+        var metrics = await gateway.MetricsAsync();
+        Assert.True(metrics.Value("vapora_gateway_redis_reconnects_total") >= 1);
+    }
+
+    private static async Task<long> KillGatewayConnectionsAsync(IConnectionMultiplexer admin)
+    {
+        var clients = (string)(await admin.GetDatabase().ExecuteAsync("CLIENT", "LIST"))!;
+        long killed = 0;
+        foreach (var line in clients.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var fields = line.Split(' ').Select(f => f.Split('=', 2)).Where(f => f.Length == 2).ToDictionary(f => f[0], f => f[1]);
+            if (fields.GetValueOrDefault("name", "").StartsWith("realtime-gateway-", StringComparison.Ordinal))
+            {
+                killed += (long)(await admin.GetDatabase().ExecuteAsync("CLIENT", "KILL", "ID", fields["id"]));
+            }
+        }
+
+        return killed;
+    }
+
+    private static async Task<List<long>> ReadVersionsAsync(TestSocket socket, int count)
+    {
+        var versions = new List<long>();
+        for (var i = 0; i < count; i++)
+        {
+            versions.Add((await socket.NextJsonAsync(TimeSpan.FromSeconds(20))).GetProperty("version").GetInt64());
+        }
+
+        return versions;
+    }
+
+    private static async Task<JsonElement> WaitForReadinessAsync(ServiceProcess service, HttpStatusCode expected)
+    {
+        JsonElement report = default;
+        await Poll.UntilAsync(async () =>
+        {
+            using var response = await service.Http.GetAsync("health/ready");
+            report = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+            return response.StatusCode == expected;
+        }, Deadline, $"{service.Process.Name} readiness to be {(int)expected}");
+        return report;
+    }
+}
