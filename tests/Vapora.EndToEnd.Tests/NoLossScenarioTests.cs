@@ -10,12 +10,14 @@ namespace Vapora.EndToEnd.Tests;
 /// </summary>
 public sealed class NoLossScenarioTests(ITestOutputHelper output)
 {
-    [Fact]
-    public async Task Kill_minus_9_one_gateway_mid_stream_clients_resume_on_the_others_without_loss()
+    [Theory]
+    [InlineData(Backplane.Classic)]
+    [InlineData(Backplane.Sharded)]
+    public async Task Kill_minus_9_one_gateway_mid_stream_clients_resume_on_the_others_without_loss(Backplane backplane)
     {
-        await using var system = await VaporaSystem.StartAsync();
+        await using var system = await VaporaSystem.StartAsync(backplane: backplane);
 
-        var report = await new ScenarioRun(system, ScenarioShape.Standard()).RunAsync("gateway kill -9", async run =>
+        var report = await new ScenarioRun(system, ScenarioShape.Standard()).RunAsync($"gateway kill -9 ({backplane})", async run =>
         {
             await run.System.Gateways[0].KillAsync();
         });
@@ -24,26 +26,31 @@ public sealed class NoLossScenarioTests(ITestOutputHelper output)
         Assert.True(report.ClientsReconnected > 0, "clients of the killed gateway should have reconnected");
     }
 
-    [Fact]
-    public async Task Restart_redis_mid_stream_every_update_still_arrives_once_in_order()
+    /// <summary>Classic: the one Redis. Sharded: the cluster node that owns the busiest workflow's slot.</summary>
+    [Theory]
+    [InlineData(Backplane.Classic)]
+    [InlineData(Backplane.Sharded)]
+    public async Task Restart_redis_mid_stream_every_update_still_arrives_once_in_order(Backplane backplane)
     {
         await using var system = await VaporaSystem.StartAsync(new Dictionary<string, string?>
         {
             ["Publishing__OutboxPollInterval"] = "00:00:00.250",
             ["Publishing__OutboxGrace"] = "00:00:01",
-        });
+        }, backplane: backplane);
 
-        var report = await new ScenarioRun(system, ScenarioShape.Standard()).RunAsync("redis restart", async run =>
+        var report = await new ScenarioRun(system, ScenarioShape.Standard()).RunAsync($"redis restart ({backplane})", async run =>
         {
-            await run.System.Redis.KillAsync();
-            await run.System.Redis.StartProcessAgainAsync();
+            var busiest = run.Producers.MaxBy(p => p.Posted)!.WorkflowId;
+            await run.System.RestartRedisCarryingAsync(busiest);
         });
 
         AssertNoLoss(report);
     }
 
-    [Fact]
-    public async Task Kill_minus_9_the_api_between_store_and_publish_and_restart_it_the_relay_publishes_the_stored_update()
+    [Theory]
+    [InlineData(Backplane.Classic)]
+    [InlineData(Backplane.Sharded)]
+    public async Task Kill_minus_9_the_api_between_store_and_publish_and_restart_it_the_relay_publishes_the_stored_update(Backplane backplane)
     {
         const string crash = "crash-before-publish";
         var data = Directory.CreateTempSubdirectory("vapora-e2e-sqlite-");
@@ -54,9 +61,9 @@ public sealed class NoLossScenarioTests(ITestOutputHelper output)
             ["Faults__CrashBeforePublishWhenMessageIs"] = crash,
             ["Publishing__OutboxPollInterval"] = "00:00:00.250",
             ["Publishing__OutboxGrace"] = "00:00:01",
-        });
+        }, backplane: backplane);
 
-        var report = await new ScenarioRun(system, ScenarioShape.Standard(TimeSpan.FromMilliseconds(40))).RunAsync("api kill -9 between store and publish", async run =>
+        var report = await new ScenarioRun(system, ScenarioShape.Standard(TimeSpan.FromMilliseconds(40))).RunAsync($"api kill -9 between store and publish ({backplane})", async run =>
         {
             run.Producers[0].NextMessage = crash;
             await Poll.UntilAsync(() => run.System.Api.HasExited, TimeSpan.FromSeconds(30), "the API to crash on the marked update");
@@ -69,12 +76,14 @@ public sealed class NoLossScenarioTests(ITestOutputHelper output)
         data.Delete(recursive: true);
     }
 
-    [Fact]
-    public async Task Rolling_restart_of_all_three_gateways_one_at_a_time_loses_nothing()
+    [Theory]
+    [InlineData(Backplane.Classic)]
+    [InlineData(Backplane.Sharded)]
+    public async Task Rolling_restart_of_all_three_gateways_one_at_a_time_loses_nothing(Backplane backplane)
     {
-        await using var system = await VaporaSystem.StartAsync();
+        await using var system = await VaporaSystem.StartAsync(backplane: backplane);
 
-        var report = await new ScenarioRun(system, ScenarioShape.Standard(TimeSpan.FromMilliseconds(40))).RunAsync("rolling gateway restart", async run =>
+        var report = await new ScenarioRun(system, ScenarioShape.Standard(TimeSpan.FromMilliseconds(40))).RunAsync($"rolling gateway restart ({backplane})", async run =>
         {
             foreach (var gateway in run.System.Gateways)
             {
@@ -113,14 +122,16 @@ public sealed class NoLossScenarioTests(ITestOutputHelper output)
         Assert.True(report.ClientsReconnected > 0);
     }
 
-    [Fact]
-    public async Task A_client_that_disconnects_for_30_seconds_resumes_with_everything_it_missed()
+    [Theory]
+    [InlineData(Backplane.Classic)]
+    [InlineData(Backplane.Sharded)]
+    public async Task A_client_that_disconnects_for_30_seconds_resumes_with_everything_it_missed(Backplane backplane)
     {
-        await using var system = await VaporaSystem.StartAsync();
+        await using var system = await VaporaSystem.StartAsync(backplane: backplane);
         // 250 updates per workflow over about 40 s, so the stream runs through the whole absence.
         var shape = ScenarioShape.Standard(TimeSpan.FromMilliseconds(160)) with { FaultAt = 0.15 };
 
-        var report = await new ScenarioRun(system, shape).RunAsync("client offline 30 s", async run =>
+        var report = await new ScenarioRun(system, shape).RunAsync($"client offline 30 s ({backplane})", async run =>
         {
             var absent = run.Clients.Where((_, i) => i % 10 == 0).ToList();
             foreach (var client in absent)

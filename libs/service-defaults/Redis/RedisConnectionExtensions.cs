@@ -46,6 +46,12 @@ public static class RedisConnectionExtensions
 
             return multiplexer;
         });
+        builder.Services.AddOptions<RedisPubSubOptions>()
+            .BindConfiguration(RedisPubSubOptions.SectionName)
+            .Validate(o => o.PubSub is RedisPubSubOptions.Modes.Classic or RedisPubSubOptions.Modes.Sharded,
+                "Redis:PubSub must be 'classic' or 'sharded'.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<RedisWorkflowChannels>();
         builder.Services.AddHostedService<RedisConnectionStarter>();
         builder.Services.AddHealthChecks().AddCheck<RedisPingHealthCheck>("redis");
         return builder;

@@ -6,31 +6,75 @@ namespace Vapora.RealtimeGateway.Broker;
 
 /// <summary>
 /// Publishes to this process's own probe channel and waits to hear it back: proof that the subscription
-/// connection really delivers (a socket can look connected while its subscriptions are gone).
+/// connection really delivers (a socket can look connected while its subscriptions are gone). In sharded mode a
+/// channel lives on one cluster node only, so there is one probe channel per primary (its hash tag picked to land
+/// in a slot that primary owns) and every one of them must come back.
 /// </summary>
 internal sealed class BackplaneProbe : IAsyncDisposable
 {
+    private const int MaxHashTagSearch = 100_000;
+
     private readonly IConnectionMultiplexer _redis;
-    private readonly RedisChannel _channel = RedisWorkflowChannels.Probe(Guid.NewGuid().ToString("N"));
+    private readonly RedisWorkflowChannels _channels;
+    private readonly string _instanceId = Guid.NewGuid().ToString("N");
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _waiting = new();
+    private readonly ConcurrentDictionary<RedisChannel, ChannelMessageQueue> _queues = new();
     private readonly SemaphoreSlim _subscribe = new(1, 1);
-    private ChannelMessageQueue? _queue;
     private long _nonce;
 
-    public BackplaneProbe(IConnectionMultiplexer redis) => _redis = redis;
+    public BackplaneProbe(IConnectionMultiplexer redis, RedisWorkflowChannels channels)
+    {
+        _redis = redis;
+        _channels = channels;
+    }
 
-    /// <summary>True when a message published now came back within <paramref name="timeout"/>.</summary>
+    /// <summary>True when a message published now to every probe channel came back within <paramref name="timeout"/>.</summary>
     public async Task<bool> RoundTripAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
-            await EnsureSubscribedAsync(cancellationToken).WaitAsync(timeout, cancellationToken);
+            var targets = ProbeChannels();
+            if (targets.Count == 0)
+            {
+                return false;
+            }
+
+            var results = await Task.WhenAll(targets.Select(channel => RoundTripAsync(channel, timeout, cancellationToken)));
+            return results.All(ok => ok);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var queue in _queues.Values)
+        {
+            try
+            {
+                await queue.UnsubscribeAsync();
+            }
+            catch (RedisException)
+            {
+            }
+        }
+
+        _subscribe.Dispose();
+    }
+
+    private async Task<bool> RoundTripAsync(RedisChannel channel, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnsureSubscribedAsync(channel, cancellationToken).WaitAsync(timeout, cancellationToken);
             var nonce = Interlocked.Increment(ref _nonce);
             var heard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiting[nonce] = heard;
             try
             {
-                await _redis.GetSubscriber().PublishAsync(_channel, nonce).WaitAsync(timeout, cancellationToken);
+                await _redis.GetSubscriber().PublishAsync(channel, nonce).WaitAsync(timeout, cancellationToken);
                 await heard.Task.WaitAsync(timeout, cancellationToken);
                 return true;
             }
@@ -45,25 +89,42 @@ internal sealed class BackplaneProbe : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>One channel in classic mode; in sharded mode one per primary of the current cluster map.</summary>
+    private List<RedisChannel> ProbeChannels()
     {
-        if (_queue is not null)
+        if (!_channels.IsSharded)
         {
-            try
+            return [_channels.Probe(_instanceId)];
+        }
+
+        var cluster = _redis.GetServers().FirstOrDefault(s => s.IsConnected && s.ServerType == ServerType.Cluster)?.ClusterConfiguration;
+        if (cluster is null)
+        {
+            // A single Redis 7 accepts SPUBLISH/SSUBSCRIBE too: one channel, like classic.
+            return _redis.GetServers().Any(s => s.IsConnected) ? [_channels.Probe(_instanceId)] : [];
+        }
+
+        var channels = new List<RedisChannel>();
+        foreach (var primary in cluster.Nodes.Where(n => !n.IsReplica && n.Slots.Count > 0))
+        {
+            for (var suffix = 0; suffix < MaxHashTagSearch; suffix++)
             {
-                await _queue.UnsubscribeAsync();
-            }
-            catch (RedisException)
-            {
+                var id = $"{_instanceId}-{suffix}";
+                var slot = _redis.HashSlot(Vapora.Contracts.WorkflowChannels.ProbeFor(id));
+                if (primary.Slots.Any(range => range.From <= slot && slot <= range.To))
+                {
+                    channels.Add(_channels.Probe(id));
+                    break;
+                }
             }
         }
 
-        _subscribe.Dispose();
+        return channels;
     }
 
-    private async Task EnsureSubscribedAsync(CancellationToken cancellationToken)
+    private async Task EnsureSubscribedAsync(RedisChannel channel, CancellationToken cancellationToken)
     {
-        if (_queue is not null)
+        if (_queues.ContainsKey(channel))
         {
             return;
         }
@@ -71,9 +132,9 @@ internal sealed class BackplaneProbe : IAsyncDisposable
         await _subscribe.WaitAsync(cancellationToken);
         try
         {
-            if (_queue is null)
+            if (!_queues.ContainsKey(channel))
             {
-                var queue = await _redis.GetSubscriber().SubscribeAsync(_channel);
+                var queue = await _redis.GetSubscriber().SubscribeAsync(channel);
                 queue.OnMessage(message =>
                 {
                     if (message.Message.TryParse(out long nonce) && _waiting.TryGetValue(nonce, out var heard))
@@ -81,7 +142,7 @@ internal sealed class BackplaneProbe : IAsyncDisposable
                         heard.TrySetResult();
                     }
                 });
-                _queue = queue;
+                _queues[channel] = queue;
             }
         }
         finally

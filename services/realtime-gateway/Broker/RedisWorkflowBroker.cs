@@ -15,15 +15,23 @@ internal sealed class RedisWorkflowBroker : IWorkflowBroker, IDisposable
     private readonly IConnectionMultiplexer _redis;
     private readonly ILogger<RedisWorkflowBroker> _logger;
     private readonly GatewayMetrics _metrics;
+    private readonly RedisWorkflowChannels _channels;
     private readonly ConcurrentDictionary<string, ChannelMessageQueue> _queues = new(StringComparer.Ordinal);
     private IBrokerListener? _listener;
 
-    public RedisWorkflowBroker(IConnectionMultiplexer redis, GatewayMetrics metrics, ILogger<RedisWorkflowBroker> logger)
+    public RedisWorkflowBroker(IConnectionMultiplexer redis, RedisWorkflowChannels channels, GatewayMetrics metrics, ILogger<RedisWorkflowBroker> logger)
     {
         _redis = redis;
+        _channels = channels;
         _metrics = metrics;
         _logger = logger;
         _redis.ConnectionRestored += OnConnectionRestored;
+        if (channels.IsSharded)
+        {
+            // A slot that moved (resharding, failover) takes its shard channels with it: the library resubscribes
+            // on the new owner, and whatever was published in between is read from the log.
+            _redis.ConfigurationChanged += OnClusterChanged;
+        }
     }
 
     public int SubscribedChannels => _queues.Count;
@@ -33,7 +41,7 @@ internal sealed class RedisWorkflowBroker : IWorkflowBroker, IDisposable
 
     public async Task SubscribeAsync(string workflowId, CancellationToken cancellationToken)
     {
-        var queue = await _redis.GetSubscriber().SubscribeAsync(RedisWorkflowChannels.For(workflowId)).WaitAsync(cancellationToken);
+        var queue = await _redis.GetSubscriber().SubscribeAsync(_channels.For(workflowId)).WaitAsync(cancellationToken);
         if (!_queues.TryAdd(workflowId, queue))
         {
             // The hub serializes subscribe/unsubscribe per workflow, so this is a bug, not a race to tolerate.
@@ -60,7 +68,11 @@ internal sealed class RedisWorkflowBroker : IWorkflowBroker, IDisposable
         }
     }
 
-    public void Dispose() => _redis.ConnectionRestored -= OnConnectionRestored;
+    public void Dispose()
+    {
+        _redis.ConnectionRestored -= OnConnectionRestored;
+        _redis.ConfigurationChanged -= OnClusterChanged;
+    }
 
     private void Deliver(string workflowId, ChannelMessage message)
     {
@@ -90,6 +102,12 @@ internal sealed class RedisWorkflowBroker : IWorkflowBroker, IDisposable
         // commands and pub/sub). A resync of a workflow that lost nothing costs one short history read.
         _metrics.BackplaneReconnected();
         GatewayLog.BackplaneRestored(_logger, e.ConnectionType, _queues.Count);
+        _listener?.OnReconnected();
+    }
+
+    private void OnClusterChanged(object? sender, EndPointEventArgs e)
+    {
+        GatewayLog.ClusterChanged(_logger, e.EndPoint.ToString() ?? "?", _queues.Count);
         _listener?.OnReconnected();
     }
 }

@@ -11,7 +11,7 @@ namespace Vapora.WorkflowApi.Messaging;
 /// PUBLISHes to <c>vapora:wf:{id}</c> on the process's shared Redis connection, inside a producer span whose
 /// <c>traceparent</c> travels in front of the JSON so the gateways continue the trace.
 /// </summary>
-internal sealed class RedisUpdatePublisher(IConnectionMultiplexer redis) : IUpdatePublisher
+internal sealed class RedisUpdatePublisher(IConnectionMultiplexer redis, RedisWorkflowChannels channels) : IUpdatePublisher
 {
     public async Task PublishAsync(StoredUpdate update, CancellationToken cancellationToken)
     {
@@ -21,7 +21,7 @@ internal sealed class RedisUpdatePublisher(IConnectionMultiplexer redis) : IUpda
         activity?.SetTag("vapora.version", update.Update.Version);
         var message = BackplaneMessage.Create(activity?.Id, update.Json.Span);
         await redis.GetSubscriber()
-            .PublishAsync(RedisWorkflowChannels.For(update.Update.WorkflowId), message)
+            .PublishAsync(channels.For(update.Update.WorkflowId), message)
             .WaitAsync(cancellationToken);
     }
 }

@@ -2,19 +2,37 @@ using Vapora.Testing;
 
 namespace Vapora.EndToEnd.Tests.Load;
 
-/// <summary>The whole system as real processes on loopback: redis-server, workflow-api, three gateways, nginx round-robin.</summary>
+/// <summary>How the system's Redis is set up.</summary>
+public enum Backplane
+{
+    /// <summary>One redis-server, PUBLISH/SUBSCRIBE.</summary>
+    Classic,
+
+    /// <summary>A three-node Redis Cluster, SPUBLISH/SSUBSCRIBE (<c>Redis__PubSub=sharded</c>).</summary>
+    Sharded,
+}
+
+/// <summary>
+/// The whole system as real processes on loopback: redis-server (or a three-node Redis Cluster), workflow-api,
+/// three gateways, nginx round-robin.
+/// </summary>
 internal sealed class VaporaSystem : IAsyncDisposable
 {
-    private VaporaSystem(RedisServer redis, ServiceProcess api, List<ServiceProcess> gateways, NginxServer nginx)
+    private VaporaSystem(RedisServer? redis, RedisCluster? cluster, ServiceProcess api, List<ServiceProcess> gateways, NginxServer nginx)
     {
         Redis = redis;
+        Cluster = cluster;
         Api = api;
         Gateways = gateways;
         Nginx = nginx;
         Balancer = new HttpClient { BaseAddress = nginx.BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
     }
 
-    public RedisServer Redis { get; }
+    /// <summary>The single Redis (classic backplane).</summary>
+    public RedisServer? Redis { get; }
+
+    /// <summary>The Redis Cluster (sharded backplane).</summary>
+    public RedisCluster? Cluster { get; }
 
     public ServiceProcess Api { get; }
 
@@ -26,19 +44,29 @@ internal sealed class VaporaSystem : IAsyncDisposable
     public HttpClient Balancer { get; }
 
     public static async Task<VaporaSystem> StartAsync(IReadOnlyDictionary<string, string?>? apiSettings = null, int gateways = 3,
-        IReadOnlyDictionary<string, string?>? gatewaySettings = null)
+        IReadOnlyDictionary<string, string?>? gatewaySettings = null, Backplane backplane = Backplane.Classic)
     {
-        var redis = await RedisServer.StartProcessAsync();
+        var sharded = backplane == Backplane.Sharded;
+        var redis = sharded ? null : await RedisServer.StartProcessAsync();
+        var cluster = sharded ? await RedisCluster.StartAsync() : null;
+        var connectionString = redis?.ConnectionString ?? cluster!.ConnectionString;
+        var pubSub = sharded ? "sharded" : "classic";
         // One load generator posts for every producer from one address: lift the per-client write limit.
-        var settings = new Dictionary<string, string?> { ["RateLimits__WritesPerSecond"] = "1000000", ["RateLimits__WriteBurst"] = "1000000" };
+        var settings = new Dictionary<string, string?>
+        {
+            ["RateLimits__WritesPerSecond"] = "1000000",
+            ["RateLimits__WriteBurst"] = "1000000",
+            ["Redis__PubSub"] = pubSub,
+        };
         foreach (var (key, value) in apiSettings ?? new Dictionary<string, string?>())
         {
             settings[key] = value;
         }
 
-        var api = await ServiceProcess.StartApiAsync(redis.ConnectionString, settings);
+        var api = await ServiceProcess.StartApiAsync(connectionString, settings);
         var gatewayConfiguration = new Dictionary<string, string?>
         {
+            ["Redis__PubSub"] = pubSub,
             ["Gateway__DrainWindow"] = "00:00:01",
             ["Gateway__CloseTimeout"] = "00:00:02",
         };
@@ -47,9 +75,27 @@ internal sealed class VaporaSystem : IAsyncDisposable
             gatewayConfiguration[key] = value;
         }
 
-        var started = await Task.WhenAll(Enumerable.Range(0, gateways).Select(_ => ServiceProcess.StartGatewayAsync(redis.ConnectionString, api.BaseUrl, gatewayConfiguration)));
+        var started = await Task.WhenAll(Enumerable.Range(0, gateways).Select(_ => ServiceProcess.StartGatewayAsync(connectionString, api.BaseUrl, gatewayConfiguration)));
         var nginx = await NginxServer.StartAsync(started.Select(g => g.Port), api.Port);
-        return new VaporaSystem(redis, api, [.. started], nginx);
+        return new VaporaSystem(redis, cluster, api, [.. started], nginx);
+    }
+
+    /// <summary>
+    /// kill -9 the Redis that carries <paramref name="workflowId"/>'s channel and start it again: the one Redis, or the
+    /// cluster node that owns the channel's slot.
+    /// </summary>
+    public async Task RestartRedisCarryingAsync(string workflowId)
+    {
+        if (Cluster is null)
+        {
+            await Redis!.KillAsync();
+            await Redis.StartProcessAgainAsync();
+            return;
+        }
+
+        var owner = await Cluster.OwnerOfAsync(Contracts.WorkflowChannels.NameFor(workflowId));
+        await Cluster.KillNodeAsync(owner);
+        await Cluster.RestartNodeAsync(owner);
     }
 
     public async ValueTask DisposeAsync()
@@ -62,6 +108,14 @@ internal sealed class VaporaSystem : IAsyncDisposable
         }
 
         await Api.DisposeAsync();
-        await Redis.DisposeAsync();
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync();
+        }
+
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync();
+        }
     }
 }
