@@ -4,8 +4,14 @@ using Vapora.Testing;
 
 namespace Vapora.RealtimeGateway.Tests;
 
-/// <summary>REST update → Redis → gateway → WebSocket, with real processes and sockets.</summary>
-public sealed class BroadcastTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+/// <summary>REST update → Redis (one server, PUBLISH/SUBSCRIBE) → gateway → WebSocket, with real processes and sockets.</summary>
+public sealed class BroadcastTests(GatewayFixture fixture) : BroadcastSuite(fixture), IClassFixture<GatewayFixture>;
+
+/// <summary>The same suite on a real three-node Redis Cluster with sharded pub/sub (SPUBLISH/SSUBSCRIBE).</summary>
+public sealed class ShardedBroadcastTests(ClusterFixture fixture) : BroadcastSuite(fixture), IClassFixture<ClusterFixture>;
+
+/// <summary>REST update → Redis → gateway → WebSocket, with real processes and sockets, for either backplane.</summary>
+public abstract class BroadcastSuite(ISystemFixture fixture)
 {
     [Fact]
     public async Task Broadcast_basic_a_patch_reaches_a_watching_client_as_the_stored_update()

@@ -9,7 +9,7 @@ namespace Vapora.RealtimeGateway.Tests;
 /// Redis, a workflow-api process and a realtime-gateway process shared by a test class. Tests use their own
 /// workflows; tests that count connections or channels start a gateway of their own.
 /// </summary>
-public sealed class GatewayFixture(RedisFixture redis) : IAsyncLifetime
+public sealed class GatewayFixture(RedisFixture redis) : ISystemFixture, IAsyncLifetime
 {
     /// <summary>Gateway settings for tests: unsubscribe at once so that channel counts settle quickly.</summary>
     public static readonly IReadOnlyDictionary<string, string?> TestGatewaySettings = new Dictionary<string, string?>
@@ -73,4 +73,15 @@ public static class SocketExtensions
     /// <summary>The update inside a /ws frame, or the frame itself on a single-workflow stream.</summary>
     public static JsonElement UpdateOf(this JsonElement frame) =>
         frame.TryGetProperty("data", out var data) ? data : frame;
+}
+
+/// <summary>A workflow-api and a gateway on some Redis: what the backplane-independent suites need.</summary>
+public interface ISystemFixture
+{
+    ServiceProcess Gateway { get; }
+
+    WorkflowApiClient Client { get; }
+
+    /// <summary>Another gateway process on the same Redis and API.</summary>
+    Task<ServiceProcess> StartGatewayAsync(IReadOnlyDictionary<string, string?>? settings = null);
 }
