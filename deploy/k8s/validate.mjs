@@ -1,7 +1,7 @@
 // Validates the Kubernetes manifests offline: renders each kustomization (with `kubectl kustomize` when kubectl is
 // installed, else with the small renderer below, which covers the kustomize features these manifests use) and
 // checks every object against the Kubernetes API schemas of the npm package kubernetes-models.
-//   node validate.mjs                       validate base and overlays/production
+//   node validate.mjs                       validate base and every overlay
 //   node validate.mjs --render <dir>        print the rendered objects of <dir> as JSON (for the invariant tests)
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const targets = ['base', 'overlays/production'];
+const targets = ['base', 'overlays/production', 'overlays/redis-cluster'];
 
 export function render(dir) {
   try {
@@ -45,7 +45,8 @@ function renderWithoutKubectl(dir) {
     const change = YAML.parse(readFileSync(path.join(dir, patch.path), 'utf8'));
     const target = docs.find((d) => d.kind === change.kind && d.metadata.name === change.metadata.name);
     if (!target) throw new Error(`${patch.path}: no ${change.kind} ${change.metadata.name} to patch`);
-    merge(target, change);
+    if (change.$patch === 'delete') docs.splice(docs.indexOf(target), 1);
+    else merge(target, change);
   }
   return docs;
 }

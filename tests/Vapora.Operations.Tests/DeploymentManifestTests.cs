@@ -20,6 +20,31 @@ public sealed class DeploymentManifestTests
 
         Assert.True(exitCode == 0, output);
         Assert.Contains("overlays/production: 21 objects checked", output, StringComparison.Ordinal);
+        Assert.Contains("overlays/redis-cluster: 23 objects checked", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_redis_cluster_overlay_switches_both_services_to_sharded_pubsub_on_the_cluster_and_drops_the_single_redis()
+    {
+        var objects = Render("overlays/redis-cluster");
+        bool Has(string kind, string name) => objects.Any(o => o.GetProperty("kind").GetString() == kind && o.GetProperty("metadata").GetProperty("name").GetString() == name);
+
+        var config = objects.Single(o => o.GetProperty("kind").GetString() == "ConfigMap").GetProperty("data");
+        Assert.Equal("sharded", config.GetProperty("Redis__PubSub").GetString());
+        Assert.All(config.GetProperty("ConnectionStrings__redis").GetString()!.Split(','), seed => Assert.StartsWith("redis-cluster-", seed, StringComparison.Ordinal));
+        Assert.False(Has("Deployment", "redis"), "the single Redis should be gone");
+        Assert.False(Has("Service", "redis"), "the single Redis service should be gone");
+        Assert.True(Has("StatefulSet", "redis-cluster") && Has("Job", "redis-cluster-create") && Has("NetworkPolicy", "redis-cluster-members"));
+        Assert.All(objects.Where(o => o.GetProperty("kind").GetString() != "Namespace"),
+            o => Assert.Equal("vapora", o.GetProperty("metadata").GetProperty("namespace").GetString()));
+
+        // Both services read the switch from the same ConfigMap, so they cannot disagree on the mode.
+        foreach (var name in new[] { "workflow-api", "realtime-gateway" })
+        {
+            var deployment = objects.Single(o => o.GetProperty("kind").GetString() == "Deployment" && o.GetProperty("metadata").GetProperty("name").GetString() == name);
+            var container = deployment.GetProperty("spec").GetProperty("template").GetProperty("spec").GetProperty("containers")[0];
+            Assert.Contains(container.GetProperty("envFrom").EnumerateArray(), e => e.TryGetProperty("configMapRef", out var r) && r.GetProperty("name").GetString() == "vapora-config");
+        }
     }
 
     [Fact]
