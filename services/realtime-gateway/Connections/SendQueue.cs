@@ -1,3 +1,5 @@
+using System.Threading.Tasks.Sources;
+
 namespace Vapora.RealtimeGateway.Connections;
 
 /// <summary>
@@ -6,7 +8,12 @@ namespace Vapora.RealtimeGateway.Connections;
 /// replaced), so a client that falls behind gets fewer, fresher frames. Full means the client stopped reading.
 /// The ring grows on demand, so an idle connection holds only a few slots.
 /// </summary>
-internal sealed class SendQueue(int capacity)
+/// <remarks>
+/// One reader (the connection's writer loop). A client that keeps up has an empty queue, so its reader waits
+/// again after every message: that wait reuses one <see cref="IValueTaskSource{TResult}"/> instead of a new
+/// task per wake-up, so forwarding a message costs no allocation per client (see docs/benchmarks-micro.md).
+/// </remarks>
+internal sealed class SendQueue(int capacity) : IValueTaskSource<bool>
 {
     private const int InitialSlots = 4;
     private const int ConflationLookBack = 64;
@@ -16,8 +23,13 @@ internal sealed class SendQueue(int capacity)
     private int _head;
     private int _count;
     private bool _completed;
-    private TaskCompletionSource? _readable;
     private TaskCompletionSource? _writable;
+
+    // The reader's wait, reused: armed under the lock, completed by whoever claims it under the lock
+    // (a writer, Complete, or the reader's cancellation), reset by the next wait.
+    private ManualResetValueTaskSourceCore<bool> _reader = new() { RunContinuationsAsynchronously = true };
+    private bool _readerWaiting;
+    private CancellationTokenRegistration _readerCancellation;
 
     public int Count
     {
@@ -27,7 +39,7 @@ internal sealed class SendQueue(int capacity)
     /// <summary>Queues a live frame; may replace a queued progress frame of the same workflow.</summary>
     public EnqueueResult Enqueue(in OutboundFrame frame, string? workflowId, bool isProgress)
     {
-        TaskCompletionSource? wake;
+        bool wake;
         lock (_lock)
         {
             if (_completed)
@@ -46,10 +58,14 @@ internal sealed class SendQueue(int capacity)
             }
 
             AppendLocked(new Slot(frame, workflowId, isProgress));
-            wake = TakeLocked(ref _readable);
+            wake = TakeReaderLocked();
         }
 
-        wake?.TrySetResult();
+        if (wake)
+        {
+            _reader.SetResult(true);
+        }
+
         return EnqueueResult.Queued;
     }
 
@@ -59,7 +75,7 @@ internal sealed class SendQueue(int capacity)
         while (true)
         {
             Task wait;
-            TaskCompletionSource? wake = null;
+            var wake = false;
             lock (_lock)
             {
                 if (_completed)
@@ -70,7 +86,7 @@ internal sealed class SendQueue(int capacity)
                 if (_count < capacity)
                 {
                     AppendLocked(new Slot(frame, null, false));
-                    wake = TakeLocked(ref _readable);
+                    wake = TakeReaderLocked();
                     wait = Task.CompletedTask;
                 }
                 else
@@ -80,9 +96,13 @@ internal sealed class SendQueue(int capacity)
                 }
             }
 
-            if (wake is not null || wait.IsCompleted)
+            if (wake)
             {
-                wake?.TrySetResult();
+                _reader.SetResult(true);
+            }
+
+            if (wait.IsCompleted)
+            {
                 return;
             }
 
@@ -116,44 +136,62 @@ internal sealed class SendQueue(int capacity)
         return true;
     }
 
-    /// <summary>Waits until a frame is queued (true) or the queue is completed and empty (false).</summary>
-    public async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+    /// <summary>Waits until a frame is queued (true) or the queue is completed and empty (false). One reader at a time.</summary>
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        short token;
+        lock (_lock)
         {
-            Task wait;
-            lock (_lock)
+            if (_count > 0)
             {
-                if (_count > 0)
-                {
-                    return true;
-                }
-
-                if (_completed)
-                {
-                    return false;
-                }
-
-                _readable ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                wait = _readable.Task;
+                return new ValueTask<bool>(true);
             }
 
-            await wait.WaitAsync(cancellationToken);
+            if (_completed)
+            {
+                return new ValueTask<bool>(false);
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return ValueTask.FromCanceled<bool>(cancellationToken);
+            }
+
+            if (_readerWaiting)
+            {
+                throw new InvalidOperationException("The send queue has one reader.");
+            }
+
+            _reader.Reset();
+            _readerWaiting = true;
+            token = _reader.Version;
+            // Registered under the lock, so no writer can complete this wait (and GetResult dispose the registration)
+            // before it is stored. A token cancelled meanwhile runs the callback here; the lock is re-entrant.
+            // Registering and unregistering reuses the token source's callback nodes, so it allocates nothing.
+            _readerCancellation = cancellationToken.UnsafeRegister(static (state, ct) => ((SendQueue)state!).CancelReader(ct), this);
         }
+
+        return new ValueTask<bool>(this, token);
     }
 
     /// <summary>No more frames: readers drain what is queued, writers are refused.</summary>
     public void Complete()
     {
-        TaskCompletionSource? readable, writable;
+        TaskCompletionSource? writable;
+        bool wake;
         lock (_lock)
         {
             _completed = true;
-            readable = TakeLocked(ref _readable);
+            wake = TakeReaderLocked();
             writable = TakeLocked(ref _writable);
         }
 
-        readable?.TrySetResult();
+        if (wake)
+        {
+            // A waiting reader saw an empty queue, and nothing was added since (that would have woken it).
+            _reader.SetResult(false);
+        }
+
         writable?.TrySetResult();
     }
 
@@ -195,6 +233,40 @@ internal sealed class SendQueue(int capacity)
 
         _slots[(_head + _count) % _slots.Length] = slot;
         _count++;
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token)
+    {
+        _readerCancellation.Dispose();
+        _readerCancellation = default;
+        return _reader.GetResult(token);
+    }
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _reader.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _reader.OnCompleted(continuation, state, token, flags);
+
+    private void CancelReader(CancellationToken cancellationToken)
+    {
+        bool cancel;
+        lock (_lock)
+        {
+            cancel = TakeReaderLocked();
+        }
+
+        if (cancel)
+        {
+            _reader.SetException(new OperationCanceledException(cancellationToken));
+        }
+    }
+
+    /// <summary>Claims the waiting reader, if any: exactly one party completes each wait.</summary>
+    private bool TakeReaderLocked()
+    {
+        var waiting = _readerWaiting;
+        _readerWaiting = false;
+        return waiting;
     }
 
     private static TaskCompletionSource? TakeLocked(ref TaskCompletionSource? source)

@@ -14,13 +14,17 @@ namespace Vapora.RealtimeGateway.Hub;
 internal sealed class WorkflowTopic
 {
     private const int MaxPendingFrames = 10_000;
+    private const int InitialWatcherSlots = 4;
 
     private readonly object _lock = new();
     private readonly TopicContext _context;
     private readonly SortedList<long, UpdateFrame> _pending = [];
     private readonly RecentFrames _recent;
     private readonly TaskCompletionSource<TopicStatus> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private IWorkflowWatcher[] _watchers = [];
+    // Guarded by _lock, like the fan-out that reads them. Joins and leaves edit in place (amortized growth, swap-remove),
+    // so churn on a workflow with many watchers does not copy the whole set per join or leave.
+    private IWorkflowWatcher?[] _watchers = [];
+    private int _watcherCount;
     private TopicStatus _status = TopicStatus.Initializing;
     private long _head;
     private WorkflowStatus? _headStatus;
@@ -58,7 +62,7 @@ internal sealed class WorkflowTopic
     }
 
     /// <summary>Local watchers (for metrics and tests).</summary>
-    public int WatcherCount => Volatile.Read(ref _watchers).Length;
+    public int WatcherCount => Volatile.Read(ref _watcherCount);
 
     /// <summary>When this topic last agreed with the API or received a message (timestamp ticks), for the convergence check.</summary>
     internal long LastConfirmed;
@@ -192,7 +196,13 @@ internal sealed class WorkflowTopic
                 return false;
             }
 
-            _watchers = [.. _watchers, watcher];
+            if (_watcherCount == _watchers.Length)
+            {
+                Array.Resize(ref _watchers, Math.Max(InitialWatcherSlots, _watchers.Length * 2));
+            }
+
+            _watchers[_watcherCount] = watcher;
+            Volatile.Write(ref _watcherCount, _watcherCount + 1);
             return true;
         }
     }
@@ -202,10 +212,20 @@ internal sealed class WorkflowTopic
     {
         lock (_lock)
         {
-            var index = Array.IndexOf(_watchers, watcher);
-            if (index >= 0)
+            var index = Array.IndexOf(_watchers, watcher, 0, _watcherCount);
+            if (index < 0)
             {
-                _watchers = [.. _watchers[..index], .. _watchers[(index + 1)..]];
+                return;
+            }
+
+            // Order among watchers carries no meaning: the last one takes the leaver's slot.
+            var last = _watcherCount - 1;
+            _watchers[index] = _watchers[last];
+            _watchers[last] = null;
+            Volatile.Write(ref _watcherCount, last);
+            if (last <= _watchers.Length / 4 && _watchers.Length > InitialWatcherSlots)
+            {
+                Array.Resize(ref _watchers, _watchers.Length / 2);
             }
         }
     }
@@ -261,12 +281,15 @@ internal sealed class WorkflowTopic
         _head = frame.Version;
         _headFrame = frame;
         _recent.Add(frame);
-        foreach (var watcher in _watchers)
+        // Deliver only queues bytes and never calls back into this topic, so the set cannot change during the loop.
+        var watchers = _watchers;
+        var count = _watcherCount;
+        for (var i = 0; i < count; i++)
         {
-            watcher.Deliver(frame);
+            watchers[i]!.Deliver(frame);
         }
 
-        _context.Metrics.Forwarded(_watchers.Length, _context.Time.GetElapsedTime(frame.ReceivedAtTimestamp));
+        _context.Metrics.Forwarded(count, _context.Time.GetElapsedTime(frame.ReceivedAtTimestamp));
     }
 
     private void DrainPendingLocked()

@@ -1,0 +1,163 @@
+using System.Diagnostics.Metrics;
+using System.Net.WebSockets;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Security.Claims;
+using Microsoft.Extensions.Logging.Abstractions;
+using Vapora.RealtimeGateway;
+using Vapora.RealtimeGateway.Broker;
+using Vapora.RealtimeGateway.Connections;
+using Vapora.RealtimeGateway.Hub;
+using Vapora.RealtimeGateway.Internal;
+using Vapora.ServiceDefaults.Security;
+
+namespace Vapora.Bench.Micro.Internal;
+
+/// <summary>
+/// The gateway's real forward path, wired as <c>AddRealtimeGateway</c> wires it, minus Redis and the API: the production
+/// <see cref="WorkflowHub"/>, <see cref="WorkflowTopic"/>, <see cref="ClientConnection"/> (its
+/// <see cref="WorkflowSubscription"/> is the watcher) and <see cref="SendQueue"/>. Metrics are recorded with a listener
+/// attached, as in production where OpenTelemetry listens.
+/// </summary>
+internal sealed class GatewayHarness : IDisposable
+{
+    public const string WorkflowId = "wf_01JBENCH0000000000000000";
+
+    private static readonly FieldInfo QueueField = typeof(ClientConnection).GetField("_queue", BindingFlags.Instance | BindingFlags.NonPublic)
+        ?? throw new InvalidOperationException("ClientConnection no longer has a _queue field; update the benchmark harness.");
+
+    private readonly CancellationTokenSource _requestAborted = new();
+    private readonly MeterFactory _meters = new();
+    private readonly MeterListener _listener = new();
+    private readonly List<ClientConnection> _connections = [];
+    private readonly List<Task> _running = [];
+    private long _nextId;
+
+    public GatewayHarness()
+    {
+        Options = new GatewayOptions
+        {
+            WorkflowApiUrl = new Uri("http://127.0.0.1:9"),
+            CloseTimeout = TimeSpan.FromMilliseconds(200),
+        };
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == GatewayMetrics.MeterName)
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>(static (_, _, _, _) => { });
+        _listener.SetMeasurementEventCallback<double>(static (_, _, _, _) => { });
+        _listener.Start();
+
+        Metrics = new GatewayMetrics(_meters);
+        var log = new FixedUpdateLog(WorkflowId);
+
+        // The probe is used only after a backplane reconnect, which never happens here.
+        var probe = (BackplaneProbe)RuntimeHelpers.GetUninitializedObject(typeof(BackplaneProbe));
+        Hub = new WorkflowHub(new NullBroker(), probe, log, Microsoft.Extensions.Options.Options.Create(Options), Metrics,
+            TimeProvider.System, NullLogger<WorkflowHub>.Instance);
+        Services = new ConnectionServices(Hub, log, new WorkflowAccess(new AuthMode(IsOff: true)), Options, Metrics,
+            TimeProvider.System, NullLogger.Instance);
+    }
+
+    public GatewayOptions Options { get; }
+
+    public GatewayMetrics Metrics { get; }
+
+    public WorkflowHub Hub { get; }
+
+    public ConnectionServices Services { get; }
+
+    /// <summary>A server-side WebSocket over <paramref name="stream"/>, as Kestrel's would be (no keep-alive pings here).</summary>
+    public static WebSocket ServerSocket(Stream stream) =>
+        WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+
+    /// <summary>
+    /// A connection watching the benchmark workflow whose loops do not run: what the topic hands it stays in its
+    /// send queue, which the benchmark drains itself.
+    /// </summary>
+    public (ClientConnection Connection, SendQueue Queue) AddIdleWatcher(bool enveloped)
+    {
+        var connection = NewConnection(ServerSocket(new DiscardStream()));
+        var result = connection.SubscribeAsync(WorkflowId, after: null, enveloped, subscribedFrame: null).GetAwaiter().GetResult();
+        if (result != SubscribeResult.Subscribed)
+        {
+            throw new InvalidOperationException($"Subscribe failed: {result}.");
+        }
+
+        var queue = QueueOf(connection);
+        while (queue.TryDequeue(out _))
+        {
+            // The initial state frame.
+        }
+
+        return (connection, queue);
+    }
+
+    /// <summary>
+    /// A connection running its real reader and writer loops over a socket whose transport counts written frames.
+    /// Its first frame (the current state) is written before it counts as live; wait for it with the counter.
+    /// </summary>
+    public ClientConnection AddRunningWatcher(WriteCounter counter, bool enveloped)
+    {
+        var connection = NewConnection(ServerSocket(new DiscardStream(counter)));
+        _running.Add(connection.RunAsync(
+            static (_, _) => Task.CompletedTask,
+            async c => await c.SubscribeAsync(WorkflowId, after: null, enveloped, subscribedFrame: null)));
+        return connection;
+    }
+
+    public static SendQueue QueueOf(ClientConnection connection) => (SendQueue)QueueField.GetValue(connection)!;
+
+    public void Dispose()
+    {
+        _requestAborted.Cancel();
+        try
+        {
+            Task.WhenAll(_running).Wait(TimeSpan.FromSeconds(30));
+        }
+        catch (AggregateException)
+        {
+            // Connections end by abort here; nothing to report.
+        }
+
+        foreach (var connection in _connections)
+        {
+            connection.Dispose();
+        }
+
+        Hub.Dispose();
+        _listener.Dispose();
+        _meters.Dispose();
+        _requestAborted.Dispose();
+    }
+
+    private ClientConnection NewConnection(WebSocket socket)
+    {
+        var connection = new ClientConnection(++_nextId, socket, new ClaimsPrincipal(new ClaimsIdentity()), Services, _requestAborted.Token);
+        _connections.Add(connection);
+        return connection;
+    }
+
+    private sealed class MeterFactory : IMeterFactory
+    {
+        private readonly List<Meter> _meters = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            var meter = new Meter(options);
+            _meters.Add(meter);
+            return meter;
+        }
+
+        public void Dispose()
+        {
+            foreach (var meter in _meters)
+            {
+                meter.Dispose();
+            }
+        }
+    }
+}
