@@ -1,19 +1,34 @@
+using Spectre.Console;
 using Vapora.Bench;
+using Vapora.Bench.Cli;
+using Vapora.Bench.Scenarios;
 
-return args.FirstOrDefault() switch
+// Ctrl+C cancels the run instead of killing the harness, so the processes it started are stopped.
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
 {
-    "latency" => await PatchToFrameLatency.RunAsync(args[1..]),
-    _ => Usage(),
+    e.Cancel = true;
+    cancellation.Cancel();
 };
 
-static int Usage()
+try
 {
-    Console.Error.WriteLine("""
-        usage: dotnet run -c Release --project bench/Vapora.Bench -- <scenario> [options]
-
-          latency [--updates 1000] [--watchers 1]
-              Starts redis-server, workflow-api (in-memory store) and one gateway on loopback, then times each
-              REST PATCH until its WebSocket frame arrives at every watcher. Prints median, p90, p99 and max.
-        """);
-    return 2;
+    return args.FirstOrDefault() switch
+    {
+        "latency" => await PatchToFrameLatency.RunAsync(args[1..]),
+        "run" => await RunCommand.RunAsync(args[1..], cancellation.Token),
+        "sweep" => await SweepCommand.RunAsync(args[1..], cancellation.Token),
+        "idle" => await IdleCommand.RunAsync(args[1..], cancellation.Token),
+        _ => Usage.Print(),
+    };
+}
+catch (UsageException ex)
+{
+    AnsiConsole.MarkupLineInterpolated($"[red]{ex.Message}[/]");
+    return Usage.Print();
+}
+catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+{
+    AnsiConsole.MarkupLine("[yellow]cancelled; the processes this run started were stopped[/]");
+    return 130;
 }

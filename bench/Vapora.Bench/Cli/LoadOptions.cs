@@ -1,0 +1,127 @@
+using System.Text.Json.Serialization;
+
+namespace Vapora.Bench.Cli;
+
+/// <summary>Everything one measurement needs; validated as a whole by <see cref="Read"/>.</summary>
+internal sealed record LoadOptions
+{
+    /// <summary>Sockets kept free in the harness for Redis, HTTP and the runtime.</summary>
+    private const int ReservedDescriptors = 500;
+
+    /// <summary>nginx as NginxServer configures it: 8192 worker_connections, two per proxied client.</summary>
+    private const int MaxClientsThroughNginx = 4000;
+
+    public required Target Target { get; init; }
+
+    public required int Clients { get; init; }
+
+    public required int Workflows { get; init; }
+
+    /// <summary>Updates per second, all workflows together (0 for the idle scenario).</summary>
+    public required int Rate { get; init; }
+
+    public required double DurationSeconds { get; init; }
+
+    /// <summary>Load before the measured window (JIT, pools); its latencies are not recorded.</summary>
+    public required double WarmupSeconds { get; init; }
+
+    /// <summary>How long to wait after the last publish for every expected update.</summary>
+    public required double DrainSeconds { get; init; }
+
+    public required Source Source { get; init; }
+
+    public required Via Via { get; init; }
+
+    public required Cpus Cpus { get; init; }
+
+    [JsonPropertyName("signalr_client")]
+    public required SignalRClient SignalRClient { get; init; }
+
+    public required int Runs { get; init; }
+
+    public required int ConnectConcurrency { get; init; }
+
+    public required int RestConcurrency { get; init; }
+
+    /// <summary>Options shared by run, sweep and idle.</summary>
+    public static readonly string[] CommonOptions =
+        ["--target", "--clients", "--workflows", "--via", "--cpus", "--signalr-client", "--runs", "--out", "--connect-concurrency"];
+
+    /// <summary>Options of a load run (run and sweep).</summary>
+    public static readonly string[] LoadOnlyOptions = ["--duration", "--warmup", "--drain", "--source", "--rest-concurrency"];
+
+    /// <summary>Reads and checks the options; <paramref name="rate"/> comes from --rate or a sweep step.</summary>
+    public static LoadOptions Read(CommandLine line, int rate, int defaultClients)
+    {
+        var target = line.RequiredChoice<Target>("--target");
+        var maxClients = MaxClientsForThisProcess();
+        var clients = line.Int("--clients", defaultClients, 1, maxClients,
+            $"the harness holds every client socket; its open-file limit is {maxClients + ReservedDescriptors}");
+        var options = new LoadOptions
+        {
+            Target = target,
+            Clients = clients,
+            Workflows = line.Int("--workflows", Math.Min(clients, 100), 1, clients, "a workflow needs at least one watcher"),
+            Rate = rate,
+            DurationSeconds = line.Seconds("--duration", 20, 1, 3600),
+            WarmupSeconds = line.Seconds("--warmup", 2, 0, 600),
+            DrainSeconds = line.Seconds("--drain", 5, 0.5, 600),
+            Source = line.Choice("--source", Source.Redis),
+            Via = line.Choice("--via", Via.Direct),
+            Cpus = line.Choice("--cpus", Cpus.Shared),
+            SignalRClient = line.Choice("--signalr-client", SignalRClient.Raw),
+            Runs = line.Int("--runs", 1, 1, 20),
+            ConnectConcurrency = line.Int("--connect-concurrency", 200, 1, 5000),
+            RestConcurrency = line.Int("--rest-concurrency", 64, 1, 1024),
+        };
+
+        if (options.Source == Source.Rest && target != Target.Vapora)
+        {
+            throw new UsageException("--source rest needs --target vapora: only Vapora has a REST API that publishes.");
+        }
+
+        if (options.Via == Via.Lb && target != Target.Vapora)
+        {
+            throw new UsageException("--via lb needs --target vapora: the nginx configuration is Vapora's (deploy/nginx).");
+        }
+
+        if (line.Has("--signalr-client") && target != Target.SignalR)
+        {
+            throw new UsageException("--signalr-client needs --target signalr.");
+        }
+
+        if (options.Via == Via.Lb && clients > MaxClientsThroughNginx)
+        {
+            throw new UsageException($"--via lb allows at most {MaxClientsThroughNginx} clients (nginx has 8192 worker_connections, two per client).");
+        }
+
+        if (options.Cpus == Cpus.Split && Environment.ProcessorCount < 2)
+        {
+            throw new UsageException("--cpus split needs at least 2 CPUs.");
+        }
+
+        return options;
+    }
+
+    /// <summary>Environment for the server process: with --cpus split the runtime sizes itself for one core.</summary>
+    public IReadOnlyDictionary<string, string?> ServerEnvironment() => Cpus == Cpus.Split
+        ? new Dictionary<string, string?> { ["DOTNET_PROCESSOR_COUNT"] = "1" }
+        : new Dictionary<string, string?>();
+
+    private static int MaxClientsForThisProcess() => Math.Max(1, OpenFileLimit() - ReservedDescriptors);
+
+    // ulimit -n of this process, from /proc/self/limits ("Max open files  <soft>  <hard>  files").
+    private static int OpenFileLimit()
+    {
+        foreach (var line in File.ReadLines("/proc/self/limits"))
+        {
+            if (line.StartsWith("Max open files", StringComparison.Ordinal))
+            {
+                var soft = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+                return soft == "unlimited" ? 1_000_000 : int.Parse(soft, System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 1024;
+    }
+}

@@ -1,0 +1,43 @@
+namespace Vapora.Bench.Cli;
+
+internal static class Usage
+{
+    public static int Print()
+    {
+        Console.Error.WriteLine("""
+            usage: dotnet run -c Release --project bench/Vapora.Bench -- <scenario> [options]
+            (build first: dotnet build -c Release Vapora.sln; the harness starts the Release builds)
+
+              latency [--updates 1000] [--watchers 1]
+                  One REST PATCH at a time through real processes, timed until its WebSocket frame arrives.
+
+              run --target vapora|signalr|ceiling --rate R [options]
+                  Starts the target's processes on loopback, connects the clients, publishes R updates/s in all
+                  (round-robin over the workflows, paced every ~1 ms) and measures delivery and latency.
+                    --clients N            WebSocket clients (default 1000; at most the open-file limit - 500)
+                    --workflows W          workflows; client i watches workflow i mod W (default min(N, 100))
+                    --duration S           measured seconds (default 20)      --warmup S   unmeasured load first (2)
+                    --drain S              wait for late updates after the last publish (default 5)
+                    --source redis|rest    vapora: PUBLISH into Redis (gateway alone) or PATCH the API (default redis)
+                    --via direct|lb        vapora: clients straight to the gateway or through nginx (≤ 4000 clients)
+                    --cpus shared|split    split: the server alone on the last CPU (DOTNET_PROCESSOR_COUNT=1), the
+                                           harness, redis, workflow-api and nginx on the others (default shared)
+                    --signalr-client raw|hub  signalr: the JSON hub protocol on plain WebSockets (default; costs the
+                                           harness what a Vapora client costs), or HubConnection clients (costlier:
+                                           at high rates they saturate the harness before the server)
+                    --runs K               repeat with fresh processes; the report gives each figure's median (1)
+                    --rest-concurrency C   concurrent PATCH requests for --source rest (default 64)
+                    --connect-concurrency C  connections opened at once (default 200)
+                    --out FILE             JSON result (default artifacts/bench/run-<target>-<time>.json)
+
+              sweep --target ... --rates 1000,2000,4000 [--max-p99 50] [run options except --rate]
+                  run at each rate, lowest first, until p99 > --max-p99 ms or an update is lost; writes the JSON and a
+                  chart (PNG, or SVG where Skia cannot load) of p50/p99 against delivered messages/s next to it.
+
+              idle --target ... [--clients 10000] [--workflows W] [--settle 60] [--runs K] [--via ...] [--cpus ...]
+                   [--signalr-client ...] [--out FILE]
+                  Memory: N connections that receive nothing; server RSS per connection once RSS stops moving.
+            """);
+        return 2;
+    }
+}

@@ -1,0 +1,36 @@
+using ScottPlot;
+
+namespace Vapora.Bench.Reporting;
+
+/// <summary>p50 and p99 latency against delivered messages per second, one point per sweep step.</summary>
+internal static class SweepChart
+{
+    /// <summary>Writes <paramref name="pathWithoutExtension"/>.png, or .svg where Skia's native library cannot load; returns the file.</summary>
+    public static string Save(string pathWithoutExtension, string title, IReadOnlyList<SweepStep> steps)
+    {
+        var plot = new Plot();
+        var delivered = steps.Select(s => s.Median.DeliveredPerSecond).ToArray();
+        var p50 = plot.Add.Scatter(delivered, steps.Select(s => s.Median.P50Ms).ToArray());
+        p50.LegendText = "p50";
+        var p99 = plot.Add.Scatter(delivered, steps.Select(s => s.Median.P99Ms).ToArray());
+        p99.LegendText = "p99";
+        plot.Title(title);
+        plot.XLabel("delivered messages/s");
+        plot.YLabel("latency (ms)");
+        plot.ShowLegend(Edge.Right);
+        plot.Axes.SetLimitsY(0, Math.Max(1, steps.Max(s => s.Median.P99Ms)) * 1.1);
+
+        try
+        {
+            var png = pathWithoutExtension + ".png";
+            plot.SavePng(png, 1000, 600);
+            return png;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or TypeInitializationException)
+        {
+            var svg = pathWithoutExtension + ".svg";
+            plot.SaveSvg(svg, 1000, 600);
+            return svg;
+        }
+    }
+}
