@@ -22,6 +22,9 @@ public sealed class RedisCluster : IAsyncDisposable
 
     public IReadOnlyList<int> Ports { get; }
 
+    /// <summary>Process ids of the running nodes, by port.</summary>
+    public IReadOnlyDictionary<int, int> NodePids => _nodes.ToDictionary(n => n.Key, n => n.Value.Pid);
+
     /// <summary>Every node, for a StackExchange.Redis configuration string.</summary>
     public string ConnectionString => string.Join(',', Ports.Select(p => $"127.0.0.1:{p}"));
 

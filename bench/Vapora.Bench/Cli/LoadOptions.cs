@@ -30,6 +30,11 @@ internal sealed record LoadOptions
 
     public required Source Source { get; init; }
 
+    public required RedisTopology Cluster { get; init; }
+
+    /// <summary>Clients that stop reading when the measured window opens; left out of the figures.</summary>
+    public required int Stalled { get; init; }
+
     public required Via Via { get; init; }
 
     public required Cpus Cpus { get; init; }
@@ -45,10 +50,10 @@ internal sealed record LoadOptions
 
     /// <summary>Options shared by run, sweep and idle.</summary>
     public static readonly string[] CommonOptions =
-        ["--target", "--clients", "--workflows", "--via", "--cpus", "--signalr-client", "--runs", "--out", "--connect-concurrency"];
+        ["--target", "--clients", "--workflows", "--via", "--cpus", "--signalr-client", "--runs", "--out", "--connect-concurrency", "--cluster"];
 
     /// <summary>Options of a load run (run and sweep).</summary>
-    public static readonly string[] LoadOnlyOptions = ["--duration", "--warmup", "--drain", "--source", "--rest-concurrency"];
+    public static readonly string[] LoadOnlyOptions = ["--duration", "--warmup", "--drain", "--source", "--rest-concurrency", "--stalled"];
 
     /// <summary>Reads and checks the options; <paramref name="rate"/> comes from --rate or a sweep step.</summary>
     public static LoadOptions Read(CommandLine line, int rate, int defaultClients)
@@ -67,6 +72,8 @@ internal sealed record LoadOptions
             WarmupSeconds = line.Seconds("--warmup", 2, 0, 600),
             DrainSeconds = line.Seconds("--drain", 5, 0.5, 600),
             Source = line.Choice("--source", Source.Redis),
+            Cluster = line.Choice("--cluster", RedisTopology.None),
+            Stalled = line.Int("--stalled", 0, 0, Math.Max(0, clients - 1), "at least one client must keep reading"),
             Via = line.Choice("--via", Via.Direct),
             Cpus = line.Choice("--cpus", Cpus.Shared),
             SignalRClient = line.Choice("--signalr-client", SignalRClient.Raw),
@@ -83,6 +90,16 @@ internal sealed record LoadOptions
         if (options.Via == Via.Lb && target != Target.Vapora)
         {
             throw new UsageException("--via lb needs --target vapora: the nginx configuration is Vapora's (deploy/nginx).");
+        }
+
+        if (options.Stalled > 0 && target != Target.Vapora)
+        {
+            throw new UsageException("--stalled needs --target vapora: the ceiling app has no per-client queue, and SignalR clients here cannot stall.");
+        }
+
+        if (options.Cluster != RedisTopology.None && target != Target.Vapora)
+        {
+            throw new UsageException("--cluster classic|sharded needs --target vapora.");
         }
 
         if (line.Has("--signalr-client") && target != Target.SignalR)

@@ -20,6 +20,10 @@ internal static class Usage
                     --drain S              wait for late updates after the last publish (default 5)
                     --source redis|rest    vapora: PUBLISH into Redis (gateway alone) or PATCH the API (default redis)
                     --via direct|lb        vapora: clients straight to the gateway or through nginx (≤ 4000 clients)
+                    --stalled K            vapora: K clients stop reading when the measured window opens (slow
+                                           consumers); the figures are the other clients'
+                    --cluster none|classic|sharded  vapora: one redis-server (default), or a 3-node Redis Cluster
+                                           with PUBLISH/SUBSCRIBE (classic) or SPUBLISH/SSUBSCRIBE (Redis__PubSub=sharded)
                     --cpus shared|split    split: the server alone on the last CPU (DOTNET_PROCESSOR_COUNT=1), the
                                            harness, redis, workflow-api and nginx on the others (default shared)
                     --signalr-client raw|hub  signalr: the JSON hub protocol on plain WebSockets (default; costs the

@@ -23,6 +23,19 @@ internal sealed class ClientFleet : IAsyncDisposable
 
     public IReadOnlyList<ClientTracker> Trackers => _trackers;
 
+    /// <summary>The clients that count: all but the stalled ones.</summary>
+    public IEnumerable<ClientTracker> Measured => _trackers.Where(t => !t.Stalled);
+
+    /// <summary>Makes the first <paramref name="count"/> clients (each on a different workflow when W ≥ count) stop reading.</summary>
+    public void Stall(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            _trackers[i].Stalled = true;
+            _watchers[i]!.Stall();
+        }
+    }
+
     public TimeSpan ConnectTime { get; private set; }
 
     /// <summary>
@@ -64,19 +77,19 @@ internal sealed class ClientFleet : IAsyncDisposable
     }
 
     /// <summary>Different versions received so far, all clients together.</summary>
-    public long Delivered() => _trackers.Sum(t => t.Distinct);
+    public long Delivered() => Measured.Sum(t => t.Distinct);
 
     /// <summary>What all clients together should have received of what went out.</summary>
-    public long Expected(IUpdatePublisher publisher) => _trackers.Sum(t => publisher.Accepted(t.Workflow));
+    public long Expected(IUpdatePublisher publisher) => Measured.Sum(t => publisher.Accepted(t.Workflow));
 
-    public long Lost(IUpdatePublisher publisher) => _trackers.Sum(t => Math.Max(0, publisher.Accepted(t.Workflow) - t.Distinct));
+    public long Lost(IUpdatePublisher publisher) => Measured.Sum(t => Math.Max(0, publisher.Accepted(t.Workflow) - t.Distinct));
 
     /// <summary>The part of <see cref="Lost"/> below a version the client did receive.</summary>
-    public long LostInGaps => _trackers.Sum(t => t.Gaps);
+    public long LostInGaps => Measured.Sum(t => t.Gaps);
 
-    public long Disconnected => _trackers.Count(t => t.ClosedBecause is not null);
+    public long Disconnected => Measured.Count(t => t.ClosedBecause is not null);
 
-    public string? FirstCloseReason => _trackers.Select(t => t.ClosedBecause).FirstOrDefault(r => r is not null);
+    public string? FirstCloseReason => Measured.Select(t => t.ClosedBecause).FirstOrDefault(r => r is not null);
 
     public async ValueTask DisposeAsync() =>
         await Parallel.ForEachAsync(_watchers, new ParallelOptions { MaxDegreeOfParallelism = CloseConcurrency },

@@ -10,6 +10,8 @@ internal sealed class WebSocketWatcher : IWatcher
     private readonly ClientWebSocket _socket;
     private readonly ClientTracker _tracker;
     private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _stall;
     private Task _reader = Task.CompletedTask;
 
     private WebSocketWatcher(ClientWebSocket socket, ClientTracker tracker)
@@ -39,6 +41,8 @@ internal sealed class WebSocketWatcher : IWatcher
         return watcher;
     }
 
+    public void Stall() => _stall = true;
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
@@ -66,6 +70,12 @@ internal sealed class WebSocketWatcher : IWatcher
                         var larger = GC.AllocateUninitializedArray<byte>(buffer.Length * 2, pinned: true);
                         buffer.CopyTo(larger, 0);
                         buffer = larger;
+                    }
+
+                    if (_stall)
+                    {
+                        // Never reads again: the server's send queue for this client fills up.
+                        await _stalled.Task.WaitAsync(_stop.Token);
                     }
 
                     result = await _socket.ReceiveAsync(buffer.AsMemory(length), _stop.Token);

@@ -39,6 +39,9 @@ internal sealed class ClientTracker(int workflow, LatencyRecorder latency)
     /// <summary>Completes at the first frame (for Vapora: the current state, so the subscription is live).</summary>
     public TaskCompletionSource FirstFrame { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>A deliberately slow consumer: left out of every figure (its own lag is the point of the test).</summary>
+    public bool Stalled { get; set; }
+
     public void OnUpdate(long version, long sentTicks, long receivedTicks)
     {
         FirstFrame.TrySetResult();
@@ -76,7 +79,7 @@ internal sealed class ClientTracker(int workflow, LatencyRecorder latency)
             ReceivedInWindow++;
         }
 
-        if (sentTicks > 0)
+        if (sentTicks > 0 && !Stalled)
         {
             latency.Record(sentTicks, receivedTicks);
         }

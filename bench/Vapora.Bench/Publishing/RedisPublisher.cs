@@ -17,12 +17,13 @@ internal sealed class RedisPublisher : IUpdatePublisher
     private readonly long[] _failed;
     private readonly InFlightSends _inFlight = new();
 
-    private RedisPublisher(ConnectionMultiplexer redis, IReadOnlyList<string> workflowIds)
+    private RedisPublisher(ConnectionMultiplexer redis, IReadOnlyList<string> workflowIds, bool sharded)
     {
         _redis = redis;
         _subscriber = redis.GetSubscriber();
         _workflowIds = workflowIds;
-        _channels = workflowIds.Select(id => RedisChannel.Literal(WorkflowChannels.NameFor(id))).ToArray();
+        // Sharded: SPUBLISH, as workflow-api does with Redis__PubSub=sharded.
+        _channels = workflowIds.Select(id => WorkflowChannels.NameFor(id)).Select(name => sharded ? RedisChannel.Sharded(name) : RedisChannel.Literal(name)).ToArray();
         _sent = new long[workflowIds.Count];
         _failed = new long[workflowIds.Count];
     }
@@ -33,8 +34,8 @@ internal sealed class RedisPublisher : IUpdatePublisher
 
     public long Backlog => _inFlight.Pending;
 
-    public static async Task<RedisPublisher> ConnectAsync(string redis, IReadOnlyList<string> workflowIds) =>
-        new(await ConnectionMultiplexer.ConnectAsync(redis), workflowIds);
+    public static async Task<RedisPublisher> ConnectAsync(string redis, IReadOnlyList<string> workflowIds, bool sharded = false) =>
+        new(await ConnectionMultiplexer.ConnectAsync(redis), workflowIds, sharded);
 
     public void Publish(int workflow)
     {

@@ -41,6 +41,7 @@ internal static class LoadRun
         try
         {
             await WaitShowingAsync(loading, options.WarmupSeconds, cancellationToken);
+            fleet.Stall(options.Stalled);
             window = Window.Open(target, pacer);
             pacer.ResetMaxBehind();
             latency.StartWindow(window.StartedAt);
@@ -77,7 +78,7 @@ internal static class LoadRun
             PublishBacklogAtEnd = window.Backlog,
             ExpectedDeliveries = expected,
             Delivered = fleet.Delivered(),
-            DeliveredPerSecond = fleet.Trackers.Sum(t => t.ReceivedInWindow) / window.Seconds,
+            DeliveredPerSecond = fleet.Measured.Sum(t => t.ReceivedInWindow) / window.Seconds,
             P50Ms = Ms(histogram.GetValueAtPercentile(50)),
             P90Ms = Ms(histogram.GetValueAtPercentile(90)),
             P99Ms = Ms(histogram.GetValueAtPercentile(99)),
@@ -87,9 +88,9 @@ internal static class LoadRun
             LatencySamples = histogram.TotalCount,
             Lost = fleet.Lost(publisher),
             LostInGaps = fleet.LostInGaps,
-            Duplicated = fleet.Trackers.Sum(t => t.Duplicated),
-            Reordered = fleet.Trackers.Sum(t => t.Reordered),
-            Unreadable = fleet.Trackers.Sum(t => t.Unreadable),
+            Duplicated = fleet.Measured.Sum(t => t.Duplicated),
+            Reordered = fleet.Measured.Sum(t => t.Reordered),
+            Unreadable = fleet.Measured.Sum(t => t.Unreadable),
             Disconnected = fleet.Disconnected,
             ServerCpuCores = window.ServerCores,
             HelperCpuCores = window.HelperCores,

@@ -17,6 +17,7 @@ internal sealed class VaporaTarget : IBenchTarget
     private readonly LoadOptions _options;
     private readonly HttpMessageInvoker _sockets = new(new SocketsHttpHandler());
     private RedisServer? _redis;
+    private RedisCluster? _cluster;
     private ServiceProcess? _api;
     private ServiceProcess? _gateway;
     private NginxServer? _nginx;
@@ -32,7 +33,19 @@ internal sealed class VaporaTarget : IBenchTarget
     {
         get
         {
-            var pids = new Dictionary<string, int> { ["redis"] = _redisPid, ["workflow-api"] = _api!.Pid };
+            var pids = new Dictionary<string, int> { ["workflow-api"] = _api!.Pid };
+            if (_cluster is null)
+            {
+                pids["redis"] = _redisPid;
+            }
+            else
+            {
+                foreach (var (port, pid) in _cluster.NodePids)
+                {
+                    pids[$"redis-{port}"] = pid;
+                }
+            }
+
             if (_nginxPid is { } nginx)
             {
                 pids["nginx"] = nginx;
@@ -86,7 +99,7 @@ internal sealed class VaporaTarget : IBenchTarget
     public async Task<IUpdatePublisher> CreatePublisherAsync(CancellationToken cancellationToken) => _options.Source switch
     {
         Source.Rest => new RestPublisher(_nginx?.BaseUrl ?? _api!.BaseUrl, _workflowIds, _options.RestConcurrency),
-        _ => await RedisPublisher.ConnectAsync(_redis!.ConnectionString, _workflowIds),
+        _ => await RedisPublisher.ConnectAsync(RedisConnectionString, _workflowIds, sharded: _options.Cluster == RedisTopology.Sharded),
     };
 
     public async ValueTask DisposeAsync()
@@ -112,22 +125,40 @@ internal sealed class VaporaTarget : IBenchTarget
         {
             await _redis.DisposeAsync();
         }
+
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
     }
+
+    private string RedisConnectionString => _redis?.ConnectionString ?? _cluster!.ConnectionString;
 
     private async Task StartProcessesAsync()
     {
-        _redis = await RedisServer.StartProcessAsync();
-        _redisPid = ChildProcesses.RedisServer(_redis.Port);
-        _api = await ServiceProcess.StartApiAsync(_redis.ConnectionString, new Dictionary<string, string?>
+        if (_options.Cluster == RedisTopology.None)
+        {
+            _redis = await RedisServer.StartProcessAsync();
+            _redisPid = ChildProcesses.RedisServer(_redis.Port);
+        }
+        else
+        {
+            _cluster = await RedisCluster.StartAsync();
+        }
+
+        var pubSub = _options.Cluster == RedisTopology.Sharded ? "sharded" : "classic";
+        _api = await ServiceProcess.StartApiAsync(RedisConnectionString, new Dictionary<string, string?>
         {
             // The harness is one client at thousands of writes per second.
             ["RateLimits__WritesPerSecond"] = "1000000",
             ["RateLimits__WriteBurst"] = "1000000",
+            ["Redis__PubSub"] = pubSub,
         });
-        _gateway = await ServiceProcess.StartGatewayAsync(_redis.ConnectionString, _api.BaseUrl, new Dictionary<string, string?>(_options.ServerEnvironment())
+        _gateway = await ServiceProcess.StartGatewayAsync(RedisConnectionString, _api.BaseUrl, new Dictionary<string, string?>(_options.ServerEnvironment())
         {
             // The harness closes its clients before stopping the gateway: nothing to drain, no reason to wait.
             ["Gateway__DrainWindow"] = "00:00:00",
+            ["Redis__PubSub"] = pubSub,
         });
         if (_options.Via == Via.Lb)
         {

@@ -321,14 +321,16 @@ internal sealed class ClientConnection : IDisposable
     private async Task ReadLoopAsync(Func<ClientConnection, ReadOnlyMemory<byte>, Task> onMessage)
     {
         var max = _services.Options.MaxInboundMessageBytes;
-        var buffer = ArrayPool<byte>.Shared.Rent(1024);
+        // Between messages the socket holds no buffer: a zero-byte read waits for the next frame's header (pings
+        // are answered inside it), and a buffer is rented only once a message arrives. Idle sockets are most sockets.
+        byte[]? buffer = null;
         var length = 0;
         var discarding = false;
         try
         {
             while (true)
             {
-                if (length == buffer.Length)
+                if (buffer is not null && length == buffer.Length)
                 {
                     var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max + 1));
                     buffer.AsSpan(0, length).CopyTo(larger);
@@ -336,7 +338,7 @@ internal sealed class ClientConnection : IDisposable
                     buffer = larger;
                 }
 
-                var result = await _socket.ReceiveAsync(buffer.AsMemory(length), _aborted.Token);
+                var result = await _socket.ReceiveAsync(buffer is null ? Memory<byte>.Empty : buffer.AsMemory(length), _aborted.Token);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     Close(WebSocketCloseStatus.NormalClosure, string.Empty);
@@ -345,7 +347,8 @@ internal sealed class ClientConnection : IDisposable
 
                 if (discarding || IsClosing)
                 {
-                    // Closing: read (and ignore) until the client's close frame arrives.
+                    // Closing: read (and ignore) until the client's close frame arrives; a zero-byte read would not consume.
+                    buffer ??= ArrayPool<byte>.Shared.Rent(1024);
                     length = 0;
                     continue;
                 }
@@ -369,8 +372,13 @@ internal sealed class ClientConnection : IDisposable
 
                 if (result.EndOfMessage)
                 {
-                    await onMessage(this, buffer.AsMemory(0, length));
+                    await onMessage(this, buffer is null ? ReadOnlyMemory<byte>.Empty : buffer.AsMemory(0, length));
                     length = 0;
+                    Release(ref buffer);
+                }
+                else
+                {
+                    buffer ??= ArrayPool<byte>.Shared.Rent(1024);
                 }
             }
         }
@@ -381,7 +389,16 @@ internal sealed class ClientConnection : IDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Release(ref buffer);
+        }
+
+        static void Release(ref byte[]? rented)
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+                rented = null;
+            }
         }
     }
 
