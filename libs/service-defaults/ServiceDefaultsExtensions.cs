@@ -62,7 +62,9 @@ public static class ServiceDefaultsExtensions
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(VaporaTelemetry.ActivitySourcePrefix + "*")
-                .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsProbe(context.Request.Path))
+                // A WebSocket's request span would last as long as the socket (hours) and hold its tags all along;
+                // the updates it carries are traced by the vapora.* spans instead.
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsProbe(context.Request.Path) && !IsWebSocketUpgrade(context.Request))
                 .AddHttpClientInstrumentation());
 
         // Export over OTLP only when an endpoint is configured (the standard OTEL_ variables).
@@ -71,6 +73,9 @@ public static class ServiceDefaultsExtensions
             otel.UseOtlpExporter();
         }
     }
+
+    private static bool IsWebSocketUpgrade(Microsoft.AspNetCore.Http.HttpRequest request) =>
+        string.Equals(request.Headers.Upgrade, "websocket", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsProbe(Microsoft.AspNetCore.Http.PathString path) =>
         path.StartsWithSegments("/health") || path.StartsWithSegments(MetricsPath);

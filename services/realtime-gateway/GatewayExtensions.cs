@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Vapora.RealtimeGateway.Broker;
@@ -24,6 +25,8 @@ public static class GatewayExtensions
             .ValidateOnStart();
 
         builder.Services.AddOptions<PageOptions>().BindConfiguration(PageOptions.SectionName);
+        builder.Services.AddOptions<SocketTransportOptions>().Configure<IOptions<GatewayOptions>>((sockets, gateway) =>
+            sockets.UnsafePreferInlineScheduling = gateway.Value.InlineSocketScheduling);
         builder.AddRedisConnection("realtime-gateway");
         builder.AddVaporaAuthentication();
         builder.Services.AddSingleton<GatewayMetrics>();

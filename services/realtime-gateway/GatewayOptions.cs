@@ -33,6 +33,13 @@ public sealed class GatewayOptions
     [Range(8, 1_000_000)]
     public int SendQueueCapacity { get; set; } = 1024;
 
+    /// <summary>
+    /// Socket I/O continues on the thread that completed it instead of hopping to Kestrel's I/O queue: a frame written
+    /// by a connection's writer goes to the socket on the same thread, one thread-pool hop less per frame (see
+    /// docs/benchmarks.md). Safe because nothing on the gateway's socket path blocks a thread.
+    /// </summary>
+    public bool InlineSocketScheduling { get; set; } = true;
+
     /// <summary>Most workflows one multiplexed (<c>/ws</c>) connection may watch.</summary>
     [Range(1, 100_000)]
     public int MaxSubscriptionsPerConnection { get; set; } = 1000;

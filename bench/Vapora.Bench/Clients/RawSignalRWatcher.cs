@@ -121,7 +121,7 @@ internal sealed class RawSignalRWatcher : IWatcher
                 }
             }
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        catch (Exception ex) when (_stop.IsCancellationRequested && ex is OperationCanceledException or ObjectDisposedException or WebSocketException)
         {
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
