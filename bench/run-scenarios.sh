@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Runs every scenario of docs/benchmarks.md, one after another (they must not overlap: 2 cores), and writes the JSON
 # results (and the sweep charts) to bench/results/. About 35 minutes on the reference machine.
-#   bench/run-scenarios.sh [scenario ...]     scenarios: fanout latency memory breadth cluster stalled (default: all)
+#   bench/run-scenarios.sh [scenario ...]     scenarios: fanout fanout3 latency memory breadth cluster stalled (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet build Vapora.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 out=bench/results
 bench() { dotnet run -c Release --no-build --project bench/Vapora.Bench -- "$@"; }
-scenarios=("${@:-fanout latency memory breadth cluster stalled}")
+scenarios=("${@:-fanout fanout3 latency memory breadth cluster stalled}")
 for scenario in ${scenarios[@]}; do
   case "$scenario" in
     fanout)   # 1. 10,000 connections, 100 workflows x 100 watchers; raise R until p99 > 50 ms or any loss
@@ -16,6 +16,11 @@ for scenario in ${scenarios[@]}; do
       for target in vapora ceiling; do
         bench sweep --target "$target" --clients 10000 --workflows 100 --rates 250,500,600,700,800,1000 --duration 8 --out "$out/fanout-$target.json"
       done ;;
+    fanout3)  # 1 again, each step the median of 3 runs, around where each target stops
+      bench sweep --target signalr --clients 10000 --workflows 100 --rates 50,100,150,200 --duration 8 --runs 3 --out "$out/fanout3-signalr.json"
+      bench sweep --target vapora --clients 10000 --workflows 100 --rates 400,500,600,700 --duration 8 --runs 3 --out "$out/fanout3-vapora.json"
+      bench sweep --target ceiling --clients 10000 --workflows 100 --rates 250,400,500,600 --duration 8 --runs 3 --out "$out/fanout3-ceiling.json"
+      ;;
     latency)  # 2. 1,000 clients, 100 updates/s (Vapora through REST; the peers have no REST API: straight into their input)
       bench run --target vapora --source rest --clients 1000 --workflows 100 --rate 100 --duration 20 --runs 3 --out "$out/latency-vapora-rest.json"
       for target in vapora signalr ceiling; do
