@@ -22,6 +22,16 @@ def loss(m):
     return f"{m['lost']} / {m['duplicated']} / {m['reordered']}"
 
 
+def sweep(prefix, t):
+    """A sweep, with the steps of a follow-up sweep at higher rates (<prefix>-<target>-high.json) appended."""
+    d = load(f'{prefix}-{t}')
+    more = load(f'{prefix}-{t}-high')
+    if d and more:
+        d['steps'] += more['steps']
+        d['stopped_because'] = more['stopped_because']
+    return d
+
+
 def runs(d):
     return len(d['runs'])
 
@@ -32,7 +42,7 @@ print('| target | highest rate passed (updates/s) | delivered msgs/s there | p50
 print('|---|---:|---:|---|---:|---|')
 best = {}
 for t in TARGETS:
-    d = load(f'{prefix}-{t}')
+    d = sweep(prefix, t)
     if not d:
         continue
     passed = [s for s in d['steps'] if s['median']['p99_ms'] <= d['max_p99_ms'] and s['median']['lost'] == 0]
@@ -52,7 +62,7 @@ print('Every step of every sweep:\n')
 print('| target | rate | delivered msgs/s | p50 ms | p99 ms | p99.9 ms | max ms | lost / dup / reordered | server CPU | harness CPU |')
 print('|---|---:|---:|---:|---:|---:|---:|---|---:|---:|')
 for t in TARGETS:
-    d = load(f'{prefix}-{t}')
+    d = sweep(prefix, t)
     for s in (d or {}).get('steps', []):
         m = s['median']
         print(f"| {t} | {s['rate']} | {f(m['delivered_per_second'], 0)} | {f(m['p50_ms'], 2)} | {f(m['p99_ms'], 2)} | {f(m['p99_9_ms'], 2)} | {f(m['max_ms'], 1)} | {loss(m)} | {f(m['server_cpu_cores'], 2)} | {f(m['harness_cpu_cores'], 2)} |")

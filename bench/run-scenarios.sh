@@ -20,6 +20,7 @@ for scenario in ${scenarios[@]}; do
       bench sweep --target signalr --clients 10000 --workflows 100 --rates 50,100,150,200 --duration 8 --runs 3 --out "$out/fanout3-signalr.json"
       bench sweep --target vapora --clients 10000 --workflows 100 --rates 400,500,600,700 --duration 8 --runs 3 --out "$out/fanout3-vapora.json"
       bench sweep --target ceiling --clients 10000 --workflows 100 --rates 250,400,500,600 --duration 8 --runs 3 --out "$out/fanout3-ceiling.json"
+      bench sweep --target ceiling --clients 10000 --workflows 100 --rates 700,800 --duration 8 --runs 3 --out "$out/fanout3-ceiling-high.json"
       ;;
     latency)  # 2. 1,000 clients, 100 updates/s (Vapora through REST; the peers have no REST API: straight into their input)
       bench run --target vapora --source rest --clients 1000 --workflows 100 --rate 100 --duration 20 --runs 3 --out "$out/latency-vapora-rest.json"
