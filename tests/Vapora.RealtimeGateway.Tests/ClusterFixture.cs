@@ -28,16 +28,8 @@ public sealed class ClusterFixture : ISystemFixture, IAsyncLifetime
         Gateway = await StartGatewayAsync();
     }
 
-    public Task<ServiceProcess> StartGatewayAsync(IReadOnlyDictionary<string, string?>? settings = null)
-    {
-        var merged = new Dictionary<string, string?>(Sharded);
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            merged[key] = value;
-        }
-
-        return ServiceProcess.StartGatewayAsync(Cluster.ConnectionString, Api.BaseUrl, merged);
-    }
+    public Task<ServiceProcess> StartGatewayAsync(IReadOnlyDictionary<string, string?>? settings = null) =>
+        ServiceProcess.StartGatewayAsync(Cluster.ConnectionString, Api.BaseUrl, Settings.Layer(Sharded, settings));
 
     public async ValueTask DisposeAsync()
     {

@@ -32,16 +32,8 @@ public sealed class GatewayFixture(RedisFixture redis) : ISystemFixture, IAsyncL
     }
 
     /// <summary>Another gateway process on the same Redis and API.</summary>
-    public Task<ServiceProcess> StartGatewayAsync(IReadOnlyDictionary<string, string?>? settings = null)
-    {
-        var merged = new Dictionary<string, string?>(TestGatewaySettings);
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            merged[key] = value;
-        }
-
-        return ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, Api.BaseUrl, merged);
-    }
+    public Task<ServiceProcess> StartGatewayAsync(IReadOnlyDictionary<string, string?>? settings = null) =>
+        ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, Api.BaseUrl, Settings.Layer(TestGatewaySettings, settings));
 
     public async ValueTask DisposeAsync()
     {

@@ -28,16 +28,11 @@ public sealed class SecuredFixture(RedisFixture redis) : IAsyncLifetime
     /// <summary>A secured gateway; <paramref name="extra"/> adds or overrides settings.</summary>
     public Task<ServiceProcess> StartGatewayAsync(IReadOnlyDictionary<string, string?>? extra = null)
     {
-        var settings = new Dictionary<string, string?>(Tokens.ServiceSettings())
+        var settings = Settings.Layer(Tokens.ServiceSettings(), new Dictionary<string, string?>
         {
             ["Gateway__ApiAccessToken"] = Tokens.Create("workflows:read", subject: "gateway", lifetime: TimeSpan.FromDays(1)),
             ["Gateway__UnsubscribeGracePeriod"] = "00:00:00",
-        };
-        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
-        {
-            settings[key] = value;
-        }
-
+        }, extra);
         return ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, Api.BaseUrl, settings);
     }
 

@@ -38,24 +38,22 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Starts workflow-api with the in-memory store unless <paramref name="environment"/> says otherwise.</summary>
     public static Task<ServiceProcess> StartApiAsync(string redis, IReadOnlyDictionary<string, string?>? environment = null, int? port = null)
     {
-        var env = new Dictionary<string, string?>
+        var env = Settings.Layer(new Dictionary<string, string?>
         {
             ["ConnectionStrings__redis"] = redis,
             ["Storage__Provider"] = "memory",
-        };
-        Merge(env, environment);
+        }, environment);
         return StartAsync("api", RepositoryPaths.ServiceDll("workflow-api", "Vapora.WorkflowApi"), env, port);
     }
 
     /// <summary>Starts a realtime-gateway reading the update log from <paramref name="apiUrl"/>.</summary>
     public static Task<ServiceProcess> StartGatewayAsync(string redis, Uri apiUrl, IReadOnlyDictionary<string, string?>? environment = null, int? port = null)
     {
-        var env = new Dictionary<string, string?>
+        var env = Settings.Layer(new Dictionary<string, string?>
         {
             ["ConnectionStrings__redis"] = redis,
             ["Gateway__WorkflowApiUrl"] = apiUrl.ToString(),
-        };
-        Merge(env, environment);
+        }, environment);
         return StartAsync("gateway", RepositoryPaths.ServiceDll("realtime-gateway", "Vapora.RealtimeGateway"), env, port);
     }
 
@@ -115,7 +113,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     private static ManagedProcess Launch(string name, string dll, int port, Dictionary<string, string?> environment)
     {
-        var env = new Dictionary<string, string?>
+        var env = Settings.Layer(new Dictionary<string, string?>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             // Most tests exercise behaviour, not authentication; the security tests set Auth__Mode=jwt.
@@ -124,8 +122,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             ["Logging__Console__FormatterName"] = "simple",
             ["Logging__Console__FormatterOptions__SingleLine"] = "true",
             ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
-        };
-        Merge(env, environment);
+        }, environment);
         return ManagedProcess.Start($"{name}-{port}", "dotnet",
             [dll, "--urls", $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"], env,
             workingDirectory: Path.GetDirectoryName(dll));
@@ -165,14 +162,6 @@ public sealed class ServiceProcess : IAsyncDisposable
             }
 
             await Task.Delay(50);
-        }
-    }
-
-    private static void Merge(Dictionary<string, string?> target, IReadOnlyDictionary<string, string?>? source)
-    {
-        foreach (var (key, value) in source ?? new Dictionary<string, string?>())
-        {
-            target[key] = value;
         }
     }
 }

@@ -52,28 +52,19 @@ internal sealed class VaporaSystem : IAsyncDisposable
         var connectionString = redis?.ConnectionString ?? cluster!.ConnectionString;
         var pubSub = sharded ? "sharded" : "classic";
         // One load generator posts for every producer from one address: lift the per-client write limit.
-        var settings = new Dictionary<string, string?>
+        var settings = Settings.Layer(new Dictionary<string, string?>
         {
             ["RateLimits__WritesPerSecond"] = "1000000",
             ["RateLimits__WriteBurst"] = "1000000",
             ["Redis__PubSub"] = pubSub,
-        };
-        foreach (var (key, value) in apiSettings ?? new Dictionary<string, string?>())
-        {
-            settings[key] = value;
-        }
-
+        }, apiSettings);
         var api = await ServiceProcess.StartApiAsync(connectionString, settings);
-        var gatewayConfiguration = new Dictionary<string, string?>
+        var gatewayConfiguration = Settings.Layer(new Dictionary<string, string?>
         {
             ["Redis__PubSub"] = pubSub,
             ["Gateway__DrainWindow"] = "00:00:01",
             ["Gateway__CloseTimeout"] = "00:00:02",
-        };
-        foreach (var (key, value) in gatewaySettings ?? new Dictionary<string, string?>())
-        {
-            gatewayConfiguration[key] = value;
-        }
+        }, gatewaySettings);
 
         var started = await Task.WhenAll(Enumerable.Range(0, gateways).Select(_ => ServiceProcess.StartGatewayAsync(connectionString, api.BaseUrl, gatewayConfiguration)));
         var nginx = await NginxServer.StartAsync(started.Select(g => g.Port), api.Port);
