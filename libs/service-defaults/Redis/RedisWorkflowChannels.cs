@@ -36,7 +36,7 @@ public sealed class RedisPubSubOptions
 public sealed class RedisWorkflowChannels(IOptions<RedisPubSubOptions> options)
 {
     /// <summary>True in sharded mode.</summary>
-    public bool IsSharded { get; } = options.Value.PubSub.Equals(RedisPubSubOptions.Modes.Sharded, StringComparison.OrdinalIgnoreCase);
+    public bool IsSharded { get; } = options.Value.PubSub == RedisPubSubOptions.Modes.Sharded;
 
     /// <summary>The channel of one workflow.</summary>
     public RedisChannel For(string workflowId) => Channel(WorkflowChannels.NameFor(workflowId));

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using StackExchange.Redis;
+using Vapora.Contracts;
 using Vapora.ServiceDefaults.Redis;
 
 namespace Vapora.RealtimeGateway.Broker;
@@ -89,19 +90,16 @@ internal sealed class BackplaneProbe : IAsyncDisposable
         }
     }
 
-    /// <summary>One channel in classic mode; in sharded mode one per primary of the current cluster map.</summary>
+    /// <summary>One channel, except in sharded mode on a cluster: one per primary of the current cluster map.</summary>
     private List<RedisChannel> ProbeChannels()
     {
-        if (!_channels.IsSharded)
-        {
-            return [_channels.Probe(_instanceId)];
-        }
-
-        var cluster = _redis.GetServers().FirstOrDefault(s => s.IsConnected && s.ServerType == ServerType.Cluster)?.ClusterConfiguration;
+        // A single Redis 7 accepts SPUBLISH/SSUBSCRIBE too: there, sharded mode needs one channel, like classic.
+        var cluster = _channels.IsSharded
+            ? _redis.GetServers().FirstOrDefault(s => s.IsConnected && s.ServerType == ServerType.Cluster)?.ClusterConfiguration
+            : null;
         if (cluster is null)
         {
-            // A single Redis 7 accepts SPUBLISH/SSUBSCRIBE too: one channel, like classic.
-            return _redis.GetServers().Any(s => s.IsConnected) ? [_channels.Probe(_instanceId)] : [];
+            return [_channels.Probe(_instanceId)];
         }
 
         var channels = new List<RedisChannel>();
@@ -110,7 +108,7 @@ internal sealed class BackplaneProbe : IAsyncDisposable
             for (var suffix = 0; suffix < MaxHashTagSearch; suffix++)
             {
                 var id = $"{_instanceId}-{suffix}";
-                var slot = _redis.HashSlot(Vapora.Contracts.WorkflowChannels.ProbeFor(id));
+                var slot = _redis.HashSlot(WorkflowChannels.ProbeFor(id));
                 if (primary.Slots.Any(range => range.From <= slot && slot <= range.To))
                 {
                     channels.Add(_channels.Probe(id));
