@@ -20,6 +20,9 @@ public sealed class NginxServer : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The nginx master process (its worker is its child).</summary>
+    public int Pid => _process!.Pid;
+
     public Uri BaseUrl => new($"http://127.0.0.1:{Port}/");
 
     public Uri WebSocketUrl(string path) => new($"ws://127.0.0.1:{Port}{path}");

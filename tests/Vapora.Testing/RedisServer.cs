@@ -23,6 +23,9 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>True when this object runs the server itself (so it can stop and restart it).</summary>
     public bool IsOwnedProcess => _process is not null;
 
+    /// <summary>The redis-server process this object runs; null for a Redis from outside.</summary>
+    public int? Pid => _process?.Pid;
+
     /// <summary>Where the server came from, for test output.</summary>
     public string Source { get; private set; } = string.Empty;
 

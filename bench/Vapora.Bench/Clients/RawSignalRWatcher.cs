@@ -68,38 +68,22 @@ internal sealed class RawSignalRWatcher : IWatcher
 
     private async Task ReadLoopAsync()
     {
-        // Pinned-heap buffer: thousands of pending receives would otherwise pin arrays all over gen0 and slow every GC.
-        var buffer = GC.AllocateUninitializedArray<byte>(2048, pinned: true);
+        var receiver = new MessageReceiver(_socket);
         var handshakeDone = false;
         try
         {
             while (true)
             {
-                var length = 0;
-                ValueWebSocketReceiveResult result;
-                do
-                {
-                    if (length == buffer.Length)
-                    {
-                        var larger = GC.AllocateUninitializedArray<byte>(buffer.Length * 2, pinned: true);
-                        buffer.CopyTo(larger, 0);
-                        buffer = larger;
-                    }
-
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(length), _stop.Token);
-                    length += result.Count;
-                }
-                while (!result.EndOfMessage);
-
+                var (type, message) = await receiver.ReceiveAsync(_stop.Token);
                 var received = Stopwatch.GetTimestamp();
-                if (result.MessageType == WebSocketMessageType.Close)
+                if (type == WebSocketMessageType.Close)
                 {
                     Closed($"closed by the server: {(int?)_socket.CloseStatus} {_socket.CloseStatusDescription}");
                     return;
                 }
 
                 // A message holds one or more records, each ending with 0x1E.
-                var records = buffer.AsSpan(0, length);
+                var records = message.Span;
                 while (records.IndexOf(SignalRRecordReader.RecordSeparator) is var end and >= 0)
                 {
                     var record = records[..end];

@@ -10,7 +10,6 @@ internal sealed class WebSocketWatcher : IWatcher
     private readonly ClientWebSocket _socket;
     private readonly ClientTracker _tracker;
     private readonly CancellationTokenSource _stop = new();
-    private readonly TaskCompletionSource _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stall;
     private Task _reader = Task.CompletedTask;
 
@@ -54,43 +53,26 @@ internal sealed class WebSocketWatcher : IWatcher
 
     private async Task ReadLoopAsync()
     {
-        // Updates are a few hundred bytes; a larger frame is gathered into a bigger array.
-        // Pinned-heap buffer: thousands of pending receives would otherwise pin arrays all over gen0 and slow every GC.
-        var buffer = GC.AllocateUninitializedArray<byte>(2048, pinned: true);
+        var receiver = new MessageReceiver(_socket);
         try
         {
             while (true)
             {
-                var length = 0;
-                ValueWebSocketReceiveResult result;
-                do
+                if (_stall)
                 {
-                    if (length == buffer.Length)
-                    {
-                        var larger = GC.AllocateUninitializedArray<byte>(buffer.Length * 2, pinned: true);
-                        buffer.CopyTo(larger, 0);
-                        buffer = larger;
-                    }
-
-                    if (_stall)
-                    {
-                        // Never reads again: the server's send queue for this client fills up.
-                        await _stalled.Task.WaitAsync(_stop.Token);
-                    }
-
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(length), _stop.Token);
-                    length += result.Count;
+                    // Never reads again: the server's send queue for this client fills up.
+                    await Task.Delay(Timeout.Infinite, _stop.Token);
                 }
-                while (!result.EndOfMessage);
 
+                var (type, message) = await receiver.ReceiveAsync(_stop.Token);
                 var received = Stopwatch.GetTimestamp();
-                if (result.MessageType == WebSocketMessageType.Close)
+                if (type == WebSocketMessageType.Close)
                 {
                     _tracker.OnClosed($"closed by the server: {(int?)_socket.CloseStatus} {_socket.CloseStatusDescription}");
                     return;
                 }
 
-                if (UpdateFrameReader.TryRead(buffer.AsSpan(0, length), out var version, out var sent))
+                if (UpdateFrameReader.TryRead(message.Span, out var version, out var sent))
                 {
                     _tracker.OnUpdate(version, sent, received);
                 }

@@ -36,7 +36,7 @@ internal readonly record struct ProcessSample(long CpuTicks, long RssKiB, long P
 
     private static IEnumerable<int> WithChildren(int pid) => [pid, .. ChildrenOf(pid)];
 
-    public static IReadOnlyList<int> ChildrenOf(int pid)
+    private static List<int> ChildrenOf(int pid)
     {
         var children = new List<int>();
         try
@@ -59,19 +59,6 @@ internal readonly record struct ProcessSample(long CpuTicks, long RssKiB, long P
         }
 
         return children;
-    }
-
-    /// <summary>The executable name (comm) of a process, or null when it is gone.</summary>
-    public static string? NameOf(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/comm").Trim();
-        }
-        catch (IOException)
-        {
-            return null;
-        }
     }
 
     private static long CpuTicksOf(int pid)

@@ -14,7 +14,6 @@ internal sealed class SignalRTarget : IBenchTarget
     private readonly HttpMessageInvoker _sockets = new(new SocketsHttpHandler());
     private RedisServer? _redis;
     private BenchServerProcess? _peer;
-    private int _redisPid;
 
     private SignalRTarget(LoadOptions options)
     {
@@ -24,7 +23,7 @@ internal sealed class SignalRTarget : IBenchTarget
 
     public int ServerPid => _peer!.Pid;
 
-    public IReadOnlyDictionary<string, int> HelperPids => new Dictionary<string, int> { ["redis"] = _redisPid };
+    public IReadOnlyDictionary<string, int> HelperPids => new Dictionary<string, int> { ["redis"] = _redis!.Pid!.Value };
 
     public IReadOnlyList<string> WorkflowIds { get; }
 
@@ -34,7 +33,6 @@ internal sealed class SignalRTarget : IBenchTarget
         try
         {
             target._redis = await RedisServer.StartProcessAsync();
-            target._redisPid = ChildProcesses.RedisServer(target._redis.Port);
             target._peer = await BenchServerProcess.StartAsync("Vapora.Bench.SignalRPeer",
                 [new("ConnectionStrings__redis", target._redis.ConnectionString), .. options.ServerEnvironment()], cancellationToken);
         }

@@ -21,8 +21,6 @@ internal sealed class VaporaTarget : IBenchTarget
     private ServiceProcess? _api;
     private ServiceProcess? _gateway;
     private NginxServer? _nginx;
-    private int _redisPid;
-    private int? _nginxPid;
     private string[] _workflowIds = [];
 
     private VaporaTarget(LoadOptions options) => _options = options;
@@ -36,7 +34,7 @@ internal sealed class VaporaTarget : IBenchTarget
             var pids = new Dictionary<string, int> { ["workflow-api"] = _api!.Pid };
             if (_cluster is null)
             {
-                pids["redis"] = _redisPid;
+                pids["redis"] = _redis!.Pid!.Value;
             }
             else
             {
@@ -46,9 +44,9 @@ internal sealed class VaporaTarget : IBenchTarget
                 }
             }
 
-            if (_nginxPid is { } nginx)
+            if (_nginx is not null)
             {
-                pids["nginx"] = nginx;
+                pids["nginx"] = _nginx.Pid;
             }
 
             return pids;
@@ -139,7 +137,6 @@ internal sealed class VaporaTarget : IBenchTarget
         if (_options.Cluster == RedisTopology.None)
         {
             _redis = await RedisServer.StartProcessAsync();
-            _redisPid = ChildProcesses.RedisServer(_redis.Port);
         }
         else
         {
@@ -162,9 +159,7 @@ internal sealed class VaporaTarget : IBenchTarget
         });
         if (_options.Via == Via.Lb)
         {
-            var before = ChildProcesses.Snapshot();
             _nginx = await NginxServer.StartAsync([_gateway.Port], _api.Port);
-            _nginxPid = ChildProcesses.Added(before, "nginx");
         }
     }
 
