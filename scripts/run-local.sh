@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
-# Runs Vapora on this machine without Docker:
+# Runs Vapora on this machine without Docker (prepares the machine first, once):
 #   Redis            started here unless ConnectionStrings__redis is set
-#   workflow-api     http://127.0.0.1:5080  (in-memory store unless ConnectionStrings__mongodb is set)
-#   gateways         http://127.0.0.1:5081 and http://127.0.0.1:5082
-# Ctrl+C stops everything this script started. Logs go to .run/.
+#   workflow-api     http://127.0.0.1:5080  store: SQLite in .run/vapora.db (durable across restarts of this script)
+#   gateways         http://127.0.0.1:5081 and http://127.0.0.1:5082 (each serves the live progress page)
+# Other stores: VAPORA_STORE=memory (not durable) or ConnectionStrings__mongodb=mongodb://… (MongoDB).
+# Start clean: rm -rf .run. Ports: VAPORA_API_PORT, VAPORA_GATEWAY_PORTS="5081 5082", VAPORA_REDIS_PORT.
+# VAPORA_RUN_DIR moves .run (data and logs); VAPORA_NO_BUILD=1 uses the last build of VAPORA_CONFIGURATION (Release).
+# Ctrl+C (or SIGTERM) stops everything this script started. Logs go to .run/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p .run
+source scripts/lib/prerequisites.sh
+vapora_prepare run
+run_dir=$(mkdir -p "${VAPORA_RUN_DIR:-.run}" && cd "${VAPORA_RUN_DIR:-.run}" && pwd)
+configuration=${VAPORA_CONFIGURATION:-Release}
 
-echo "Building (Release)..."
-dotnet build Vapora.sln -c Release --nologo -v quiet -clp:ErrorsOnly
+if [ "${VAPORA_NO_BUILD:-0}" != 1 ]; then
+  echo "Building ($configuration)..."
+  dotnet build Vapora.sln -c "$configuration" --nologo -v quiet -clp:ErrorsOnly
+fi
 
 pids=()
 stop() {
@@ -21,12 +29,9 @@ stop() {
 trap stop EXIT INT TERM
 
 if [ -z "${ConnectionStrings__redis:-}" ]; then
-  if ! command -v redis-server >/dev/null; then
-    echo "redis-server not found. Install it (apt-get install -y redis-server) or set ConnectionStrings__redis." >&2
-    exit 1
-  fi
   redis_port=${VAPORA_REDIS_PORT:-6379}
-  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no > .run/redis.log 2>&1 &
+  # Redis holds nothing durable here (the store does): no snapshots.
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no > "$run_dir/redis.log" 2>&1 &
   pids+=($!)
   export ConnectionStrings__redis="127.0.0.1:$redis_port"
 fi
@@ -36,39 +41,48 @@ export Auth__Mode="${Auth__Mode:-none}"
 
 if [ -n "${ConnectionStrings__mongodb:-}" ]; then
   export Storage__Provider=mongodb
-else
+  store="MongoDB"
+elif [ "${VAPORA_STORE:-sqlite}" = memory ]; then
   export Storage__Provider=memory
+  store="in-memory (not durable)"
+else
+  export Storage__Provider=sqlite
+  export ConnectionStrings__sqlite="Data Source=$run_dir/vapora.db"
+  store="SQLite, $run_dir/vapora.db"
 fi
 
-api=http://127.0.0.1:5080
-# Without a load balancer the page (served by each gateway) calls the API on its own origin: allow it.
-Cors__AllowedOrigins__0=http://127.0.0.1:5081 Cors__AllowedOrigins__1=http://127.0.0.1:5082 \
-  dotnet services/workflow-api/bin/Release/net10.0/Vapora.WorkflowApi.dll --urls "$api" > .run/api.log 2>&1 &
+api_port=${VAPORA_API_PORT:-5080}
+gateway_ports=(${VAPORA_GATEWAY_PORTS:-5081 5082})
+api=http://127.0.0.1:$api_port
+# Without a load balancer the page (served by each gateway) calls the API on another origin: allow the gateways.
+i=0
+for port in "${gateway_ports[@]}"; do export "Cors__AllowedOrigins__$i=http://127.0.0.1:$port"; i=$((i + 1)); done
+dotnet services/workflow-api/bin/$configuration/net10.0/Vapora.WorkflowApi.dll --urls "$api" > "$run_dir/api.log" 2>&1 &
 pids+=($!)
-for port in 5081 5082; do
-  Gateway__WorkflowApiUrl="$api" Page__ApiBaseUrl="$api" dotnet services/realtime-gateway/bin/Release/net10.0/Vapora.RealtimeGateway.dll \
-    --urls "http://127.0.0.1:$port" > ".run/gateway-$port.log" 2>&1 &
+for port in "${gateway_ports[@]}"; do
+  Gateway__WorkflowApiUrl="$api" Page__ApiBaseUrl="$api" dotnet services/realtime-gateway/bin/$configuration/net10.0/Vapora.RealtimeGateway.dll \
+    --urls "http://127.0.0.1:$port" > "$run_dir/gateway-$port.log" 2>&1 &
   pids+=($!)
 done
 
-for url in "$api" http://127.0.0.1:5081 http://127.0.0.1:5082; do
+for url in "$api" "${gateway_ports[@]/#/http://127.0.0.1:}"; do
   for _ in $(seq 1 300); do
     curl -fs "$url/health/ready" >/dev/null 2>&1 && break
     for pid in "${pids[@]}"; do
-      kill -0 "$pid" 2>/dev/null || { echo "A process exited during start-up; see .run/*.log" >&2; exit 1; }
+      kill -0 "$pid" 2>/dev/null || { echo "A process exited during start-up; see $run_dir/*.log" >&2; tail -n 5 "$run_dir"/*.log >&2; exit 1; }
     done
     sleep 0.1
   done
 done
 
+echo
+echo "Vapora is running (logs in $run_dir):"
+echo "  Redis              ${ConnectionStrings__redis}"
+echo "  workflow-api       $api   store: $store, auth: ${Auth__Mode}"
+for port in "${gateway_ports[@]}"; do
+  echo "  realtime-gateway   http://127.0.0.1:$port   page at /, ws://127.0.0.1:$port/api/workflows/{id}/updates and /ws"
+done
 cat <<INFO
-
-Vapora is running (logs in .run/):
-  Redis              ${ConnectionStrings__redis}
-  workflow-api       $api            store: ${Storage__Provider}, auth: ${Auth__Mode}
-  realtime-gateway   http://127.0.0.1:5081   ws://127.0.0.1:5081/api/workflows/{id}/updates
-  realtime-gateway   http://127.0.0.1:5082   ws://127.0.0.1:5082/ws
-  live progress page http://127.0.0.1:5081/  (and :5082)
 
 Try:
   curl -s -X POST $api/api/workflows -H 'content-type: application/json' -d '{"name":"build","total_steps":3}'
@@ -77,4 +91,5 @@ Press Ctrl+C to stop.
 INFO
 
 wait -n "${pids[@]}"
-echo "A process exited; see .run/*.log" >&2
+echo "A process exited; see $run_dir/*.log" >&2
+exit 1

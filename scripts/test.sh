@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
-# Builds the solution and runs every test against real processes (redis-server, the services, sockets).
-# Prints "N passed, N failed, N skipped" at the end. Extra arguments go to `dotnet test` (e.g. --filter ...).
+# Prepares this machine (once), builds the solution and runs every test against real processes (redis-server,
+# nginx, Chromium, Prometheus, the services, sockets). Always ends with "N passed, N failed, N skipped" and exits
+# non-zero when anything failed. Extra arguments go to `dotnet test` (e.g. --filter ...).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/prerequisites.sh
 
-if ! command -v redis-server >/dev/null && [ -z "${VAPORA_TEST_REDIS:-}" ]; then
-  echo "redis-server is not on PATH and VAPORA_TEST_REDIS is not set: apt-get install -y redis-server" >&2
-  exit 2
+summary() { echo "$1 passed, $2 failed, $3 skipped"; }
+
+if ! vapora_prepare test; then
+  summary 0 1 0
+  exit 1
 fi
 
 results=artifacts/test-results
 rm -rf "$results" artifacts/test-logs
-dotnet build Vapora.sln -c Release --nologo -v quiet -clp:ErrorsOnly || exit 1
+if ! dotnet build Vapora.sln -c Release --nologo -v quiet -clp:ErrorsOnly; then
+  echo "The build failed (errors above)." >&2
+  summary 0 1 0
+  exit 1
+fi
+
 # One test project at a time: they start real processes, and two cores are better spent on one run's servers.
 status=0
 for project in tests/*/*.Tests.csproj; do
@@ -29,7 +38,7 @@ for trx in "$results"/*.trx; do
   skipped=$((skipped + $(get total) - $(get executed)))
 done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
-  failed=1  # the run itself failed (crash or build error) without a failed test to show for it
+  failed=1  # the run itself failed (crash or a project without results) without a failed test to show for it
 fi
-echo "$passed passed, $failed failed, $skipped skipped"
-exit $status
+summary "$passed" "$failed" "$skipped"
+[ "$failed" -eq 0 ] && exit 0 || exit 1

@@ -166,7 +166,7 @@ public sealed class DeploymentManifestTests
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
-            throw new InvalidOperationException($"{file} is not installed: {ex.Message}. .ci/run installs it (apt: docker-compose, nodejs; npm ci --prefix deploy/k8s).", ex);
+            throw new InvalidOperationException($"{file} is not installed: {ex.Message}. ./scripts/test.sh installs it (apt: docker-compose, nodejs; npm ci --prefix deploy/k8s).", ex);
         }
     }
 }
