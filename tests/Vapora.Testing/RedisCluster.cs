@@ -31,7 +31,7 @@ public sealed class RedisCluster : IAsyncDisposable
     public static async Task<RedisCluster> StartAsync(int masters = 3)
     {
         var cluster = new RedisCluster(Directory.CreateTempSubdirectory("vapora-cluster-").FullName,
-            Enumerable.Range(0, masters).Select(_ => TestPorts.GetFree()).ToArray());
+            Enumerable.Range(0, masters).Select(_ => TestPorts.GetFreeClusterPort()).ToArray());
         foreach (var port in cluster.Ports)
         {
             await cluster.StartNodeAsync(port);
