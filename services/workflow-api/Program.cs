@@ -8,7 +8,7 @@ using Vapora.WorkflowApi.Workflows;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.AddServiceDefaults("workflow-api");
-builder.AddWorkflowStore();
+builder.AddWorkflowStorage();
 builder.AddUpdatePublishing();
 builder.AddWorkflows();
 builder.AddVaporaAuthentication();

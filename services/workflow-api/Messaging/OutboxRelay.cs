@@ -3,35 +3,40 @@ using Polly;
 using Polly.Retry;
 using Polly.Timeout;
 using StackExchange.Redis;
+using Vapora.ServiceDefaults;
 using Vapora.WorkflowApi.Internal;
 using Vapora.WorkflowApi.Persistence;
 
 namespace Vapora.WorkflowApi.Messaging;
 
 /// <summary>
-/// Publishes updates that were stored but never published: Redis was down, or the process died between
-/// store and publish. Works from the store, so it also finishes the work of an API replica that crashed.
+/// Finishes updates that were stored but not finished: never published (Redis was down, or the process died between
+/// store and publish), or published without their workflow's summary moved (the summary write failed). It moves the
+/// summary forward, publishes, and marks them done. Works from the store, so it also finishes the work of an API
+/// replica that crashed.
 /// </summary>
 public sealed class OutboxRelay : BackgroundService
 {
-    private readonly IWorkflowStore _store;
+    private readonly IWorkflowStorage _storage;
     private readonly IUpdatePublisher _publisher;
     private readonly ApiMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly PublishingOptions _options;
     private readonly ILogger<OutboxRelay> _logger;
     private readonly ResiliencePipeline _publishPipeline;
+    private readonly LogBurst _failureLog;
 
     /// <summary>Creates the relay.</summary>
-    public OutboxRelay(IWorkflowStore store, IUpdatePublisher publisher, ApiMetrics metrics, TimeProvider time,
+    public OutboxRelay(IWorkflowStorage storage, IUpdatePublisher publisher, ApiMetrics metrics, TimeProvider time,
         IOptions<PublishingOptions> options, ILogger<OutboxRelay> logger)
     {
-        _store = store;
+        _storage = storage;
         _publisher = publisher;
         _metrics = metrics;
         _time = time;
         _options = options.Value;
         _logger = logger;
+        _failureLog = new LogBurst(time, TimeSpan.FromSeconds(10));
         _publishPipeline = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
@@ -49,32 +54,41 @@ public sealed class OutboxRelay : BackgroundService
             .Build();
     }
 
-    /// <summary>Publishes what is due once; returns how many updates it published.</summary>
+    /// <summary>Finishes what is due once; returns how many updates it published.</summary>
     public async Task<int> RunOnceAsync(TimeSpan grace, CancellationToken cancellationToken)
     {
-        var due = await _store.GetUnpublishedAsync(_time.GetUtcNow() - grace, _options.OutboxBatchSize, cancellationToken);
+        var due = await _storage.ScanUnpublishedAsync(_time.GetUtcNow() - grace, _options.OutboxBatchSize, cancellationToken);
         _metrics.SetOutboxBacklog(due.Count);
         if (due.Count == 0)
         {
             return 0;
         }
 
+        // Summaries only move forward, so moving each to its workflow's highest version in the batch is enough.
+        foreach (var latest in due.GroupBy(e => e.WorkflowId).Select(g => g.MaxBy(e => e.Version)!))
+        {
+            if (await _storage.UpsertSummaryAsync(latest, cancellationToken))
+            {
+                _metrics.SummaryRepaired();
+            }
+        }
+
         var published = new List<UpdateKey>(due.Count);
         try
         {
-            foreach (var update in due)
+            foreach (var entry in due)
             {
                 await _publishPipeline.ExecuteAsync(
                     static (state, ct) => new ValueTask(state.Publisher.PublishAsync(state.Update, ct)),
-                    (Publisher: _publisher, Update: update),
+                    (Publisher: _publisher, entry.Update),
                     cancellationToken);
-                published.Add(new UpdateKey(update.Update.WorkflowId, update.Update.Version));
+                published.Add(entry.Key);
                 _metrics.Published(relayed: true);
             }
         }
         finally
         {
-            await _store.MarkPublishedAsync(published, CancellationToken.None);
+            await _storage.MarkPublishedAsync(published, CancellationToken.None);
             if (published.Count > 0)
             {
                 OutboxLog.Relayed(_logger, published.Count, due.Count);
@@ -100,7 +114,10 @@ public sealed class OutboxRelay : BackgroundService
             }
             catch (Exception ex)
             {
-                OutboxLog.PassFailed(_logger, ex);
+                if (_failureLog.ShouldLog(out var skipped))
+                {
+                    OutboxLog.PassFailed(_logger, skipped, ex);
+                }
             }
 
             if (!full)
