@@ -23,7 +23,7 @@ public sealed class MongoWithoutServerTests
         var store = Writer(Bounded(new MongoStorage(database, indexes, TimeProvider.System), new StorageOptions { OperationTimeout = bound }));
         var watch = Stopwatch.StartNew();
 
-        var failure = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.UpdateAsync("wf_x", Step(1), null, Ct));
+        var failure = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.UpdateAsync("wf_x", Step(1), null, Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct));
 
         Assert.InRange(watch.Elapsed, bound * 0.9, bound + TimeSpan.FromSeconds(1));
         Assert.Equal("read_latest", failure.Operation);
@@ -36,7 +36,7 @@ public sealed class MongoWithoutServerTests
         var database = new MongoClient(MongoClientFactory.CreateSettings(ClosedPortUrl(), options)).GetDatabase("vapora");
         var watch = Stopwatch.StartNew();
 
-        await Assert.ThrowsAsync<TimeoutException>(() => new MongoIndexes(database, NullLogger<MongoIndexes>.Instance).EnsureAsync(Ct));
+        await Assert.ThrowsAsync<TimeoutException>(() => new MongoIndexes(database, NullLogger<MongoIndexes>.Instance).EnsureAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct));
 
         Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(3));
     }
