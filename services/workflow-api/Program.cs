@@ -1,7 +1,7 @@
 using Vapora.ServiceDefaults;
 using Vapora.ServiceDefaults.Security;
 using Vapora.WorkflowApi.Messaging;
-using Vapora.WorkflowApi.Persistence;
+using Vapora.WorkflowApi.Persistence.Setup;
 using Vapora.WorkflowApi.Workflows;
 
 // Content root is the app's folder, so appsettings.json and wwwroot are found whatever the working directory.

@@ -13,6 +13,9 @@ namespace Vapora.WorkflowApi.Persistence;
 /// </summary>
 public sealed class BoundedStorage : IWorkflowStorage
 {
+    /// <summary>Service key of the store this wraps (the configured MongoDB, SQLite or memory storage).</summary>
+    public const string BackendKey = "backend";
+
     private readonly IWorkflowStorage _inner;
     private readonly TimeSpan _timeout;
     private readonly ApiMetrics _metrics;
