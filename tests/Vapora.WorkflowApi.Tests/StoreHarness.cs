@@ -90,11 +90,13 @@ internal abstract class DelegatingStorage(IWorkflowStorage inner) : IWorkflowSto
     public bool IsUnavailable(Exception exception) => inner.IsUnavailable(exception);
 }
 
-/// <summary>Summary writes fail, as when MongoDB refuses them after the log insert succeeded.</summary>
-internal sealed class SummaryRefusingStorage(IWorkflowStorage inner) : DelegatingStorage(inner)
+/// <summary>Summary writes fail (of one workflow, or of all), as when MongoDB refuses them after the log insert succeeded.</summary>
+internal sealed class SummaryRefusingStorage(IWorkflowStorage inner, string? onlyWorkflowId = null) : DelegatingStorage(inner)
 {
     public override Task<bool> UpsertSummaryAsync(LogEntry entry, CancellationToken cancellationToken) =>
-        throw new StoreUnavailableException("upsert_summary", "Refused by the test.");
+        onlyWorkflowId is null || entry.WorkflowId == onlyWorkflowId
+            ? throw new StoreUnavailableException("upsert_summary", "Refused by the test.")
+            : base.UpsertSummaryAsync(entry, cancellationToken);
 }
 
 /// <summary>Every version after the first is always taken by "another writer" a moment earlier.</summary>

@@ -54,7 +54,7 @@ public sealed class OutboxRelay : BackgroundService
             .Build();
     }
 
-    /// <summary>Finishes what is due once; returns how many updates it published.</summary>
+    /// <summary>Finishes what is due once; returns how many updates it finished (published, with their summary moved).</summary>
     public async Task<int> RunOnceAsync(TimeSpan grace, CancellationToken cancellationToken)
     {
         var due = await _storage.ScanUnpublishedAsync(_time.GetUtcNow() - grace, _options.OutboxBatchSize, cancellationToken);
@@ -64,16 +64,9 @@ public sealed class OutboxRelay : BackgroundService
             return 0;
         }
 
-        // Summaries only move forward, so moving each to its workflow's highest version in the batch is enough.
-        foreach (var latest in due.GroupBy(e => e.WorkflowId).Select(g => g.MaxBy(e => e.Version)!))
-        {
-            if (await _storage.UpsertSummaryAsync(latest, cancellationToken))
-            {
-                _metrics.SummaryRepaired();
-            }
-        }
-
-        var published = new List<UpdateKey>(due.Count);
+        var summariesBehind = await MoveSummariesAsync(due, cancellationToken);
+        var done = new List<UpdateKey>(due.Count);
+        var published = 0;
         try
         {
             foreach (var entry in due)
@@ -82,20 +75,52 @@ public sealed class OutboxRelay : BackgroundService
                     static (state, ct) => new ValueTask(state.Publisher.PublishAsync(state.Update, ct)),
                     (Publisher: _publisher, entry.Update),
                     cancellationToken);
-                published.Add(entry.Key);
+                published++;
                 _metrics.Published(relayed: true);
+                if (!summariesBehind.Contains(entry.WorkflowId))
+                {
+                    done.Add(entry.Key);
+                }
             }
         }
         finally
         {
-            await _storage.MarkPublishedAsync(published, CancellationToken.None);
-            if (published.Count > 0)
+            await _storage.MarkPublishedAsync(done, CancellationToken.None);
+            if (published > 0)
             {
-                OutboxLog.Relayed(_logger, published.Count, due.Count);
+                OutboxLog.Relayed(_logger, published, due.Count);
             }
         }
 
-        return published.Count;
+        return done.Count;
+    }
+
+    // Summaries only move forward, so moving each to its workflow's highest version in the batch is enough. A summary
+    // that still cannot be moved keeps that workflow's entries in the outbox for the next pass, without holding up
+    // the other workflows. Returns the workflows whose summary is still behind.
+    private async Task<HashSet<string>> MoveSummariesAsync(IReadOnlyList<LogEntry> due, CancellationToken cancellationToken)
+    {
+        var behind = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var latest in due.GroupBy(e => e.WorkflowId).Select(g => g.MaxBy(e => e.Version)!))
+        {
+            try
+            {
+                if (await _storage.UpsertSummaryAsync(latest, cancellationToken))
+                {
+                    _metrics.SummaryRepaired();
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                behind.Add(latest.WorkflowId);
+                if (_failureLog.ShouldLog(out var skipped))
+                {
+                    OutboxLog.SummaryStillBehind(_logger, latest.WorkflowId, latest.Version, skipped, ex);
+                }
+            }
+        }
+
+        return behind;
     }
 
     /// <inheritdoc />
