@@ -340,6 +340,23 @@ public sealed class RestApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task A_chunked_body_above_the_limit_is_refused_with_413_and_changes_nothing()
+    {
+        var created = await fixture.Client.CreateAsync();
+        var body = Encoding.UTF8.GetBytes("{\"message\":\"" + new string('m', 70_000) + "\"}");
+        // No Content-Length: the size is only known while reading.
+        using var content = new StreamContent(new MemoryStream(body));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Patch, $"api/workflows/{created.WorkflowId}") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await Http.SendAsync(request, Ct);
+
+        await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Single(await fixture.Client.HistoryAsync(created.WorkflowId));
+    }
+
+    [Fact]
     public async Task If_none_match_listing_the_current_version_gets_304()
     {
         var created = await fixture.Client.CreateAsync();
