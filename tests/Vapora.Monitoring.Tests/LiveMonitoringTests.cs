@@ -71,19 +71,26 @@ public sealed class LiveMonitoringTests(LiveMonitoringFixture fixture) : IClassF
             // Every dashboard query is valid PromQL and, under this traffic, every panel shows data.
             var panels = MonitoringFiles.DashboardPanels();
             var empty = panels.Select(p => p.Title).ToHashSet(StringComparer.Ordinal);
-            await Poll.UntilAsync(async () =>
+            try
             {
-                foreach (var (title, expressions) in panels.Where(p => empty.Contains(p.Title)))
+                await Poll.UntilAsync(async () =>
                 {
-                    var results = await Task.WhenAll(expressions.Select(e => Prometheus.QueryAsync(Substitute(e), Ct)));
-                    if (results.Any(r => r.Count > 0))
+                    foreach (var (title, expressions) in panels.Where(p => empty.Contains(p.Title)))
                     {
-                        empty.Remove(title);
+                        var results = await Task.WhenAll(expressions.Select(e => Prometheus.QueryAsync(Substitute(e), Ct)));
+                        if (results.Any(r => r.Count > 0))
+                        {
+                            empty.Remove(title);
+                        }
                     }
-                }
 
-                return empty.Count == 0;
-            }, Deadline, "every dashboard panel to return data: " + string.Join(", ", empty));
+                    return empty.Count == 0;
+                }, Deadline, "every dashboard panel to return data");
+            }
+            catch (TimeoutException ex)
+            {
+                Assert.Fail($"Dashboard panels without data: {string.Join(", ", empty)}. {ex.Message}");
+            }
 
             // The gateway variable lists both gateways.
             var instances = await Prometheus.LabelValuesAsync("instance", "vapora_gateway_connections", Ct);
