@@ -16,7 +16,7 @@ internal static class StoreHarness
 {
     private static readonly IMeterFactory Meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
 
-    public static ApiMetrics Metrics() => new(Meters);
+    public static ApiMetrics Metrics() => new(Meters, TimeProvider.System);
 
     public static WorkflowStore Writer(IWorkflowStorage storage, StorageOptions? options = null, TimeProvider? time = null) =>
         new(storage, time ?? TimeProvider.System, Options.Create(options ?? new StorageOptions()), NullLogger<WorkflowStore>.Instance);

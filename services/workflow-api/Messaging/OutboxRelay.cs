@@ -58,7 +58,7 @@ public sealed class OutboxRelay : BackgroundService
     public async Task<int> RunOnceAsync(TimeSpan grace, CancellationToken cancellationToken)
     {
         var due = await _storage.ScanUnpublishedAsync(_time.GetUtcNow() - grace, _options.OutboxBatchSize, cancellationToken);
-        _metrics.SetOutboxBacklog(due.Count);
+        _metrics.SetOutboxBacklog(due.Count, due.Count == 0 ? null : due.Min(e => e.Update.Update.Timestamp));
         if (due.Count == 0)
         {
             return 0;

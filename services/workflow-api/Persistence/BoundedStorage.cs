@@ -56,7 +56,7 @@ public sealed class BoundedStorage : IWorkflowStorage
 
     /// <inheritdoc />
     public Task<IReadOnlyList<LogEntry>> ScanUnpublishedAsync(DateTimeOffset acceptedBefore, int limit, CancellationToken cancellationToken) =>
-        CallAsync("scan_outbox", (s, ct) => s.ScanUnpublishedAsync(acceptedBefore, limit, ct), cancellationToken);
+        CallAsync("outbox_scan", (s, ct) => s.ScanUnpublishedAsync(acceptedBefore, limit, ct), cancellationToken);
 
     /// <inheritdoc />
     public Task MarkPublishedAsync(IReadOnlyCollection<UpdateKey> keys, CancellationToken cancellationToken) =>
