@@ -1,6 +1,4 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Vapora.WorkflowApi.Persistence;
-using Vapora.WorkflowApi.Persistence.Memory;
 using Vapora.WorkflowApi.Workflows;
 using static Vapora.WorkflowApi.Tests.StoreHarness;
 
@@ -14,7 +12,7 @@ public sealed class OutboxRelayTests
     [Fact]
     public async Task A_summary_that_cannot_be_moved_keeps_only_its_own_workflow_in_the_outbox()
     {
-        var storage = new InMemoryStorage(TimeProvider.System, NullLogger<InMemoryStorage>.Instance);
+        var storage = Memory();
         var store = Writer(storage);
         var stuck = ((CreateOutcome.Created)await store.CreateAsync(NewWorkflow("stuck"), Ct)).First.WorkflowId;
         var fine = ((CreateOutcome.Created)await store.CreateAsync(NewWorkflow("fine"), Ct)).First.WorkflowId;

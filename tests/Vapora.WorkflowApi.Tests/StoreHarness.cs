@@ -7,6 +7,7 @@ using Vapora.Contracts;
 using Vapora.WorkflowApi.Internal;
 using Vapora.WorkflowApi.Messaging;
 using Vapora.WorkflowApi.Persistence;
+using Vapora.WorkflowApi.Persistence.Memory;
 using Vapora.WorkflowApi.Workflows;
 
 namespace Vapora.WorkflowApi.Tests;
@@ -17,6 +18,8 @@ internal static class StoreHarness
     private static readonly IMeterFactory Meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
 
     public static ApiMetrics Metrics() => new(Meters, TimeProvider.System);
+
+    public static InMemoryStorage Memory(TimeProvider? time = null) => new(time ?? TimeProvider.System, NullLogger<InMemoryStorage>.Instance);
 
     public static WorkflowStore Writer(IWorkflowStorage storage, StorageOptions? options = null, TimeProvider? time = null) =>
         new(storage, time ?? TimeProvider.System, Options.Create(options ?? new StorageOptions()), NullLogger<WorkflowStore>.Instance);
