@@ -87,8 +87,7 @@ public sealed class LifecycleTests(GatewayFixture fixture) : IClassFixture<Gatew
 
         await using var three = await gateway.WatchAsync(created.WorkflowId);
 
-        Assert.Equal(WorkflowCloseCodes.TryAgainLater, await three.WaitClosedAsync());
-        Assert.True(WorkflowCloseCodes.ShouldResume(WorkflowCloseCodes.TryAgainLater));
+        Assert.Equal(CloseReason.TryAgainLater.Code, await three.WaitClosedAsync());
     }
 
     private async Task AssertEverythingFreedAsync(ServiceProcess gateway, IReadOnlyList<string> channels)
