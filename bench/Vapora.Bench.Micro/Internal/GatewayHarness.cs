@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Security.Claims;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vapora.RealtimeGateway;
 using Vapora.RealtimeGateway.Broker;
@@ -28,7 +29,8 @@ internal sealed class GatewayHarness : IDisposable
         ?? throw new InvalidOperationException("Connection no longer has a _queue field; update the benchmark harness.");
 
     private readonly CancellationTokenSource _requestAborted = new();
-    private readonly MeterFactory _meters = new();
+    // The host's own meter factory, as AddMetrics registers it in production.
+    private readonly ServiceProvider _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly MeterListener _listener = new();
     private readonly List<Connection> _connections = [];
     private readonly List<Task> _running = [];
@@ -52,7 +54,7 @@ internal sealed class GatewayHarness : IDisposable
         _listener.SetMeasurementEventCallback<double>(static (_, _, _, _) => { });
         _listener.Start();
 
-        Metrics = new GatewayMetrics(_meters);
+        Metrics = new GatewayMetrics(_meters.GetRequiredService<IMeterFactory>());
         var log = new FixedUpdateLog(WorkflowId);
 
         // The probe is used only after a backplane reconnect, which never happens here.
@@ -145,25 +147,5 @@ internal sealed class GatewayHarness : IDisposable
         var connection = new Connection(++_nextId, transport, new ClaimsPrincipal(new ClaimsIdentity()), Services, _requestAborted.Token);
         _connections.Add(connection);
         return (connection, transport);
-    }
-
-    private sealed class MeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose()
-        {
-            foreach (var meter in _meters)
-            {
-                meter.Dispose();
-            }
-        }
     }
 }

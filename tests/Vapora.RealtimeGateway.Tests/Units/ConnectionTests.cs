@@ -22,7 +22,7 @@ public sealed class ConnectionTests : IDisposable
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
     private readonly FakeTimeProvider _time = new();
-    private readonly TestMeterFactory _meters = new();
+    private readonly TestMetrics _metrics = new();
     private readonly GatewayOptions _options = new() { WorkflowApiUrl = new Uri("http://127.0.0.1:9"), SendQueueCapacity = 8, CloseTimeout = TimeSpan.FromSeconds(5) };
     private readonly TopicRegistry _topics;
     private readonly ConnectionServices _services;
@@ -30,7 +30,7 @@ public sealed class ConnectionTests : IDisposable
     public ConnectionTests()
     {
         var log = new FakeUpdateLog(Id, latest: 3);
-        var metrics = new GatewayMetrics(_meters);
+        var metrics = _metrics.Metrics;
         _topics = new TopicRegistry(new SilentBroker(), log, Options.Create(_options), metrics, _time, NullLogger<TopicRegistry>.Instance);
         _services = new ConnectionServices(_topics, log, new WorkflowAccess(new AuthMode(IsOff: true)), _options, metrics, _time, NullLogger.Instance);
     }
@@ -38,7 +38,7 @@ public sealed class ConnectionTests : IDisposable
     public void Dispose()
     {
         _topics.Dispose();
-        _meters.Dispose();
+        _metrics.Dispose();
     }
 
     [Fact]

@@ -1,9 +1,11 @@
 using System.Diagnostics.Metrics;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Vapora.Contracts;
 using Vapora.RealtimeGateway.CatchUp;
 using Vapora.RealtimeGateway.Frames;
 using Vapora.RealtimeGateway.Hub;
+using Vapora.RealtimeGateway.Internal;
 
 namespace Vapora.RealtimeGateway.Tests.Units;
 
@@ -82,23 +84,14 @@ internal sealed class RecordingWatcher : IWorkflowWatcher
     }
 }
 
-/// <summary>An <see cref="IMeterFactory"/> for building the gateway's metrics outside a host.</summary>
-internal sealed class TestMeterFactory : IMeterFactory
+/// <summary>The gateway's metrics outside a host, on the host's own meter factory (as <c>AddMetrics</c> registers it).</summary>
+internal sealed class TestMetrics : IDisposable
 {
-    private readonly List<Meter> _meters = [];
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
 
-    public Meter Create(MeterOptions options)
-    {
-        var meter = new Meter(options);
-        _meters.Add(meter);
-        return meter;
-    }
+    public TestMetrics() => Metrics = new GatewayMetrics(_services.GetRequiredService<IMeterFactory>());
 
-    public void Dispose()
-    {
-        foreach (var meter in _meters)
-        {
-            meter.Dispose();
-        }
-    }
+    public GatewayMetrics Metrics { get; }
+
+    public void Dispose() => _services.Dispose();
 }

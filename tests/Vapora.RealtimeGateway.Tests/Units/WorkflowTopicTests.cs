@@ -14,14 +14,14 @@ public sealed class WorkflowTopicTests : IDisposable
 
     private readonly FakeTimeProvider _time = new();
     private readonly FakeUpdateLog _log = new(Id, latest: 1);
-    private readonly TestMeterFactory _meters = new();
+    private readonly TestMetrics _metrics = new();
     private readonly CancellationTokenSource _stopping = new();
 
     public void Dispose()
     {
         _stopping.Cancel();
         _stopping.Dispose();
-        _meters.Dispose();
+        _metrics.Dispose();
     }
 
     [Fact]
@@ -168,6 +168,6 @@ public sealed class WorkflowTopicTests : IDisposable
     {
         var options = new GatewayOptions { WorkflowApiUrl = new Uri("http://127.0.0.1:9"), RecentUpdatesPerWorkflow = recentUpdates, CatchUpPageSize = 100 };
         var repair = new TopicRepair(_log, options, _time, NullLogger.Instance, _stopping.Token);
-        return new WorkflowTopic(Id, new TopicContext(options, new GatewayMetrics(_meters), _time, repair));
+        return new WorkflowTopic(Id, new TopicContext(options, _metrics.Metrics, _time, repair));
     }
 }
