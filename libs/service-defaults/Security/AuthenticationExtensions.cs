@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -22,6 +23,21 @@ public static class AuthenticationExtensions
     /// <summary>The query parameter that may carry the token on a WebSocket upgrade (browsers cannot set headers).</summary>
     public const string AccessTokenQueryParameter = "access_token";
 
+    /// <summary>
+    /// The authentication middleware. With <c>Auth:Mode=none</c> it says so at start-up, as a warning, since then
+    /// nothing is protected.
+    /// </summary>
+    public static WebApplication UseVaporaAuthentication(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<AuthMode>().IsOff)
+        {
+            SecurityLog.AuthenticationOff(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Vapora.Security"));
+        }
+
+        app.UseAuthentication();
+        return app;
+    }
+
     /// <summary>Adds authentication and authorization per <c>Auth:Mode</c>; fails at start-up on a half-configured <c>jwt</c>.</summary>
     public static IHostApplicationBuilder AddVaporaAuthentication(this IHostApplicationBuilder builder)
     {
@@ -40,7 +56,6 @@ public static class AuthenticationExtensions
                 builder.Services.AddAuthorizationBuilder()
                     .AddPolicy(WritePolicy, p => p.RequireAssertion(_ => true))
                     .AddPolicy(ReadPolicy, p => p.RequireAssertion(_ => true));
-                builder.Services.AddHostedService<InsecureModeWarning>();
                 break;
             default:
                 AddJwt(builder, options.Jwt);
@@ -156,18 +171,6 @@ public static class AuthenticationExtensions
             ecdsa.ImportFromPem(pem);
             return new ECDsaSecurityKey(ecdsa);
         }
-    }
-
-    /// <summary>Says at start-up, as a warning, that nothing is protected.</summary>
-    private sealed class InsecureModeWarning(ILogger<InsecureModeWarning> logger) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            SecurityLog.AuthenticationOff(logger);
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
 
