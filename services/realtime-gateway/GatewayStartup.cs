@@ -17,7 +17,7 @@ internal sealed class GatewayStartup(IWorkflowBroker broker, WorkflowHub hub, To
     {
         broker.RegisterHandler(hub);
         metrics.ObserveTopics(() => topics.Count, () => broker.SubscribedChannels);
-        metrics.ObserveConnections(() => connections.Count, () => connections.QueuedFrames, () => connections.Subscriptions);
+        metrics.ObserveConnections(() => connections.Count, () => connections.Limit, () => connections.QueuedFrames, () => connections.Subscriptions);
         return Task.CompletedTask;
     }
 

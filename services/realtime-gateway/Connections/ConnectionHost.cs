@@ -51,6 +51,7 @@ internal sealed class ConnectionHost(
     {
         if (!registry.TryRegister(connection))
         {
+            metrics.InboundRejected("connection_limit");
             GatewayLog.ConnectionLimit(logger, Services.Options.MaxConnections);
             connection.Close(CloseReason.TryAgainLater);
             await connection.RunAsync(inbound);

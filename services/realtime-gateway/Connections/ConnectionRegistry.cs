@@ -12,6 +12,9 @@ internal sealed class ConnectionRegistry(IOptions<GatewayOptions> options)
 
     public int Count => _connections.Count;
 
+    /// <summary>The connection limit (Gateway:MaxConnections).</summary>
+    public int Limit => _max;
+
     public IEnumerable<Connection> Connections => _connections.Values;
 
     /// <summary>Sum of frames waiting in every send queue.</summary>
