@@ -18,6 +18,10 @@ public sealed class WebSocketMessageReader(WebSocket socket, int maxMessageBytes
 
     private const int InitialBufferBytes = 1024;
 
+    private readonly int _maxMessageBytes = maxMessageBytes > 0
+        ? maxMessageBytes
+        : throw new ArgumentOutOfRangeException(nameof(maxMessageBytes), maxMessageBytes, "The limit must be at least one byte.");
+
     private byte[]? _buffer;
 
     /// <summary>
@@ -33,13 +37,13 @@ public sealed class WebSocketMessageReader(WebSocket socket, int maxMessageBytes
             return new WebSocketMessage(result.MessageType, ReadOnlyMemory<byte>.Empty, TooBig: false);
         }
 
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferBytes, maxMessageBytes + 1));
+        _buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(InitialBufferBytes, _maxMessageBytes + 1L));
         var length = 0;
         while (true)
         {
             if (length == _buffer.Length)
             {
-                var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(_buffer.Length * 2L, maxMessageBytes + 1L));
+                var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(_buffer.Length * 2L, _maxMessageBytes + 1L));
                 _buffer.AsSpan(0, length).CopyTo(larger);
                 ArrayPool<byte>.Shared.Return(_buffer);
                 _buffer = larger;
@@ -52,7 +56,7 @@ public sealed class WebSocketMessageReader(WebSocket socket, int maxMessageBytes
             }
 
             length += result.Count;
-            if (length > maxMessageBytes)
+            if (length > _maxMessageBytes)
             {
                 // Stop here: a peer streaming an endless message must not keep this reader (or its memory) busy.
                 return new WebSocketMessage(result.MessageType, ReadOnlyMemory<byte>.Empty, TooBig: true);
