@@ -1,0 +1,121 @@
+// The public API: watch() one workflow, or watchMany() over one multiplexed connection.
+import { normalizeOptions } from './options.js';
+import { Session } from './session.js';
+import { checkAfter, checkWorkflowId } from './urls.js';
+
+/**
+ * Watches one workflow: onUpdate gets every version once, in order (the current state first unless `after` is
+ * given), across reconnects, gateway restarts and transport changes, until close(), a terminal status
+ * (completed, failed, cancelled; unless stopOnTerminal is false) or a give-up.
+ * @param {string} workflowId
+ * @param {object} options  see index.d.ts
+ */
+export function watch(workflowId, options) {
+  checkWorkflowId(workflowId);
+  const after = checkAfter(options?.after, 'options.after');
+  const session = new Session('one', normalizeOptions(options), [[workflowId, after]]);
+  session.start();
+  return new WorkflowWatch(session, workflowId);
+}
+
+/**
+ * Watches many workflows over one connection (the gateway's /ws socket): add() and remove() change the set at any
+ * time; each workflow gets every version once, in order, like watch().
+ * @param {Iterable<string | { workflowId: string, after?: number }>} workflows
+ * @param {object} options  see index.d.ts
+ */
+export function watchMany(workflows, options) {
+  const initial = entriesOf(workflows ?? []);
+  const session = new Session('many', normalizeOptions(options), initial);
+  session.start();
+  return new MultiWatch(session);
+}
+
+class WorkflowWatch {
+  #session;
+
+  constructor(session, workflowId) {
+    this.#session = session;
+    this.workflowId = workflowId;
+    /** Resolves with { reason, error } when the watch has stopped: 'closed', 'finished' or 'failed'. */
+    this.closed = session.closed;
+  }
+
+  /** The last version delivered (a reconnect resumes after it), or null before the first. */
+  get lastVersion() {
+    return this.#session.subscriptions.get(this.workflowId)?.last ?? null;
+  }
+
+  get status() {
+    return this.#session.status;
+  }
+
+  get stats() {
+    return { ...this.#session.stats };
+  }
+
+  close() {
+    this.#session.stop('closed');
+    return this.closed;
+  }
+}
+
+class MultiWatch {
+  #session;
+
+  constructor(session) {
+    this.#session = session;
+    this.closed = session.closed;
+  }
+
+  /** Starts watching a workflow (from its current state, or after version `after`); a watched one only moves forward. */
+  add(workflowId, { after } = {}) {
+    checkWorkflowId(workflowId);
+    this.#session.add(workflowId, checkAfter(after));
+    return this;
+  }
+
+  /** Stops watching a workflow; true when it was watched. */
+  remove(workflowId) {
+    return this.#session.remove(workflowId);
+  }
+
+  has(workflowId) {
+    return this.#session.subscriptions.has(workflowId);
+  }
+
+  /** The watched workflows (finished and refused ones leave the set). */
+  get workflowIds() {
+    return [...this.#session.subscriptions.keys()];
+  }
+
+  lastVersion(workflowId) {
+    return this.#session.subscriptions.get(workflowId)?.last ?? null;
+  }
+
+  get status() {
+    return this.#session.status;
+  }
+
+  get stats() {
+    return { ...this.#session.stats };
+  }
+
+  close() {
+    this.#session.stop('closed');
+    return this.closed;
+  }
+}
+
+function entriesOf(workflows) {
+  if (typeof workflows[Symbol.iterator] !== 'function' || typeof workflows === 'string') {
+    throw new TypeError('workflows must be an array of workflow ids or { workflowId, after } objects.');
+  }
+  const entries = new Map();
+  for (const entry of workflows) {
+    const id = checkWorkflowId(typeof entry === 'string' ? entry : entry?.workflowId);
+    const after = typeof entry === 'string' ? null : checkAfter(entry.after, `after of ${id}`);
+    entries.set(id, after);
+  }
+  return entries;
+}
