@@ -28,15 +28,26 @@ class PollingConnection {
     this.opened = false;
     this.running = false;
     this.controller = null;
-    this.timer = this.timers.setTimeout(() => this.round(), 0);
+    this.timer = null;
+    this.kicked = false;
+    this.kick();
   }
 
   subscribe() {
     // A new workflow: poll now rather than at the next tick.
-    if (!this.running && !this.done) {
-      this.timers.clearTimeout(this.timer);
-      this.timer = this.timers.setTimeout(() => this.round(), 0);
-    }
+    this.kick();
+  }
+
+  /** Starts a round now unless one is running or about to. */
+  kick() {
+    if (this.running || this.kicked || this.done) return;
+    this.kicked = true;
+    this.timers.clearTimeout(this.timer);
+    this.timer = null;
+    queueMicrotask(() => {
+      this.kicked = false;
+      this.round();
+    });
   }
 
   unsubscribe() {
@@ -50,6 +61,7 @@ class PollingConnection {
   }
 
   async round() {
+    if (this.running || this.done) return;
     this.timer = null;
     this.running = true;
     try {
