@@ -1,4 +1,5 @@
 // The system under test, as a user deploys it: Redis, the API and two gateways behind nginx (round-robin).
+import { poll } from './poll.js';
 import { Nginx, startApi, startGateway, startRedis } from './processes.js';
 
 export class Stack {
@@ -21,7 +22,14 @@ export class Stack {
     return this.nginx.baseUrl;
   }
 
-  /** The gateway that holds `count` sockets right now (its vapora_gateway_connections), or undefined. */
+  /** The gateway that holds a socket, once one reports it (scrapes may be cached for a moment). */
+  async gatewayHoldingSocket() {
+    let holder;
+    await poll(async () => (holder = await this.gatewayWithConnections(1)) !== undefined, 10_000, 'a gateway to report the socket');
+    return holder;
+  }
+
+  /** The gateway that reports at least `count` sockets (its vapora_gateway_connections), or undefined. */
   async gatewayWithConnections(count = 1) {
     for (const gateway of this.gateways) {
       if (!gateway.process.hasExited && (await gateway.metric('vapora_gateway_connections')) >= count) return gateway;
