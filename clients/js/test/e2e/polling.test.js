@@ -67,13 +67,13 @@ test('a watch moves from polling to WebSocket and back as the proxy lets upgrade
   await writeProgress(id, 1, 10);
   await poll(() => record.versions.at(-1) === 11 && record.handle.status.transport === 'polling', 20_000, 'version 11 over polling');
 
-  stack.nginx.reconfigure(stack.gateways, stack.api, { blockWebSockets: false });
+  await stack.nginx.reconfigure(stack.gateways, stack.api, { blockWebSockets: false });
   await poll(() => record.handle.status.transport === 'websocket', 30_000, 'a probe to take over on WebSocket');
   await writeProgress(id, 11, 20);
   await poll(() => record.versions.at(-1) === 21, 20_000, 'version 21 over WebSocket');
 
   // Upgrades stop getting through, and the gateway holding the socket dies: back to polling, from the last version.
-  stack.nginx.reconfigure(stack.gateways, stack.api, { blockWebSockets: true });
+  await stack.nginx.reconfigure(stack.gateways, stack.api, { blockWebSockets: true });
   const victim = await stack.gatewayHoldingSocket();
   const writing = writeProgress(id, 21, 40);
   await victim.kill();

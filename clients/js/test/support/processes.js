@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
 import { poll } from './poll.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -290,10 +291,15 @@ ${routes}
 `);
   }
 
-  /** Rewrites the configuration and reloads it (SIGHUP); open connections stay on the old worker until they end. */
-  reconfigure(gateways, api, { blockWebSockets = false } = {}) {
+  /**
+   * Rewrites the configuration and reloads it (SIGHUP); resolves once new upgrades are treated the new way. Open
+   * connections stay on the old worker until they end.
+   */
+  async reconfigure(gateways, api, { blockWebSockets = false } = {}) {
     this.writeConfig(gateways, api, blockWebSockets);
     process.kill(this.process.pid, 'SIGHUP');
+    await poll(async () => (await upgradeWorks(`${this.baseUrl.replace('http', 'ws')}/ws`)) === !blockWebSockets,
+      20_000, `nginx to reload with WebSockets ${blockWebSockets ? 'blocked' : 'allowed'}`);
   }
 
   errors() {
@@ -308,6 +314,17 @@ ${routes}
     await this.process?.stop();
     fs.rmSync(this.directory, { recursive: true, force: true });
   }
+}
+
+/** Whether a WebSocket upgrade to `url` succeeds (the socket is closed again at once). */
+function upgradeWorks(url) {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    const timer = setTimeout(() => { socket.terminate(); reject(new Error('no answer to the upgrade')); }, 5000);
+    socket.once('open', () => { clearTimeout(timer); socket.close(); resolve(true); });
+    socket.once('unexpected-response', () => { clearTimeout(timer); socket.terminate(); resolve(false); });
+    socket.once('error', (error) => { clearTimeout(timer); reject(error); });
+  });
 }
 
 function canConnect(port) {
