@@ -49,11 +49,16 @@ export interface StopInfo {
   error: VaporaError | null;
 }
 
+/** A URL object (typed structurally, so no DOM or Node typings are needed). */
+export interface UrlLike {
+  readonly href: string;
+}
+
 export interface WatchOptions {
   /** The gateways, usually the load balancer: http(s):// or ws(s)://, with an optional path prefix. Default in a browser: the page's origin. */
-  baseUrl?: string | URL;
+  baseUrl?: string | UrlLike;
   /** The API, for polling, when it is not behind the same origin as the gateways. Default: baseUrl. */
-  apiUrl?: string | URL;
+  apiUrl?: string | UrlLike;
   /**
    * A bearer token, or a function returning one (or a promise of one), called before every connection: then a
    * token that expires while connected (the gateway closes with 4401) is replaced and the watch resumes.
@@ -76,8 +81,8 @@ export interface WatchOptions {
   transports?: ReadonlyArray<TransportName | Transport>;
   /** A WebSocket class; needed in Node 20, which has none (e.g. `import WebSocket from 'ws'`). Default: globalThis.WebSocket. */
   WebSocket?: unknown;
-  /** A fetch function, for polling. Default: globalThis.fetch. */
-  fetch?: typeof fetch;
+  /** A fetch function, for polling. Default: globalThis.fetch. (Typed loosely so no DOM or Node typings are needed.) */
+  fetch?: (url: string, init: any) => Promise<any>;
   /** First reconnect delay; doubles per attempt, with jitter (each wait is between half and all of it). Default 500. */
   initialBackoffMs?: number;
   /** Longest reconnect delay. Default 30000. */

@@ -22,13 +22,13 @@ export function checkAfter(after, name = 'after') {
 
 /**
  * A base URL as a URL whose path ends in '/', so relative paths keep a prefix (https://host/vapora/).
- * @param {string | URL | undefined} value
+ * @param {string | { href: string } | undefined} value
  * @param {string} name
  */
 export function baseUrlOf(value, name) {
   let url;
   try {
-    url = new URL(String(value));
+    url = new URL(typeof value === 'object' && value !== null && typeof value.href === 'string' ? value.href : String(value));
   } catch {
     throw new TypeError(`${name} must be an absolute http(s) or ws(s) URL (got ${JSON.stringify(String(value))}).`);
   }
