@@ -19,13 +19,23 @@ const NUMBERS = [
   ['connectTimeoutMs', 10_000, 1, false],
 ];
 
+const KNOWN = new Set(['baseUrl', 'apiUrl', 'token', 'tokenInQuery', 'onUpdate', 'onStatus', 'onError', 'stopOnTerminal',
+  'transports', 'WebSocket', 'fetch', 'timers', 'random', ...NUMBERS.map(([name]) => name)]);
+
 /**
  * @param {any} options
+ * @param {'one' | 'many'} mode
  * @returns {import('./session.js').SessionConfig}
  */
-export function normalizeOptions(options) {
+export function normalizeOptions(options, mode) {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('options must be an object with at least onUpdate (and baseUrl outside a browser).');
+  }
+  for (const name of Object.keys(options)) {
+    if (name === 'after' && mode === 'one') continue;
+    if (name === 'after') throw new TypeError('watchMany takes `after` per workflow: watchMany([{ workflowId, after }], options) or add(id, { after }).');
+    // A misspelt option would otherwise be ignored in silence (e.g. initialBackoff for initialBackoffMs).
+    if (!KNOWN.has(name)) throw new TypeError(`Unknown option "${name}". Known options: ${[...KNOWN].join(', ')}.`);
   }
   if (typeof options.onUpdate !== 'function') throw new TypeError('options.onUpdate must be a function.');
   for (const name of ['onStatus', 'onError']) {

@@ -13,7 +13,7 @@ import { checkAfter, checkWorkflowId } from './urls.js';
 export function watch(workflowId, options) {
   checkWorkflowId(workflowId);
   const after = checkAfter(options?.after, 'options.after');
-  const session = new Session('one', normalizeOptions(options), [[workflowId, after]]);
+  const session = new Session('one', normalizeOptions(options, 'one'), [[workflowId, after]]);
   session.start();
   return new WorkflowWatch(session, workflowId);
 }
@@ -26,7 +26,7 @@ export function watch(workflowId, options) {
  */
 export function watchMany(workflows, options) {
   const initial = entriesOf(workflows ?? []);
-  const session = new Session('many', normalizeOptions(options), initial);
+  const session = new Session('many', normalizeOptions(options, 'many'), initial);
   session.start();
   return new MultiWatch(session);
 }
