@@ -34,7 +34,7 @@ passed=0; failed=0; skipped=0
 if [ $# -eq 0 ]; then
   js_tap="$results/js-client.tap"
   mkdir -p "$results"
-  node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+  node --test --test-concurrency=1 --test-timeout=180000 --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$js_tap" \
     clients/js/test/unit/*.test.js clients/js/test/package.test.js clients/js/test/e2e/*.test.js || status=1
   tap() { sed -nE "s/^# $1 ([0-9]+)$/\1/p" "$js_tap" 2>/dev/null | tail -1; }

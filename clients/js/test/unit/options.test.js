@@ -52,7 +52,7 @@ test('bad options are refused at the call with a clear error naming the option',
   assert.throws(() => watchMany(['wf'], { ...base, after: 3 }), /watchMany takes `after` per workflow/);
 });
 
-test('an exception thrown in onUpdate goes to onError and delivery goes on', async (t) => {
+test('an exception thrown in onUpdate goes to onError and delivery goes on', { timeout: 15_000 }, async (t) => {
   const server = await ScriptedGateway.start({
     onSocket: (socket) => [1, 2, 3].forEach((v) => socket.send(JSON.stringify(update('wf-callback', v)))),
   });

@@ -38,7 +38,7 @@ function watching(id, options) {
 
 const half = () => 0.5;
 
-test('reconnects after delays that double per attempt with jitter, and not a moment before', async () => {
+test('reconnects after delays that double per attempt with jitter, and not a moment before', { timeout: 15_000 }, async () => {
   const server = await gateway({ onSocket: (socket) => socket.close(1013, 'at the limit') });
   const clock = new FakeClock();
   const { statuses } = watching('wf-backoff', { baseUrl: server.baseUrl, timers: clock, random: half, initialBackoffMs: 500, maxBackoffMs: 4000 });
@@ -59,7 +59,7 @@ test('reconnects after delays that double per attempt with jitter, and not a mom
 });
 
 for (const [code, errorCode] of [[4400, 'bad_request'], [4401, 'unauthorized'], [4403, 'forbidden'], [4404, 'not_found'], [1003, 'unsupported_data'], [1009, 'message_too_big']]) {
-  test(`gives up on close code ${code} (${errorCode}) without reconnecting`, async () => {
+  test(`gives up on close code ${code} (${errorCode}) without reconnecting`, { timeout: 15_000 }, async () => {
     const server = await gateway({ onSocket: (socket) => socket.close(code, 'refused by the script') });
     const clock = new FakeClock();
     const { handle, errors } = watching('wf-give-up', { baseUrl: server.baseUrl, timers: clock });
@@ -76,7 +76,7 @@ for (const [code, errorCode] of [[4400, 'bad_request'], [4401, 'unauthorized'], 
 }
 
 for (const code of [1001, 1011, 1012, 1013, 4000, 4001, 1000]) {
-  test(`resumes after close code ${code} from the last version delivered`, async () => {
+  test(`resumes after close code ${code} from the last version delivered`, { timeout: 15_000 }, async () => {
     const server = await gateway({
       onSocket: (socket, request) => {
         if (server.upgrades.length === 1) {
@@ -97,7 +97,7 @@ for (const code of [1001, 1011, 1012, 1013, 4000, 4001, 1000]) {
   });
 }
 
-test('a watch that reaches the server resets its backoff; one that never gets an answer gives up at maxReconnectAttempts', async () => {
+test('a watch that reaches the server resets its backoff; one that never gets an answer gives up at maxReconnectAttempts', { timeout: 15_000 }, async () => {
   const server = await gateway({ onSocket: (socket) => socket.close(1011) });
   const clock = new FakeClock();
   const { handle, statuses } = watching('wf-limit', { baseUrl: server.baseUrl, timers: clock, maxReconnectAttempts: 3, transports: ['websocket'] });
@@ -110,7 +110,7 @@ test('a watch that reaches the server resets its backoff; one that never gets an
   assert.equal(server.upgrades.length, 4);
 });
 
-test('versions a resume sends again are dropped: each is delivered once, in order', async () => {
+test('versions a resume sends again are dropped: each is delivered once, in order', { timeout: 15_000 }, async () => {
   const server = await gateway({
     onSocket: (socket) => {
       const n = server.upgrades.length;
@@ -132,7 +132,7 @@ test('versions a resume sends again are dropped: each is delivered once, in orde
   assert.equal(handle.stats.malformedDropped, 4);
 });
 
-test('a socket whose pings go unanswered is dropped and resumed', async () => {
+test('a socket whose pings go unanswered is dropped and resumed', { timeout: 15_000 }, async () => {
   const server = await gateway({ onSocket: () => { /* accepts and then says nothing, like a half-open connection */ } });
   const clock = new FakeClock();
   const { statuses } = watching('wf-silent', { baseUrl: server.baseUrl, timers: clock, pongTimeoutMs: 10_000, pingIntervalMs: 25_000 });
@@ -144,7 +144,7 @@ test('a socket whose pings go unanswered is dropped and resumed', async () => {
   assert.match(statuses.at(-1).error.message, /no answer/);
 });
 
-test('falls back to polling after sockets that never open, and probes back up to WebSocket', async () => {
+test('falls back to polling after sockets that never open, and probes back up to WebSocket', { timeout: 15_000 }, async () => {
   let refuseUpgrades = true;
   const history = [update('wf-ladder', 1), update('wf-ladder', 2), update('wf-ladder', 3)];
   const server = await gateway({
@@ -184,7 +184,7 @@ test('falls back to polling after sockets that never open, and probes back up to
   assert.deepEqual(updates.map((u) => u.version), [1, 2, 3]);
 });
 
-test('the token goes in the Authorization header outside browsers and in access_token when asked to', async () => {
+test('the token goes in the Authorization header outside browsers and in access_token when asked to', { timeout: 15_000 }, async () => {
   const server = await gateway({ onSocket: (socket) => socket.close(1011) });
   const header = watching('wf-token', { baseUrl: server.baseUrl, token: 'secret-1', transports: ['websocket'] });
   await poll(() => server.upgrades.length === 1, 5000, 'the first upgrade');
@@ -199,7 +199,7 @@ test('the token goes in the Authorization header outside browsers and in access_
   assert.equal(server.upgrades[1].headers.authorization, undefined);
 });
 
-test('watchMany resubscribes every workflow after its last version on a new socket, and drops refused ones', async () => {
+test('watchMany resubscribes every workflow after its last version on a new socket, and drops refused ones', { timeout: 15_000 }, async () => {
   const server = await gateway({
     onSocket: (socket) => {
       const connection = server.upgrades.length;
