@@ -238,8 +238,10 @@ export function startGateway(redis, api, env = {}) {
  * (the gateway then answers 426 and no socket opens); reconfigure() switches at run time (nginx reload).
  */
 export class Nginx {
-  static async start(gateways, api, { blockWebSockets = false } = {}) {
+  /** serveFiles: a folder served at /__files/ (test pages and the package's modules, same origin as the gateways). */
+  static async start(gateways, api, { blockWebSockets = false, serveFiles = null } = {}) {
     const nginx = new Nginx();
+    nginx.serveFiles = serveFiles;
     nginx.directory = fs.mkdtempSync(path.join(os.tmpdir(), 'vapora-js-nginx-'));
     nginx.port = await freePort();
     nginx.baseUrl = `http://127.0.0.1:${nginx.port}`;
@@ -257,8 +259,12 @@ export class Nginx {
 
   writeConfig(gateways, api, blockWebSockets) {
     const shipped = (file) => fs.readFileSync(path.join(repoRoot, 'deploy', 'nginx', file), 'utf8');
+    // Test-only files: a prefix location that wins over the shipped ones, with the MIME types module scripts need.
+    const files = this.serveFiles
+      ? `\n    location ^~ /__files/ {\n        alias ${this.serveFiles}/;\n        types { text/html html; text/javascript js; application/json json; }\n    }`
+      : '';
     const routes = shipped('vapora-routes.conf')
-      .replace('${VAPORA_LISTEN}', `127.0.0.1:${this.port}`)
+      .replace('listen ${VAPORA_LISTEN};', `listen 127.0.0.1:${this.port};${files}`)
       .replace('${VAPORA_GATEWAY_SERVERS}', gateways.map((g) => `server 127.0.0.1:${g.port} max_fails=0;`).join('\n        '))
       .replace('${VAPORA_API_SERVER}', `127.0.0.1:${api.port}`);
     let websocket = shipped('vapora-websocket.conf');

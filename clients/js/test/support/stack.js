@@ -3,14 +3,14 @@ import { poll } from './poll.js';
 import { Nginx, startApi, startGateway, startRedis } from './processes.js';
 
 export class Stack {
-  /** @param {{ env?: object, apiEnv?: object, gatewayEnv?: object, blockWebSockets?: boolean }} [options] */
-  static async start({ env = {}, apiEnv = {}, gatewayEnv = {}, blockWebSockets = false } = {}) {
+  /** @param {{ env?: object, apiEnv?: object, gatewayEnv?: object, blockWebSockets?: boolean, serveFiles?: string }} [options] */
+  static async start({ env = {}, apiEnv = {}, gatewayEnv = {}, blockWebSockets = false, serveFiles = null } = {}) {
     const stack = new Stack();
     try {
       stack.redis = await startRedis();
       stack.api = await startApi(stack.redis, { ...env, ...apiEnv });
       stack.gateways = await Promise.all([0, 1].map(() => startGateway(stack.redis, stack.api, { ...env, ...gatewayEnv })));
-      stack.nginx = await Nginx.start(stack.gateways, stack.api, { blockWebSockets });
+      stack.nginx = await Nginx.start(stack.gateways, stack.api, { blockWebSockets, serveFiles });
     } catch (error) {
       await stack.stop();
       throw error;
