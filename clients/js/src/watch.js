@@ -31,79 +31,66 @@ export function watchMany(workflows, options) {
   return new MultiWatch(session);
 }
 
-class WorkflowWatch {
-  #session;
+/** Each handle's session, out of reach of callers (a WeakMap, so both handle classes share the common parts). */
+const sessions = new WeakMap();
 
-  constructor(session, workflowId) {
-    this.#session = session;
-    this.workflowId = workflowId;
+class Watch {
+  constructor(session) {
+    sessions.set(this, session);
     /** Resolves with { reason, error } when the watch has stopped: 'closed', 'finished' or 'failed'. */
     this.closed = session.closed;
   }
 
-  /** The last version delivered (a reconnect resumes after it), or null before the first. */
-  get lastVersion() {
-    return this.#session.subscriptions.get(this.workflowId)?.last ?? null;
-  }
-
   get status() {
-    return this.#session.status;
+    return sessions.get(this).status;
   }
 
   get stats() {
-    return { ...this.#session.stats };
+    return { ...sessions.get(this).stats };
   }
 
   close() {
-    this.#session.stop('closed');
+    sessions.get(this).stop('closed');
     return this.closed;
   }
 }
 
-class MultiWatch {
-  #session;
-
-  constructor(session) {
-    this.#session = session;
-    this.closed = session.closed;
+class WorkflowWatch extends Watch {
+  constructor(session, workflowId) {
+    super(session);
+    this.workflowId = workflowId;
   }
 
+  /** The last version delivered (a reconnect resumes after it), or null before the first. */
+  get lastVersion() {
+    return sessions.get(this).subscriptions.get(this.workflowId)?.last ?? null;
+  }
+}
+
+class MultiWatch extends Watch {
   /** Starts watching a workflow (from its current state, or after version `after`); a watched one only moves forward. */
   add(workflowId, { after } = {}) {
     checkWorkflowId(workflowId);
-    this.#session.add(workflowId, checkAfter(after));
+    sessions.get(this).add(workflowId, checkAfter(after));
     return this;
   }
 
   /** Stops watching a workflow; true when it was watched. */
   remove(workflowId) {
-    return this.#session.remove(workflowId);
+    return sessions.get(this).remove(workflowId);
   }
 
   has(workflowId) {
-    return this.#session.subscriptions.has(workflowId);
+    return sessions.get(this).subscriptions.has(workflowId);
   }
 
   /** The watched workflows (finished and refused ones leave the set). */
   get workflowIds() {
-    return [...this.#session.subscriptions.keys()];
+    return [...sessions.get(this).subscriptions.keys()];
   }
 
   lastVersion(workflowId) {
-    return this.#session.subscriptions.get(workflowId)?.last ?? null;
-  }
-
-  get status() {
-    return this.#session.status;
-  }
-
-  get stats() {
-    return { ...this.#session.stats };
-  }
-
-  close() {
-    this.#session.stop('closed');
-    return this.closed;
+    return sessions.get(this).subscriptions.get(workflowId)?.last ?? null;
   }
 }
 

@@ -5,41 +5,35 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ApiClient } from '../support/api.js';
 import { Chromium } from '../support/chromium.js';
+import { systemUnderTest } from '../support/e2e.js';
 import { TokenFactory } from '../support/jwt.js';
 import { poll } from '../support/poll.js';
-import { Stack } from '../support/stack.js';
 import { range } from '../support/watching.js';
 
-const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tokens = new TokenFactory();
-let stack;
-let api;
+const system = systemUnderTest({
+  env: tokens.serviceSettings(),
+  gatewayEnv: { Gateway__ApiAccessToken: tokens.create({ scope: 'workflows:read', subject: 'gateway', lifetimeSeconds: 86_400 }) },
+  producerToken: () => tokens.create({ scope: 'workflows:read workflows:write', subject: 'producer' }),
+  serveFiles: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..'),
+});
 let browser;
 let tab;
 
 before(async () => {
-  stack = await Stack.start({
-    env: tokens.serviceSettings(),
-    gatewayEnv: { Gateway__ApiAccessToken: tokens.create({ scope: 'workflows:read', subject: 'gateway', lifetimeSeconds: 86_400 }) },
-    serveFiles: packageDir,
-  });
-  api = new ApiClient(stack.api.baseUrl, tokens.create({ scope: 'workflows:read workflows:write', subject: 'producer' }));
   browser = await Chromium.start();
-  tab = await browser.open(`${stack.baseUrl}/__files/test/browser/blank.html`);
+  await system.ready;
+  tab = await browser.open(`${system.stack.baseUrl}/__files/test/browser/blank.html`);
 });
 
-after(async () => {
-  await browser?.stop();
-  await stack?.stop();
-});
+after(() => browser?.stop());
 
 /** What the page's watch recorded so far. */
 const recorded = () => tab.evaluate('JSON.parse(JSON.stringify(window.recorded))');
 
 test('in Chromium, watch delivers every version once, in order across a gateway SIGKILL, with the token in access_token', { timeout: 120_000 }, async () => {
-  const id = await api.create();
+  const id = await system.api.create();
   const token = tokens.create({ workflows: [id] });
   await tab.evaluate(`(async () => {
     const { watch } = await import('/__files/src/index.js');
@@ -52,9 +46,9 @@ test('in Chromium, watch delivers every version once, in order across a gateway 
     });
   })()`);
   await poll(async () => (await recorded()).versions.length === 1, 20_000, 'the state in the page');
-  for (let step = 1; step <= 10; step += 1) await api.progress(id, step);
-  const victim = await stack.gatewayHoldingSocket();
-  const writing = (async () => { for (let step = 11; step <= 25; step += 1) await api.progress(id, step); })();
+  for (let step = 1; step <= 10; step += 1) await system.api.progress(id, step);
+  const victim = await system.stack.gatewayHoldingSocket();
+  const writing = (async () => { for (let step = 11; step <= 25; step += 1) await system.api.progress(id, step); })();
   await victim.kill();
   await writing;
   await poll(async () => (await recorded()).versions.at(-1) === 26, 30_000, 'version 26 in the page');
@@ -64,12 +58,12 @@ test('in Chromium, watch delivers every version once, in order across a gateway 
   assert.deepEqual(result.errors, []);
   assert.deepEqual(result.transports, ['websocket', 'websocket'], 'live, dropped, live again');
   await tab.evaluate('window.current.close()');
-  await stack.reviveGateways();
+  await system.stack.reviveGateways();
 });
 
 test('in Chromium with WebSockets blocked, watchMany polls the API with fetch and a bearer token', { timeout: 120_000 }, async () => {
-  await stack.nginx.reconfigure(stack.gateways, stack.api, { blockWebSockets: true });
-  const ids = [await api.create(), await api.create()];
+  await system.stack.nginx.reconfigure(system.stack.gateways, system.stack.api, { blockWebSockets: true });
+  const ids = [await system.api.create(), await system.api.create()];
   const token = tokens.create({ workflows: ids });
   await tab.evaluate(`(async () => {
     const { watchMany } = await import('/__files/src/index.js');
@@ -81,7 +75,7 @@ test('in Chromium with WebSockets blocked, watchMany polls the API with fetch an
       onError: (e) => recorded.errors.push(e.code + ': ' + e.message),
     });
   })()`);
-  for (let step = 1; step <= 10; step += 1) for (const id of ids) await api.progress(id, step);
+  for (let step = 1; step <= 10; step += 1) for (const id of ids) await system.api.progress(id, step);
   await poll(async () => {
     const { versions } = await recorded();
     return ids.every((id) => versions[id]?.at(-1) === 11);
@@ -92,5 +86,5 @@ test('in Chromium with WebSockets blocked, watchMany polls the API with fetch an
   assert.deepEqual(result.errors, []);
   assert.deepEqual(result.transports, ['polling']);
   await tab.evaluate('window.current.close()');
-  await stack.nginx.reconfigure(stack.gateways, stack.api, { blockWebSockets: false });
+  await system.stack.nginx.reconfigure(system.stack.gateways, system.stack.api, { blockWebSockets: false });
 });

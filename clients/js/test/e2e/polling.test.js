@@ -1,48 +1,25 @@
 // @vapora/client when WebSockets do not get through: nginx (the shipped routes) strips the upgrade headers on the
 // socket routes, like a proxy that breaks WebSockets; the gateway then answers 426 and no socket ever opens.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { ApiClient } from '../support/api.js';
+import { test } from 'node:test';
+import { systemUnderTest } from '../support/e2e.js';
 import { poll } from '../support/poll.js';
-import { Stack } from '../support/stack.js';
 import { liveTransports, range, recordWatch, recordWatchMany } from '../support/watching.js';
 
-let stack;
-let api;
-const open = [];
-
-before(async () => {
-  stack = await Stack.start({ blockWebSockets: true });
-  api = new ApiClient(stack.api.baseUrl);
-});
-
-after(async () => {
-  for (const record of open) await record.handle.close();
-  await stack?.stop();
-});
-
-function track(record) {
-  open.push(record);
-  return record;
-}
-
-const quick = () => ({ baseUrl: stack.baseUrl, initialBackoffMs: 50, maxBackoffMs: 500, pollIntervalMs: 200 });
-
-async function writeProgress(id, fromStep, toStep) {
-  for (let step = fromStep; step <= toStep; step += 1) await api.progress(id, step);
-}
+const system = systemUnderTest({ blockWebSockets: true });
+const quick = () => system.quick();
 
 test('with WebSockets refused by the proxy, watch falls back to polling and delivers every version once, in order', { timeout: 60_000 }, async () => {
-  const id = await api.create();
-  await writeProgress(id, 1, 4);
-  const record = track(recordWatch(id, quick()));
+  const id = await system.api.create();
+  await system.api.progressSteps(id, 1, 4);
+  const record = system.track(recordWatch(id, quick()));
   await poll(() => record.handle.status.state === 'live', 20_000, 'the watch to go live');
   assert.equal(record.handle.status.transport, 'polling');
   const failures = record.statuses.filter((s) => s.state === 'reconnecting' && s.transport === 'websocket');
   assert.equal(failures.length, 2, 'two socket attempts failed, the third switched');
   assert.match(failures[0].error.message, /426/, 'the gateway refused the request that lost its upgrade');
 
-  await writeProgress(id, 5, 30);
+  await system.api.progressSteps(id, 5, 30);
   await poll(() => record.versions.at(-1) === 31, 20_000, 'version 31');
   assert.equal(record.versions[0], 5, 'the state first (version 5, with its name)');
   assert.equal(record.updates[0].name, 'js client test');
@@ -52,9 +29,9 @@ test('with WebSockets refused by the proxy, watch falls back to polling and deli
 });
 
 test('with WebSockets refused by the proxy, watchMany polls every workflow and delivers every version once, in order', { timeout: 60_000 }, async () => {
-  const ids = [await api.create(), await api.create()];
-  const record = track(recordWatchMany(ids.map((workflowId) => ({ workflowId, after: 0 })), quick()));
-  for (let step = 1; step <= 15; step += 1) for (const id of ids) await api.progress(id, step);
+  const ids = [await system.api.create(), await system.api.create()];
+  const record = system.track(recordWatchMany(ids.map((workflowId) => ({ workflowId, after: 0 })), quick()));
+  for (let step = 1; step <= 15; step += 1) for (const id of ids) await system.api.progress(id, step);
   await poll(() => ids.every((id) => record.versions.get(id)?.at(-1) === 16), 20_000, 'version 16 of each');
   for (const id of ids) assert.deepEqual(record.versions.get(id), range(1, 16), id);
   assert.deepEqual(liveTransports(record.statuses), ['polling']);
@@ -62,20 +39,20 @@ test('with WebSockets refused by the proxy, watchMany polls every workflow and d
 });
 
 test('a watch moves from polling to WebSocket and back as the proxy lets upgrades through and stops them, losing and doubling nothing', { timeout: 120_000 }, async () => {
-  const id = await api.create();
-  const record = track(recordWatch(id, { ...quick(), after: 0, upgradeProbeMs: 500 }));
-  await writeProgress(id, 1, 10);
+  const id = await system.api.create();
+  const record = system.track(recordWatch(id, { ...quick(), after: 0, upgradeProbeMs: 500 }));
+  await system.api.progressSteps(id, 1, 10);
   await poll(() => record.versions.at(-1) === 11 && record.handle.status.transport === 'polling', 20_000, 'version 11 over polling');
 
-  await stack.nginx.reconfigure(stack.gateways, stack.api, { blockWebSockets: false });
+  await system.stack.nginx.reconfigure(system.stack.gateways, system.stack.api, { blockWebSockets: false });
   await poll(() => record.handle.status.transport === 'websocket', 30_000, 'a probe to take over on WebSocket');
-  await writeProgress(id, 11, 20);
+  await system.api.progressSteps(id, 11, 20);
   await poll(() => record.versions.at(-1) === 21, 20_000, 'version 21 over WebSocket');
 
   // Upgrades stop getting through, and the gateway holding the socket dies: back to polling, from the last version.
-  await stack.nginx.reconfigure(stack.gateways, stack.api, { blockWebSockets: true });
-  const victim = await stack.gatewayHoldingSocket();
-  const writing = writeProgress(id, 21, 40);
+  await system.stack.nginx.reconfigure(system.stack.gateways, system.stack.api, { blockWebSockets: true });
+  const victim = await system.stack.gatewayHoldingSocket();
+  const writing = system.api.progressSteps(id, 21, 40);
   await victim.kill();
   await writing;
   await poll(() => record.versions.at(-1) === 41 && record.handle.status.transport === 'polling', 30_000, 'version 41 over polling');
@@ -83,5 +60,5 @@ test('a watch moves from polling to WebSocket and back as the proxy lets upgrade
   assert.deepEqual(record.versions, range(1, 41));
   assert.deepEqual(liveTransports(record.statuses), ['polling', 'websocket', 'polling']);
   await record.handle.close();
-  await stack.reviveGateways();
+  await system.stack.reviveGateways();
 });

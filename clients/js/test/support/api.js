@@ -32,4 +32,9 @@ export class ApiClient {
   progress(id, step) {
     return this.update(id, { status: 'running', current_step: step, message: `step ${step}` });
   }
+
+  /** Steps from..to, one PATCH (one version) each, in order. */
+  async progressSteps(id, from, to) {
+    for (let step = from; step <= to; step += 1) await this.progress(id, step);
+  }
 }
