@@ -89,7 +89,7 @@ export interface WatchOptions {
   maxBackoffMs?: number;
   /** Reconnects in a row without a sign of life before giving up (code 'reconnect_limit'). Default Infinity. */
   maxReconnectAttempts?: number;
-  /** Attempts in a row that never open before trying the next transport. Default 3. */
+  /** Connections in a row that the server never answers on (refused upgrades, sockets cut at once) before trying the next transport. Default 3. */
   fallbackAfter?: number;
   /** On a fallback transport, how often (with jitter: half to all of it) to try the better ones again. Default 30000. */
   upgradeProbeMs?: number;

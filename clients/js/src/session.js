@@ -37,7 +37,7 @@ export class Session {
     this.subscriptions = new Map();
     for (const [id, after] of workflows) this.subscriptions.set(id, { last: after, attempt: 0, retryTimer: null });
     this.level = 0; // index of the transport in use
-    this.failuresAtLevel = 0; // attempts in a row on that transport that never opened
+    this.failuresAtLevel = 0; // connections in a row on that transport that the server never answered on
     this.attempt = 0; // reconnects in a row without a sign of life
     this.current = null;
     this.probe = null;
@@ -147,7 +147,6 @@ export class Session {
   onOpen(link) {
     link.opened = true;
     if (link.role !== 'current') return;
-    this.failuresAtLevel = 0;
     this.setStatus({ state: 'live', transport: link.transport.name });
     this.scheduleProbe();
   }
@@ -156,8 +155,12 @@ export class Session {
   onConfirmed(link) {
     if (link.confirmed) return;
     link.confirmed = true;
-    if (link.role === 'probe') this.promote(link);
-    else this.attempt = 0;
+    if (link.role === 'probe') {
+      this.promote(link);
+      return;
+    }
+    this.attempt = 0;
+    this.failuresAtLevel = 0;
   }
 
   onUpdate(link, update) {
@@ -232,13 +235,15 @@ export class Session {
       }
       this.attempt = 0;
     }
-    this.retry(info, !link.opened);
+    // A connection the server never answered on counts against its transport, also when it did open: some proxies
+    // let the upgrade through and then cut or starve the socket.
+    this.retry(info, !link.confirmed);
   }
 
   /** Schedules the next connection after a failed or lost one. */
-  retry(info, neverOpened) {
+  retry(info, unanswered) {
     const transports = this.config.transports;
-    if (neverOpened) {
+    if (unanswered) {
       this.failuresAtLevel += 1;
       if (this.failuresAtLevel >= this.config.fallbackAfter && transports.length > 1) {
         this.failuresAtLevel = 0;

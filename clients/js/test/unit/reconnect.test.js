@@ -41,7 +41,9 @@ const half = () => 0.5;
 test('reconnects after delays that double per attempt with jitter, and not a moment before', { timeout: 15_000 }, async () => {
   const server = await gateway({ onSocket: (socket) => socket.close(1013, 'at the limit') });
   const clock = new FakeClock();
-  const { statuses } = watching('wf-backoff', { baseUrl: server.baseUrl, timers: clock, random: half, initialBackoffMs: 500, maxBackoffMs: 4000 });
+  const { statuses } = watching('wf-backoff', {
+    baseUrl: server.baseUrl, timers: clock, random: half, initialBackoffMs: 500, maxBackoffMs: 4000, transports: ['websocket'],
+  });
 
   const expected = [1, 2, 3, 4, 5, 6].map((attempt) => backoffDelay(attempt, { initialMs: 500, maxMs: 4000, random: half }));
   assert.deepEqual(expected, [375, 750, 1500, 3000, 3000, 3000]);
@@ -182,6 +184,23 @@ test('falls back to polling after sockets that never open, and probes back up to
   assert.match(server.upgrades.at(-1).url, /after=3$/, 'the probe resumes after the last version delivered');
   assert.deepEqual(clock.pending(), [25_000], 'only the socket\'s ping timer: polling has stopped');
   assert.deepEqual(updates.map((u) => u.version), [1, 2, 3]);
+});
+
+test('sockets that open but are cut before the server answers also move the watch to polling', { timeout: 15_000 }, async () => {
+  const server = await gateway({
+    onSocket: (socket) => socket.terminate(), // a proxy that lets the upgrade through and then drops the connection
+    onHttp: (request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([update('wf-cut', 1)])),
+  });
+  const clock = new FakeClock();
+  const { updates, statuses } = watching('wf-cut', { baseUrl: server.baseUrl, timers: clock, after: 0, random: half });
+  for (let attempt = 1; attempt <= 2; attempt += 1) {
+    await poll(() => statuses.at(-1)?.state === 'reconnecting' && statuses.at(-1).attempt === attempt, 5000, `socket ${attempt} to be cut`);
+    clock.advance(statuses.at(-1).delayMs);
+  }
+  await poll(() => statuses.at(-1)?.transport === 'polling', 5000, 'the third cut socket to switch to polling');
+  assert.ok(statuses.filter((s) => s.state === 'live' && s.transport === 'websocket').length >= 1, 'the sockets did open');
+  clock.advance(0);
+  await poll(() => updates.length === 1, 5000, 'polling to deliver version 1');
 });
 
 test('the token goes in the Authorization header outside browsers and in access_token when asked to', { timeout: 15_000 }, async () => {
