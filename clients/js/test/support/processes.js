@@ -109,6 +109,15 @@ function killTree(pid, signal) {
   }
 }
 
+/** False for a process that is gone or a zombie waiting to be reaped. */
+function isAlive(pid) {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 function childrenOf(pid) {
   try {
     return fs.readdirSync(`/proc/${pid}/task`).flatMap((task) =>
@@ -281,6 +290,7 @@ export class Nginx {
     fs.writeFileSync(path.join(this.directory, 'vapora-websocket.conf'), websocket);
     fs.writeFileSync(path.join(this.directory, 'nginx.conf'), `${user}
 worker_processes 1;
+worker_shutdown_timeout 1s;
 daemon off;
 pid ${this.directory}/nginx.pid;
 error_log ${this.directory}/error.log warn;
@@ -298,14 +308,21 @@ ${routes}
   }
 
   /**
-   * Rewrites the configuration and reloads it (SIGHUP); resolves once new upgrades are treated the new way. Open
-   * connections stay on the old worker until they end.
+   * Rewrites the configuration and reloads it (SIGHUP); resolves once the old worker has exited, so that every
+   * connection from now on, kept-alive ones included, meets the new configuration. The old worker closes what it
+   * still carries (sockets included) after worker_shutdown_timeout.
    */
   async reconfigure(gateways, api, { blockWebSockets = false } = {}) {
     this.writeConfig(gateways, api, blockWebSockets);
+    const oldWorkers = childrenOf(this.process.pid);
     process.kill(this.process.pid, 'SIGHUP');
-    await poll(async () => (await upgradeWorks(`${this.baseUrl.replace('http', 'ws')}/ws`)) === !blockWebSockets,
-      20_000, `nginx to reload with WebSockets ${blockWebSockets ? 'blocked' : 'allowed'}`);
+    await poll(() => {
+      const workers = childrenOf(this.process.pid).filter(isAlive);
+      return workers.length > 0 && !workers.some((pid) => oldWorkers.includes(pid)) && !oldWorkers.some(isAlive);
+    }, 20_000, `nginx to reload with WebSockets ${blockWebSockets ? 'blocked' : 'allowed'} (${this.errors().trim().split('\n').at(-1) ?? ''})`);
+    if ((await upgradeWorks(`${this.baseUrl.replace('http', 'ws')}/ws`)) === blockWebSockets) {
+      throw new Error(`nginx reloaded, but WebSocket upgrades are ${blockWebSockets ? 'still' : 'not'} getting through.`);
+    }
   }
 
   errors() {
