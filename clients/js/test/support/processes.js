@@ -316,10 +316,14 @@ ${routes}
     this.writeConfig(gateways, api, blockWebSockets);
     const oldWorkers = childrenOf(this.process.pid);
     process.kill(this.process.pid, 'SIGHUP');
-    await poll(() => {
-      const workers = childrenOf(this.process.pid).filter(isAlive);
-      return workers.length > 0 && !workers.some((pid) => oldWorkers.includes(pid)) && !oldWorkers.some(isAlive);
-    }, 20_000, `nginx to reload with WebSockets ${blockWebSockets ? 'blocked' : 'allowed'} (${this.errors().trim().split('\n').at(-1) ?? ''})`);
+    try {
+      await poll(() => {
+        const workers = childrenOf(this.process.pid).filter(isAlive);
+        return workers.length > 0 && !workers.some((pid) => oldWorkers.includes(pid)) && !oldWorkers.some(isAlive);
+      }, 20_000, `nginx to reload with WebSockets ${blockWebSockets ? 'blocked' : 'allowed'}`);
+    } catch (error) {
+      throw new Error(`${error.message}\nnginx error.log:\n${this.errors()}`);
+    }
     if ((await upgradeWorks(`${this.baseUrl.replace('http', 'ws')}/ws`)) === blockWebSockets) {
       throw new Error(`nginx reloaded, but WebSocket upgrades are ${blockWebSockets ? 'still' : 'not'} getting through.`);
     }
