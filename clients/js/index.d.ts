@@ -55,7 +55,7 @@ export interface UrlLike {
 }
 
 export interface WatchOptions {
-  /** The gateways, usually the load balancer: http(s):// or ws(s)://, with an optional path prefix. Default in a browser: the page's origin. */
+  /** The gateways, usually the load balancer: http(s):// or ws(s)://, with an optional path prefix. Default in a browser (and its workers): the page's origin. */
   baseUrl?: string | UrlLike;
   /** The API, for polling, when it is not behind the same origin as the gateways. Default: baseUrl. */
   apiUrl?: string | UrlLike;
@@ -66,7 +66,7 @@ export interface WatchOptions {
   token?: string | (() => string | null | undefined | Promise<string | null | undefined>) | null;
   /**
    * Send the token on WebSocket upgrades as the access_token query parameter (the only way in browsers) instead of
-   * the Authorization header. Default: true in browsers, false elsewhere.
+   * the Authorization header. Default: false in Node (and runtimes compatible with it), true elsewhere.
    */
   tokenInQuery?: boolean;
   /** Called for every version, once, in order. */

@@ -3,7 +3,11 @@
 import { baseUrlOf } from './urls.js';
 import { builtInTransports, defaultTransportOrder } from './transports/index.js';
 
-const isBrowser = typeof window !== 'undefined' && typeof document !== 'undefined';
+// Node (and runtimes that pass for it) can set headers on an upgrade; browsers, their workers and unknown runtimes
+// get the token in the query instead, which every WebSocket implementation can send.
+const canSetUpgradeHeaders = typeof globalThis.process?.versions?.node === 'string';
+// A page or worker has an origin to default to; 'null' (file:, sandboxed frames) is not one.
+const pageOrigin = typeof globalThis.location?.origin === 'string' && globalThis.location.origin !== 'null' ? globalThis.location.origin : undefined;
 
 /** Timing and limit options: [name, default, minimum, allowInfinity]. */
 const NUMBERS = [
@@ -42,7 +46,7 @@ export function normalizeOptions(options, mode) {
     if (options[name] !== undefined && typeof options[name] !== 'function') throw new TypeError(`options.${name} must be a function.`);
   }
 
-  const base = options.baseUrl ?? (isBrowser ? globalThis.location?.origin : undefined);
+  const base = options.baseUrl ?? pageOrigin;
   if (base === undefined) throw new TypeError('options.baseUrl is required outside a browser (e.g. "https://vapora.example.com").');
   const baseUrl = baseUrlOf(base, 'options.baseUrl');
   const apiUrl = options.apiUrl === undefined ? baseUrl : baseUrlOf(options.apiUrl, 'options.apiUrl');
@@ -56,7 +60,7 @@ export function normalizeOptions(options, mode) {
     baseUrl,
     apiUrl,
     token,
-    tokenInQuery: options.tokenInQuery ?? isBrowser,
+    tokenInQuery: options.tokenInQuery ?? !canSetUpgradeHeaders,
     onUpdate: options.onUpdate,
     onStatus: options.onStatus ?? null,
     onError: options.onError ?? null,
