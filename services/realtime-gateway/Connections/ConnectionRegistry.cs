@@ -18,6 +18,9 @@ internal sealed class ConnectionRegistry
 
     public int Count => _connections.Count;
 
+    /// <summary>The connection limit (Gateway:MaxConnections).</summary>
+    public int Limit => _max;
+
     public IEnumerable<ClientConnection> Connections => _connections.Values;
 
     /// <summary>A new connection id, or null when the gateway is full.</summary>

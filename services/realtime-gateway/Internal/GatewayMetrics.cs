@@ -9,6 +9,9 @@ internal sealed class GatewayMetrics
 {
     public const string MeterName = "Vapora.RealtimeGateway";
 
+    /// <summary>Every reason a backplane message is dropped for (the <c>reason</c> tag of <c>vapora.gateway.messages.dropped</c>).</summary>
+    private static readonly string[] DropReasons = ["duplicate", "malformed", "oversized", "unwatched", "empty", "failed"];
+
     private readonly Meter _meter;
     private readonly Counter<long> _received;
     private readonly Counter<long> _forwarded;
@@ -35,6 +38,15 @@ internal sealed class GatewayMetrics
         _gapRepairs = _meter.CreateCounter<long>("vapora.gateway.gap_repairs", "{update}", "Updates recovered from the API's history after a gap or a reconnect.");
         _resumes = _meter.CreateCounter<long>("vapora.gateway.resumes", "{subscription}", "Subscriptions that resumed after a version.");
         _reconnects = _meter.CreateCounter<long>("vapora.gateway.redis.reconnects", "{event}", "Redis connections restored.");
+        // A counter is exported from its first measurement on; starting the ones alerts watch at 0 lets rate() see
+        // the first event after a restart.
+        _gapRepairs.Add(0);
+        _slowConsumers.Add(0);
+        foreach (var reason in DropReasons)
+        {
+            _dropped.Add(0, new KeyValuePair<string, object?>("reason", reason));
+        }
+
         _inboundRejected = _meter.CreateCounter<long>("vapora.gateway.inbound.rejected", "{message}", "Inbound client messages rejected, by reason.");
         var latencyBuckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] };
         _fanOutLag = _meter.CreateHistogram("vapora.gateway.fanout.duration", "ms", "Time from receiving an update from Redis to queueing it on every local watcher.", advice: latencyBuckets);
@@ -53,6 +65,7 @@ internal sealed class GatewayMetrics
     public void ObserveConnections(ConnectionRegistry registry)
     {
         _meter.CreateObservableGauge("vapora.gateway.connections", () => registry.Count, "{connection}", "Open WebSocket connections.");
+        _meter.CreateObservableGauge("vapora.gateway.connections.limit", () => registry.Limit, "{connection}", "Most WebSocket connections this gateway accepts (Gateway:MaxConnections).");
         _meter.CreateObservableGauge("vapora.gateway.send_queue.depth", () => registry.QueuedFrames, "{frame}", "Frames waiting in all send queues.");
         _meter.CreateObservableGauge("vapora.gateway.subscriptions", () => registry.Subscriptions, "{subscription}", "Workflow subscriptions over all connections.");
     }

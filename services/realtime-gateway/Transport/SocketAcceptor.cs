@@ -59,6 +59,7 @@ internal sealed class SocketAcceptor(
 
         if (!registry.TryRegister(connection))
         {
+            metrics.InboundRejected("connection_limit");
             GatewayLog.ConnectionLimit(logger, _services.Options.MaxConnections);
             connection.Close((WebSocketCloseStatus)WorkflowCloseCodes.TryAgainLater, "gateway at its connection limit: retry later");
             await connection.RunAsync(static (_, _) => Task.CompletedTask);
