@@ -47,7 +47,7 @@ public sealed class LiveMonitoringTests(LiveMonitoringFixture fixture) : IClassF
             // One more on B is refused at the limit, and counted.
             await using (var refused = await TestSocket.ConnectAsync(fixture.GatewayB.WebSocketUrl($"/api/workflows/{workflows[0]}/updates")))
             {
-                Assert.Equal(WorkflowCloseCodes.TryAgainLater, await refused.WaitClosedAsync());
+                Assert.Equal(CloseReason.TryAgainLater.Code, await refused.WaitClosedAsync());
             }
 
             producer = ProduceAsync(api, workflows, traffic.Token);

@@ -17,7 +17,7 @@ internal sealed class RedisWorkflowBroker : IWorkflowBroker, IDisposable
     private readonly GatewayMetrics _metrics;
     private readonly RedisWorkflowChannels _channels;
     private readonly ConcurrentDictionary<string, ChannelMessageQueue> _queues = new(StringComparer.Ordinal);
-    private IBrokerListener? _listener;
+    private IBrokerHandler? _handler;
 
     public RedisWorkflowBroker(IConnectionMultiplexer redis, RedisWorkflowChannels channels, GatewayMetrics metrics, ILogger<RedisWorkflowBroker> logger)
     {
@@ -36,8 +36,13 @@ internal sealed class RedisWorkflowBroker : IWorkflowBroker, IDisposable
 
     public int SubscribedChannels => _queues.Count;
 
-    /// <summary>Set once by the hub at start-up.</summary>
-    public void Attach(IBrokerListener listener) => _listener = listener;
+    public void RegisterHandler(IBrokerHandler handler)
+    {
+        if (Interlocked.CompareExchange(ref _handler, handler, null) is not null)
+        {
+            throw new InvalidOperationException("The broker already has a handler.");
+        }
+    }
 
     public async Task SubscribeAsync(string workflowId, CancellationToken cancellationToken)
     {
@@ -86,7 +91,7 @@ internal sealed class RedisWorkflowBroker : IWorkflowBroker, IDisposable
 
         try
         {
-            _listener?.OnMessage(workflowId, (ReadOnlyMemory<byte>)value);
+            _handler?.OnMessage(workflowId, (ReadOnlyMemory<byte>)value);
         }
         catch (Exception ex)
         {
@@ -102,12 +107,12 @@ internal sealed class RedisWorkflowBroker : IWorkflowBroker, IDisposable
         // commands and pub/sub). A resync of a workflow that lost nothing costs one short history read.
         _metrics.BackplaneReconnected();
         GatewayLog.BackplaneRestored(_logger, e.ConnectionType, _queues.Count);
-        _listener?.OnReconnected();
+        _handler?.OnReconnected();
     }
 
     private void OnClusterChanged(object? sender, EndPointEventArgs e)
     {
         GatewayLog.ClusterChanged(_logger, e.EndPoint.ToString() ?? "?", _queues.Count);
-        _listener?.OnReconnected();
+        _handler?.OnReconnected();
     }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics.Metrics;
-using Vapora.RealtimeGateway.Connections;
-using Vapora.RealtimeGateway.Hub;
 
 namespace Vapora.RealtimeGateway.Internal;
 
@@ -31,7 +29,7 @@ internal sealed class GatewayMetrics
         _meter = meterFactory.Create(MeterName);
         _received = _meter.CreateCounter<long>("vapora.gateway.messages.received", "{message}", "Messages received from Redis.");
         _forwarded = _meter.CreateCounter<long>("vapora.gateway.messages.forwarded", "{frame}", "Update frames queued to client connections (one per watcher).");
-        _dropped = _meter.CreateCounter<long>("vapora.gateway.messages.dropped", "{message}", "Backplane messages dropped, by reason (duplicate, malformed, unwatched, empty).");
+        _dropped = _meter.CreateCounter<long>("vapora.gateway.messages.dropped", "{message}", "Backplane messages dropped, by reason (duplicate, malformed, oversized, unwatched, empty, failed).");
         _sent = _meter.CreateCounter<long>("vapora.gateway.frames.sent", "{frame}", "Frames written to client sockets.");
         _conflated = _meter.CreateCounter<long>("vapora.gateway.messages.conflated", "{frame}", "Queued progress frames replaced by a newer one because their client fell behind.");
         _slowConsumers = _meter.CreateCounter<long>("vapora.gateway.slow_consumers.closed", "{connection}", "Connections closed because their send queue overflowed.");
@@ -55,19 +53,20 @@ internal sealed class GatewayMetrics
             advice: latencyBuckets);
     }
 
-    /// <summary>Registers the gauges that read live state.</summary>
-    public void ObserveHub(WorkflowHub hub)
+    /// <summary>Registers the gauges of watched workflows and Redis channels (wired once at start-up).</summary>
+    public void ObserveTopics(Func<int> watchedWorkflows, Func<int> subscribedChannels)
     {
-        _meter.CreateObservableGauge("vapora.gateway.workflows.watched", () => hub.TopicCount, "{workflow}", "Workflows with at least one local watcher (or in their unsubscribe grace period).");
-        _meter.CreateObservableGauge("vapora.gateway.redis.channels", () => hub.SubscribedChannels, "{channel}", "Redis channels subscribed.");
+        _meter.CreateObservableGauge("vapora.gateway.workflows.watched", watchedWorkflows, "{workflow}", "Workflows with at least one local watcher (or in their unsubscribe grace period).");
+        _meter.CreateObservableGauge("vapora.gateway.redis.channels", subscribedChannels, "{channel}", "Redis channels subscribed.");
     }
 
-    public void ObserveConnections(ConnectionRegistry registry)
+    /// <summary>Registers the gauges of open connections (wired once at start-up).</summary>
+    public void ObserveConnections(Func<int> connections, Func<int> limit, Func<long> queuedFrames, Func<long> subscriptions)
     {
-        _meter.CreateObservableGauge("vapora.gateway.connections", () => registry.Count, "{connection}", "Open WebSocket connections.");
-        _meter.CreateObservableGauge("vapora.gateway.connections.limit", () => registry.Limit, "{connection}", "Most WebSocket connections this gateway accepts (Gateway:MaxConnections).");
-        _meter.CreateObservableGauge("vapora.gateway.send_queue.depth", () => registry.QueuedFrames, "{frame}", "Frames waiting in all send queues.");
-        _meter.CreateObservableGauge("vapora.gateway.subscriptions", () => registry.Subscriptions, "{subscription}", "Workflow subscriptions over all connections.");
+        _meter.CreateObservableGauge("vapora.gateway.connections", connections, "{connection}", "Open WebSocket connections.");
+        _meter.CreateObservableGauge("vapora.gateway.connections.limit", limit, "{connection}", "Most WebSocket connections this gateway accepts (Gateway:MaxConnections).");
+        _meter.CreateObservableGauge("vapora.gateway.send_queue.depth", queuedFrames, "{frame}", "Frames waiting in all send queues.");
+        _meter.CreateObservableGauge("vapora.gateway.subscriptions", subscriptions, "{subscription}", "Workflow subscriptions over all connections.");
     }
 
     public void MessageReceived() => _received.Add(1);
