@@ -30,6 +30,21 @@ public sealed class MongoWithoutServerTests
     }
 
     [Fact]
+    public async Task While_mongodb_is_unreachable_a_call_fails_when_server_selection_does_not_only_at_the_bound()
+    {
+        var options = new MongoStoreOptions { ServerSelectionTimeout = TimeSpan.FromMilliseconds(500) };
+        var database = new MongoClient(MongoClientFactory.CreateSettings(ClosedPortUrl(), options)).GetDatabase("vapora");
+        var storage = Bounded(new MongoStorage(database, new MongoIndexes(database, NullLogger<MongoIndexes>.Instance), TimeProvider.System),
+            new StorageOptions { OperationTimeout = TimeSpan.FromSeconds(10) });
+        var watch = Stopwatch.StartNew();
+
+        var failure = await Assert.ThrowsAsync<StoreUnavailableException>(() => storage.ReadLatestAsync("wf_x", Ct).WaitAsync(TimeSpan.FromSeconds(20), Ct));
+
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(4));
+        Assert.IsType<TimeoutException>(failure.InnerException);
+    }
+
+    [Fact]
     public async Task Server_selection_gives_up_after_the_configured_timeout_not_the_drivers_thirty_seconds()
     {
         var options = new MongoStoreOptions { ServerSelectionTimeout = TimeSpan.FromMilliseconds(500) };

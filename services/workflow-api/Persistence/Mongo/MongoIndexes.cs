@@ -6,7 +6,7 @@ namespace Vapora.WorkflowApi.Persistence.Mongo;
 
 /// <summary>
 /// Creates the indexes the store's correctness rests on, and holds store calls until they exist: without the unique
-/// (workflow_id, version) index two writers could both store the same version. An index that conflicts with an
+/// (workflow_id, version) index two writers could both store the same version (<see cref="WaitAsync"/>). An index that conflicts with an
 /// existing one (same name or keys, other options) is reported by name, in the log and in readiness, and calls fail
 /// at once instead of waiting for something that cannot happen.
 /// </summary>
@@ -19,14 +19,23 @@ internal sealed class MongoIndexes(IMongoDatabase database, ILogger<MongoIndexes
     // MongoDB's IndexOptionsConflict and IndexKeySpecsConflict.
     private static readonly int[] ConflictCodes = [85, 86];
 
+    private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(30);
+
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile string? _conflict;
+    private readonly Lock _attemptLock = new();
+    private Task? _attempt;
+    private volatile MongoIndexConflictException? _conflict;
 
     public bool IsReady => _ready.Task.IsCompletedSuccessfully;
 
     /// <summary>Why the indexes cannot be created as they are, when an existing index is in the way.</summary>
-    public string? Conflict => _conflict;
+    public string? Conflict => _conflict?.Message;
 
+    /// <summary>
+    /// Returns once the indexes exist. Until then a call joins the one creation attempt under way, or starts one: while
+    /// MongoDB is down the call fails as soon as that attempt does (server selection), and once MongoDB is back the
+    /// first call creates the indexes instead of waiting for the start-up initializer's next retry.
+    /// </summary>
     public Task WaitAsync(CancellationToken cancellationToken)
     {
         if (_ready.Task.IsCompletedSuccessfully)
@@ -34,9 +43,25 @@ internal sealed class MongoIndexes(IMongoDatabase database, ILogger<MongoIndexes
             return Task.CompletedTask;
         }
 
-        return _conflict is { } conflict
-            ? Task.FromException(new MongoIndexConflictException(conflict))
-            : _ready.Task.WaitAsync(cancellationToken);
+        if (_conflict is { } conflict)
+        {
+            return Task.FromException(new MongoIndexConflictException(conflict.Message, conflict.Index, conflict.Collection, conflict.InnerException));
+        }
+
+        Task attempt;
+        lock (_attemptLock)
+        {
+            attempt = _attempt is { IsCompleted: false } running ? running : _attempt = AttemptAsync();
+        }
+
+        return attempt.WaitAsync(cancellationToken);
+    }
+
+    // One attempt for every waiter; bounded, since a hung socket must not hold all of them.
+    private async Task AttemptAsync()
+    {
+        using var bound = new CancellationTokenSource(AttemptTimeout);
+        await EnsureAsync(bound.Token);
     }
 
     /// <summary>Creates every index (a no-op for those that exist); throws <see cref="MongoIndexConflictException"/> on a conflict.</summary>
@@ -71,9 +96,10 @@ internal sealed class MongoIndexes(IMongoDatabase database, ILogger<MongoIndexes
         }
         catch (MongoCommandException ex) when (ConflictCodes.Contains(ex.Code))
         {
-            var conflict = $"Index {index.Options.Name} on {collection.CollectionNamespace.CollectionName} conflicts with an existing index: {ex.ErrorMessage}";
-            _conflict = conflict;
-            throw new MongoIndexConflictException(conflict, index.Options.Name, collection.CollectionNamespace.CollectionName, ex);
+            var collectionName = collection.CollectionNamespace.CollectionName;
+            throw _conflict = new MongoIndexConflictException(
+                $"Index {index.Options.Name} on {collectionName} conflicts with an existing index: {ex.ErrorMessage}",
+                index.Options.Name, collectionName, ex);
         }
     }
 }
