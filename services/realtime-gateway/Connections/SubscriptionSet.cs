@@ -82,8 +82,17 @@ internal sealed class SubscriptionSet(Connection connection, ConnectionServices 
                 services.Metrics.Resumed();
             }
 
-            attached = await services.CatchUp.AttachAsync(subscription, topic, after, connection.Aborted);
+            attached = await HistoryCatchUp.AttachAsync(subscription, topic, after, connection.Aborted);
             return attached ? SubscribeResult.Subscribed : SubscribeResult.Unavailable;
+        }
+        catch (HistoryReadRefusedException)
+        {
+            if (services.RefusedCatchUpLog.ShouldLog(out var skipped))
+            {
+                GatewayLog.CatchUpRefused(services.Logger, workflowId, services.Options.MaxConcurrentHistoryReads, services.Options.HistoryReadQueueLimit, skipped);
+            }
+
+            return SubscribeResult.Busy;
         }
         catch (UpdateLogUnavailableException ex)
         {

@@ -77,6 +77,7 @@ internal static class MultiplexEndpoint
             SubscribeResult.AlreadySubscribed => (ServerFrame.ErrorCodes.BadFrame, "already subscribed; unsubscribe first to move"),
             SubscribeResult.TooManySubscriptions => (ServerFrame.ErrorCodes.TooManySubscriptions, "this connection watches as many workflows as it may"),
             SubscribeResult.AfterBeyondLatest => (ServerFrame.ErrorCodes.BadFrame, "after is beyond the workflow's latest version"),
+            SubscribeResult.Busy => (ServerFrame.ErrorCodes.Unavailable, "too many resumes at once on this gateway; subscribe again after a backoff"),
             _ => (ServerFrame.ErrorCodes.Unavailable, "cannot serve this workflow right now; subscribe again later"),
         };
         if (error.Item1 is not null)

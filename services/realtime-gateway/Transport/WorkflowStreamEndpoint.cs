@@ -52,6 +52,8 @@ internal static class WorkflowStreamEndpoint
         SubscribeResult.NotFound => CloseReason.NotFound,
         SubscribeResult.Forbidden => CloseReason.Forbidden,
         SubscribeResult.AfterBeyondLatest => CloseReason.BadRequest("after is beyond the workflow's latest version"),
+        // A reconnect storm: too many catch-ups at once here; resume after a backoff (on any replica).
+        SubscribeResult.Busy => CloseReason.CatchUpBusy,
         // Redis or the API is unreachable right now: resume later (possibly on another replica).
         _ => CloseReason.CatchUpFailed,
     };
