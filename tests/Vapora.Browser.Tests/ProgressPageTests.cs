@@ -147,7 +147,7 @@ public sealed class ProgressPageTests(PageFixture fixture) : IClassFixture<PageF
     [Fact]
     public async Task The_page_resumes_after_exactly_the_close_codes_the_contract_says_resume()
     {
-        int[] codes = [1000, 1001, 1002, 1003, 1005, 1006, 1008, 1009, 1011, 1012, 1013, 4000, 4001, 4123, 4399, 4400, 4401, 4403, 4404, 4450, 4500];
+        int[] codes = [1000, 1001, 1002, 1003, 1005, 1006, 1008, 1009, 1011, 1012, 1013, 4000, 4001, 4002, 4123, 4399, 4400, 4401, 4403, 4404, 4450, 4500];
         var page = await fixture.OpenAsync();
 
         var pageSays = await page.EvaluateAsync<bool[]>("async codes => { const live = await import('./live.js'); return codes.map(live.shouldResume); }", codes);

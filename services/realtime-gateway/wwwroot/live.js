@@ -9,7 +9,7 @@ const OFFLINE_AFTER_ATTEMPTS = 6;
 // CloseReason in libs/contracts (a browser test checks that both agree). Any other 4000–4399 code resumes.
 const RESUME_BY_CODE = new Map([
   [1000, false], [1001, true], [1003, false], [1005, false], [1006, true], [1009, false], [1011, true], [1012, true],
-  [1013, true], [4000, true], [4001, true], [4400, false], [4401, false], [4403, false], [4404, false],
+  [1013, true], [4000, true], [4001, true], [4002, true], [4400, false], [4401, false], [4403, false], [4404, false],
 ]);
 
 export function shouldResume(code) {
@@ -34,6 +34,7 @@ export class LiveConnection {
   constructor(options) {
     this.options = options;
     this.watched = new Map(); // workflow id -> last version applied
+    this.retries = new Map(); // workflow id -> subscribe attempts refused as unavailable in a row
     this.attempt = 0;
     this.socket = null;
     this.state = 'connecting';
@@ -121,6 +122,10 @@ export class LiveConnection {
       case 'error':
         if (frame.workflow_id && (frame.code === 'not_found' || frame.code === 'forbidden')) {
           this.watched.delete(frame.workflow_id);
+        } else if (frame.workflow_id && frame.code === 'unavailable') {
+          // The gateway cannot catch this workflow up right now (history unreachable, or too many resumes at once):
+          // ask again after a backoff, from the last version shown, like after a resumable close.
+          this.resubscribeLater(frame.workflow_id);
         }
         this.options.onError(frame.workflow_id ?? null, frame.code, frame.message);
         break;
@@ -137,8 +142,18 @@ export class LiveConnection {
   apply(update) {
     const last = this.watched.get(update.workflow_id);
     if (last === undefined || update.version <= last) return;
+    this.retries.delete(update.workflow_id);
     this.watched.set(update.workflow_id, update.version);
     this.options.onUpdate(update);
+  }
+
+  resubscribeLater(workflowId) {
+    const attempt = (this.retries.get(workflowId) ?? 0) + 1;
+    this.retries.set(workflowId, attempt);
+    setTimeout(() => {
+      const last = this.watched.get(workflowId);
+      if (last !== undefined) this.send({ type: 'subscribe', workflow_id: workflowId, after: last });
+    }, backoffDelay(attempt));
   }
 
   scheduleReconnect(code) {
