@@ -27,12 +27,16 @@ public sealed class NginxServer : IAsyncDisposable
 
     public Uri WebSocketUrl(string path) => new($"ws://127.0.0.1:{Port}{path}");
 
-    public static async Task<NginxServer> StartAsync(IEnumerable<int> gatewayPorts, int apiPort)
+    /// <param name="workerProcesses">
+    /// nginx workers; each holds at most ~9,000 connections (the open-file limit), two per proxied socket, so more
+    /// than ~4,000 sockets need more workers (the kernel spreads new connections over them: <c>reuseport</c>).
+    /// </param>
+    public static async Task<NginxServer> StartAsync(IEnumerable<int> gatewayPorts, int apiPort, int workerProcesses = 1)
     {
         var directory = Directory.CreateTempSubdirectory("vapora-nginx-").FullName;
         var server = new NginxServer(directory, TestPorts.GetFree());
         var config = Path.Combine(directory, "nginx.conf");
-        await File.WriteAllTextAsync(config, server.Configuration(gatewayPorts, apiPort));
+        await File.WriteAllTextAsync(config, server.Configuration(gatewayPorts, apiPort, workerProcesses));
         File.Copy(Path.Combine(RepositoryPaths.Root, "deploy", "nginx", "vapora-websocket.conf"), Path.Combine(directory, "vapora-websocket.conf"));
         server._process = ManagedProcess.Start($"nginx-{server.Port}", Executable(), ["-p", directory, "-c", config, "-e", Path.Combine(directory, "error.log")]);
         await Poll.UntilAsync(() =>
@@ -52,7 +56,7 @@ public sealed class NginxServer : IAsyncDisposable
     // nginx lives in /usr/sbin, which is not on every user's PATH.
     private static string Executable() => File.Exists("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
 
-    private string Configuration(IEnumerable<int> gatewayPorts, int apiPort)
+    private string Configuration(IEnumerable<int> gatewayPorts, int apiPort, int workerProcesses)
     {
         var upstreams = new StringBuilder();
         foreach (var port in gatewayPorts)
@@ -63,16 +67,17 @@ public sealed class NginxServer : IAsyncDisposable
         var user = Environment.UserName == "root" ? "user root;" : string.Empty;
         var template = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy", "nginx", "vapora-routes.conf"));
         var routes = template
-            .Replace("${VAPORA_LISTEN}", $"127.0.0.1:{Port}", StringComparison.Ordinal)
+            .Replace("${VAPORA_LISTEN}", workerProcesses > 1 ? $"127.0.0.1:{Port} reuseport" : $"127.0.0.1:{Port}", StringComparison.Ordinal)
             .Replace("${VAPORA_GATEWAY_SERVERS}", upstreams.ToString().Trim(), StringComparison.Ordinal)
             .Replace("${VAPORA_API_SERVER}", $"127.0.0.1:{apiPort}", StringComparison.Ordinal);
         return $$"""
             {{user}}
-            worker_processes 1;
+            worker_processes {{workerProcesses}};
+            {{(workerProcesses > 1 ? "worker_rlimit_nofile 19500;" : string.Empty)}}
             daemon off;
             pid {{_directory}}/nginx.pid;
             error_log {{_directory}}/error.log warn;
-            events { worker_connections 8192; }
+            events { worker_connections {{(workerProcesses > 1 ? 9500 : 8192)}}; }
             http {
                 access_log off;
                 client_body_temp_path {{_directory}}/client_body;

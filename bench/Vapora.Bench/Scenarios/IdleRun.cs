@@ -21,9 +21,8 @@ internal static class IdleRun
         var (baseline, _) = await MemorySettling.WaitAsync(target.ServerPid, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(20), cancellationToken);
         starting.Increment(1);
 
-        using var latency = new LatencyRecorder();
         var connecting = progress.AddTask(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{label} connecting {options.Clients} clients")), maxValue: options.Clients);
-        await using var fleet = await ClientFleet.ConnectAsync(target, options, latency, connecting, cancellationToken);
+        await using var fleet = await Fleets.ConnectAsync(target, options, connecting, cancellationToken);
 
         var settling = progress.AddTask(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{label} waiting for RSS to settle (at most {settleAtMost.TotalSeconds:0} s)")), maxValue: 1);
         var settleStarted = Stopwatch.GetTimestamp();
@@ -34,6 +33,7 @@ internal static class IdleRun
         var cpuStart = ProcessSample.Take(target.ServerPid);
         await Task.Delay(IdleCpuWindow, cancellationToken);
         var cpuEnd = ProcessSample.Take(target.ServerPid);
+        var result = await fleet.ResultAsync(new long[options.Workflows]);
 
         return new IdleFigures
         {
@@ -45,8 +45,8 @@ internal static class IdleRun
             SettleSeconds = settleTime.TotalSeconds,
             IdleServerCpuCores = cpuEnd.CoresSince(cpuStart),
             ConnectSeconds = fleet.ConnectTime.TotalSeconds,
-            Disconnected = fleet.Disconnected,
-            FirstProblem = fleet.FirstCloseReason,
+            Disconnected = result.Disconnected,
+            FirstProblem = result.FirstProblem,
         };
     }
 }
