@@ -11,12 +11,13 @@ builder.AddRealtimeGateway();
 
 var app = builder.Build();
 
+// Sockets first: nothing after this stays suspended under a socket for its lifetime (see SocketEndpoints).
+app.UseWebSockets();
+app.UseSocketEndpoints();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseWebSockets();
 app.UseVaporaAuthentication();
 app.MapProgressPage();
 app.MapDefaultEndpoints();
-app.MapSocketEndpoints();
 
 app.Run();

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using System.Diagnostics.Metrics;
 using System.Net.WebSockets;
 using System.Reflection;
@@ -143,8 +144,8 @@ internal sealed class GatewayHarness : IDisposable
 
     private (Connection Connection, WebSocketTransport Transport) NewConnection(WebSocket socket)
     {
-        var transport = new WebSocketTransport(socket, Options.MaxInboundMessageBytes, Metrics);
-        var connection = new Connection(++_nextId, transport, new ClaimsPrincipal(new ClaimsIdentity()), Services, _requestAborted.Token);
+        var transport = new WebSocketTransport(socket, new DefaultHttpContext(), Options.MaxInboundMessageBytes, Metrics);
+        var connection = new Connection(++_nextId, transport, new ClaimsPrincipal(new ClaimsIdentity()), Services);
         _connections.Add(connection);
         return (connection, transport);
     }

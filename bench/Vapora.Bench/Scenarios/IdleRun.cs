@@ -14,7 +14,8 @@ internal static class IdleRun
 {
     private static readonly TimeSpan IdleCpuWindow = TimeSpan.FromSeconds(5);
 
-    public static async Task<IdleFigures> MeasureAsync(LoadOptions options, TimeSpan settleAtMost, ProgressContext progress, string label, CancellationToken cancellationToken)
+    /// <param name="hold">Keeps everything up this long after measuring (e.g. to take <c>dotnet-gcdump collect -p PID</c> of the server).</param>
+    public static async Task<IdleFigures> MeasureAsync(LoadOptions options, TimeSpan settleAtMost, TimeSpan hold, ProgressContext progress, string label, CancellationToken cancellationToken)
     {
         var starting = progress.AddTask(Markup.Escape($"{label} starting processes"), maxValue: 1);
         await using var target = await TargetLauncher.StartAsync(options, cancellationToken);
@@ -34,6 +35,12 @@ internal static class IdleRun
         await Task.Delay(IdleCpuWindow, cancellationToken);
         var cpuEnd = ProcessSample.Take(target.ServerPid);
         var result = await fleet.ResultAsync(new long[options.Workflows]);
+        if (hold > TimeSpan.Zero)
+        {
+            var holding = progress.AddTask(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{label} holding the connections {hold.TotalSeconds:0} s; server PID {target.ServerPid}")), maxValue: 1);
+            await Task.Delay(hold, cancellationToken);
+            holding.Increment(1);
+        }
 
         return new IdleFigures
         {

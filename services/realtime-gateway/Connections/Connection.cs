@@ -11,22 +11,29 @@ namespace Vapora.RealtimeGateway.Connections;
 /// A failure here closes this connection only; nothing it does can block a fan-out, because topics only ever queue
 /// bytes for it.
 /// </summary>
+/// <remarks>
+/// Thousands of these sit idle for hours, so an idle one holds as little as it can (docs/benchmarks.md, memory): its
+/// abort source is its own (not linked to the request's token: the transport's inbound loop sees a gone client and
+/// aborts), its writer waits on the queue without a cancellation registration (an abort cancels the wait directly),
+/// and its start task is let go once it ends.
+/// </remarks>
 internal sealed class Connection : IDisposable
 {
     private readonly IConnectionTransport _transport;
     private readonly SendQueue _queue;
     private readonly ConnectionServices _services;
-    private readonly CancellationTokenSource _aborted;
+    private readonly CancellationTokenSource _aborted = new();
     private CancellationTokenSource? _closeDeadline;
     private CloseReason? _closeReason;
+    private Task? _start;
+    private volatile bool _startDone;
 
-    public Connection(long id, IConnectionTransport transport, ClaimsPrincipal user, ConnectionServices services, CancellationToken requestAborted)
+    public Connection(long id, IConnectionTransport transport, ClaimsPrincipal user, ConnectionServices services)
     {
         Id = id;
         User = user;
         _transport = transport;
         _services = services;
-        _aborted = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         _queue = new SendQueue(services.Options.SendQueueCapacity);
         Subscriptions = new SubscriptionSet(this, services);
     }
@@ -49,13 +56,22 @@ internal sealed class Connection : IDisposable
 
     /// <summary>
     /// Runs the writer loop, <paramref name="start"/> (such as the initial subscribe) and <paramref name="inbound"/>
-    /// (the transport's receive loop) until <paramref name="inbound"/> ends; then finishes the close and lets go of
-    /// every workflow.
+    /// (the transport's receive loop) until <paramref name="inbound"/> ends; then finishes the close, lets go of
+    /// every workflow and calls <paramref name="ended"/>.
     /// </summary>
-    public async Task RunAsync(Func<Connection, Task> inbound, Func<Connection, Task>? start = null)
+    public async Task RunAsync(Func<Connection, Task> inbound, Func<Connection, Task>? start = null, Action<Connection>? ended = null)
     {
         var writer = WriteLoopAsync();
-        var started = start is null ? Task.CompletedTask : RunStartAsync(start);
+        if (start is not null)
+        {
+            // Whichever comes second (this store or the start's end) lets go of the finished task.
+            _ = Interlocked.Exchange(ref _start, RunStartAsync(start));
+            if (_startDone)
+            {
+                Volatile.Write(ref _start, null);
+            }
+        }
+
         try
         {
             await inbound(this);
@@ -67,8 +83,13 @@ internal sealed class Connection : IDisposable
             Close(CloseReason.Normal);
             await writer;
             CancelAborted();
-            await started;
+            if (Volatile.Read(ref _start) is { } starting)
+            {
+                await starting;
+            }
+
             Subscriptions.Clear();
+            ended?.Invoke(this);
         }
     }
 
@@ -133,6 +154,9 @@ internal sealed class Connection : IDisposable
         try
         {
             await start(this);
+            // Done: nothing needs to wait for it any more, so the connection does not keep its task for hours.
+            _startDone = true;
+            _ = Interlocked.Exchange(ref _start, null);
         }
         catch (Exception ex) when (!_aborted.IsCancellationRequested)
         {
@@ -150,7 +174,8 @@ internal sealed class Connection : IDisposable
         await Task.Yield();
         try
         {
-            while (await _queue.WaitToReadAsync(_aborted.Token))
+            // No token: CancelAborted ends this wait, so an idle connection holds no cancellation registration.
+            while (await _queue.WaitToReadAsync(CancellationToken.None))
             {
                 while (!IsClosing && _queue.TryDequeue(out var frame))
                 {
@@ -179,6 +204,7 @@ internal sealed class Connection : IDisposable
 
     private void CancelAborted()
     {
+        _queue.CancelReader();
         try
         {
             _aborted.Cancel();

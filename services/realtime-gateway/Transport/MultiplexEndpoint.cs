@@ -12,16 +12,9 @@ namespace Vapora.RealtimeGateway.Transport;
 /// </summary>
 internal static class MultiplexEndpoint
 {
-    public static async Task HandleAsync(HttpContext http, SocketAcceptor acceptor)
-    {
-        if (!http.WebSockets.IsWebSocketRequest)
-        {
-            await SocketEndpoints.UpgradeRequiredAsync(http);
-            return;
-        }
-
-        await acceptor.RunAsync(http, OnMessageAsync, start: null);
-    }
+    // Not async: no frame of its own stays suspended under the socket.
+    public static Task HandleAsync(HttpContext http, SocketAcceptor acceptor) =>
+        http.WebSockets.IsWebSocketRequest ? acceptor.RunAsync(http, OnMessageAsync, start: null) : SocketEndpoints.UpgradeRequiredAsync(http);
 
     private static async Task OnMessageAsync(Connection connection, ReadOnlyMemory<byte> message)
     {

@@ -27,9 +27,10 @@ internal sealed class SocketAcceptor(ConnectionHost host, IOptions<GatewayOption
             KeepAliveTimeout = _options.KeepAliveInterval,
         };
         using var socket = await http.WebSockets.AcceptWebSocketAsync(acceptContext);
-        var transport = new WebSocketTransport(socket, _options.MaxInboundMessageBytes, metrics);
-        using var connection = host.Open(transport, http);
-        if (await host.RefusalAsync(http) is { } refusal)
+        var transport = new WebSocketTransport(socket, http, _options.MaxInboundMessageBytes, metrics);
+        var refusal = await host.RefusalAsync(http);
+        using var connection = host.Open(transport, http, refused: refusal is not null);
+        if (refusal is not null)
         {
             connection.Close(refusal);
             await connection.RunAsync(c => transport.ReceiveAsync(c, WebSocketTransport.IgnoreMessage));

@@ -10,7 +10,11 @@ namespace Vapora.RealtimeGateway.Transport;
 /// A <see cref="Connection"/> over a WebSocket: frames go out as text messages, the close is a close handshake with
 /// the <see cref="CloseReason"/>'s code, and the receive loop reads whole inbound messages within the size limit.
 /// </summary>
-internal sealed class WebSocketTransport(WebSocket socket, int maxInboundBytes, GatewayMetrics metrics) : IConnectionTransport
+/// <remarks>
+/// The receive loop passes no cancellation token (an idle socket then holds no registration): <see cref="Abort"/>
+/// aborts the HTTP connection underneath, which ends a pending read for sure.
+/// </remarks>
+internal sealed class WebSocketTransport(WebSocket socket, HttpContext http, int maxInboundBytes, GatewayMetrics metrics) : IConnectionTransport
 {
     public ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken) =>
         socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
@@ -29,6 +33,9 @@ internal sealed class WebSocketTransport(WebSocket socket, int maxInboundBytes, 
         catch (ObjectDisposedException)
         {
         }
+
+        // Kestrel closes the connection, so a read pending underneath the WebSocket ends.
+        http.Abort();
     }
 
     /// <summary>
@@ -43,7 +50,7 @@ internal sealed class WebSocketTransport(WebSocket socket, int maxInboundBytes, 
         {
             while (true)
             {
-                var message = await reader.ReceiveAsync(connection.Aborted);
+                var message = await reader.ReceiveAsync(CancellationToken.None);
                 if (message.IsClose)
                 {
                     connection.Close(CloseReason.Normal);

@@ -45,7 +45,7 @@ public sealed class ConnectionTests : IDisposable
     public async Task A_subscription_catches_up_from_the_log_and_its_frames_go_out_through_the_transport_in_order()
     {
         var transport = new FakeTransport();
-        using var connection = new Connection(1, transport, new ClaimsPrincipal(), _services, TestContext.Current.CancellationToken);
+        using var connection = new Connection(1, transport, new ClaimsPrincipal(), _services);
         var run = connection.RunAsync(transport.InboundAsync, c => c.Subscriptions.SubscribeAsync(Id, after: 1, enveloped: false, subscribedFrame: null));
 
         await Poll.UntilAsync(() => transport.Sent.Count == 2, Deadline, "versions 2 and 3");
@@ -62,7 +62,7 @@ public sealed class ConnectionTests : IDisposable
     public async Task A_client_that_stops_reading_is_closed_as_a_slow_consumer_and_dropped_when_the_close_does_not_finish()
     {
         var transport = new FakeTransport { Stalled = true };
-        using var connection = new Connection(1, transport, new ClaimsPrincipal(), _services, TestContext.Current.CancellationToken);
+        using var connection = new Connection(1, transport, new ClaimsPrincipal(), _services);
         var run = connection.RunAsync(transport.InboundAsync);
         connection.EnqueueLive(new byte[] { 1 }, 0, Id, isProgress: false);
         await Poll.UntilAsync(() => transport.SendsStarted == 1, Deadline, "the writer to be stuck in a send");
@@ -84,7 +84,7 @@ public sealed class ConnectionTests : IDisposable
     public async Task The_first_close_reason_is_the_one_the_client_gets()
     {
         var transport = new FakeTransport();
-        using var connection = new Connection(1, transport, new ClaimsPrincipal(), _services, TestContext.Current.CancellationToken);
+        using var connection = new Connection(1, transport, new ClaimsPrincipal(), _services);
         var run = connection.RunAsync(transport.InboundAsync);
 
         connection.Close(CloseReason.GoingAway);
