@@ -17,6 +17,8 @@ app.UseSocketEndpoints();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseVaporaAuthentication();
+// Explicit, so that WebApplication does not put it at the head of the pipeline, ahead of the socket routes.
+app.UseAuthorization();
 app.MapProgressPage();
 app.MapDefaultEndpoints();
 

@@ -14,7 +14,7 @@ namespace Vapora.RealtimeGateway.Connections;
 /// </remarks>
 internal sealed class SubscriptionSet(Connection connection, ConnectionServices services)
 {
-    private readonly Lock _lock = new();
+    private readonly object _lock = new();
     private WorkflowSubscription? _single;
     private Dictionary<string, WorkflowSubscription>? _many;
 

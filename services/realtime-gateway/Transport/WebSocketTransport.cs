@@ -50,7 +50,8 @@ internal sealed class WebSocketTransport(WebSocket socket, HttpContext http, int
         {
             while (true)
             {
-                var message = await reader.ReceiveAsync(CancellationToken.None);
+                // Idle, only the zero-byte read is pending: no frame of the reader's waits with it.
+                var message = await reader.ReceiveAsync(await reader.WaitAsync(CancellationToken.None), CancellationToken.None);
                 if (message.IsClose)
                 {
                     connection.Close(CloseReason.Normal);
