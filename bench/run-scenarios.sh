@@ -7,7 +7,8 @@
 # Issue 18's scenarios split the harness's clients over worker processes (--workers 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dotnet build Vapora.sln -c Release --nologo -v quiet -clp:ErrorsOnly
+# VAPORA_BENCH_NO_BUILD=1: the Release build is fresh; do not rebuild (a long pass must not pick up edits half-way).
+[ -n "${VAPORA_BENCH_NO_BUILD:-}" ] || dotnet build Vapora.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 out=bench/results
 bench() { dotnet run -c Release --no-build --project bench/Vapora.Bench -- "$@"; }
 scenarios=("${@:-fanout fanout3 latency memory breadth cluster stalled storm breadth-split growth churn peers memory-server-gc}")

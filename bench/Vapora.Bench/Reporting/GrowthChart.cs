@@ -22,17 +22,6 @@ internal static class GrowthChart
         plot.Axes.SetLimitsY(0, Math.Max(1, steps.Max(s => s.Median.RssPerConnectionKib)) * 1.2, plot.Axes.Right);
         plot.ShowLegend(Edge.Bottom);
 
-        try
-        {
-            var png = pathWithoutExtension + ".png";
-            plot.SavePng(png, 1000, 600);
-            return png;
-        }
-        catch (Exception ex) when (ex is DllNotFoundException or TypeInitializationException)
-        {
-            var svg = pathWithoutExtension + ".svg";
-            plot.SaveSvg(svg, 1000, 600);
-            return svg;
-        }
+        return ChartFile.Save(plot, pathWithoutExtension);
     }
 }
