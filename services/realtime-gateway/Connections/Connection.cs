@@ -16,14 +16,23 @@ namespace Vapora.RealtimeGateway.Connections;
 /// abort source is its own (not linked to the request's token: the transport's inbound loop sees a gone client and
 /// aborts), its writer waits on the queue without a cancellation registration (an abort cancels the wait directly),
 /// and its start task is let go once it ends.
+/// <para>
+/// The request under a connection is over once <see cref="RunAsync"/> returns, but timers (the close deadline, a token
+/// expiry, a heartbeat) and topics may still reach it after that. So the end is a state: once ended, no close deadline
+/// is armed, the one armed is disposed, and <see cref="Abort"/> leaves the transport alone (aborting a finished
+/// request throws, and on a timer thread an exception ends the process).
+/// </para>
 /// </remarks>
 internal sealed class Connection : IDisposable
 {
     private readonly IConnectionTransport _transport;
     private readonly SendQueue _queue;
     private readonly ConnectionServices _services;
+    /// <summary>Stands in for the close deadline once the connection ended: nothing can be armed after it.</summary>
+    private static readonly ITimer Ended = TimeProvider.System.CreateTimer(static _ => { }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
     private readonly CancellationTokenSource _aborted = new();
-    private CancellationTokenSource? _closeDeadline;
+    private ITimer? _closeDeadline;
     private CloseReason? _closeReason;
     private Task? _start;
     private volatile bool _startDone;
@@ -78,18 +87,25 @@ internal sealed class Connection : IDisposable
         }
         finally
         {
-            // Inbound ends when the client closed or the connection broke: finish the close (the writer sends ours),
-            // then stop whatever still runs and let go of every workflow.
-            Close(CloseReason.Normal);
-            await writer;
-            CancelAborted();
-            if (Volatile.Read(ref _start) is { } starting)
+            try
             {
-                await starting;
-            }
+                // Inbound ends when the client closed or the connection broke: finish the close (the writer sends
+                // ours), then stop whatever still runs and let go of every workflow.
+                Close(CloseReason.Normal);
+                await writer;
+                CancelAborted();
+                if (Volatile.Read(ref _start) is { } starting)
+                {
+                    await starting;
+                }
 
-            Subscriptions.Clear();
-            ended?.Invoke(this);
+                Subscriptions.Clear();
+                ended?.Invoke(this);
+            }
+            finally
+            {
+                End();
+            }
         }
     }
 
@@ -131,21 +147,70 @@ internal sealed class Connection : IDisposable
         }
 
         _queue.Complete();
-        _closeDeadline = new CancellationTokenSource(_services.Options.CloseTimeout, _services.Time);
-        _closeDeadline.Token.Register(static state => ((Connection)state!).Abort(), this);
+        // Armed only after it is stored, so an end that comes in between (a close from a topic racing the
+        // connection's end) disposes it, or finds it ended and drops it here.
+        var deadline = _services.Time.CreateTimer(static state => ((Connection)state!).OnCloseDeadline(), this,
+            Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (Interlocked.CompareExchange(ref _closeDeadline, deadline, null) is not null)
+        {
+            deadline.Dispose();
+            return;
+        }
+
+        deadline.Change(_services.Options.CloseTimeout, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Drops the connection now: the transport is aborted and every loop ends.</summary>
+    /// <summary>
+    /// Drops the connection now: the transport is aborted and every loop ends. Once the connection has ended, only the
+    /// loops' signal is set: the request underneath is over and its transport must not be touched.
+    /// </summary>
     public void Abort()
     {
-        _transport.Abort();
+        if (!HasEnded)
+        {
+            try
+            {
+                _transport.Abort();
+            }
+            catch (Exception ex)
+            {
+                // Transports must not throw here; one that does still gets its loops ended below.
+                GatewayLog.AbortFailed(_services.Logger, Id, ex);
+            }
+        }
+
         CancelAborted();
     }
 
     public void Dispose()
     {
+        End();
         _aborted.Dispose();
-        _closeDeadline?.Dispose();
+    }
+
+    private bool HasEnded => ReferenceEquals(Volatile.Read(ref _closeDeadline), Ended);
+
+    /// <summary>The request is about to end: no deadline from now on, and the armed one (if any) is disposed.</summary>
+    private void End()
+    {
+        if (Interlocked.Exchange(ref _closeDeadline, Ended) is { } deadline && !ReferenceEquals(deadline, Ended))
+        {
+            deadline.Dispose();
+        }
+    }
+
+    /// <summary>On a timer thread, where an exception would end the process: whatever happens is logged, never thrown.</summary>
+    private void OnCloseDeadline()
+    {
+        try
+        {
+            Abort();
+        }
+        catch (Exception ex)
+        {
+            // Such as a callback on the abort token that threw.
+            GatewayLog.AbortFailed(_services.Logger, Id, ex);
+        }
     }
 
     private async Task RunStartAsync(Func<Connection, Task> start)

@@ -55,6 +55,9 @@ internal static partial class GatewayLog
     [LoggerMessage(122, LogLevel.Error, "Connection {ConnectionId} failed")]
     public static partial void ConnectionFailed(ILogger logger, long connectionId, Exception exception);
 
+    [LoggerMessage(126, LogLevel.Debug, "Aborting connection {ConnectionId} failed; it ends anyway")]
+    public static partial void AbortFailed(ILogger logger, long connectionId, Exception exception);
+
     [LoggerMessage(130, LogLevel.Information, "Draining: closing {Connections} connections with 1001 over {Window}")]
     public static partial void Draining(ILogger logger, int connections, TimeSpan window);
 

@@ -34,8 +34,16 @@ internal sealed class WebSocketTransport(WebSocket socket, HttpContext http, int
         {
         }
 
-        // Kestrel closes the connection, so a read pending underneath the WebSocket ends.
-        http.Abort();
+        try
+        {
+            // Kestrel closes the connection, so a read pending underneath the WebSocket ends.
+            http.Abort();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection does not abort an ended request; one that ends while this abort is on its way has nothing
+            // left to drop.
+        }
     }
 
     /// <summary>

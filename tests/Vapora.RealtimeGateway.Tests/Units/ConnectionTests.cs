@@ -96,6 +96,59 @@ public sealed class ConnectionTests : IDisposable
         await run.WaitAsync(Deadline, TestContext.Current.CancellationToken);
     }
 
+    [Fact]
+    public async Task A_close_deadline_that_falls_due_after_the_connection_ended_neither_throws_nor_touches_the_transport()
+    {
+        var transport = new FakeTransport();
+        using var connection = new Connection(1, transport, new ClaimsPrincipal(), _services);
+        var run = connection.RunAsync(transport.InboundAsync);
+        connection.Close(CloseReason.GoingAway);
+        await Poll.UntilAsync(() => transport.ClosedWith is not null, Deadline, "the close");
+        transport.EndInbound();
+        await run.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+        transport.RequestEnded = true;
+
+        // The deadline armed by the close would fire on a timer thread, where an exception ends the process.
+        _time.Advance(_options.CloseTimeout * 2);
+
+        Assert.Equal(0, transport.AbortCalls);
+    }
+
+    [Fact]
+    public async Task A_close_or_an_abort_after_the_connection_ended_arms_nothing_and_leaves_the_transport_alone()
+    {
+        var transport = new FakeTransport();
+        using var connection = new Connection(1, transport, new ClaimsPrincipal(), _services);
+        var run = connection.RunAsync(transport.InboundAsync);
+        transport.EndInbound();
+        await run.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+        transport.RequestEnded = true;
+
+        // A topic queueing to the ended connection, a token expiry, a drain: all may still reach it.
+        connection.EnqueueLive(new byte[] { 1 }, 0, Id, isProgress: false);
+        connection.Close(CloseReason.SlowConsumer);
+        connection.Abort();
+        _time.Advance(_options.CloseTimeout * 2);
+
+        Assert.Equal(0, transport.AbortCalls);
+    }
+
+    [Fact]
+    public async Task A_transport_abort_that_throws_at_the_close_deadline_is_contained_and_the_connection_still_ends()
+    {
+        var transport = new FakeTransport { Stalled = true, AbortFailure = new InvalidOperationException("The transport broke.") };
+        using var connection = new Connection(1, transport, new ClaimsPrincipal(), _services);
+        var run = connection.RunAsync(transport.InboundAsync);
+        connection.EnqueueLive(new byte[] { 1 }, 0, Id, isProgress: false);
+        await Poll.UntilAsync(() => transport.SendsStarted == 1, Deadline, "the writer to be stuck in a send");
+
+        connection.Close(CloseReason.SlowConsumer);
+        _time.Advance(_options.CloseTimeout);
+
+        Assert.Equal(1, transport.AbortCalls);
+        await run.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+    }
+
     private sealed class SilentBroker : IWorkflowBroker
     {
         public int SubscribedChannels => 0;
@@ -115,10 +168,19 @@ public sealed class ConnectionTests : IDisposable
         private readonly TaskCompletionSource _inbound = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly List<byte[]> _sent = [];
         private int _sendsStarted;
+        private int _abortCalls;
 
         public bool Stalled { get; init; }
 
         public bool Aborted { get; private set; }
+
+        public int AbortCalls => Volatile.Read(ref _abortCalls);
+
+        /// <summary>Set once the request is over: an abort then throws, as <c>HttpContext.Abort</c> does on a finished request.</summary>
+        public bool RequestEnded { get; set; }
+
+        /// <summary>Thrown by every abort (after it ended the inbound side), as a transport that breaks would.</summary>
+        public Exception? AbortFailure { get; init; }
 
         public CloseReason? ClosedWith { get; private set; }
 
@@ -154,8 +216,18 @@ public sealed class ConnectionTests : IDisposable
 
         public void Abort()
         {
+            Interlocked.Increment(ref _abortCalls);
+            if (RequestEnded)
+            {
+                throw new ObjectDisposedException("Microsoft.AspNetCore.Http.Features.IFeatureCollection", "The request is over.");
+            }
+
             Aborted = true;
             _inbound.TrySetResult();
+            if (AbortFailure is not null)
+            {
+                throw AbortFailure;
+            }
         }
 
         /// <summary>What a receive loop would be: ends when the client goes (or the connection is aborted).</summary>
