@@ -75,7 +75,8 @@ internal sealed class BackplaneProbe : IAsyncDisposable
             _waiting[nonce] = heard;
             try
             {
-                await _redis.GetSubscriber().PublishAsync(channel, nonce).WaitAsync(timeout, cancellationToken);
+                // Published on a primary, as the API publishes: no primary (a Sentinel failover under way) means not ready.
+                await _redis.GetSubscriber().PublishAsync(channel, nonce, CommandFlags.DemandMaster).WaitAsync(timeout, cancellationToken);
                 await heard.Task.WaitAsync(timeout, cancellationToken);
                 return true;
             }

@@ -26,12 +26,11 @@ internal sealed class RedisWorkflowBroker : IWorkflowBroker, IDisposable
         _metrics = metrics;
         _logger = logger;
         _redis.ConnectionRestored += OnConnectionRestored;
-        if (channels.IsSharded)
-        {
-            // A slot that moved (resharding, failover) takes its shard channels with it: the library resubscribes
-            // on the new owner, and whatever was published in between is read from the log.
-            _redis.ConfigurationChanged += OnClusterChanged;
-        }
+        // The topology changed: a slot moved (resharding, cluster failover) and took its shard channels along, or
+        // Sentinel promoted a replica and the subscriptions moved to another server, which raises no "restored"
+        // event. The library resubscribes where the channels now live; whatever was published in between is read
+        // from the log.
+        _redis.ConfigurationChanged += OnTopologyChanged;
     }
 
     public int SubscribedChannels => _queues.Count;
@@ -71,7 +70,7 @@ internal sealed class RedisWorkflowBroker : IWorkflowBroker, IDisposable
     public void Dispose()
     {
         _redis.ConnectionRestored -= OnConnectionRestored;
-        _redis.ConfigurationChanged -= OnClusterChanged;
+        _redis.ConfigurationChanged -= OnTopologyChanged;
     }
 
     private void Deliver(string workflowId, ChannelMessage message)
@@ -105,9 +104,9 @@ internal sealed class RedisWorkflowBroker : IWorkflowBroker, IDisposable
         _listener?.OnReconnected();
     }
 
-    private void OnClusterChanged(object? sender, EndPointEventArgs e)
+    private void OnTopologyChanged(object? sender, EndPointEventArgs e)
     {
-        GatewayLog.ClusterChanged(_logger, e.EndPoint.ToString() ?? "?", _queues.Count);
+        GatewayLog.TopologyChanged(_logger, e.EndPoint.ToString() ?? "?", _queues.Count);
         _listener?.OnReconnected();
     }
 }
