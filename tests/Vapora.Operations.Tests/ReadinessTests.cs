@@ -103,15 +103,6 @@ public sealed class ReadinessTests
         return versions;
     }
 
-    private static async Task<JsonElement> WaitForReadinessAsync(ServiceProcess service, HttpStatusCode expected)
-    {
-        JsonElement report = default;
-        await Poll.UntilAsync(async () =>
-        {
-            using var response = await service.Http.GetAsync("health/ready");
-            report = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-            return response.StatusCode == expected;
-        }, Deadline, $"{service.Process.Name} readiness to be {(int)expected}");
-        return report;
-    }
+    private static Task<JsonElement> WaitForReadinessAsync(ServiceProcess service, HttpStatusCode expected) =>
+        service.WaitForReadinessAsync(expected, Deadline);
 }

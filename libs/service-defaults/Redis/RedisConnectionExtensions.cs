@@ -62,10 +62,13 @@ public static class RedisConnectionExtensions
         RedisLog.Connecting(logger, redacted, user,
             !options.Ssl ? "off" : string.IsNullOrWhiteSpace(tls.CaFile) ? "on (machine trust store)" : $"on (CA {tls.CaFile})");
 
+        // The library reports a failure of the first connection only to this log (its ConnectionFailed event fires
+        // before a handler can be attached), so a wrong password at start is read from here.
+        using var connectLog = new StringWriter();
         ConnectionMultiplexer multiplexer;
         try
         {
-            multiplexer = ConnectionMultiplexer.Connect(options);
+            multiplexer = ConnectionMultiplexer.Connect(options, connectLog);
         }
         catch (RedisConnectionException ex) when (!string.IsNullOrEmpty(options.ServiceName))
         {
@@ -101,6 +104,12 @@ public static class RedisConnectionExtensions
         };
         if (!multiplexer.IsConnected)
         {
+            if (connectLog.ToString().Contains(nameof(ConnectionFailureType.AuthenticationFailure), StringComparison.Ordinal)
+                && authenticationFailures.ShouldLog(out var skipped))
+            {
+                RedisLog.AuthenticationFailed(logger, string.Join(',', options.EndPoints.Select(e => e.ToString())), user, skipped);
+            }
+
             RedisLog.StartedDisconnected(logger, redacted);
         }
 
