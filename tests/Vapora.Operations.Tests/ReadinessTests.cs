@@ -32,6 +32,30 @@ public sealed class ReadinessTests
     }
 
     [Fact]
+    public async Task With_sentinel_both_services_are_unready_while_no_primary_is_reachable_even_though_a_replica_answers()
+    {
+        // A replica Sentinel may never promote: once the primary is killed, there is no primary until it returns.
+        await using var sentinel = await RedisSentinelSet.StartAsync(replicaPriority: 0);
+        await using var api = await ServiceProcess.StartApiAsync(sentinel.ConnectionString, RedisAcl.ServiceSettings(RedisAcl.ApiUser));
+        await using var gateway = await ServiceProcess.StartGatewayAsync(sentinel.ConnectionString, api.BaseUrl, RedisAcl.ServiceSettings(RedisAcl.GatewayUser));
+        await WaitForReadinessAsync(api, HttpStatusCode.OK);
+        await WaitForReadinessAsync(gateway, HttpStatusCode.OK);
+        var primary = await sentinel.PrimaryAsync();
+
+        await primary.KillAsync();
+
+        var apiReport = await WaitForReadinessAsync(api, HttpStatusCode.ServiceUnavailable);
+        var gatewayReport = await WaitForReadinessAsync(gateway, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("Unhealthy", apiReport.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
+        Assert.Equal("Unhealthy", gatewayReport.GetProperty("checks").GetProperty("redis-pubsub").GetProperty("status").GetString());
+        // The replica still answers, over the same connections.
+        Assert.Contains(sentinel.Nodes, n => n != primary && n.IsOwnedProcess);
+        await primary.StartProcessAgainAsync();
+        await WaitForReadinessAsync(api, HttpStatusCode.OK);
+        await WaitForReadinessAsync(gateway, HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task A_gateway_whose_pubsub_round_trip_stalls_turns_unready_and_recovers()
     {
         await using var redis = await RedisServer.StartProcessAsync();

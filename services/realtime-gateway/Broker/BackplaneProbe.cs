@@ -75,8 +75,7 @@ internal sealed class BackplaneProbe : IAsyncDisposable
             _waiting[nonce] = heard;
             try
             {
-                // Published on a primary, as the API publishes: no primary (a Sentinel failover under way) means not ready.
-                await _redis.GetSubscriber().PublishAsync(channel, nonce, CommandFlags.DemandMaster).WaitAsync(timeout, cancellationToken);
+                await PublishAsync(channel, nonce).WaitAsync(timeout, cancellationToken);
                 await heard.Task.WaitAsync(timeout, cancellationToken);
                 return true;
             }
@@ -90,6 +89,16 @@ internal sealed class BackplaneProbe : IAsyncDisposable
             return false;
         }
     }
+
+    /// <summary>
+    /// Publishes on a primary, as the API does: without one (a Sentinel failover under way) the gateway is not ready.
+    /// The subscriber API would send the PUBLISH to whichever server holds this process's subscription to the channel,
+    /// which after a failover may be a replica; a PUBLISH on a primary reaches that subscription through replication,
+    /// as the API's updates do. A shard channel's subscription is always on the primary of its slot.
+    /// </summary>
+    private Task PublishAsync(RedisChannel channel, long nonce) => _channels.IsSharded
+        ? _redis.GetSubscriber().PublishAsync(channel, nonce, CommandFlags.DemandMaster)
+        : _redis.GetDatabase().ExecuteAsync("PUBLISH", [channel.ToString(), nonce], CommandFlags.DemandMaster);
 
     /// <summary>One channel, except in sharded mode on a cluster: one per primary of the current cluster map.</summary>
     private List<RedisChannel> ProbeChannels()
