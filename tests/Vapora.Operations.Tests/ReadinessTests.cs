@@ -56,6 +56,21 @@ public sealed class ReadinessTests
     }
 
     [Fact]
+    public async Task With_sentinel_a_service_started_before_any_sentinel_answers_is_unready_and_becomes_ready_once_they_do()
+    {
+        int[] ports = [TestPorts.GetFree(), TestPorts.GetFree(), TestPorts.GetFree()];
+        await using var api = await ServiceProcess.StartApiAsync(RedisSentinelSet.ConnectionStringFor(ports), RedisAcl.ServiceSettings(RedisAcl.ApiUser));
+        await WaitForReadinessAsync(api, HttpStatusCode.ServiceUnavailable);
+
+        await using var sentinel = await RedisSentinelSet.StartAsync(sentinelPorts: ports);
+
+        await WaitForReadinessAsync(api, HttpStatusCode.OK);
+        var created = await new WorkflowApiClient(api.Http).CreateAsync();
+        await Poll.ForAsync(api.MetricsAsync, m => m.Value("vapora_api_updates_published_total", "path=\"request\"") >= 1,
+            Deadline, $"the creation of {created.WorkflowId} to be published on the primary Sentinel names");
+    }
+
+    [Fact]
     public async Task A_gateway_whose_pubsub_round_trip_stalls_turns_unready_and_recovers()
     {
         await using var redis = await RedisServer.StartProcessAsync();

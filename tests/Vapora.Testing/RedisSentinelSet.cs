@@ -31,16 +31,21 @@ public sealed class RedisSentinelSet : IAsyncDisposable
     public IReadOnlyList<int> SentinelPorts { get; }
 
     /// <summary>StackExchange.Redis's Sentinel form: every Sentinel plus the service name.</summary>
-    public string ConnectionString => string.Join(',', SentinelPorts.Select(p => $"127.0.0.1:{p}")) + $",serviceName={ServiceName}";
+    public string ConnectionString => ConnectionStringFor(SentinelPorts);
+
+    /// <summary>The Sentinel form for Sentinels on <paramref name="sentinelPorts"/>.</summary>
+    public static string ConnectionStringFor(IEnumerable<int> sentinelPorts) =>
+        string.Join(',', sentinelPorts.Select(p => $"127.0.0.1:{p}")) + $",serviceName={ServiceName}";
 
     /// <param name="replicaPriority">Sentinel's promotion priority of the replica; 0 means it is never promoted.</param>
-    public static async Task<RedisSentinelSet> StartAsync(int replicaPriority = 100)
+    /// <param name="sentinelPorts">Ports for the three Sentinels, when a test must know them before they start.</param>
+    public static async Task<RedisSentinelSet> StartAsync(int replicaPriority = 100, IReadOnlyList<int>? sentinelPorts = null)
     {
         var primary = await RedisServer.StartWithAclAsync();
         var replica = await RedisServer.StartWithAclAsync(
             ["--replicaof", "127.0.0.1", Text(primary.Port), "--replica-priority", Text(replicaPriority)]);
         var set = new RedisSentinelSet(Directory.CreateTempSubdirectory("vapora-sentinel-").FullName, primary, replica,
-            [TestPorts.GetFree(), TestPorts.GetFree(), TestPorts.GetFree()]);
+            [.. sentinelPorts ?? [TestPorts.GetFree(), TestPorts.GetFree(), TestPorts.GetFree()]]);
         try
         {
             foreach (var port in set.SentinelPorts)

@@ -17,8 +17,7 @@ public static class RedisConnectionExtensions
     /// Adds the shared Redis connection from <c>ConnectionStrings:redis</c>: one Redis, a Redis Cluster, or the primary
     /// that Sentinel names (<c>sentinel1:26379,sentinel2:26379,serviceName=vapora</c>), as the ACL user of
     /// <see cref="RedisCredentialOptions"/> and over TLS per <see cref="RedisTlsOptions"/>. The process starts even
-    /// when Redis is down (the multiplexer keeps reconnecting); readiness reports it. With Sentinel, start-up fails
-    /// when no Sentinel can name the primary.
+    /// when Redis (or every Sentinel) is down: the multiplexer keeps reconnecting, and readiness reports it.
     /// </summary>
     public static IHostApplicationBuilder AddRedisConnection(
         this IHostApplicationBuilder builder, string clientName, Action<ConfigurationOptions>? configure = null)
@@ -65,17 +64,7 @@ public static class RedisConnectionExtensions
         // The library reports a failure of the first connection only to this log (its ConnectionFailed event fires
         // before a handler can be attached), so a wrong password at start is read from here.
         using var connectLog = new StringWriter();
-        ConnectionMultiplexer multiplexer;
-        try
-        {
-            multiplexer = ConnectionMultiplexer.Connect(options, connectLog);
-        }
-        catch (RedisConnectionException ex) when (!string.IsNullOrEmpty(options.ServiceName))
-        {
-            RedisLog.SentinelPrimaryUnknown(logger, redacted, options.ServiceName, ex);
-            throw new InvalidOperationException(
-                $"No Sentinel of ConnectionStrings:redis could name the primary of service '{options.ServiceName}'.", ex);
-        }
+        var multiplexer = ConnectionMultiplexer.Connect(options, connectLog);
 
         var authenticationFailures = new LogBurst(time, TimeSpan.FromSeconds(10));
         var denials = new LogBurst(time, TimeSpan.FromSeconds(10));

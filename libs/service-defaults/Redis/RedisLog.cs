@@ -28,7 +28,4 @@ internal static partial class RedisLog
 
     [LoggerMessage(106, LogLevel.Warning, "Redis at {EndPoint} denied user {User} a command: {Message} (see deploy/redis/users.acl; {Skipped} more since the last report)")]
     public static partial void PermissionDenied(ILogger logger, string? endPoint, string user, string message, long skipped);
-
-    [LoggerMessage(107, LogLevel.Critical, "No Sentinel of {Configuration} could name the primary of service {ServiceName}; is a Sentinel reachable and does it monitor that name?")]
-    public static partial void SentinelPrimaryUnknown(ILogger logger, string configuration, string serviceName, Exception exception);
 }
