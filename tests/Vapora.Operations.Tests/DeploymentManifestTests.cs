@@ -157,6 +157,14 @@ public sealed class DeploymentManifestTests
         }
     }
 
+    [Fact]
+    public void The_readme_quotes_the_acl_file_as_it_is()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
+
+        Assert.All(File.ReadAllLines(RedisAcl.FilePath), line => Assert.Contains(line, readme, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("overlays/production", "Deployment")]
     [InlineData("overlays/redis-cluster", "StatefulSet")]

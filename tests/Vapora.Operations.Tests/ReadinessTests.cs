@@ -32,15 +32,21 @@ public sealed class ReadinessTests
     }
 
     [Fact]
-    public async Task With_sentinel_both_services_are_unready_while_no_primary_is_reachable_even_though_a_replica_answers()
+    public async Task With_sentinel_both_services_are_unready_while_no_primary_is_reachable_and_what_is_stored_meanwhile_arrives_once_it_returns()
     {
         // A replica Sentinel may never promote: once the primary is killed, there is no primary until it returns.
         await using var sentinel = await RedisSentinelSet.StartAsync(replicaPriority: 0);
-        await using var api = await ServiceProcess.StartApiAsync(sentinel.ConnectionString, RedisAcl.ServiceSettings(RedisAcl.ApiUser));
+        await using var api = await ServiceProcess.StartApiAsync(sentinel.ConnectionString, Settings.Layer(
+            RedisAcl.ServiceSettings(RedisAcl.ApiUser), new Dictionary<string, string?> { ["Publishing__OutboxGrace"] = "00:00:01" }));
         await using var gateway = await ServiceProcess.StartGatewayAsync(sentinel.ConnectionString, api.BaseUrl, RedisAcl.ServiceSettings(RedisAcl.GatewayUser));
         await WaitForReadinessAsync(api, HttpStatusCode.OK);
         await WaitForReadinessAsync(gateway, HttpStatusCode.OK);
+        var client = new WorkflowApiClient(api.Http);
+        var created = await client.CreateAsync();
+        await using var socket = await TestSocket.ConnectAsync(gateway.WebSocketUrl($"/api/workflows/{created.WorkflowId}/updates"));
+        await socket.NextAsync();
         var primary = await sentinel.PrimaryAsync();
+        var replica = sentinel.Nodes.Single(n => n != primary);
 
         await primary.KillAsync();
 
@@ -48,11 +54,16 @@ public sealed class ReadinessTests
         var gatewayReport = await WaitForReadinessAsync(gateway, HttpStatusCode.ServiceUnavailable);
         Assert.Equal("Unhealthy", apiReport.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
         Assert.Equal("Unhealthy", gatewayReport.GetProperty("checks").GetProperty("redis-pubsub").GetProperty("status").GetString());
-        // The replica still answers, over the same connections.
-        Assert.Contains(sentinel.Nodes, n => n != primary && n.IsOwnedProcess);
+        Assert.True(await (await replica.AdminAsync()).GetDatabase().PingAsync() >= TimeSpan.Zero, "the replica should still answer");
+        // Stored now, but not published into the replica (whose subscribers alone would get it): left to the relay.
+        await client.ProgressAsync(created.WorkflowId, 1, "while no primary");
+        Assert.Equal(1, (await api.MetricsAsync()).Value("vapora_api_publish_failures_total"));
+
         await primary.StartProcessAgainAsync();
         await WaitForReadinessAsync(api, HttpStatusCode.OK);
         await WaitForReadinessAsync(gateway, HttpStatusCode.OK);
+        var update = await socket.NextJsonAsync(Deadline);
+        Assert.Equal((2L, "while no primary"), (update.GetProperty("version").GetInt64(), update.GetProperty("message").GetString()));
     }
 
     [Fact]
