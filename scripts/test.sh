@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares this machine (once), builds the solution and runs every test against real processes (redis-server,
-# nginx, Chromium, Prometheus, the services, sockets). Always ends with "N passed, N failed, N skipped" and exits
-# non-zero when anything failed. Extra arguments go to `dotnet test` (e.g. --filter ...).
+# nginx, Chromium, Prometheus, the services, sockets): the .NET test projects, then the JavaScript client's
+# (clients/js, node --test). Always ends with "N passed, N failed, N skipped" and exits non-zero when anything
+# failed. Extra arguments go to `dotnet test` (e.g. --filter ...); with them, the JavaScript tests are not run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prerequisites.sh
@@ -28,7 +29,25 @@ for project in tests/*/*.Tests.csproj; do
   dotnet test "$project" -c Release --no-build --nologo --logger "trx;LogFileName=$name.trx" --results-directory "$results" "$@" || status=1
 done
 
+# The JavaScript client (clients/js): node's test runner against the same built services; TAP for the counts.
 passed=0; failed=0; skipped=0
+if [ $# -eq 0 ]; then
+  js_tap="$results/js-client.tap"
+  mkdir -p "$results"
+  node --test --test-concurrency=1 --test-timeout=180000 --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$js_tap" \
+    clients/js/test/unit/*.test.js clients/js/test/package.test.js clients/js/test/e2e/*.test.js || status=1
+  tap() { sed -nE "s/^# $1 ([0-9]+)$/\1/p" "$js_tap" 2>/dev/null | tail -1; }
+  if [ -n "$(tap pass)" ]; then
+    passed=$((passed + $(tap pass)))
+    failed=$((failed + $(tap fail) + $(tap cancelled)))
+    skipped=$((skipped + $(tap skipped) + $(tap todo)))
+  else
+    echo "The JavaScript tests wrote no summary to $js_tap." >&2
+    status=1
+  fi
+fi
+
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
   counters=$(grep -o '<Counters [^>]*>' "$trx")

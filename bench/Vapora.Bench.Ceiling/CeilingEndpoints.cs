@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Net.WebSockets;
+using Vapora.Contracts.WebSockets;
 
 namespace Vapora.Bench.Ceiling;
 
@@ -55,34 +56,27 @@ internal static class CeilingEndpoints
         }
 
         using var control = await http.WebSockets.AcceptWebSocketAsync();
-        var buffer = new byte[64 * 1024];
+        using var reader = new WebSocketMessageReader(control, 64 * 1024);
         var pending = new List<Task>();
         try
         {
             while (true)
             {
-                var length = 0;
-                ValueWebSocketReceiveResult result;
-                do
-                {
-                    result = await control.ReceiveAsync(buffer.AsMemory(length), http.RequestAborted);
-                    length += result.Count;
-                }
-                while (!result.EndOfMessage && length < buffer.Length);
-
-                if (result.MessageType == WebSocketMessageType.Close)
+                var message = await reader.ReceiveAsync(http.RequestAborted);
+                if (message.IsClose)
                 {
                     await control.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
                     return;
                 }
 
-                if (length < 4 || BinaryPrimitives.ReadInt32LittleEndian(buffer) is var workflow && (uint)workflow >= (uint)table.Workflows)
+                var bytes = message.Bytes;
+                if (bytes.Length < 4 || BinaryPrimitives.ReadInt32LittleEndian(bytes.Span) is var workflow && (uint)workflow >= (uint)table.Workflows)
                 {
                     continue;
                 }
 
                 // One copy per message, shared by every watcher (a real fan-out encodes once too).
-                var payload = buffer.AsMemory(4, length - 4).ToArray();
+                var payload = bytes[4..].ToArray();
                 await FanOutAsync(table.Of(workflow), payload, pending);
             }
         }

@@ -6,7 +6,7 @@ namespace Vapora.Bench.Micro;
 
 /// <summary>
 /// Subscription churn on a workflow that already has K local watchers: one more client subscribes (production
-/// <c>ClientConnection.SubscribeAsync</c>: hub join, topic attach, current state queued) and unsubscribes again.
+/// <c>Connection.Subscriptions.SubscribeAsync</c>: hub join, topic attach, current state queued) and unsubscribes again.
 /// The topic is live throughout, so this costs no Redis or API call; what remains is the in-process cost of a
 /// join and a leave, which should not grow with K.
 /// </summary>
@@ -14,7 +14,7 @@ namespace Vapora.Bench.Micro;
 public class ChurnBenchmarks
 {
     private GatewayHarness _harness = null!;
-    private ClientConnection _churner = null!;
+    private Connection _churner = null!;
     private SendQueue _churnerQueue = null!;
 
     /// <summary>Watchers that stay (K).</summary>
@@ -31,7 +31,7 @@ public class ChurnBenchmarks
         }
 
         (_churner, _churnerQueue) = _harness.AddIdleWatcher(enveloped: false);
-        _churner.Unsubscribe(GatewayHarness.WorkflowId);
+        _churner.Subscriptions.Unsubscribe(GatewayHarness.WorkflowId);
     }
 
     [GlobalCleanup]
@@ -40,12 +40,12 @@ public class ChurnBenchmarks
     [Benchmark]
     public bool JoinAndLeave()
     {
-        var joined = _churner.SubscribeAsync(GatewayHarness.WorkflowId, after: null, enveloped: false, subscribedFrame: null).GetAwaiter().GetResult();
+        var joined = _churner.Subscriptions.SubscribeAsync(GatewayHarness.WorkflowId, after: null, enveloped: false, subscribedFrame: null).GetAwaiter().GetResult();
         while (_churnerQueue.TryDequeue(out _))
         {
             // The current state, sent on join.
         }
 
-        return joined == SubscribeResult.Subscribed && _churner.Unsubscribe(GatewayHarness.WorkflowId);
+        return joined == SubscribeResult.Subscribed && _churner.Subscriptions.Unsubscribe(GatewayHarness.WorkflowId);
     }
 }

@@ -84,7 +84,7 @@ public class SendQueueBenchmarks
         _counter.Wait();
     }
 
-    /// <summary>The writer loop's shape (<c>ClientConnection.WriteLoopAsync</c>) without a socket.</summary>
+    /// <summary>The writer loop's shape (<c>Connection.WriteLoopAsync</c>) without a socket.</summary>
     private static async Task ReadLoopAsync(SendQueue queue, WriteCounter counter, CancellationToken cancellationToken)
     {
         await Task.Yield();

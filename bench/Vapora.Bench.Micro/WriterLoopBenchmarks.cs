@@ -8,7 +8,7 @@ namespace Vapora.Bench.Micro;
 /// <summary>
 /// The send path under the writer loop: <see cref="WebSocket.SendAsync(ReadOnlyMemory{byte}, WebSocketMessageType, bool, CancellationToken)"/>
 /// on a server WebSocket over an in-memory stream (with and without a cancelable token, which the writer loop passes),
-/// and the real <see cref="ClientConnection"/> writer loop woken for one frame and for a burst of frames.
+/// and the real <see cref="Connection"/> writer loop woken for one frame and for a burst of frames.
 /// </summary>
 [MemoryDiagnoser]
 public class WriterLoopBenchmarks
@@ -20,7 +20,7 @@ public class WriterLoopBenchmarks
     private WebSocket _socket = null!;
     private GatewayHarness _harness = null!;
     private WriteCounter _counter = null!;
-    private ClientConnection _connection = null!;
+    private Connection _connection = null!;
 
     [GlobalSetup]
     public void Setup()

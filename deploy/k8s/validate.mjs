@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const targets = ['base', 'overlays/production', 'overlays/redis-cluster'];
+const targets = ['base', 'overlays/production', 'overlays/redis-cluster', 'overlays/production-monitoring'];
 
 export function render(dir) {
   try {
@@ -30,6 +30,8 @@ function renderWithoutKubectl(dir) {
     if (statSync(file).isDirectory()) docs.push(...renderWithoutKubectl(file));
     else docs.push(...YAML.parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS()).filter(Boolean));
   }
+  // A component's resources join the including kustomization's (its patches are not needed here).
+  for (const component of k.components ?? []) docs.push(...renderWithoutKubectl(path.join(dir, component)));
   if (k.namespace) for (const d of docs) if (d.kind !== 'Namespace') d.metadata.namespace = k.namespace;
   for (const label of k.labels ?? []) for (const d of docs) d.metadata.labels = { ...(d.metadata.labels ?? {}), ...label.pairs };
   for (const image of k.images ?? []) {
@@ -76,7 +78,9 @@ function containersOf(doc) {
 
 async function validate(doc) {
   const [group, version] = doc.apiVersion.includes('/') ? doc.apiVersion.split('/') : ['', doc.apiVersion];
-  const module = await import(`kubernetes-models/${group ? `${group}/` : ''}${version}/${doc.kind}`);
+  // The Prometheus Operator's custom resources have their own models package.
+  const models = group === 'monitoring.coreos.com' ? '@kubernetes-models/prometheus-operator' : 'kubernetes-models';
+  const module = await import(`${models}/${group ? `${group}/` : ''}${version}/${doc.kind}`);
   new module[doc.kind](doc).validate();
 }
 

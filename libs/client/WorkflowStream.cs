@@ -1,8 +1,8 @@
-using System.Buffers;
 using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Vapora.Contracts;
+using Vapora.Contracts.WebSockets;
 
 namespace Vapora.Client;
 
@@ -75,7 +75,6 @@ public sealed class WorkflowStream
         }
 
         var attempt = 0;
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
             SetStatus(StreamStatus.Connecting);
@@ -88,12 +87,12 @@ public sealed class WorkflowStream
                 if (socket is not null)
                 {
                     using (socket)
+                    using (var reader = new WebSocketMessageReader(socket))
                     {
                         SetStatus(StreamStatus.Live);
                         while (true)
                         {
-                            var received = await ReceiveAsync(socket, buffer, cancellationToken);
-                            buffer = received.Buffer;
+                            var received = await ReceiveAsync(socket, reader, cancellationToken);
                             if (received.Frame is not { } frame)
                             {
                                 (closeCode, reason, error) = (received.CloseCode, received.Reason, received.Error);
@@ -109,12 +108,12 @@ public sealed class WorkflowStream
                         }
                     }
 
-                    if (closeCode == WorkflowCloseCodes.Normal)
+                    if (closeCode == CloseReason.Normal.Code)
                     {
                         yield break;
                     }
 
-                    if (closeCode is { } code && !WorkflowCloseCodes.ShouldResume(code))
+                    if (closeCode is { } code && !CloseReason.ShouldResume(code))
                     {
                         throw new WorkflowStreamClosedException(WorkflowId, code, reason);
                     }
@@ -134,7 +133,6 @@ public sealed class WorkflowStream
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
             SetStatus(StreamStatus.Stopped);
             Volatile.Write(ref _reading, 0);
         }
@@ -233,42 +231,33 @@ public sealed class WorkflowStream
         }
     }
 
-    private static async Task<Received> ReceiveAsync(WebSocket socket, byte[] buffer, CancellationToken cancellationToken)
+    private static async Task<Received> ReceiveAsync(WebSocket socket, WebSocketMessageReader reader, CancellationToken cancellationToken)
     {
-        var length = 0;
         try
         {
-            while (true)
+            var message = await reader.ReceiveAsync(cancellationToken);
+            if (message.TooBig)
             {
-                if (length == buffer.Length)
-                {
-                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-
-                var result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    if (socket.State == WebSocketState.CloseReceived)
-                    {
-                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken);
-                    }
-
-                    return new Received(buffer, null, (int?)socket.CloseStatus ?? 1005, socket.CloseStatusDescription, null);
-                }
-
-                length += result.Count;
-                if (result.EndOfMessage)
-                {
-                    return new Received(buffer, buffer.AsMemory(0, length), null, null, null);
-                }
+                // Not a frame a gateway sends: drop this connection and resume on a fresh one.
+                socket.Abort();
+                return new Received(null, null, null, new InvalidDataException("The gateway sent a frame above 16 MiB."));
             }
+
+            if (!message.IsClose)
+            {
+                return new Received(message.Bytes, null, null, null);
+            }
+
+            if (socket.State == WebSocketState.CloseReceived)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken);
+            }
+
+            return new Received(null, (int?)socket.CloseStatus ?? CloseReason.NoStatus.Code, socket.CloseStatusDescription, null);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is WebSocketException or IOException or OperationCanceledException)
         {
-            return new Received(buffer, null, null, null, ex);
+            return new Received(null, null, null, ex);
         }
     }
 
@@ -281,5 +270,5 @@ public sealed class WorkflowStream
         }
     }
 
-    private readonly record struct Received(byte[] Buffer, ReadOnlyMemory<byte>? Frame, int? CloseCode, string? Reason, Exception? Error);
+    private readonly record struct Received(ReadOnlyMemory<byte>? Frame, int? CloseCode, string? Reason, Exception? Error);
 }

@@ -45,7 +45,7 @@ public sealed class WorkflowStreamClosedException(string workflowId, int closeCo
     /// <summary>The workflow.</summary>
     public string WorkflowId { get; } = workflowId;
 
-    /// <summary>The close code (see <c>WorkflowCloseCodes</c>).</summary>
+    /// <summary>The close code (see <c>CloseReason</c>).</summary>
     public int CloseCode { get; } = closeCode;
 
     /// <summary>The reason the server gave.</summary>

@@ -8,6 +8,7 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Vapora.ServiceDefaults.Health;
 
 namespace Vapora.ServiceDefaults;
 
@@ -37,6 +38,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        builder.AddHealthMetrics();
         builder.ConfigureOpenTelemetry(serviceName);
         return builder;
     }

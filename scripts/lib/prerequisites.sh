@@ -33,7 +33,7 @@ _vapora_commands() {
 # package.json folders whose node_modules the profile needs
 _vapora_npm_folders() {
   case "$1" in
-    test) echo deploy/k8s ;;
+    test) echo deploy/k8s clients/js ;;
   esac
 }
 

@@ -32,21 +32,22 @@ public static class GatewayExtensions
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<IWorkflowBroker, RedisWorkflowBroker>();
         builder.Services.AddSingleton<BackplaneProbe>();
+        builder.Services.AddSingleton<TopicRegistry>();
         builder.Services.AddSingleton<WorkflowHub>();
-        builder.Services.AddHostedService<HubMaintenance>();
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<ConnectionDrainer>();
+        builder.Services.AddSingleton<ConnectionHost>();
+        builder.Services.AddSingleton<SocketAcceptor>();
+        // Registered first, so the wiring is done before any other hosted service or the server starts.
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, GatewayStartup>());
+        builder.Services.AddHostedService<HubMaintenance>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConnectionDrainer>());
-        builder.Services.Configure<HostOptions>(o =>
-        {
-            // Shutdown waits for the drain: the window, plus time for the last close handshakes.
-            var gateway = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
-            o.ShutdownTimeout = gateway.DrainWindow + gateway.CloseTimeout + TimeSpan.FromSeconds(5);
-        });
+        // Shutdown waits for the drain: the window, plus time for the last close handshakes.
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<GatewayOptions>>((host, gateway) =>
+            host.ShutdownTimeout = gateway.Value.DrainWindow + gateway.Value.CloseTimeout + TimeSpan.FromSeconds(5));
         builder.Services.AddHealthChecks()
             .AddCheck<BackplaneHealthCheck>("redis-pubsub")
             .AddCheck<ConnectionDrainer>("draining");
-        builder.Services.AddSingleton<SocketAcceptor>();
 
         builder.Services.AddHttpClient<IUpdateLog, WorkflowApiClient>((sp, http) =>
             {

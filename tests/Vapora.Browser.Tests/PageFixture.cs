@@ -61,13 +61,18 @@ public class PageFixture(RedisFixture redis) : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh context and page (optionally phone-sized).</summary>
-    public async Task<IPage> OpenAsync(string path = "/", ViewportSize? viewport = null, string? initScript = null)
+    /// <summary>A fresh context and page (optionally phone-sized; <paramref name="configure"/> may route requests first).</summary>
+    public async Task<IPage> OpenAsync(string path = "/", ViewportSize? viewport = null, string? initScript = null, Func<IBrowserContext, Task>? configure = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = viewport ?? new ViewportSize { Width = 1200, Height = 800 } });
         if (initScript is not null)
         {
             await context.AddInitScriptAsync(initScript);
+        }
+
+        if (configure is not null)
+        {
+            await configure(context);
         }
 
         var page = await context.NewPageAsync();

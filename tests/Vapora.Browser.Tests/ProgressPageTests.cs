@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Vapora.Contracts;
@@ -63,9 +66,22 @@ public sealed class ProgressPageTests(PageFixture fixture) : IClassFixture<PageF
             return null;
         }, g => g is not null, TimeSpan.FromSeconds(10), "the gateway holding the page's socket");
         await serving!.KillAsync();
+        try
+        {
+            await AssertResumedWithoutLossAsync(page, created.WorkflowId);
+        }
+        finally
+        {
+            // The gateways are shared by this class's tests: bring it back whatever happened above.
+            await serving.RestartAsync();
+        }
+    }
+
+    private async Task AssertResumedWithoutLossAsync(IPage page, string workflowId)
+    {
         for (var step = 6; step <= 10; step++)
         {
-            await fixture.Client.ProgressAsync(created.WorkflowId, step, $"Rolling out batch {step}");
+            await fixture.Client.ProgressAsync(workflowId, step, $"Rolling out batch {step}");
         }
 
         await Expect(page.Locator("#history tbody tr")).ToHaveCountAsync(11, new() { Timeout = 20_000 });
@@ -77,8 +93,66 @@ public sealed class ProgressPageTests(PageFixture fixture) : IClassFixture<PageF
         Assert.Equal(Enumerable.Range(1, 11).Reverse().Select(v => (long)v), versions);
         await Expect(page.Locator("#detail-summary [role=progressbar]")).ToHaveAttributeAsync("aria-valuenow", "10");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(PageFixture.Screenshots, "detail-after-gateway-kill.png"), FullPage = true });
+    }
 
-        await serving.RestartAsync();
+    [Fact]
+    public async Task When_sockets_keep_failing_the_page_reconnects_with_exponential_backoff_and_jitter()
+    {
+        // A real port that takes each connection and drops it before the WebSocket handshake, as a dead gateway would.
+        using var refuser = new TcpListener(IPAddress.Loopback, 0);
+        refuser.Start();
+        var clock = Stopwatch.StartNew();
+        var attempts = new List<TimeSpan>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var accepting = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var client = await refuser.AcceptTcpClientAsync(stop.Token);
+                lock (attempts)
+                {
+                    attempts.Add(clock.Elapsed);
+                }
+
+                client.Client.LingerState = new LingerOption(true, 0);
+            }
+        }, stop.Token);
+        var socketBase = $"http://127.0.0.1:{((IPEndPoint)refuser.LocalEndpoint).Port}";
+
+        var page = await fixture.OpenAsync(configure: context => context.RouteAsync("**/config.json", route =>
+            route.FulfillAsync(new() { Json = new { apiBaseUrl = fixture.Nginx.BaseUrl.ToString().TrimEnd('/'), socketBaseUrl = socketBase } })));
+
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "reconnecting");
+        await Poll.UntilAsync(() => { lock (attempts) { return attempts.Count >= 5; } }, TimeSpan.FromSeconds(20), "five connection attempts");
+        await stop.CancelAsync();
+        await page.Context.CloseAsync();
+
+        // Attempt n waits between half and all of min(30 s, 500 ms × 2^(n-1)); the ranges do not overlap, so this is the growth.
+        List<TimeSpan> times;
+        lock (attempts)
+        {
+            times = [.. attempts.Take(5)];
+        }
+
+        for (var n = 1; n < times.Count; n++)
+        {
+            var ceiling = 500 * Math.Pow(2, n - 1);
+            var gap = (times[n] - times[n - 1]).TotalMilliseconds;
+            Assert.InRange(gap, ceiling / 2 - 50, ceiling + 500);
+        }
+
+        await accepting.ContinueWith(_ => { }, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task The_page_resumes_after_exactly_the_close_codes_the_contract_says_resume()
+    {
+        int[] codes = [1000, 1001, 1002, 1003, 1005, 1006, 1008, 1009, 1011, 1012, 1013, 4000, 4001, 4123, 4399, 4400, 4401, 4403, 4404, 4450, 4500];
+        var page = await fixture.OpenAsync();
+
+        var pageSays = await page.EvaluateAsync<bool[]>("async codes => { const live = await import('./live.js'); return codes.map(live.shouldResume); }", codes);
+
+        Assert.Equal(codes.Select(CloseReason.ShouldResume), pageSays);
     }
 
     [Fact]

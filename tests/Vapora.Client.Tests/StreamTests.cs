@@ -113,7 +113,7 @@ public sealed class StreamTests(RedisFixture redis) : IAsyncLifetime
 
         await Poll.UntilAsync(() => clients.All(c => c.LastVersion == 2), TimeSpan.FromSeconds(15), "every client to get version 2");
         await stop.CancelAsync();
-        Assert.Contains(WorkflowCloseCodes.GoingAway, closeCodes.OfType<int>());
+        Assert.Contains(CloseReason.GoingAway.Code, closeCodes.OfType<int>());
         Assert.All(clients, c => Assert.Equal(0, c.DuplicatesDropped));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Task.WhenAll(runs));
     }
@@ -128,7 +128,7 @@ public sealed class StreamTests(RedisFixture redis) : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<WorkflowStreamClosedException>(() => stream.RunAsync(Ct));
 
-        Assert.Equal(WorkflowCloseCodes.NotFound, error.CloseCode);
+        Assert.Equal(CloseReason.NotFound.Code, error.CloseCode);
         Assert.Equal(0, reconnects);
         Assert.Equal(StreamStatus.Stopped, stream.Status);
     }
@@ -141,7 +141,7 @@ public sealed class StreamTests(RedisFixture redis) : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<WorkflowStreamClosedException>(() => Client(gateway.BaseUrl).Watch(created.WorkflowId, afterVersion: 99).RunAsync(Ct));
 
-        Assert.Equal(WorkflowCloseCodes.BadRequest, error.CloseCode);
+        Assert.Equal(CloseReason.BadRequestTemplate.Code, error.CloseCode);
     }
 
     [Fact]

@@ -51,21 +51,51 @@ public sealed class RulesTests
         Assert.Equal(allowed, WorkflowStatusRules.CanMove(from, to));
     }
 
+    // The documented contract (README, "Close codes"), pinned by number: clients decide with ShouldResume.
     [Theory]
-    [InlineData(WorkflowCloseCodes.GoingAway, true)]
-    [InlineData(WorkflowCloseCodes.SlowConsumer, true)]
-    [InlineData(WorkflowCloseCodes.CatchUpFailed, true)]
-    [InlineData(WorkflowCloseCodes.TryAgainLater, true)]
-    [InlineData(WorkflowCloseCodes.InternalError, true)]
+    [InlineData(1001, true)]
     [InlineData(1006, true)]
-    [InlineData(WorkflowCloseCodes.Normal, false)]
-    [InlineData(WorkflowCloseCodes.NotFound, false)]
-    [InlineData(WorkflowCloseCodes.Forbidden, false)]
-    [InlineData(WorkflowCloseCodes.Unauthorized, false)]
-    [InlineData(WorkflowCloseCodes.BadRequest, false)]
-    [InlineData(WorkflowCloseCodes.MessageTooBig, false)]
+    [InlineData(1011, true)]
+    [InlineData(1012, true)]
+    [InlineData(1013, true)]
+    [InlineData(4000, true)]
+    [InlineData(4001, true)]
+    [InlineData(4123, true)]
+    [InlineData(1000, false)]
+    [InlineData(1002, false)]
+    [InlineData(1003, false)]
+    [InlineData(1005, false)]
+    [InlineData(1008, false)]
+    [InlineData(1009, false)]
+    [InlineData(4400, false)]
+    [InlineData(4401, false)]
+    [InlineData(4403, false)]
+    [InlineData(4404, false)]
+    [InlineData(4450, false)]
     public void Close_codes_say_whether_to_resume(int code, bool resume)
     {
-        Assert.Equal(resume, WorkflowCloseCodes.ShouldResume(code));
+        Assert.Equal(resume, CloseReason.ShouldResume(code));
+    }
+
+    [Fact]
+    public void Every_close_the_gateway_sends_carries_its_documented_code_and_meaning()
+    {
+        (CloseReason Reason, int Code, bool Resume)[] sent =
+        [
+            (CloseReason.GoingAway, 1001, true), (CloseReason.UnsupportedData, 1003, false), (CloseReason.MessageTooBig(65536), 1009, false),
+            (CloseReason.InternalError, 1011, true), (CloseReason.TryAgainLater, 1013, true), (CloseReason.SlowConsumer, 4000, true),
+            (CloseReason.CatchUpFailed, 4001, true), (CloseReason.BadRequest("bad id"), 4400, false), (CloseReason.Unauthorized, 4401, false),
+            (CloseReason.InvalidToken, 4401, false), (CloseReason.TokenExpired, 4401, false), (CloseReason.Forbidden, 4403, false),
+            (CloseReason.NotFound, 4404, false),
+        ];
+        foreach (var (reason, code, resume) in sent)
+        {
+            Assert.Equal((code, resume), (reason.Code, reason.Resume));
+            Assert.Equal(resume, CloseReason.ShouldResume(reason.Code));
+            // A close reason travels in a control frame: at most 123 bytes of UTF-8.
+            Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(reason.Reason), 1, 123);
+        }
+
+        Assert.Equal("message larger than 65536 bytes", CloseReason.MessageTooBig(65536).Reason);
     }
 }

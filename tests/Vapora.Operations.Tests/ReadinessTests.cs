@@ -119,7 +119,7 @@ public sealed class ReadinessTests
             await client.ProgressAsync(created.WorkflowId, step);
         }
 
-        var versions = await ReadVersionsAsync(socket, 10);
+        var versions = await socket.ReadVersionsAsync(10, TimeSpan.FromSeconds(20));
         Assert.Equal(Enumerable.Range(2, 10).Select(v => (long)v), versions);
         await WaitForReadinessAsync(gateway, HttpStatusCode.OK);
         var metrics = await gateway.MetricsAsync();
@@ -140,17 +140,6 @@ public sealed class ReadinessTests
         }
 
         return killed;
-    }
-
-    private static async Task<List<long>> ReadVersionsAsync(TestSocket socket, int count)
-    {
-        var versions = new List<long>();
-        for (var i = 0; i < count; i++)
-        {
-            versions.Add((await socket.NextJsonAsync(TimeSpan.FromSeconds(20))).GetProperty("version").GetInt64());
-        }
-
-        return versions;
     }
 
     private static Task<JsonElement> WaitForReadinessAsync(ServiceProcess service, HttpStatusCode expected) =>

@@ -8,39 +8,37 @@ namespace Vapora.RealtimeGateway.Tests;
 
 /// <summary>
 /// Lost or reordered publishes. The API here cannot reach Redis (its publishes all fail and its relay waits ten minutes),
-/// so the test decides exactly which stored updates reach the channel, and in what order.
+/// so the test decides exactly which stored updates reach the channel, and in what order. Each test starts its own API
+/// and gateway, with the convergence check either off in practice (a day) or every second, so that gap detection and
+/// the convergence check are each shown to work without the other.
 /// </summary>
-public sealed class GapRepairTests(RedisFixture redis) : IAsyncLifetime
+public sealed class GapRepairTests(RedisFixture redis) : IAsyncDisposable
 {
-    private ServiceProcess _api = null!;
-    private ServiceProcess _gateway = null!;
+    private ServiceProcess? _api;
+    private ServiceProcess? _gateway;
 
-    private WorkflowApiClient Client => new(_api.Http);
-
-    public async ValueTask InitializeAsync()
-    {
-        _api = await ServiceProcess.StartApiAsync($"127.0.0.1:{TestPorts.GetFree()}", new Dictionary<string, string?>
-        {
-            ["Publishing__OutboxGrace"] = "00:10:00",
-            ["Publishing__PublishTimeout"] = "00:00:00.100",
-        });
-        _gateway = await ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, _api.BaseUrl, new Dictionary<string, string?>
-        {
-            ["Gateway__ConvergenceCheckInterval"] = "00:00:01",
-        });
-    }
+    private WorkflowApiClient Client => new(_api!.Http);
 
     public async ValueTask DisposeAsync()
     {
-        await _gateway.DisposeAsync();
-        await _api.DisposeAsync();
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync();
+        }
+
+        if (_api is not null)
+        {
+            await _api.DisposeAsync();
+        }
     }
 
     [Fact]
     public async Task A_gateway_that_sees_version_N_plus_2_after_N_repairs_the_gap_from_the_history_and_drops_the_late_duplicate()
     {
+        // No convergence check during the test: only gap detection can bring versions 2 and 3.
+        var gateway = await StartAsync(convergenceCheckInterval: "1.00:00:00");
         var created = await Client.CreateAsync();
-        await using var socket = await _gateway.WatchAsync(created.WorkflowId);
+        await using var socket = await gateway.WatchAsync(created.WorkflowId);
         await socket.NextAsync();
         await Client.ProgressAsync(created.WorkflowId, 1);
         await Client.ProgressAsync(created.WorkflowId, 2);
@@ -55,16 +53,17 @@ public sealed class GapRepairTests(RedisFixture redis) : IAsyncLifetime
 
         Assert.Equal([2L, 3], repaired);
         Assert.Equal([4L], await socket.ReadVersionsAsync(1));
-        var metrics = await _gateway.MetricsAsync();
-        Assert.True(metrics.Value("vapora_gateway_gap_repairs_total") >= 1);
+        var metrics = await gateway.MetricsAsync();
+        Assert.Equal(2, metrics.Value("vapora_gateway_gap_repairs_total"));
         Assert.True(metrics.Value("vapora_gateway_messages_dropped_total", "reason=\"duplicate\"") >= 2);
     }
 
     [Fact]
     public async Task A_workflow_whose_publish_was_lost_still_converges_through_the_periodic_check()
     {
+        var gateway = await StartAsync(convergenceCheckInterval: "00:00:01");
         var created = await Client.CreateAsync();
-        await using var socket = await _gateway.WatchAsync(created.WorkflowId);
+        await using var socket = await gateway.WatchAsync(created.WorkflowId);
         await socket.NextAsync();
 
         // Stored, never published: nothing arrives on the channel.
@@ -75,9 +74,23 @@ public sealed class GapRepairTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal("lost publish", frame.GetProperty("message").GetString());
     }
 
+    private async Task<ServiceProcess> StartAsync(string convergenceCheckInterval)
+    {
+        _api = await ServiceProcess.StartApiAsync($"127.0.0.1:{TestPorts.GetFree()}", new Dictionary<string, string?>
+        {
+            ["Publishing__OutboxGrace"] = "00:10:00",
+            ["Publishing__PublishTimeout"] = "00:00:00.100",
+        });
+        _gateway = await ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, _api.BaseUrl, new Dictionary<string, string?>
+        {
+            ["Gateway__ConvergenceCheckInterval"] = convergenceCheckInterval,
+        });
+        return _gateway;
+    }
+
     private async Task<Dictionary<long, byte[]>> StoredBytesAsync(string id)
     {
-        var history = await _api.Http.GetByteArrayAsync($"api/workflows/{id}/history", TestContext.Current.CancellationToken);
+        var history = await _api!.Http.GetByteArrayAsync($"api/workflows/{id}/history", TestContext.Current.CancellationToken);
         using var document = JsonDocument.Parse(history);
         return document.RootElement.EnumerateArray().ToDictionary(
             e => e.GetProperty("version").GetInt64(),

@@ -49,19 +49,6 @@ public static class SocketExtensions
     public static Task<TestSocket> WatchAsync(this ServiceProcess gateway, string workflowId, long? after = null) =>
         TestSocket.ConnectAsync(gateway.WebSocketUrl($"/api/workflows/{workflowId}/updates" + (after is null ? "" : $"?after={after}")));
 
-    /// <summary>Reads <paramref name="count"/> frames and returns their versions.</summary>
-    public static async Task<List<long>> ReadVersionsAsync(this TestSocket socket, int count, TimeSpan? timeout = null)
-    {
-        var versions = new List<long>(count);
-        for (var i = 0; i < count; i++)
-        {
-            var frame = await socket.NextJsonAsync(timeout);
-            versions.Add(frame.GetProperty("version").GetInt64());
-        }
-
-        return versions;
-    }
-
     /// <summary>The update inside a /ws frame, or the frame itself on a single-workflow stream.</summary>
     public static JsonElement UpdateOf(this JsonElement frame) =>
         frame.TryGetProperty("data", out var data) ? data : frame;

@@ -13,17 +13,16 @@ public sealed class ProtocolTests(GatewayFixture fixture) : IClassFixture<Gatewa
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
-    [InlineData("wf_does_not_exist", "", WorkflowCloseCodes.NotFound)]
-    [InlineData("bad*id", "", WorkflowCloseCodes.BadRequest)]
-    [InlineData("wf_x", "?after=abc", WorkflowCloseCodes.BadRequest)]
-    [InlineData("wf_x", "?after=-1", WorkflowCloseCodes.BadRequest)]
-    [InlineData("wf_x", "?after=1&after=2", WorkflowCloseCodes.BadRequest)]
+    [InlineData("wf_does_not_exist", "", 4404)]
+    [InlineData("bad*id", "", 4400)]
+    [InlineData("wf_x", "?after=abc", 4400)]
+    [InlineData("wf_x", "?after=-1", 4400)]
+    [InlineData("wf_x", "?after=1&after=2", 4400)]
     public async Task A_stream_that_cannot_be_served_closes_with_a_give_up_code(string id, string query, int expected)
     {
         await using var socket = await TestSocket.ConnectAsync(fixture.Gateway.WebSocketUrl($"/api/workflows/{id}/updates{query}"));
 
         Assert.Equal(expected, await socket.WaitClosedAsync());
-        Assert.False(WorkflowCloseCodes.ShouldResume(expected));
         Assert.False(string.IsNullOrEmpty(socket.CloseDescription));
     }
 
@@ -34,7 +33,7 @@ public sealed class ProtocolTests(GatewayFixture fixture) : IClassFixture<Gatewa
 
         await using var socket = await fixture.Gateway.WatchAsync(created.WorkflowId, after: 50);
 
-        Assert.Equal(WorkflowCloseCodes.BadRequest, await socket.WaitClosedAsync());
+        Assert.Equal(CloseReason.BadRequestTemplate.Code, await socket.WaitClosedAsync());
     }
 
     [Fact]
@@ -61,7 +60,7 @@ public sealed class ProtocolTests(GatewayFixture fixture) : IClassFixture<Gatewa
         Assert.Equal("""{"type":"pong"}""", await socket.NextAsync());
         await socket.SendAsync("""{"type":"subscribe"}""");
 
-        Assert.Equal(WorkflowCloseCodes.BadRequest, await socket.WaitClosedAsync());
+        Assert.Equal(CloseReason.BadRequestTemplate.Code, await socket.WaitClosedAsync());
     }
 
     [Fact]
@@ -98,7 +97,7 @@ public sealed class ProtocolTests(GatewayFixture fixture) : IClassFixture<Gatewa
 
         await socket.SendAsync(new string(' ', 64 * 1024 + 1));
 
-        Assert.Equal(WorkflowCloseCodes.MessageTooBig, await socket.WaitClosedAsync());
+        Assert.Equal(CloseReason.MessageTooBigTemplate.Code, await socket.WaitClosedAsync());
     }
 
     [Fact]

@@ -19,8 +19,8 @@ public sealed class SocketAuthorizationTests(SecuredFixture fixture) : IClassFix
         await using var stream = await TestSocket.ConnectAsync(Stream(created.WorkflowId));
         await using var multiplex = await TestSocket.ConnectAsync(Multiplex());
 
-        Assert.Equal(WorkflowCloseCodes.Unauthorized, await stream.WaitClosedAsync());
-        Assert.Equal(WorkflowCloseCodes.Unauthorized, await multiplex.WaitClosedAsync());
+        Assert.Equal(CloseReason.Unauthorized.Code, await stream.WaitClosedAsync());
+        Assert.Equal(CloseReason.Unauthorized.Code, await multiplex.WaitClosedAsync());
         Assert.Contains("token is required", stream.CloseDescription, StringComparison.Ordinal);
     }
 
@@ -37,7 +37,7 @@ public sealed class SocketAuthorizationTests(SecuredFixture fixture) : IClassFix
 
         await using var socket = await TestSocket.ConnectAsync(Stream(created.WorkflowId, RestAuthorizationTests.BadToken(fixture.Tokens, kind)));
 
-        Assert.Equal(WorkflowCloseCodes.Unauthorized, await socket.WaitClosedAsync());
+        Assert.Equal(CloseReason.Unauthorized.Code, await socket.WaitClosedAsync());
         if (kind == "expired")
         {
             Assert.Contains("expired", socket.CloseDescription, StringComparison.Ordinal);
@@ -55,7 +55,7 @@ public sealed class SocketAuthorizationTests(SecuredFixture fixture) : IClassFix
         await using var streamB = await TestSocket.ConnectAsync(Stream(b.WorkflowId, onlyA));
 
         Assert.Equal(1, (await streamA.NextJsonAsync()).GetProperty("version").GetInt64());
-        Assert.Equal(WorkflowCloseCodes.Forbidden, await streamB.WaitClosedAsync());
+        Assert.Equal(CloseReason.Forbidden.Code, await streamB.WaitClosedAsync());
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class SocketAuthorizationTests(SecuredFixture fixture) : IClassFix
         await using var socket = await TestSocket.ConnectAsync(Stream(created.WorkflowId, shortLived));
         await socket.NextAsync();
 
-        Assert.Equal(WorkflowCloseCodes.Unauthorized, await socket.WaitClosedAsync(TimeSpan.FromSeconds(15)));
+        Assert.Equal(CloseReason.Unauthorized.Code, await socket.WaitClosedAsync(TimeSpan.FromSeconds(15)));
         Assert.Contains("expired", socket.CloseDescription, StringComparison.Ordinal);
     }
 

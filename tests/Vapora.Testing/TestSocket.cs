@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using Vapora.Contracts.WebSockets;
 
 namespace Vapora.Testing;
 
@@ -57,6 +58,24 @@ public sealed class TestSocket : IAsyncDisposable
     public async Task<JsonElement> NextJsonAsync(TimeSpan? timeout = null) =>
         JsonDocument.Parse(await NextAsync(timeout)).RootElement.Clone();
 
+    /// <summary>Reads <paramref name="count"/> update frames (bare or in the /ws envelope) and returns their versions.</summary>
+    public async Task<List<long>> ReadVersionsAsync(int count, TimeSpan? timeout = null)
+    {
+        var versions = new List<long>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var frame = await NextAsync(timeout);
+            if (!UpdateFrameReader.TryReadVersion(Encoding.UTF8.GetBytes(frame), out var version))
+            {
+                throw new InvalidDataException("Expected an update frame, got: " + frame);
+            }
+
+            versions.Add(version);
+        }
+
+        return versions;
+    }
+
     /// <summary>A frame if one is already queued.</summary>
     public bool TryNext(out string frame) => _frames.Reader.TryRead(out frame!);
 
@@ -95,31 +114,25 @@ public sealed class TestSocket : IAsyncDisposable
 
     private async Task ReadLoopAsync()
     {
-        var buffer = new byte[64 * 1024];
-        var message = new MemoryStream();
+        using var reader = new WebSocketMessageReader(_socket);
         try
         {
             while (true)
             {
-                var result = await _socket.ReceiveAsync(buffer, _stop.Token);
-                if (result.MessageType == WebSocketMessageType.Close)
+                var message = await reader.ReceiveAsync(_stop.Token);
+                if (message.IsClose)
                 {
-                    CloseDescription = result.CloseStatusDescription;
-                    _closed.TrySetResult((int)(result.CloseStatus ?? WebSocketCloseStatus.Empty));
+                    CloseDescription = _socket.CloseStatusDescription;
+                    _closed.TrySetResult((int)(_socket.CloseStatus ?? WebSocketCloseStatus.Empty));
                     if (_socket.State == WebSocketState.CloseReceived)
                     {
-                        await _socket.CloseOutputAsync(result.CloseStatus ?? WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                        await _socket.CloseOutputAsync(_socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
                     }
 
                     return;
                 }
 
-                message.Write(buffer, 0, result.Count);
-                if (result.EndOfMessage)
-                {
-                    _frames.Writer.TryWrite(Encoding.UTF8.GetString(message.GetBuffer(), 0, (int)message.Length));
-                    message.SetLength(0);
-                }
+                _frames.Writer.TryWrite(Encoding.UTF8.GetString(message.Bytes.Span));
             }
         }
         catch (Exception)

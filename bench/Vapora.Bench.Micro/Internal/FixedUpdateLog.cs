@@ -1,7 +1,7 @@
 using System.Text;
 using Vapora.Contracts;
 using Vapora.RealtimeGateway.CatchUp;
-using Vapora.RealtimeGateway.Hub;
+using Vapora.RealtimeGateway.Frames;
 
 namespace Vapora.Bench.Micro.Internal;
 

@@ -3,33 +3,36 @@ using System.Net.WebSockets;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Security.Claims;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vapora.RealtimeGateway;
 using Vapora.RealtimeGateway.Broker;
 using Vapora.RealtimeGateway.Connections;
 using Vapora.RealtimeGateway.Hub;
 using Vapora.RealtimeGateway.Internal;
+using Vapora.RealtimeGateway.Transport;
 using Vapora.ServiceDefaults.Security;
 
 namespace Vapora.Bench.Micro.Internal;
 
 /// <summary>
 /// The gateway's real forward path, wired as <c>AddRealtimeGateway</c> wires it, minus Redis and the API: the production
-/// <see cref="WorkflowHub"/>, <see cref="WorkflowTopic"/>, <see cref="ClientConnection"/> (its
-/// <see cref="WorkflowSubscription"/> is the watcher) and <see cref="SendQueue"/>. Metrics are recorded with a listener
+/// <see cref="WorkflowHub"/>, <see cref="TopicRegistry"/>, <see cref="WorkflowTopic"/>, <see cref="Connection"/> over a
+/// <see cref="WebSocketTransport"/> (its <see cref="WorkflowSubscription"/> is the watcher) and <see cref="SendQueue"/>. Metrics are recorded with a listener
 /// attached, as in production where OpenTelemetry listens.
 /// </summary>
 internal sealed class GatewayHarness : IDisposable
 {
     public const string WorkflowId = "wf_01JBENCH0000000000000000";
 
-    private static readonly FieldInfo QueueField = typeof(ClientConnection).GetField("_queue", BindingFlags.Instance | BindingFlags.NonPublic)
-        ?? throw new InvalidOperationException("ClientConnection no longer has a _queue field; update the benchmark harness.");
+    private static readonly FieldInfo QueueField = typeof(Connection).GetField("_queue", BindingFlags.Instance | BindingFlags.NonPublic)
+        ?? throw new InvalidOperationException("Connection no longer has a _queue field; update the benchmark harness.");
 
     private readonly CancellationTokenSource _requestAborted = new();
-    private readonly MeterFactory _meters = new();
+    // The host's own meter factory, as AddMetrics registers it in production.
+    private readonly ServiceProvider _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly MeterListener _listener = new();
-    private readonly List<ClientConnection> _connections = [];
+    private readonly List<Connection> _connections = [];
     private readonly List<Task> _running = [];
     private long _nextId;
 
@@ -51,14 +54,15 @@ internal sealed class GatewayHarness : IDisposable
         _listener.SetMeasurementEventCallback<double>(static (_, _, _, _) => { });
         _listener.Start();
 
-        Metrics = new GatewayMetrics(_meters);
+        Metrics = new GatewayMetrics(_meters.GetRequiredService<IMeterFactory>());
         var log = new FixedUpdateLog(WorkflowId);
 
         // The probe is used only after a backplane reconnect, which never happens here.
         var probe = (BackplaneProbe)RuntimeHelpers.GetUninitializedObject(typeof(BackplaneProbe));
-        Hub = new WorkflowHub(new NullBroker(), probe, log, Microsoft.Extensions.Options.Options.Create(Options), Metrics,
-            TimeProvider.System, NullLogger<WorkflowHub>.Instance);
-        Services = new ConnectionServices(Hub, log, new WorkflowAccess(new AuthMode(IsOff: true)), Options, Metrics,
+        var options = Microsoft.Extensions.Options.Options.Create(Options);
+        Topics = new TopicRegistry(new NullBroker(), log, options, Metrics, TimeProvider.System, NullLogger<TopicRegistry>.Instance);
+        Hub = new WorkflowHub(Topics, probe, options, Metrics, TimeProvider.System, NullLogger<WorkflowHub>.Instance);
+        Services = new ConnectionServices(Topics, log, new WorkflowAccess(new AuthMode(IsOff: true)), Options, Metrics,
             TimeProvider.System, NullLogger.Instance);
     }
 
@@ -67,6 +71,8 @@ internal sealed class GatewayHarness : IDisposable
     public GatewayMetrics Metrics { get; }
 
     public WorkflowHub Hub { get; }
+
+    public TopicRegistry Topics { get; }
 
     public ConnectionServices Services { get; }
 
@@ -78,10 +84,10 @@ internal sealed class GatewayHarness : IDisposable
     /// A connection watching the benchmark workflow whose loops do not run: what the topic hands it stays in its
     /// send queue, which the benchmark drains itself.
     /// </summary>
-    public (ClientConnection Connection, SendQueue Queue) AddIdleWatcher(bool enveloped)
+    public (Connection Connection, SendQueue Queue) AddIdleWatcher(bool enveloped)
     {
-        var connection = NewConnection(ServerSocket(new DiscardStream()));
-        var result = connection.SubscribeAsync(WorkflowId, after: null, enveloped, subscribedFrame: null).GetAwaiter().GetResult();
+        var (connection, _) = NewConnection(ServerSocket(new DiscardStream()));
+        var result = connection.Subscriptions.SubscribeAsync(WorkflowId, after: null, enveloped, subscribedFrame: null).GetAwaiter().GetResult();
         if (result != SubscribeResult.Subscribed)
         {
             throw new InvalidOperationException($"Subscribe failed: {result}.");
@@ -100,16 +106,16 @@ internal sealed class GatewayHarness : IDisposable
     /// A connection running its real reader and writer loops over a socket whose transport counts written frames.
     /// Its first frame (the current state) is written before it counts as live; wait for it with the counter.
     /// </summary>
-    public ClientConnection AddRunningWatcher(WriteCounter counter, bool enveloped)
+    public Connection AddRunningWatcher(WriteCounter counter, bool enveloped)
     {
-        var connection = NewConnection(ServerSocket(new DiscardStream(counter)));
+        var (connection, transport) = NewConnection(ServerSocket(new DiscardStream(counter)));
         _running.Add(connection.RunAsync(
-            static (_, _) => Task.CompletedTask,
-            async c => await c.SubscribeAsync(WorkflowId, after: null, enveloped, subscribedFrame: null)));
+            c => transport.ReceiveAsync(c, WebSocketTransport.IgnoreMessage),
+            async c => await c.Subscriptions.SubscribeAsync(WorkflowId, after: null, enveloped, subscribedFrame: null)));
         return connection;
     }
 
-    public static SendQueue QueueOf(ClientConnection connection) => (SendQueue)QueueField.GetValue(connection)!;
+    public static SendQueue QueueOf(Connection connection) => (SendQueue)QueueField.GetValue(connection)!;
 
     public void Dispose()
     {
@@ -129,35 +135,17 @@ internal sealed class GatewayHarness : IDisposable
         }
 
         Hub.Dispose();
+        Topics.Dispose();
         _listener.Dispose();
         _meters.Dispose();
         _requestAborted.Dispose();
     }
 
-    private ClientConnection NewConnection(WebSocket socket)
+    private (Connection Connection, WebSocketTransport Transport) NewConnection(WebSocket socket)
     {
-        var connection = new ClientConnection(++_nextId, socket, new ClaimsPrincipal(new ClaimsIdentity()), Services, _requestAborted.Token);
+        var transport = new WebSocketTransport(socket, Options.MaxInboundMessageBytes, Metrics);
+        var connection = new Connection(++_nextId, transport, new ClaimsPrincipal(new ClaimsIdentity()), Services, _requestAborted.Token);
         _connections.Add(connection);
-        return connection;
-    }
-
-    private sealed class MeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose()
-        {
-            foreach (var meter in _meters)
-            {
-                meter.Dispose();
-            }
-        }
+        return (connection, transport);
     }
 }

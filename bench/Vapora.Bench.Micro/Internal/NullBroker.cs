@@ -4,7 +4,7 @@ namespace Vapora.Bench.Micro.Internal;
 
 /// <summary>
 /// Stands in for Redis on the subscribe side only (subscribing is not on the forward path). Messages are handed to the
-/// hub exactly as <see cref="RedisWorkflowBroker"/> does: <see cref="IBrokerListener.OnMessage"/> with the raw bytes.
+/// hub exactly as <see cref="RedisWorkflowBroker"/> does: <see cref="IBrokerHandler.OnMessage"/> with the raw bytes.
 /// </summary>
 internal sealed class NullBroker : IWorkflowBroker
 {
@@ -12,7 +12,7 @@ internal sealed class NullBroker : IWorkflowBroker
 
     public int SubscribedChannels => _channels;
 
-    public void Attach(IBrokerListener listener)
+    public void RegisterHandler(IBrokerHandler handler)
     {
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
 using Vapora.Bench.Measurement;
+using Vapora.Contracts.WebSockets;
 
 namespace Vapora.Bench.Clients;
 
@@ -68,13 +69,13 @@ internal sealed class RawSignalRWatcher : IWatcher
 
     private async Task ReadLoopAsync()
     {
-        var receiver = new MessageReceiver(_socket);
+        using var receiver = new WebSocketMessageReader(_socket);
         var handshakeDone = false;
         try
         {
             while (true)
             {
-                var (type, message) = await receiver.ReceiveAsync(_stop.Token);
+                var (type, message, _) = await receiver.ReceiveAsync(_stop.Token);
                 var received = Stopwatch.GetTimestamp();
                 if (type == WebSocketMessageType.Close)
                 {

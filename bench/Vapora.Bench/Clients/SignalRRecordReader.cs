@@ -59,7 +59,7 @@ internal static class SignalRRecordReader
                         if (isObject && version == 0)
                         {
                             // The update: the same fields as a Vapora frame, read the same way.
-                            UpdateFrameReader.TryRead(record[start..(int)reader.BytesConsumed], out version, out sentTicks);
+                            SentTime.TryRead(record[start..(int)reader.BytesConsumed], out version, out sentTicks);
                         }
                     }
                 }

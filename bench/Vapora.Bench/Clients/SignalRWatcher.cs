@@ -25,7 +25,7 @@ internal sealed class SignalRWatcher : IWatcher
             .Build();
         var watcher = new SignalRWatcher(connection);
         connection.On<WorkflowUpdate>(ProgressHub.UpdateMethod, update =>
-            tracker.OnUpdate(update.Version, UpdateFrameReader.TicksOf(update.Message), Stopwatch.GetTimestamp()));
+            tracker.OnUpdate(update.Version, SentTime.TicksOf(update.Message), Stopwatch.GetTimestamp()));
         connection.Closed += error =>
         {
             if (!watcher._disposing)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
 using Vapora.Bench.Measurement;
+using Vapora.Contracts.WebSockets;
 
 namespace Vapora.Bench.Clients;
 
@@ -53,7 +54,7 @@ internal sealed class WebSocketWatcher : IWatcher
 
     private async Task ReadLoopAsync()
     {
-        var receiver = new MessageReceiver(_socket);
+        using var receiver = new WebSocketMessageReader(_socket);
         try
         {
             while (true)
@@ -64,7 +65,7 @@ internal sealed class WebSocketWatcher : IWatcher
                     await Task.Delay(Timeout.Infinite, _stop.Token);
                 }
 
-                var (type, message) = await receiver.ReceiveAsync(_stop.Token);
+                var (type, message, _) = await receiver.ReceiveAsync(_stop.Token);
                 var received = Stopwatch.GetTimestamp();
                 if (type == WebSocketMessageType.Close)
                 {
@@ -72,7 +73,7 @@ internal sealed class WebSocketWatcher : IWatcher
                     return;
                 }
 
-                if (UpdateFrameReader.TryRead(message.Span, out var version, out var sent))
+                if (SentTime.TryRead(message.Span, out var version, out var sent))
                 {
                     _tracker.OnUpdate(version, sent, received);
                 }

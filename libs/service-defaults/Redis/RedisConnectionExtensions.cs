@@ -44,8 +44,7 @@ public static class RedisConnectionExtensions
         });
         builder.Services.AddOptions<RedisPubSubOptions>()
             .BindConfiguration(RedisPubSubOptions.SectionName)
-            .Validate(o => o.PubSub is RedisPubSubOptions.Modes.Classic or RedisPubSubOptions.Modes.Sharded,
-                "Redis:PubSub must be 'classic' or 'sharded'.")
+            .Validate(o => Enum.IsDefined(o.PubSub), "Redis:PubSub must be 'classic' or 'sharded'.")
             .ValidateOnStart();
         builder.Services.AddSingleton<RedisWorkflowChannels>();
         builder.Services.AddHostedService<RedisConnectionStarter>();

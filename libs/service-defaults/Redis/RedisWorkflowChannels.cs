@@ -11,21 +11,10 @@ public sealed class RedisPubSubOptions
     public const string SectionName = "Redis";
 
     /// <summary>
-    /// <c>classic</c> (default): PUBLISH/SUBSCRIBE, right for one Redis. <c>sharded</c>: SPUBLISH/SSUBSCRIBE
-    /// (Redis 7+), for Redis Cluster: each channel lives on the node of its slot, so a message travels to that node
-    /// only instead of being broadcast to every node. API and gateways must use the same mode.
+    /// <c>classic</c> (default) or <c>sharded</c>, in any case; anything else stops the process at start-up.
+    /// API and gateways must use the same mode.
     /// </summary>
-    public string PubSub { get; set; } = Modes.Classic;
-
-    /// <summary>Known modes.</summary>
-    public static class Modes
-    {
-        /// <summary>PUBLISH / SUBSCRIBE.</summary>
-        public const string Classic = "classic";
-
-        /// <summary>SPUBLISH / SSUBSCRIBE.</summary>
-        public const string Sharded = "sharded";
-    }
+    public RedisPubSubMode PubSub { get; set; } = RedisPubSubMode.Classic;
 }
 
 /// <summary>
@@ -36,7 +25,7 @@ public sealed class RedisPubSubOptions
 public sealed class RedisWorkflowChannels(IOptions<RedisPubSubOptions> options)
 {
     /// <summary>True in sharded mode.</summary>
-    public bool IsSharded { get; } = options.Value.PubSub == RedisPubSubOptions.Modes.Sharded;
+    public bool IsSharded { get; } = options.Value.PubSub == RedisPubSubMode.Sharded;
 
     /// <summary>The channel of one workflow.</summary>
     public RedisChannel For(string workflowId) => Channel(WorkflowChannels.NameFor(workflowId));

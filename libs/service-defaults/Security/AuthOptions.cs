@@ -8,21 +8,11 @@ public sealed class AuthOptions
     /// <summary>Configuration section.</summary>
     public const string SectionName = "Auth";
 
-    /// <summary><c>jwt</c> (default): every request needs a valid bearer token. <c>none</c>: development only, logged as insecure.</summary>
-    public string Mode { get; set; } = Modes.Jwt;
+    /// <summary><c>jwt</c> (default) or <c>none</c>, in any case; anything else stops the process at start-up.</summary>
+    public AuthenticationMode Mode { get; set; } = AuthenticationMode.Jwt;
 
     /// <summary>JWT validation.</summary>
     public JwtSettings Jwt { get; set; } = new();
-
-    /// <summary>Known modes.</summary>
-    public static class Modes
-    {
-        /// <summary>Bearer tokens required.</summary>
-        public const string Jwt = "jwt";
-
-        /// <summary>No authentication at all.</summary>
-        public const string None = "none";
-    }
 
     /// <summary>How tokens are validated. Give at least one key source: a shared secret, a public key, or an authority.</summary>
     public sealed class JwtSettings

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -22,30 +23,68 @@ public static class AuthenticationExtensions
     /// <summary>The query parameter that may carry the token on a WebSocket upgrade (browsers cannot set headers).</summary>
     public const string AccessTokenQueryParameter = "access_token";
 
+    /// <summary>
+    /// The authentication middleware. With <c>Auth:Mode=none</c> it says so at start-up, as a warning, since then
+    /// nothing is protected.
+    /// </summary>
+    public static WebApplication UseVaporaAuthentication(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<AuthMode>().IsOff)
+        {
+            SecurityLog.AuthenticationOff(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Vapora.Security"));
+        }
+
+        app.UseAuthentication();
+        return app;
+    }
+
     /// <summary>Adds authentication and authorization per <c>Auth:Mode</c>; fails at start-up on a half-configured <c>jwt</c>.</summary>
     public static IHostApplicationBuilder AddVaporaAuthentication(this IHostApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
-        var mode = options.Mode.ToLowerInvariant();
-        builder.Services.AddSingleton(new AuthMode(mode == AuthOptions.Modes.None));
+        // Read now, because the mode decides what is registered; bound and validated again as options on start.
+        var options = ReadOptions(builder.Configuration);
+        builder.Services.AddOptions<AuthOptions>()
+            .BindConfiguration(AuthOptions.SectionName)
+            .Validate(o => Enum.IsDefined(o.Mode), UnknownModeMessage)
+            .ValidateOnStart();
+        builder.Services.AddSingleton(new AuthMode(options.Mode == AuthenticationMode.None));
         builder.Services.AddSingleton<WorkflowAccess>();
-        switch (mode)
+        switch (options.Mode)
         {
-            case AuthOptions.Modes.None:
+            case AuthenticationMode.None:
                 builder.Services.AddAuthentication();
                 builder.Services.AddAuthorizationBuilder()
                     .AddPolicy(WritePolicy, p => p.RequireAssertion(_ => true))
                     .AddPolicy(ReadPolicy, p => p.RequireAssertion(_ => true));
-                builder.Services.AddHostedService<InsecureModeWarning>();
-                break;
-            case AuthOptions.Modes.Jwt:
-                AddJwt(builder, options.Jwt);
                 break;
             default:
-                throw new InvalidOperationException($"Auth:Mode '{options.Mode}' is not known. Use 'jwt' or, for local development only, 'none'.");
+                AddJwt(builder, options.Jwt);
+                break;
         }
 
         return builder;
+    }
+
+    private const string UnknownModeMessage = "Auth:Mode must be 'jwt' or, for local development only, 'none'.";
+
+    private static AuthOptions ReadOptions(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(AuthOptions.SectionName);
+        AuthOptions? options;
+        try
+        {
+            options = section.Get<AuthOptions>();
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The binder's own message names the type, not the choices.
+            throw new InvalidOperationException($"{UnknownModeMessage} It is '{section["Mode"]}'.", ex);
+        }
+
+        options ??= new AuthOptions();
+        return Enum.IsDefined(options.Mode)
+            ? options
+            : throw new InvalidOperationException($"{UnknownModeMessage} It is '{section["Mode"]}'.");
     }
 
     private static void AddJwt(IHostApplicationBuilder builder, AuthOptions.JwtSettings jwt)
@@ -132,18 +171,6 @@ public static class AuthenticationExtensions
             ecdsa.ImportFromPem(pem);
             return new ECDsaSecurityKey(ecdsa);
         }
-    }
-
-    /// <summary>Says at start-up, as a warning, that nothing is protected.</summary>
-    private sealed class InsecureModeWarning(ILogger<InsecureModeWarning> logger) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            SecurityLog.AuthenticationOff(logger);
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
 

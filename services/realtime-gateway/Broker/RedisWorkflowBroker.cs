@@ -17,7 +17,7 @@ internal sealed class RedisWorkflowBroker : IWorkflowBroker, IDisposable
     private readonly GatewayMetrics _metrics;
     private readonly RedisWorkflowChannels _channels;
     private readonly ConcurrentDictionary<string, ChannelMessageQueue> _queues = new(StringComparer.Ordinal);
-    private IBrokerListener? _listener;
+    private IBrokerHandler? _handler;
 
     public RedisWorkflowBroker(IConnectionMultiplexer redis, RedisWorkflowChannels channels, GatewayMetrics metrics, ILogger<RedisWorkflowBroker> logger)
     {
@@ -35,8 +35,13 @@ internal sealed class RedisWorkflowBroker : IWorkflowBroker, IDisposable
 
     public int SubscribedChannels => _queues.Count;
 
-    /// <summary>Set once by the hub at start-up.</summary>
-    public void Attach(IBrokerListener listener) => _listener = listener;
+    public void RegisterHandler(IBrokerHandler handler)
+    {
+        if (Interlocked.CompareExchange(ref _handler, handler, null) is not null)
+        {
+            throw new InvalidOperationException("The broker already has a handler.");
+        }
+    }
 
     public async Task SubscribeAsync(string workflowId, CancellationToken cancellationToken)
     {
@@ -85,7 +90,7 @@ internal sealed class RedisWorkflowBroker : IWorkflowBroker, IDisposable
 
         try
         {
-            _listener?.OnMessage(workflowId, (ReadOnlyMemory<byte>)value);
+            _handler?.OnMessage(workflowId, (ReadOnlyMemory<byte>)value);
         }
         catch (Exception ex)
         {
@@ -101,12 +106,12 @@ internal sealed class RedisWorkflowBroker : IWorkflowBroker, IDisposable
         // commands and pub/sub). A resync of a workflow that lost nothing costs one short history read.
         _metrics.BackplaneReconnected();
         GatewayLog.BackplaneRestored(_logger, e.ConnectionType, _queues.Count);
-        _listener?.OnReconnected();
+        _handler?.OnReconnected();
     }
 
     private void OnTopologyChanged(object? sender, EndPointEventArgs e)
     {
         GatewayLog.TopologyChanged(_logger, e.EndPoint.ToString() ?? "?", _queues.Count);
-        _listener?.OnReconnected();
+        _handler?.OnReconnected();
     }
 }

@@ -1,5 +1,4 @@
-using Vapora.Contracts;
-using Vapora.RealtimeGateway.Hub;
+using Vapora.RealtimeGateway.Frames;
 
 namespace Vapora.RealtimeGateway.CatchUp;
 
@@ -15,12 +14,3 @@ internal interface IUpdateLog
     /// <summary>Updates after <paramref name="afterVersion"/> in version order, or null when the workflow does not exist.</summary>
     Task<IReadOnlyList<UpdateFrame>?> GetHistoryAsync(string workflowId, long afterVersion, int limit, CancellationToken cancellationToken);
 }
-
-/// <summary>A workflow's state as read from the API: the encoded state frame and the fields fixed at creation.</summary>
-internal sealed record WorkflowSnapshot(UpdateFrame StateFrame, string Name, DateTimeOffset CreatedAt)
-{
-    public long Version => StateFrame.Version;
-}
-
-/// <summary>The API did not answer (down, timing out, or 5xx) after the client's retries.</summary>
-internal sealed class UpdateLogUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Vapora.Contracts;
-using Vapora.RealtimeGateway.Hub;
+using Vapora.RealtimeGateway.Frames;
 
 namespace Vapora.RealtimeGateway.CatchUp;
 

@@ -1,4 +1,3 @@
-using System.Net.WebSockets;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Vapora.Contracts;
@@ -62,7 +61,7 @@ internal sealed class ConnectionDrainer(
         {
             foreach (var connection in connections.Skip(wave * perWave).Take(perWave))
             {
-                connection.Close((WebSocketCloseStatus)WorkflowCloseCodes.GoingAway, "going away: resume on another replica");
+                connection.Close(CloseReason.GoingAway);
             }
 
             if (wave < Waves - 1)
@@ -76,7 +75,7 @@ internal sealed class ConnectionDrainer(
         {
             foreach (var connection in registry.Connections)
             {
-                connection.Close((WebSocketCloseStatus)WorkflowCloseCodes.GoingAway, "going away: resume on another replica");
+                connection.Close(CloseReason.GoingAway);
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(50), time);

@@ -3,25 +3,31 @@ using Microsoft.Extensions.Options;
 
 namespace Vapora.RealtimeGateway.Connections;
 
-/// <summary>The gateway's open WebSocket connections: counted against the limit, and closable all at once when draining.</summary>
-internal sealed class ConnectionRegistry
+/// <summary>The gateway's open connections: counted against the limit, and closable all at once when draining.</summary>
+internal sealed class ConnectionRegistry(IOptions<GatewayOptions> options)
 {
-    private readonly ConcurrentDictionary<long, ClientConnection> _connections = new();
-    private readonly int _max;
+    private readonly ConcurrentDictionary<long, Connection> _connections = new();
+    private readonly int _max = options.Value.MaxConnections;
     private long _nextId;
-
-    public ConnectionRegistry(IOptions<GatewayOptions> options, Internal.GatewayMetrics metrics)
-    {
-        _max = options.Value.MaxConnections;
-        metrics.ObserveConnections(this);
-    }
 
     public int Count => _connections.Count;
 
-    public IEnumerable<ClientConnection> Connections => _connections.Values;
+    /// <summary>The connection limit (Gateway:MaxConnections).</summary>
+    public int Limit => _max;
 
-    /// <summary>A new connection id, or null when the gateway is full.</summary>
-    public bool TryRegister(ClientConnection connection)
+    public IEnumerable<Connection> Connections => _connections.Values;
+
+    /// <summary>Sum of frames waiting in every send queue.</summary>
+    public long QueuedFrames => _connections.Values.Sum(c => (long)c.QueuedFrames);
+
+    /// <summary>Sum of subscriptions over every connection.</summary>
+    public long Subscriptions => _connections.Values.Sum(c => (long)c.Subscriptions.Count);
+
+    /// <summary>A new connection id.</summary>
+    public long NextId() => Interlocked.Increment(ref _nextId);
+
+    /// <summary>Counts the connection in; false (and not registered) when the gateway is at its connection limit.</summary>
+    public bool TryRegister(Connection connection)
     {
         if (_connections.Count >= _max)
         {
@@ -32,13 +38,5 @@ internal sealed class ConnectionRegistry
         return true;
     }
 
-    public void Unregister(ClientConnection connection) => _connections.TryRemove(connection.Id, out _);
-
-    public long NextId() => Interlocked.Increment(ref _nextId);
-
-    /// <summary>Sum of frames waiting in every send queue.</summary>
-    public long QueuedFrames => _connections.Values.Sum(c => (long)c.QueuedFrames);
-
-    /// <summary>Sum of subscriptions over every connection.</summary>
-    public long Subscriptions => _connections.Values.Sum(c => (long)c.SubscriptionCount);
+    public void Unregister(Connection connection) => _connections.TryRemove(connection.Id, out _);
 }

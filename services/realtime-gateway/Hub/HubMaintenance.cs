@@ -5,16 +5,16 @@ using Vapora.RealtimeGateway.Internal;
 namespace Vapora.RealtimeGateway.Hub;
 
 /// <summary>
-/// The hub's background work: unsubscribing idle workflows after their grace period, and the convergence
-/// check, which compares quiet workflows with the API so that an update whose publish was lost still arrives.
+/// The registry's background work: removing idle workflows after their grace period, and the convergence check,
+/// which compares quiet workflows with the API so that an update whose publish was lost still arrives.
 /// </summary>
-internal sealed class HubMaintenance(WorkflowHub hub, IOptions<GatewayOptions> options, TimeProvider time, ILogger<HubMaintenance> logger)
-    : BackgroundService
+internal sealed class HubMaintenance(TopicRegistry topics, IUpdateLog updateLog, IOptions<GatewayOptions> options, TimeProvider time,
+    ILogger<HubMaintenance> logger) : BackgroundService
 {
     private readonly GatewayOptions _options = options.Value;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(hub.ReapIdleTopicsAsync(stoppingToken).IgnoreCancellation(), CheckConvergenceAsync(stoppingToken).IgnoreCancellation());
+        Task.WhenAll(topics.ReapIdleTopicsAsync(stoppingToken).IgnoreCancellation(), CheckConvergenceAsync(stoppingToken).IgnoreCancellation());
 
     private async Task CheckConvergenceAsync(CancellationToken stoppingToken)
     {
@@ -24,16 +24,16 @@ internal sealed class HubMaintenance(WorkflowHub hub, IOptions<GatewayOptions> o
             await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
 
             // Quiet the longest first, at most the configured number per second.
-            var due = hub.Topics
-                .Where(t => t.Ready.IsCompletedSuccessfully && time.GetElapsedTime(Volatile.Read(ref t.LastConfirmed)) >= _options.ConvergenceCheckInterval)
-                .OrderBy(t => Volatile.Read(ref t.LastConfirmed))
+            var due = topics.Topics
+                .Where(t => t.TryGetQuietHead(out _) && time.GetElapsedTime(t.LastConfirmed) >= _options.ConvergenceCheckInterval)
+                .OrderBy(t => t.LastConfirmed)
                 .Take(_options.ConvergenceChecksPerSecond)
                 .ToList();
             await Parallel.ForEachAsync(due, parallel, async (topic, ct) =>
             {
                 try
                 {
-                    await topic.CheckConvergenceAsync(ct);
+                    await CheckAsync(topic, ct);
                 }
                 catch (UpdateLogUnavailableException ex)
                 {
@@ -42,19 +42,24 @@ internal sealed class HubMaintenance(WorkflowHub hub, IOptions<GatewayOptions> o
             });
         }
     }
-}
 
-internal static class TaskExtensions
-{
-    /// <summary>Awaits a loop that ends by cancellation at shutdown.</summary>
-    public static async Task IgnoreCancellation(this Task task)
+    /// <summary>Asks the API whether anything newer than the topic's head exists (a lost publish); repairs if so.</summary>
+    private async Task CheckAsync(WorkflowTopic topic, CancellationToken cancellationToken)
     {
-        try
+        if (!topic.TryGetQuietHead(out var head))
         {
-            await task;
+            return;
         }
-        catch (OperationCanceledException)
+
+        var newer = await updateLog.GetHistoryAsync(topic.WorkflowId, head, 1, cancellationToken);
+        if (newer is { Count: > 0 })
         {
+            GatewayLog.ConvergenceRepair(logger, topic.WorkflowId, head, newer[0].Version);
+            topic.RequestResync();
+        }
+        else
+        {
+            topic.Confirm();
         }
     }
 }

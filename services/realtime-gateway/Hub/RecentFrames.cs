@@ -1,3 +1,5 @@
+using Vapora.RealtimeGateway.Frames;
+
 namespace Vapora.RealtimeGateway.Hub;
 
 /// <summary>

@@ -1,6 +1,4 @@
 using System.Diagnostics.Metrics;
-using Vapora.RealtimeGateway.Connections;
-using Vapora.RealtimeGateway.Hub;
 
 namespace Vapora.RealtimeGateway.Internal;
 
@@ -8,6 +6,9 @@ namespace Vapora.RealtimeGateway.Internal;
 internal sealed class GatewayMetrics
 {
     public const string MeterName = "Vapora.RealtimeGateway";
+
+    /// <summary>Every reason a backplane message is dropped for (the <c>reason</c> tag of <c>vapora.gateway.messages.dropped</c>).</summary>
+    private static readonly string[] DropReasons = ["duplicate", "malformed", "oversized", "unwatched", "empty", "failed"];
 
     private readonly Meter _meter;
     private readonly Counter<long> _received;
@@ -28,13 +29,22 @@ internal sealed class GatewayMetrics
         _meter = meterFactory.Create(MeterName);
         _received = _meter.CreateCounter<long>("vapora.gateway.messages.received", "{message}", "Messages received from Redis.");
         _forwarded = _meter.CreateCounter<long>("vapora.gateway.messages.forwarded", "{frame}", "Update frames queued to client connections (one per watcher).");
-        _dropped = _meter.CreateCounter<long>("vapora.gateway.messages.dropped", "{message}", "Backplane messages dropped, by reason (duplicate, malformed, unwatched, empty).");
+        _dropped = _meter.CreateCounter<long>("vapora.gateway.messages.dropped", "{message}", "Backplane messages dropped, by reason (duplicate, malformed, oversized, unwatched, empty, failed).");
         _sent = _meter.CreateCounter<long>("vapora.gateway.frames.sent", "{frame}", "Frames written to client sockets.");
         _conflated = _meter.CreateCounter<long>("vapora.gateway.messages.conflated", "{frame}", "Queued progress frames replaced by a newer one because their client fell behind.");
         _slowConsumers = _meter.CreateCounter<long>("vapora.gateway.slow_consumers.closed", "{connection}", "Connections closed because their send queue overflowed.");
         _gapRepairs = _meter.CreateCounter<long>("vapora.gateway.gap_repairs", "{update}", "Updates recovered from the API's history after a gap or a reconnect.");
         _resumes = _meter.CreateCounter<long>("vapora.gateway.resumes", "{subscription}", "Subscriptions that resumed after a version.");
         _reconnects = _meter.CreateCounter<long>("vapora.gateway.redis.reconnects", "{event}", "Redis connections restored.");
+        // A counter is exported from its first measurement on; starting the ones alerts watch at 0 lets rate() see
+        // the first event after a restart.
+        _gapRepairs.Add(0);
+        _slowConsumers.Add(0);
+        foreach (var reason in DropReasons)
+        {
+            _dropped.Add(0, new KeyValuePair<string, object?>("reason", reason));
+        }
+
         _inboundRejected = _meter.CreateCounter<long>("vapora.gateway.inbound.rejected", "{message}", "Inbound client messages rejected, by reason.");
         var latencyBuckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] };
         _fanOutLag = _meter.CreateHistogram("vapora.gateway.fanout.duration", "ms", "Time from receiving an update from Redis to queueing it on every local watcher.", advice: latencyBuckets);
@@ -43,18 +53,20 @@ internal sealed class GatewayMetrics
             advice: latencyBuckets);
     }
 
-    /// <summary>Registers the gauges that read live state.</summary>
-    public void ObserveHub(WorkflowHub hub)
+    /// <summary>Registers the gauges of watched workflows and Redis channels (wired once at start-up).</summary>
+    public void ObserveTopics(Func<int> watchedWorkflows, Func<int> subscribedChannels)
     {
-        _meter.CreateObservableGauge("vapora.gateway.workflows.watched", () => hub.TopicCount, "{workflow}", "Workflows with at least one local watcher (or in their unsubscribe grace period).");
-        _meter.CreateObservableGauge("vapora.gateway.redis.channels", () => hub.SubscribedChannels, "{channel}", "Redis channels subscribed.");
+        _meter.CreateObservableGauge("vapora.gateway.workflows.watched", watchedWorkflows, "{workflow}", "Workflows with at least one local watcher (or in their unsubscribe grace period).");
+        _meter.CreateObservableGauge("vapora.gateway.redis.channels", subscribedChannels, "{channel}", "Redis channels subscribed.");
     }
 
-    public void ObserveConnections(ConnectionRegistry registry)
+    /// <summary>Registers the gauges of open connections (wired once at start-up).</summary>
+    public void ObserveConnections(Func<int> connections, Func<int> limit, Func<long> queuedFrames, Func<long> subscriptions)
     {
-        _meter.CreateObservableGauge("vapora.gateway.connections", () => registry.Count, "{connection}", "Open WebSocket connections.");
-        _meter.CreateObservableGauge("vapora.gateway.send_queue.depth", () => registry.QueuedFrames, "{frame}", "Frames waiting in all send queues.");
-        _meter.CreateObservableGauge("vapora.gateway.subscriptions", () => registry.Subscriptions, "{subscription}", "Workflow subscriptions over all connections.");
+        _meter.CreateObservableGauge("vapora.gateway.connections", connections, "{connection}", "Open WebSocket connections.");
+        _meter.CreateObservableGauge("vapora.gateway.connections.limit", limit, "{connection}", "Most WebSocket connections this gateway accepts (Gateway:MaxConnections).");
+        _meter.CreateObservableGauge("vapora.gateway.send_queue.depth", queuedFrames, "{frame}", "Frames waiting in all send queues.");
+        _meter.CreateObservableGauge("vapora.gateway.subscriptions", subscriptions, "{subscription}", "Workflow subscriptions over all connections.");
     }
 
     public void MessageReceived() => _received.Add(1);

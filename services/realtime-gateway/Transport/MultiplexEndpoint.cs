@@ -23,7 +23,7 @@ internal static class MultiplexEndpoint
         await acceptor.RunAsync(http, OnMessageAsync, start: null);
     }
 
-    private static async Task OnMessageAsync(ClientConnection connection, ReadOnlyMemory<byte> message)
+    private static async Task OnMessageAsync(Connection connection, ReadOnlyMemory<byte> message)
     {
         ClientFrame? frame;
         try
@@ -53,7 +53,7 @@ internal static class MultiplexEndpoint
         }
     }
 
-    private static async Task SubscribeAsync(ClientConnection connection, ClientFrame frame)
+    private static async Task SubscribeAsync(Connection connection, ClientFrame frame)
     {
         var id = frame.WorkflowId;
         if (!WorkflowIds.IsValid(id))
@@ -68,7 +68,7 @@ internal static class MultiplexEndpoint
             return;
         }
 
-        var result = await connection.SubscribeAsync(id!, frame.After, enveloped: true, ProtocolFrames.Subscribed(id!));
+        var result = await connection.Subscriptions.SubscribeAsync(id!, frame.After, enveloped: true, ProtocolFrames.Subscribed(id!));
         var error = result switch
         {
             SubscribeResult.Subscribed => default,
@@ -85,10 +85,10 @@ internal static class MultiplexEndpoint
         }
     }
 
-    private static void Unsubscribe(ClientConnection connection, ClientFrame frame)
+    private static void Unsubscribe(Connection connection, ClientFrame frame)
     {
         var id = frame.WorkflowId;
-        if (!WorkflowIds.IsValid(id) || !connection.Unsubscribe(id!))
+        if (!WorkflowIds.IsValid(id) || !connection.Subscriptions.Unsubscribe(id!))
         {
             connection.Enqueue(ProtocolFrames.Error(ServerFrame.ErrorCodes.BadFrame, "not subscribed to that workflow", id));
             return;

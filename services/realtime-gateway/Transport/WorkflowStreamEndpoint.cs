@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.WebSockets;
 using Vapora.Contracts;
 using Vapora.RealtimeGateway.Connections;
 
@@ -8,7 +7,7 @@ namespace Vapora.RealtimeGateway.Transport;
 /// <summary>
 /// <c>GET /api/workflows/{id}/updates</c> as a WebSocket: one workflow's updates as text frames, the current state
 /// first, or with <c>?after=N</c> every version after N first. Problems end the socket with a close code
-/// (<see cref="WorkflowCloseCodes"/>), which every client, browsers included, can see.
+/// (<see cref="CloseReason"/>), which every client, browsers included, can see.
 /// </summary>
 internal static class WorkflowStreamEndpoint
 {
@@ -34,40 +33,37 @@ internal static class WorkflowStreamEndpoint
 
         await acceptor.RunAsync(http, OnMessage, connection => problem is null
             ? StartAsync(connection, id, afterVersion)
-            : CloseAsync(connection, WorkflowCloseCodes.BadRequest, problem));
+            : CloseAsync(connection, CloseReason.BadRequest(problem)));
     }
 
-    private static async Task StartAsync(ClientConnection connection, string id, long? after)
+    private static async Task StartAsync(Connection connection, string id, long? after)
     {
-        var result = await connection.SubscribeAsync(id, after, enveloped: false, subscribedFrame: null);
-        switch (result)
+        var result = await connection.Subscriptions.SubscribeAsync(id, after, enveloped: false, subscribedFrame: null);
+        if (CloseReasonOf(result) is { } reason)
         {
-            case SubscribeResult.Subscribed:
-                return;
-            case SubscribeResult.NotFound:
-                connection.Close((WebSocketCloseStatus)WorkflowCloseCodes.NotFound, "workflow not found");
-                return;
-            case SubscribeResult.Forbidden:
-                connection.Close((WebSocketCloseStatus)WorkflowCloseCodes.Forbidden, "this token does not allow this workflow");
-                return;
-            case SubscribeResult.AfterBeyondLatest:
-                connection.Close((WebSocketCloseStatus)WorkflowCloseCodes.BadRequest, "after is beyond the workflow's latest version");
-                return;
-            default:
-                // Redis or the API is unreachable right now: resume later (possibly on another replica).
-                connection.Close((WebSocketCloseStatus)WorkflowCloseCodes.CatchUpFailed, "cannot serve this workflow right now: resume");
-                return;
+            connection.Close(reason);
         }
     }
 
-    private static Task CloseAsync(ClientConnection connection, int code, string reason)
+    /// <summary>How a single-workflow stream ends when its subscribe fails (null: it did not).</summary>
+    internal static CloseReason? CloseReasonOf(SubscribeResult result) => result switch
     {
-        connection.Close((WebSocketCloseStatus)code, reason);
+        SubscribeResult.Subscribed => null,
+        SubscribeResult.NotFound => CloseReason.NotFound,
+        SubscribeResult.Forbidden => CloseReason.Forbidden,
+        SubscribeResult.AfterBeyondLatest => CloseReason.BadRequest("after is beyond the workflow's latest version"),
+        // Redis or the API is unreachable right now: resume later (possibly on another replica).
+        _ => CloseReason.CatchUpFailed,
+    };
+
+    private static Task CloseAsync(Connection connection, CloseReason reason)
+    {
+        connection.Close(reason);
         return Task.CompletedTask;
     }
 
     // The stream is read-only: only an application ping is accepted (protocol pings are answered by the socket itself).
-    private static Task OnMessage(ClientConnection connection, ReadOnlyMemory<byte> message)
+    private static Task OnMessage(Connection connection, ReadOnlyMemory<byte> message)
     {
         if (ProtocolFrames.IsPing(message.Span))
         {
@@ -75,7 +71,7 @@ internal static class WorkflowStreamEndpoint
         }
         else
         {
-            connection.Close((WebSocketCloseStatus)WorkflowCloseCodes.BadRequest, "this stream accepts only {\"type\":\"ping\"}; use /ws to subscribe");
+            connection.Close(CloseReason.BadRequest("this stream accepts only {\"type\":\"ping\"}; use /ws to subscribe"));
         }
 
         return Task.CompletedTask;

@@ -24,7 +24,9 @@ let detailId = null;
 let config;
 let live;
 
-// A log of connection states, for tests and for anyone debugging the page from the console.
+// A log of the latest connection states, for tests and for anyone debugging the page from the console. Bounded: a
+// page left open for days through many reconnects must not grow it forever.
+const STATES_KEPT = 50;
 window.__vapora = { states: [] };
 
 async function main() {
@@ -237,7 +239,9 @@ function showSubscriptionError(workflowId, code, message) {
 }
 
 function showState(state) {
-  window.__vapora.states.push(state);
+  const states = window.__vapora.states;
+  states.push(state);
+  if (states.length > STATES_KEPT) states.splice(0, states.length - STATES_KEPT);
   els.connection.dataset.state = state;
   els.connection.textContent = STATE_LABELS[state] ?? state;
 }

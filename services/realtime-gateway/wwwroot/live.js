@@ -3,8 +3,18 @@
 // applied (so nothing is missed or shown twice), and falls back to polling the REST API when WebSockets
 // cannot be used. States: connecting, live, reconnecting, offline (WebSockets failing; polling meanwhile).
 
-const TERMINAL_CLOSE_CODES = new Set([1000, 1003, 1008, 1009, 4400, 4401, 4403, 4404]);
 const OFFLINE_AFTER_ATTEMPTS = 6;
+
+// The gateway's close codes and whether a client resumes after them: the documented contract, the same table as
+// CloseReason in libs/contracts (a browser test checks that both agree). Any other 4000–4399 code resumes.
+const RESUME_BY_CODE = new Map([
+  [1000, false], [1001, true], [1003, false], [1005, false], [1006, true], [1009, false], [1011, true], [1012, true],
+  [1013, true], [4000, true], [4001, true], [4400, false], [4401, false], [4403, false], [4404, false],
+]);
+
+export function shouldResume(code) {
+  return RESUME_BY_CODE.get(code) ?? (code >= 4000 && code < 4400);
+}
 
 export function backoffDelay(attempt, initialMs = 500, maxMs = 30000, random = Math.random) {
   const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(attempt - 1, 20));
@@ -86,7 +96,8 @@ export class LiveConnection {
       if (this.socket !== socket) return;
       this.socket = null;
       this.stopPinging();
-      if (TERMINAL_CLOSE_CODES.has(event.code) && event.code !== 1000) {
+      // The page never ends by itself: a normal close (1000) is followed by a reconnect like a resumable one.
+      if (event.code !== 1000 && !shouldResume(event.code)) {
         this.options.onError(null, 'closed', `The gateway closed the connection (${event.code}${event.reason ? ': ' + event.reason : ''}).`);
         this.setState('offline');
         this.startPolling();

@@ -11,17 +11,26 @@ public sealed class ApiMetrics
     private readonly Counter<long> _accepted;
     private readonly Counter<long> _published;
     private readonly Counter<long> _publishFailed;
+    private readonly Counter<long> _storeErrors;
+    private readonly TimeProvider _time;
     private long _outboxBacklog;
+    private long _outboxOldestUnixMs;
 
     /// <summary>Creates the instruments.</summary>
-    public ApiMetrics(IMeterFactory meterFactory)
+    public ApiMetrics(IMeterFactory meterFactory, TimeProvider time)
     {
+        _time = time;
         var meter = meterFactory.Create(MeterName);
         _accepted = meter.CreateCounter<long>("vapora.api.updates.accepted", "{update}", "Updates stored (creates and PATCHes).");
         _published = meter.CreateCounter<long>("vapora.api.updates.published", "{update}", "Updates published to Redis, by path (request or relay).");
         _publishFailed = meter.CreateCounter<long>("vapora.api.publish.failures", "{update}", "Publishes that failed on the request path and were left to the outbox relay.");
+        _storeErrors = meter.CreateCounter<long>("vapora.api.store.errors", "{call}", "Store calls that failed, by operation.");
+        // A counter is exported from its first measurement on; starting at 0 lets rate() see the first failure.
+        _publishFailed.Add(0);
         meter.CreateObservableGauge("vapora.api.outbox.backlog", () => Interlocked.Read(ref _outboxBacklog), "{update}",
             "Stored but unpublished updates found by the latest relay pass (capped at the batch size).");
+        meter.CreateObservableGauge("vapora.api.outbox.oldest_age", ObserveOutboxOldestAge, "s",
+            "Age of the oldest stored but unpublished update found by the latest relay pass; 0 when it found none.");
     }
 
     /// <summary>An update was stored.</summary>
@@ -33,6 +42,20 @@ public sealed class ApiMetrics
     /// <summary>A request-path publish failed.</summary>
     public void PublishFailed() => _publishFailed.Add(1);
 
-    /// <summary>Records the backlog seen by a relay pass.</summary>
-    public void SetOutboxBacklog(long count) => Interlocked.Exchange(ref _outboxBacklog, count);
+    /// <summary>A store call failed.</summary>
+    public void StoreError(string operation) => _storeErrors.Add(1, new KeyValuePair<string, object?>("operation", operation));
+
+    /// <summary>Records the backlog seen by a relay pass and when its oldest update was accepted (null: none).</summary>
+    public void SetOutboxBacklog(long count, DateTimeOffset? oldestAcceptedAt)
+    {
+        Interlocked.Exchange(ref _outboxBacklog, count);
+        Interlocked.Exchange(ref _outboxOldestUnixMs, oldestAcceptedAt?.ToUnixTimeMilliseconds() ?? 0);
+    }
+
+    // Computed when scraped, so the age keeps growing while the relay is stuck (no pass completes).
+    private double ObserveOutboxOldestAge()
+    {
+        var oldest = Interlocked.Read(ref _outboxOldestUnixMs);
+        return oldest == 0 ? 0 : Math.Max(0, _time.GetUtcNow().ToUnixTimeMilliseconds() - oldest) / 1000.0;
+    }
 }

@@ -52,8 +52,18 @@ public sealed class OutboxRelay : BackgroundService
     /// <summary>Publishes what is due once; returns how many updates it published.</summary>
     public async Task<int> RunOnceAsync(TimeSpan grace, CancellationToken cancellationToken)
     {
-        var due = await _store.GetUnpublishedAsync(_time.GetUtcNow() - grace, _options.OutboxBatchSize, cancellationToken);
-        _metrics.SetOutboxBacklog(due.Count);
+        IReadOnlyList<StoredUpdate> due;
+        try
+        {
+            due = await _store.GetUnpublishedAsync(_time.GetUtcNow() - grace, _options.OutboxBatchSize, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _metrics.StoreError("outbox_scan");
+            throw;
+        }
+
+        _metrics.SetOutboxBacklog(due.Count, due.Count == 0 ? null : due.Min(u => u.Update.Timestamp));
         if (due.Count == 0)
         {
             return 0;
@@ -74,7 +84,16 @@ public sealed class OutboxRelay : BackgroundService
         }
         finally
         {
-            await _store.MarkPublishedAsync(published, CancellationToken.None);
+            try
+            {
+                await _store.MarkPublishedAsync(published, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _metrics.StoreError("mark_published");
+                throw;
+            }
+
             if (published.Count > 0)
             {
                 OutboxLog.Relayed(_logger, published.Count, due.Count);

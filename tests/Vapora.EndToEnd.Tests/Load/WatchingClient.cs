@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
-using System.Text.Json;
+using Vapora.Contracts.WebSockets;
 
 namespace Vapora.EndToEnd.Tests.Load;
 
@@ -121,12 +121,11 @@ internal sealed class WatchingClient(string workflowId, Func<long, Uri> url)
 
     private async Task ReceiveAsync(ClientWebSocket socket, CancellationToken stop)
     {
-        var buffer = new byte[16 * 1024];
-        var length = 0;
+        using var reader = new WebSocketMessageReader(socket);
         while (true)
         {
-            var result = await socket.ReceiveAsync(buffer.AsMemory(length), stop);
-            if (result.MessageType == WebSocketMessageType.Close)
+            var message = await reader.ReceiveAsync(stop);
+            if (message.IsClose)
             {
                 lock (_lock)
                 {
@@ -136,14 +135,12 @@ internal sealed class WatchingClient(string workflowId, Func<long, Uri> url)
                 return;
             }
 
-            length += result.Count;
-            if (!result.EndOfMessage)
+            if (!UpdateFrameReader.TryReadVersion(message.Bytes.Span, out var version))
             {
-                continue;
+                throw new InvalidDataException("A frame without a version: " + System.Text.Encoding.UTF8.GetString(message.Bytes.Span));
             }
 
-            Record(VersionOf(buffer.AsSpan(0, length)));
-            length = 0;
+            Record(version);
         }
     }
 
@@ -168,20 +165,5 @@ internal sealed class WatchingClient(string workflowId, Func<long, Uri> url)
                 _convergedAfter = Stopwatch.GetElapsedTime(_faultAt);
             }
         }
-    }
-
-    private static long VersionOf(ReadOnlySpan<byte> frame)
-    {
-        var reader = new Utf8JsonReader(frame);
-        while (reader.Read())
-        {
-            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("version"u8))
-            {
-                reader.Read();
-                return reader.GetInt64();
-            }
-        }
-
-        throw new InvalidDataException("A frame without a version: " + System.Text.Encoding.UTF8.GetString(frame));
     }
 }

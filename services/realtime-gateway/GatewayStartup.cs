@@ -1,0 +1,25 @@
+using Vapora.RealtimeGateway.Broker;
+using Vapora.RealtimeGateway.Connections;
+using Vapora.RealtimeGateway.Hub;
+using Vapora.RealtimeGateway.Internal;
+
+namespace Vapora.RealtimeGateway;
+
+/// <summary>
+/// Wires the parts together once, before the server accepts a request: the hub becomes the broker's handler, and the
+/// metrics observe the registries. No part does this to itself in a constructor, so each can be built alone (tests,
+/// benchmarks) and the dependencies run one way.
+/// </summary>
+internal sealed class GatewayStartup(IWorkflowBroker broker, WorkflowHub hub, TopicRegistry topics, ConnectionRegistry connections,
+    GatewayMetrics metrics) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        broker.RegisterHandler(hub);
+        metrics.ObserveTopics(() => topics.Count, () => broker.SubscribedChannels);
+        metrics.ObserveConnections(() => connections.Count, () => connections.Limit, () => connections.QueuedFrames, () => connections.Subscriptions);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,216 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Vapora.RealtimeGateway.Broker;
+using Vapora.RealtimeGateway.CatchUp;
+using Vapora.RealtimeGateway.Internal;
+
+namespace Vapora.RealtimeGateway.Hub;
+
+/// <summary>
+/// The gateway's watched workflows, reference-counted: the first local watcher creates the topic, subscribes to the
+/// workflow's channel and reads its baseline; the last one to leave starts a grace period after which the topic is
+/// removed and the channel unsubscribed (a watcher that comes back within it costs nothing). The reference counts live
+/// here, each entry guarded by its own lock; the topics never see them.
+/// </summary>
+internal sealed class TopicRegistry : IDisposable
+{
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task> _closing = new(StringComparer.Ordinal);
+    private readonly Channel<(Entry Entry, long IdleSince)> _idle = Channel.CreateUnbounded<(Entry, long)>(new() { SingleReader = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly IWorkflowBroker _broker;
+    private readonly IUpdateLog _updateLog;
+    private readonly TimeProvider _time;
+    private readonly ILogger<TopicRegistry> _logger;
+    private readonly TopicContext _context;
+    private readonly TimeSpan _grace;
+
+    public TopicRegistry(IWorkflowBroker broker, IUpdateLog updateLog, IOptions<GatewayOptions> options, GatewayMetrics metrics,
+        TimeProvider time, ILogger<TopicRegistry> logger)
+    {
+        _broker = broker;
+        _updateLog = updateLog;
+        _time = time;
+        _logger = logger;
+        _grace = options.Value.UnsubscribeGracePeriod;
+        _context = new TopicContext(options.Value, metrics, time, new TopicRepair(updateLog, options.Value, time, logger, _stopping.Token));
+    }
+
+    /// <summary>Workflows with a live topic on this gateway (watched, or in their grace period).</summary>
+    public int Count => _entries.Count;
+
+    /// <summary>A snapshot of the topics (for the convergence check and resyncs).</summary>
+    public IEnumerable<WorkflowTopic> Topics => _entries.Values.Select(e => e.Topic);
+
+    /// <summary>The topic a backplane message goes to, if the workflow is watched here.</summary>
+    public bool TryGet(string workflowId, out WorkflowTopic topic)
+    {
+        var found = _entries.TryGetValue(workflowId, out var entry);
+        topic = entry?.Topic!;
+        return found;
+    }
+
+    /// <summary>
+    /// Takes a reference on the workflow's topic, creating and starting it if this is the first local watcher.
+    /// A lease that holds a topic must be released once (<see cref="TopicLease.Release"/>).
+    /// </summary>
+    public async ValueTask<(TopicLease Lease, TopicStatus Status)> JoinAsync(string workflowId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var entry = _entries.GetOrAdd(workflowId, static (id, context) => new Entry(new WorkflowTopic(id, context)), _context);
+            lock (entry)
+            {
+                if (entry.Removed)
+                {
+                    // Lost a race with its removal; the next GetOrAdd makes a fresh one.
+                    continue;
+                }
+
+                entry.RefCount++;
+                entry.Ready ??= StartAsync(entry.Topic, _closing.TryGetValue(workflowId, out var previous) ? previous : Task.CompletedTask);
+            }
+
+            TopicStatus status;
+            try
+            {
+                status = await entry.Ready.WaitAsync(cancellationToken);
+            }
+            catch
+            {
+                Release(entry);
+                throw;
+            }
+
+            if (status == TopicStatus.Ready)
+            {
+                return (new TopicLease(this, entry), status);
+            }
+
+            Release(entry);
+            return (default, status);
+        }
+    }
+
+    /// <summary>Removes idle topics once their grace period is over. Runs for the life of the process.</summary>
+    public async Task ReapIdleTopicsAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var (entry, idleSince) in _idle.Reader.ReadAllAsync(stoppingToken))
+        {
+            var wait = _grace - _time.GetElapsedTime(idleSince);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, _time, stoppingToken);
+            }
+
+            lock (entry)
+            {
+                // Still idle since the same moment (nobody came and left meanwhile)?
+                if (entry.RefCount == 0 && !entry.Removed && entry.IdleSince == idleSince)
+                {
+                    RemoveLocked(entry);
+                }
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+
+    /// <summary>Drops a reference; the last one schedules the removal after the grace period.</summary>
+    internal void Release(Entry entry)
+    {
+        long idleSince;
+        lock (entry)
+        {
+            if (--entry.RefCount > 0)
+            {
+                return;
+            }
+
+            idleSince = entry.IdleSince = _time.GetTimestamp();
+            if (entry.Ready is { IsCompletedSuccessfully: true } ready && ready.Result != TopicStatus.Ready)
+            {
+                // A failed topic is removed at once so that the next watcher tries afresh.
+                RemoveLocked(entry);
+                return;
+            }
+        }
+
+        _idle.Writer.TryWrite((entry, idleSince));
+    }
+
+    /// <summary>Subscribes, then reads the baseline, so that nothing published falls between the two.</summary>
+    private async Task<TopicStatus> StartAsync(WorkflowTopic topic, Task previousClose)
+    {
+        await Task.Yield();
+        try
+        {
+            // A removed topic of the same workflow must finish unsubscribing before this one subscribes.
+            await previousClose;
+            await _broker.SubscribeAsync(topic.WorkflowId, _stopping.Token);
+            var snapshot = await _updateLog.GetStateAsync(topic.WorkflowId, _stopping.Token);
+            if (snapshot is null)
+            {
+                await topic.Stop(TopicStatus.NotFound);
+                return TopicStatus.NotFound;
+            }
+
+            topic.Start(snapshot);
+            return TopicStatus.Ready;
+        }
+        catch (Exception ex)
+        {
+            GatewayLog.TopicInitializationFailed(_logger, topic.WorkflowId, ex);
+            await topic.Stop(TopicStatus.Unavailable);
+            return TopicStatus.Unavailable;
+        }
+    }
+
+    private void RemoveLocked(Entry entry)
+    {
+        entry.Removed = true;
+        var workflowId = entry.Topic.WorkflowId;
+        _entries.TryRemove(new KeyValuePair<string, Entry>(workflowId, entry));
+        // Registered before the close starts, so a new topic of the same workflow waits for it.
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _closing[workflowId] = closed.Task;
+        _ = CloseAsync(entry, closed);
+    }
+
+    private async Task CloseAsync(Entry entry, TaskCompletionSource closed)
+    {
+        await Task.Yield();
+        var workflowId = entry.Topic.WorkflowId;
+        try
+        {
+            await (entry.Ready ?? Task.FromResult(TopicStatus.Stopped));
+            await _broker.UnsubscribeAsync(workflowId);
+            await entry.Topic.Stop(TopicStatus.Stopped);
+        }
+        catch (Exception ex)
+        {
+            GatewayLog.TopicCloseFailed(_logger, workflowId, ex);
+        }
+        finally
+        {
+            _closing.TryRemove(new KeyValuePair<string, Task>(workflowId, closed.Task));
+            closed.TrySetResult();
+        }
+    }
+
+    /// <summary>A topic and its life in the registry; every field is guarded by locking the entry.</summary>
+    internal sealed class Entry(WorkflowTopic topic)
+    {
+        public WorkflowTopic Topic { get; } = topic;
+
+        public int RefCount;
+        public bool Removed;
+        public long IdleSince;
+        public Task<TopicStatus>? Ready;
+    }
+}

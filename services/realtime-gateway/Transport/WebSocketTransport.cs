@@ -1,0 +1,83 @@
+using System.Net.WebSockets;
+using Vapora.Contracts;
+using Vapora.Contracts.WebSockets;
+using Vapora.RealtimeGateway.Connections;
+using Vapora.RealtimeGateway.Internal;
+
+namespace Vapora.RealtimeGateway.Transport;
+
+/// <summary>
+/// A <see cref="Connection"/> over a WebSocket: frames go out as text messages, the close is a close handshake with
+/// the <see cref="CloseReason"/>'s code, and the receive loop reads whole inbound messages within the size limit.
+/// </summary>
+internal sealed class WebSocketTransport(WebSocket socket, int maxInboundBytes, GatewayMetrics metrics) : IConnectionTransport
+{
+    public ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken) =>
+        socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+
+    public Task CloseAsync(CloseReason reason, CancellationToken cancellationToken) =>
+        socket.State is WebSocketState.Open or WebSocketState.CloseReceived
+            ? socket.CloseOutputAsync((WebSocketCloseStatus)reason.Code, reason.Reason, cancellationToken)
+            : Task.CompletedTask;
+
+    public void Abort()
+    {
+        try
+        {
+            socket.Abort();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Reads inbound messages and hands each whole text message to <paramref name="onMessage"/> until the client's
+    /// close frame arrives or the socket breaks. A binary or oversized message closes the connection; once closing,
+    /// whatever still comes is read and ignored until the client's close frame.
+    /// </summary>
+    public async Task ReceiveAsync(Connection connection, Func<Connection, ReadOnlyMemory<byte>, Task> onMessage)
+    {
+        using var reader = new WebSocketMessageReader(socket, maxInboundBytes);
+        try
+        {
+            while (true)
+            {
+                var message = await reader.ReceiveAsync(connection.Aborted);
+                if (message.IsClose)
+                {
+                    connection.Close(CloseReason.Normal);
+                    return;
+                }
+
+                if (connection.IsClosing)
+                {
+                    continue;
+                }
+
+                if (message.Type == WebSocketMessageType.Binary)
+                {
+                    metrics.InboundRejected("binary");
+                    connection.Close(CloseReason.UnsupportedData);
+                }
+                else if (message.TooBig)
+                {
+                    metrics.InboundRejected("too_big");
+                    connection.Close(CloseReason.MessageTooBig(maxInboundBytes));
+                }
+                else
+                {
+                    await onMessage(connection, message.Bytes);
+                }
+            }
+        }
+        catch (Exception ex) when (Connection.IsPeerGone(ex))
+        {
+            // The client went away (or the close deadline aborted it): nothing to answer, stop the writer at once.
+            connection.Abort();
+        }
+    }
+
+    /// <summary>For a refused connection: reads until the close handshake ends, answering nothing.</summary>
+    public static Task IgnoreMessage(Connection connection, ReadOnlyMemory<byte> message) => Task.CompletedTask;
+}

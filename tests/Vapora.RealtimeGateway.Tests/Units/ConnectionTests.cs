@@ -1,0 +1,166 @@
+using System.Security.Claims;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Vapora.Contracts;
+using Vapora.RealtimeGateway.Broker;
+using Vapora.RealtimeGateway.Connections;
+using Vapora.RealtimeGateway.Hub;
+using Vapora.RealtimeGateway.Internal;
+using Vapora.ServiceDefaults.Security;
+using Vapora.Testing;
+
+namespace Vapora.RealtimeGateway.Tests.Units;
+
+/// <summary>
+/// A connection's lifecycle over a transport that is not a WebSocket (as an event stream would be): the same queue,
+/// subscriptions, slow-consumer close and close deadline, on a fake clock.
+/// </summary>
+public sealed class ConnectionTests : IDisposable
+{
+    private const string Id = "wf_connection_unit";
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+
+    private readonly FakeTimeProvider _time = new();
+    private readonly TestMetrics _metrics = new();
+    private readonly GatewayOptions _options = new() { WorkflowApiUrl = new Uri("http://127.0.0.1:9"), SendQueueCapacity = 8, CloseTimeout = TimeSpan.FromSeconds(5) };
+    private readonly TopicRegistry _topics;
+    private readonly ConnectionServices _services;
+
+    public ConnectionTests()
+    {
+        var log = new FakeUpdateLog(Id, latest: 3);
+        var metrics = _metrics.Metrics;
+        _topics = new TopicRegistry(new SilentBroker(), log, Options.Create(_options), metrics, _time, NullLogger<TopicRegistry>.Instance);
+        _services = new ConnectionServices(_topics, log, new WorkflowAccess(new AuthMode(IsOff: true)), _options, metrics, _time, NullLogger.Instance);
+    }
+
+    public void Dispose()
+    {
+        _topics.Dispose();
+        _metrics.Dispose();
+    }
+
+    [Fact]
+    public async Task A_subscription_catches_up_from_the_log_and_its_frames_go_out_through_the_transport_in_order()
+    {
+        var transport = new FakeTransport();
+        using var connection = new Connection(1, transport, new ClaimsPrincipal(), _services, TestContext.Current.CancellationToken);
+        var run = connection.RunAsync(transport.InboundAsync, c => c.Subscriptions.SubscribeAsync(Id, after: 1, enveloped: false, subscribedFrame: null));
+
+        await Poll.UntilAsync(() => transport.Sent.Count == 2, Deadline, "versions 2 and 3");
+        Assert.Equal([2L, 3], transport.SentVersions);
+        Assert.Equal(1, connection.Subscriptions.Count);
+
+        transport.EndInbound();
+        await run.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+        Assert.Equal(CloseReason.Normal, transport.ClosedWith);
+        Assert.Equal(0, connection.Subscriptions.Count);
+    }
+
+    [Fact]
+    public async Task A_client_that_stops_reading_is_closed_as_a_slow_consumer_and_dropped_when_the_close_does_not_finish()
+    {
+        var transport = new FakeTransport { Stalled = true };
+        using var connection = new Connection(1, transport, new ClaimsPrincipal(), _services, TestContext.Current.CancellationToken);
+        var run = connection.RunAsync(transport.InboundAsync);
+        connection.EnqueueLive(new byte[] { 1 }, 0, Id, isProgress: false);
+        await Poll.UntilAsync(() => transport.SendsStarted == 1, Deadline, "the writer to be stuck in a send");
+
+        for (var i = 0; i <= _options.SendQueueCapacity; i++)
+        {
+            connection.EnqueueLive(new byte[] { 1 }, 0, Id, isProgress: false);
+        }
+
+        Assert.True(connection.IsClosing);
+        Assert.False(transport.Aborted);
+        _time.Advance(_options.CloseTimeout);
+        Assert.True(transport.Aborted);
+        await run.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+        Assert.Null(transport.ClosedWith); // never got as far as a clean close: the send was stuck
+    }
+
+    [Fact]
+    public async Task The_first_close_reason_is_the_one_the_client_gets()
+    {
+        var transport = new FakeTransport();
+        using var connection = new Connection(1, transport, new ClaimsPrincipal(), _services, TestContext.Current.CancellationToken);
+        var run = connection.RunAsync(transport.InboundAsync);
+
+        connection.Close(CloseReason.GoingAway);
+        connection.Close(CloseReason.SlowConsumer);
+
+        await Poll.UntilAsync(() => transport.ClosedWith is not null, Deadline, "the close");
+        Assert.Equal(CloseReason.GoingAway, transport.ClosedWith);
+        transport.EndInbound();
+        await run.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+    }
+
+    private sealed class SilentBroker : IWorkflowBroker
+    {
+        public int SubscribedChannels => 0;
+
+        public Task SubscribeAsync(string workflowId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task UnsubscribeAsync(string workflowId) => Task.CompletedTask;
+
+        public void RegisterHandler(IBrokerHandler handler)
+        {
+        }
+    }
+
+    /// <summary>Records frames and the close; can stall every send like a client that stopped reading.</summary>
+    private sealed class FakeTransport : IConnectionTransport
+    {
+        private readonly TaskCompletionSource _inbound = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly List<byte[]> _sent = [];
+        private int _sendsStarted;
+
+        public bool Stalled { get; init; }
+
+        public bool Aborted { get; private set; }
+
+        public CloseReason? ClosedWith { get; private set; }
+
+        public int SendsStarted => Volatile.Read(ref _sendsStarted);
+
+        public IReadOnlyList<byte[]> Sent
+        {
+            get { lock (_sent) { return [.. _sent]; } }
+        }
+
+        public IReadOnlyList<long> SentVersions =>
+            [.. Sent.Select(bytes => Vapora.Contracts.WebSockets.UpdateFrameReader.TryReadVersion(bytes, out var v) ? v : -1)];
+
+        public async ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _sendsStarted);
+            if (Stalled)
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
+            lock (_sent)
+            {
+                _sent.Add(frame.ToArray());
+            }
+        }
+
+        public Task CloseAsync(CloseReason reason, CancellationToken cancellationToken)
+        {
+            ClosedWith = reason;
+            return Task.CompletedTask;
+        }
+
+        public void Abort()
+        {
+            Aborted = true;
+            _inbound.TrySetResult();
+        }
+
+        /// <summary>What a receive loop would be: ends when the client goes (or the connection is aborted).</summary>
+        public Task InboundAsync(Connection connection) => _inbound.Task;
+
+        public void EndInbound() => _inbound.TrySetResult();
+    }
+}

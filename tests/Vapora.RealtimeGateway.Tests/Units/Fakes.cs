@@ -1,0 +1,97 @@
+using System.Diagnostics.Metrics;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Vapora.Contracts;
+using Vapora.RealtimeGateway.CatchUp;
+using Vapora.RealtimeGateway.Frames;
+using Vapora.RealtimeGateway.Hub;
+using Vapora.RealtimeGateway.Internal;
+
+namespace Vapora.RealtimeGateway.Tests.Units;
+
+/// <summary>Encoded updates as the backplane or the API would hand them over.</summary>
+internal static class TestFrames
+{
+    public static UpdateFrame Update(string workflowId, long version, string status = "running", int step = 0)
+    {
+        var json = Encoding.UTF8.GetBytes($$"""{"workflow_id":"{{workflowId}}","version":{{version}},"status":"{{status}}","current_step":{{step}},"total_steps":10,"message":null,"timestamp":"2026-11-28T17:00:00.000Z"}""");
+        return WorkflowUpdateHeader.TryRead(json, out var header)
+            ? new UpdateFrame(header, json, 0)
+            : throw new InvalidOperationException("Test frame does not parse.");
+    }
+
+    public static WorkflowSnapshot Snapshot(string workflowId, long version, string status = "running")
+    {
+        var json = Encoding.UTF8.GetBytes($$"""{"workflow_id":"{{workflowId}}","version":{{version}},"status":"{{status}}","current_step":0,"total_steps":10,"message":null,"timestamp":"2026-11-28T17:00:00.000Z","name":"test","created_at":"2026-11-28T16:00:00.000Z"}""");
+        return WorkflowUpdateHeader.TryRead(json, out var header)
+            ? new WorkflowSnapshot(new UpdateFrame(header, json, 0), "test", DateTimeOffset.UnixEpoch)
+            : throw new InvalidOperationException("Test snapshot does not parse.");
+    }
+}
+
+/// <summary>The API's update log in memory: versions 2..N of one workflow, optionally failing the first reads.</summary>
+internal sealed class FakeUpdateLog(string workflowId, int latest) : IUpdateLog
+{
+    private int _historyReads;
+
+    /// <summary>The latest stored version.</summary>
+    public int Latest { get; set; } = latest;
+
+    /// <summary>History reads that throw <see cref="UpdateLogUnavailableException"/> before one succeeds.</summary>
+    public int FailingReads { get; set; }
+
+    public int HistoryReads => Volatile.Read(ref _historyReads);
+
+    public Task<WorkflowSnapshot?> GetStateAsync(string id, CancellationToken cancellationToken) =>
+        Task.FromResult<WorkflowSnapshot?>(id == workflowId ? TestFrames.Snapshot(id, Latest) : null);
+
+    public Task<IReadOnlyList<UpdateFrame>?> GetHistoryAsync(string id, long afterVersion, int limit, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _historyReads);
+        if (FailingReads > 0)
+        {
+            FailingReads--;
+            throw new UpdateLogUnavailableException("The test's API is down.");
+        }
+
+        IReadOnlyList<UpdateFrame> frames = [.. Enumerable.Range((int)afterVersion + 1, Math.Max(0, Math.Min(limit, Latest - (int)afterVersion)))
+            .Select(v => TestFrames.Update(workflowId, v))];
+        return Task.FromResult<IReadOnlyList<UpdateFrame>?>(id == workflowId ? frames : null);
+    }
+}
+
+/// <summary>Records what a topic hands over.</summary>
+internal sealed class RecordingWatcher : IWorkflowWatcher
+{
+    private readonly List<(long Version, bool Live)> _delivered = [];
+
+    public IReadOnlyList<long> Versions
+    {
+        get { lock (_delivered) { return [.. _delivered.Select(d => d.Version)]; } }
+    }
+
+    public IReadOnlyList<(long Version, bool Live)> Delivered
+    {
+        get { lock (_delivered) { return [.. _delivered]; } }
+    }
+
+    public void Deliver(UpdateFrame frame, bool live)
+    {
+        lock (_delivered)
+        {
+            _delivered.Add((frame.Version, live));
+        }
+    }
+}
+
+/// <summary>The gateway's metrics outside a host, on the host's own meter factory (as <c>AddMetrics</c> registers it).</summary>
+internal sealed class TestMetrics : IDisposable
+{
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+
+    public TestMetrics() => Metrics = new GatewayMetrics(_services.GetRequiredService<IMeterFactory>());
+
+    public GatewayMetrics Metrics { get; }
+
+    public void Dispose() => _services.Dispose();
+}

@@ -1,0 +1,103 @@
+using Vapora.RealtimeGateway.Connections;
+
+namespace Vapora.RealtimeGateway.Tests.Units;
+
+/// <summary>One connection's bounded send queue, in process.</summary>
+public sealed class SendQueueTests
+{
+    private const string Workflow = "wf_queue_unit";
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public void Progress_is_conflated_only_past_half_the_capacity_and_never_replaces_a_status_change()
+    {
+        var queue = new SendQueue(capacity: 8);
+        for (var i = 1; i <= 3; i++)
+        {
+            Assert.Equal(EnqueueResult.Queued, queue.Enqueue(Frame(i), Workflow, isProgress: true));
+        }
+
+        Assert.Equal(EnqueueResult.Queued, queue.Enqueue(Frame(4), Workflow, isProgress: false)); // a status change: 4 queued, half full
+        Assert.Equal(EnqueueResult.Queued, queue.Enqueue(Frame(5), Workflow, isProgress: true)); // the newest of the workflow is a status change
+        Assert.Equal(EnqueueResult.Conflated, queue.Enqueue(Frame(6), Workflow, isProgress: true)); // replaces 5
+        Assert.Equal(EnqueueResult.Queued, queue.Enqueue(Frame(7), "wf_other", isProgress: true)); // another workflow's progress is its own
+
+        Assert.Equal([1, 2, 3, 4, 6, 7], Drain(queue));
+    }
+
+    [Fact]
+    public void A_full_queue_refuses_live_frames_and_a_completed_one_refuses_everything()
+    {
+        var queue = new SendQueue(capacity: 8);
+        for (var i = 1; i <= 8; i++)
+        {
+            queue.Enqueue(Frame(i), workflowId: null, isProgress: false);
+        }
+
+        Assert.Equal(EnqueueResult.Full, queue.Enqueue(Frame(9), Workflow, isProgress: false));
+        queue.Complete();
+        Assert.Equal(EnqueueResult.Closed, queue.Enqueue(Frame(10), Workflow, isProgress: false));
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], Drain(queue));
+    }
+
+    [Fact]
+    public async Task Catch_up_waits_for_room_instead_of_being_refused()
+    {
+        var queue = new SendQueue(capacity: 8);
+        for (var i = 1; i <= 8; i++)
+        {
+            queue.Enqueue(Frame(i), workflowId: null, isProgress: false);
+        }
+
+        var waiting = queue.EnqueueWaitingAsync(Frame(9), TestContext.Current.CancellationToken).AsTask();
+        Assert.False(waiting.IsCompleted);
+        Assert.True(queue.TryDequeue(out _));
+
+        await waiting.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+        Assert.Equal([2, 3, 4, 5, 6, 7, 8, 9], Drain(queue));
+    }
+
+    [Fact]
+    public async Task The_reader_wakes_for_each_frame_and_ends_once_completed_and_drained()
+    {
+        var queue = new SendQueue(capacity: 8);
+        var ct = TestContext.Current.CancellationToken;
+
+        var wait = queue.WaitToReadAsync(ct).AsTask();
+        Assert.False(wait.IsCompleted);
+        queue.Enqueue(Frame(1), Workflow, isProgress: false);
+        Assert.True(await wait.WaitAsync(Deadline, ct));
+        Assert.Equal([1], Drain(queue));
+
+        var last = queue.WaitToReadAsync(ct).AsTask();
+        queue.Complete();
+        Assert.False(await last.WaitAsync(Deadline, ct));
+    }
+
+    [Fact]
+    public async Task A_waiting_reader_is_released_by_its_cancellation()
+    {
+        var queue = new SendQueue(capacity: 8);
+        using var cancel = new CancellationTokenSource();
+        var wait = queue.WaitToReadAsync(cancel.Token).AsTask();
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait.WaitAsync(Deadline, TestContext.Current.CancellationToken));
+        queue.Enqueue(Frame(1), Workflow, isProgress: false);
+        Assert.True(await queue.WaitToReadAsync(TestContext.Current.CancellationToken)); // the queue takes a reader again
+    }
+
+    private static OutboundFrame Frame(int n) => new(new byte[] { (byte)n }, 0);
+
+    private static List<int> Drain(SendQueue queue)
+    {
+        var frames = new List<int>();
+        while (queue.TryDequeue(out var frame))
+        {
+            frames.Add(frame.Bytes.Span[0]);
+        }
+
+        return frames;
+    }
+}

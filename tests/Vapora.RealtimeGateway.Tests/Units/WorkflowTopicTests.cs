@@ -1,0 +1,173 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Vapora.RealtimeGateway.Hub;
+using Vapora.RealtimeGateway.Internal;
+using Vapora.Testing;
+
+namespace Vapora.RealtimeGateway.Tests.Units;
+
+/// <summary>One workflow's ordering and fan-out, in process, on a fake clock (no Redis, no API process).</summary>
+public sealed class WorkflowTopicTests : IDisposable
+{
+    private const string Id = "wf_topic_unit";
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+
+    private readonly FakeTimeProvider _time = new();
+    private readonly FakeUpdateLog _log = new(Id, latest: 1);
+    private readonly TestMetrics _metrics = new();
+    private readonly CancellationTokenSource _stopping = new();
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+        _metrics.Dispose();
+    }
+
+    [Fact]
+    public void Versions_that_arrive_out_of_order_reach_every_watcher_in_order_and_once()
+    {
+        _log.FailingReads = int.MaxValue; // the log cannot help: only the backplane's own messages fill the hole
+        var topic = StartedTopic();
+        var (a, b) = (new RecordingWatcher(), new RecordingWatcher());
+        Assert.True(topic.TryAttach(a, after: 1));
+        Assert.True(topic.TryAttach(b, after: 1));
+
+        foreach (var version in new[] { 2, 2, 4, 5, 3, 4, 6 })
+        {
+            topic.OnPublished(TestFrames.Update(Id, version));
+        }
+
+        Assert.Equal([2L, 3, 4, 5, 6], a.Versions);
+        Assert.Equal([2L, 3, 4, 5, 6], b.Versions);
+        Assert.All(a.Delivered, d => Assert.True(d.Live));
+        Assert.Equal(6, topic.Head);
+    }
+
+    [Fact]
+    public async Task A_gap_is_read_from_the_log_retrying_with_exponential_backoff_while_the_api_is_down()
+    {
+        var topic = StartedTopic();
+        var watcher = new RecordingWatcher();
+        topic.TryAttach(watcher, after: 1);
+        _log.Latest = 3;
+        _log.FailingReads = 2;
+
+        topic.OnPublished(TestFrames.Update(Id, 3));
+
+        await Poll.UntilAsync(() => _log.HistoryReads == 1, Deadline, "the first read after the gap");
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        await Poll.UntilAsync(() => _log.HistoryReads == 2, Deadline, "a second read 200 ms later");
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(2, _log.HistoryReads); // the next wait is 400 ms
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        await Poll.UntilAsync(() => watcher.Versions.Count == 2, Deadline, "the gap to be filled");
+        Assert.Equal([2L, 3], watcher.Versions);
+        Assert.Equal(3, _log.HistoryReads);
+    }
+
+    [Fact]
+    public void A_watcher_a_little_behind_gets_the_recent_versions_from_memory_then_live_ones()
+    {
+        var topic = StartedTopic();
+        for (var version = 2; version <= 4; version++)
+        {
+            topic.OnPublished(TestFrames.Update(Id, version));
+        }
+
+        var watcher = new RecordingWatcher();
+        Assert.True(topic.TryAttach(watcher, after: 1));
+        topic.OnPublished(TestFrames.Update(Id, 5));
+
+        Assert.Equal([(2L, false), (3L, false), (4L, false), (5L, true)], watcher.Delivered);
+        Assert.Equal(0, _log.HistoryReads);
+    }
+
+    [Fact]
+    public void A_watcher_further_behind_than_memory_is_refused_so_that_it_reads_the_history_first()
+    {
+        var topic = StartedTopic(recentUpdates: 2);
+        for (var version = 2; version <= 5; version++)
+        {
+            topic.OnPublished(TestFrames.Update(Id, version));
+        }
+
+        Assert.False(topic.TryAttach(new RecordingWatcher(), after: 2));
+        var watcher = new RecordingWatcher();
+        Assert.True(topic.TryAttach(watcher, after: 3));
+        Assert.Equal([4L, 5], watcher.Versions);
+    }
+
+    [Fact]
+    public void A_watcher_without_a_version_gets_the_current_state_first()
+    {
+        var topic = StartedTopic();
+        topic.OnPublished(TestFrames.Update(Id, 2));
+        var watcher = new RecordingWatcher();
+
+        Assert.True(topic.TryAttach(watcher, after: null));
+        topic.OnPublished(TestFrames.Update(Id, 3));
+
+        Assert.Equal([(2L, false), (3L, true)], watcher.Delivered);
+    }
+
+    [Fact]
+    public void Only_a_version_that_changes_the_status_is_marked_so_progress_alone_may_be_conflated()
+    {
+        var topic = StartedTopic();
+        var progress = TestFrames.Update(Id, 2, "running", step: 1);
+        var completed = TestFrames.Update(Id, 3, "completed", step: 10);
+
+        topic.OnPublished(progress);
+        topic.OnPublished(completed);
+
+        Assert.False(progress.StatusChanged);
+        Assert.True(completed.StatusChanged);
+    }
+
+    [Fact]
+    public void Messages_that_arrive_while_the_topic_starts_are_held_and_forwarded_after_the_baseline()
+    {
+        var topic = NewTopic();
+        topic.OnPublished(TestFrames.Update(Id, 3));
+        topic.OnPublished(TestFrames.Update(Id, 2));
+
+        topic.Start(TestFrames.Snapshot(Id, 1));
+        var watcher = new RecordingWatcher();
+        topic.TryAttach(watcher, after: 1);
+
+        Assert.Equal(3, topic.Head);
+        Assert.Equal([2L, 3], watcher.Versions);
+    }
+
+    [Fact]
+    public void A_detached_watcher_gets_nothing_more()
+    {
+        var topic = StartedTopic();
+        var (stays, leaves) = (new RecordingWatcher(), new RecordingWatcher());
+        topic.TryAttach(stays, after: 1);
+        topic.TryAttach(leaves, after: 1);
+
+        topic.OnPublished(TestFrames.Update(Id, 2));
+        topic.Detach(leaves);
+        topic.OnPublished(TestFrames.Update(Id, 3));
+
+        Assert.Equal([2L, 3], stays.Versions);
+        Assert.Equal([2L], leaves.Versions);
+        Assert.Equal(1, topic.WatcherCount);
+    }
+
+    private WorkflowTopic StartedTopic(int recentUpdates = 128)
+    {
+        var topic = NewTopic(recentUpdates);
+        topic.Start(TestFrames.Snapshot(Id, 1));
+        return topic;
+    }
+
+    private WorkflowTopic NewTopic(int recentUpdates = 128)
+    {
+        var options = new GatewayOptions { WorkflowApiUrl = new Uri("http://127.0.0.1:9"), RecentUpdatesPerWorkflow = recentUpdates, CatchUpPageSize = 100 };
+        var repair = new TopicRepair(_log, options, _time, NullLogger.Instance, _stopping.Token);
+        return new WorkflowTopic(Id, new TopicContext(options, _metrics.Metrics, _time, repair));
+    }
+}
