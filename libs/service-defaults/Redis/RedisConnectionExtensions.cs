@@ -67,8 +67,10 @@ public static class RedisConnectionExtensions
 
         var authenticationFailures = new LogBurst(time, TimeSpan.FromSeconds(10));
         var denials = new LogBurst(time, TimeSpan.FromSeconds(10));
+        var reconnects = new RedisReconnectDetector(multiplexer);
         multiplexer.ConnectionFailed += (_, e) =>
         {
+            reconnects.Failed(e);
             if (e.FailureType == ConnectionFailureType.AuthenticationFailure)
             {
                 if (authenticationFailures.ShouldLog(out var skipped))
@@ -81,7 +83,17 @@ public static class RedisConnectionExtensions
 
             RedisLog.ConnectionFailed(logger, e.EndPoint?.ToString(), e.ConnectionType, e.FailureType, e.Exception);
         };
-        multiplexer.ConnectionRestored += (_, e) => RedisLog.ConnectionRestored(logger, e.EndPoint?.ToString(), e.ConnectionType);
+        multiplexer.ConnectionRestored += (_, e) =>
+        {
+            if (reconnects.Restored(e))
+            {
+                RedisLog.ConnectionRestored(logger, e.EndPoint?.ToString(), e.ConnectionType);
+            }
+            else
+            {
+                RedisLog.Connected(logger, e.EndPoint?.ToString(), e.ConnectionType);
+            }
+        };
         multiplexer.ErrorMessage += (_, e) =>
         {
             // An ACL that lacks a right the process needs shows up here (and in the server's ACL LOG).

@@ -11,6 +11,9 @@ internal static partial class RedisLog
     [LoggerMessage(101, LogLevel.Information, "Redis connection to {EndPoint} ({ConnectionType}) restored")]
     public static partial void ConnectionRestored(ILogger logger, string? endPoint, ConnectionType connectionType);
 
+    [LoggerMessage(107, LogLevel.Information, "Redis connection to {EndPoint} ({ConnectionType}) opened")]
+    public static partial void Connected(ILogger logger, string? endPoint, ConnectionType connectionType);
+
     [LoggerMessage(102, LogLevel.Warning, "Started without a Redis connection ({Configuration}); retrying in the background")]
     public static partial void StartedDisconnected(ILogger logger, string configuration);
 
