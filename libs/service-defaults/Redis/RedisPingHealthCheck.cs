@@ -21,7 +21,7 @@ internal sealed class RedisPingHealthCheck(IConnectionMultiplexer redis) : IHeal
             var latency = await redis.GetDatabase().PingAsync(CommandFlags.DemandMaster).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
             return HealthCheckResult.Healthy($"PING {latency.TotalMilliseconds:0.0} ms");
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
         {
             return HealthCheckResult.Unhealthy("No Redis primary answered PING.", ex);
         }
