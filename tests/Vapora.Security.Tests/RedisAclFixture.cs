@@ -3,8 +3,9 @@ using Vapora.Testing;
 namespace Vapora.Security.Tests;
 
 /// <summary>
-/// A Redis that loads deploy/redis/users.acl as deployments do, with workflow-api logged in as <c>vapora-api</c> and a
-/// gateway as <c>vapora-gateway</c>.
+/// A Redis that loads deploy/redis/users.acl as deployments do, with workflow-api logged in as <c>vapora-api</c>
+/// (credentials from Redis__User/Redis__Password) and a gateway as <c>vapora-gateway</c> (credentials in the
+/// connection string, <c>user=</c> and <c>password=</c>).
 /// </summary>
 public sealed class RedisAclFixture : IAsyncLifetime
 {
@@ -20,9 +21,8 @@ public sealed class RedisAclFixture : IAsyncLifetime
     {
         Redis = await RedisServer.StartWithAclAsync();
         Api = await ServiceProcess.StartApiAsync(Redis.ConnectionString, RedisAcl.ServiceSettings(RedisAcl.ApiUser));
-        Gateway = await ServiceProcess.StartGatewayAsync(Redis.ConnectionString, Api.BaseUrl, Settings.Layer(
-            RedisAcl.ServiceSettings(RedisAcl.GatewayUser),
-            new Dictionary<string, string?> { ["Gateway__UnsubscribeGracePeriod"] = "00:00:00" }));
+        Gateway = await ServiceProcess.StartGatewayAsync(Redis.ConnectionString + RedisAcl.Credentials(RedisAcl.GatewayUser), Api.BaseUrl,
+            new Dictionary<string, string?> { ["Gateway__UnsubscribeGracePeriod"] = "00:00:00" });
     }
 
     public async ValueTask DisposeAsync()

@@ -30,6 +30,10 @@ public sealed class RedisAclTests(RedisAclFixture fixture) : IClassFixture<Redis
         var denied = await DeniedCommandsAsync();
         Assert.DoesNotContain(denied, d => d.Client.Contains("name=workflow-api-", StringComparison.Ordinal)
             || d.Client.Contains("name=realtime-gateway-", StringComparison.Ordinal));
+        // Whether the password came from Redis__Password (API) or the connection string (gateway), no log shows it.
+        Assert.DoesNotContain(RedisAcl.PasswordOf(RedisAcl.ApiUser), fixture.Api.Log(), StringComparison.Ordinal);
+        Assert.DoesNotContain(RedisAcl.PasswordOf(RedisAcl.GatewayUser), fixture.Gateway.Log(), StringComparison.Ordinal);
+        Assert.Contains("as user vapora-gateway", fixture.Gateway.Log(), StringComparison.Ordinal);
     }
 
     [Fact]

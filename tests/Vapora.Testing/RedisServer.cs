@@ -69,6 +69,7 @@ public sealed class RedisServer : IAsyncDisposable
         server._extraArguments = extraArguments?.ToArray() ?? [];
         server._adminOptions = adminOptions;
         server._tlsOnly = tlsOnly;
+        server._directory = Directory.CreateTempSubdirectory("vapora-redis-").FullName;
         await server.StartProcessAgainAsync();
         return server;
     }
@@ -82,6 +83,9 @@ public sealed class RedisServer : IAsyncDisposable
         });
 
     private string[] _extraArguments = [];
+
+    // Its own working directory: a replica writes the snapshot it receives from its primary to disk.
+    private string _directory = string.Empty;
     private Action<ConfigurationOptions>? _adminOptions;
     private bool _tlsOnly;
 
@@ -93,6 +97,7 @@ public sealed class RedisServer : IAsyncDisposable
         [
             .. _tlsOnly ? ["--port", "0", "--tls-port", port] : new[] { "--port", port },
             "--bind", "127.0.0.1",
+            "--dir", _directory,
             "--save", "",
             "--appendonly", "no",
             "--protected-mode", "no",
@@ -161,6 +166,11 @@ public sealed class RedisServer : IAsyncDisposable
         if (_container is not null)
         {
             await _container.DisposeAsync();
+        }
+
+        if (_directory.Length > 0)
+        {
+            Directory.Delete(_directory, recursive: true);
         }
     }
 }
