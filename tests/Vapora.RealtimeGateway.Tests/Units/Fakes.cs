@@ -95,3 +95,30 @@ internal sealed class TestMetrics : IDisposable
 
     public void Dispose() => _services.Dispose();
 }
+
+/// <summary>
+/// A fake clock that remembers the due time of every timer created on it, so a test can wait until a retry has
+/// actually started waiting before it moves the clock (advancing first would leave the later timer waiting forever).
+/// </summary>
+internal sealed class TimerRecordingTimeProvider : Microsoft.Extensions.Time.Testing.FakeTimeProvider
+{
+    private readonly List<TimeSpan> _dueTimes = [];
+
+    public bool HasTimerDueIn(TimeSpan dueTime)
+    {
+        lock (_dueTimes)
+        {
+            return _dueTimes.Contains(dueTime);
+        }
+    }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        lock (_dueTimes)
+        {
+            _dueTimes.Add(dueTime);
+        }
+
+        return base.CreateTimer(callback, state, dueTime, period);
+    }
+}
