@@ -79,11 +79,17 @@ internal sealed class Connection : IDisposable
             {
                 Volatile.Write(ref _start, null);
             }
+
+            // Parameters live in this method's state machine as long as the connection: let go of the delegates
+            // (and their closures) once they are started, so an idle connection holds neither.
+            start = null;
         }
 
         try
         {
-            await inbound(this);
+            var receiving = inbound(this);
+            inbound = null!;
+            await receiving;
         }
         finally
         {

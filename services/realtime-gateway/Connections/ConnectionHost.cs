@@ -25,6 +25,9 @@ internal sealed class ConnectionHost(
     TimeProvider time,
     ILogger<ConnectionHost> logger)
 {
+    /// <summary>One delegate for every connection's end (a method group would allocate one per connection).</summary>
+    private readonly Action<Connection> _unregister = registry.Unregister;
+
     public ConnectionServices Services { get; } = new(topics, updateLog, access, options.Value, metrics, time, logger);
 
     /// <summary>Who a connection is when authentication is off: one shared principal, not one per socket.</summary>
@@ -81,7 +84,7 @@ internal sealed class ConnectionHost(
         try
         {
             var expiry = CloseWhenTokenExpires(connection);
-            return connection.RunAsync(inbound, start, expiry is null ? registry.Unregister : ended =>
+            return connection.RunAsync(inbound, start, expiry is null ? _unregister : ended =>
             {
                 expiry.Dispose();
                 registry.Unregister(ended);

@@ -14,7 +14,9 @@ namespace Vapora.RealtimeGateway.Transport;
 /// The receive loop passes no cancellation token (an idle socket then holds no registration): <see cref="Abort"/>
 /// aborts the HTTP connection underneath, which ends a pending read for sure.
 /// </remarks>
-internal sealed class WebSocketTransport(WebSocket socket, HttpContext http, int maxInboundBytes, GatewayMetrics metrics) : IConnectionTransport
+internal sealed class WebSocketTransport(
+    WebSocket socket, HttpContext http, int maxInboundBytes, GatewayMetrics metrics, Func<Connection, ReadOnlyMemory<byte>, Task> onMessage)
+    : IConnectionTransport
 {
     public ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken) =>
         socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
@@ -47,11 +49,11 @@ internal sealed class WebSocketTransport(WebSocket socket, HttpContext http, int
     }
 
     /// <summary>
-    /// Reads inbound messages and hands each whole text message to <paramref name="onMessage"/> until the client's
+    /// Reads inbound messages and hands each whole text message to the endpoint's message handler until the client's
     /// close frame arrives or the socket breaks. A binary or oversized message closes the connection; once closing,
     /// whatever still comes is read and ignored until the client's close frame.
     /// </summary>
-    public async Task ReceiveAsync(Connection connection, Func<Connection, ReadOnlyMemory<byte>, Task> onMessage)
+    public async Task ReceiveAsync(Connection connection)
     {
         using var reader = new WebSocketMessageReader(socket, maxInboundBytes);
         try
