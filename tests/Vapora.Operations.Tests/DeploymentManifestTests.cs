@@ -95,6 +95,14 @@ public sealed class DeploymentManifestTests
         Assert.Equal("realtime-gateway", paths["/ws$"]);
         Assert.Equal("workflow-api", paths["/api/"]);
 
+        // Server-Sent Events go to the gateways unbuffered (an Ingress of their own: the annotation covers a whole Ingress).
+        var events = Find("Ingress", "vapora-event-streams");
+        Assert.Equal("off", events.GetProperty("metadata").GetProperty("annotations").GetProperty("nginx.ingress.kubernetes.io/proxy-buffering").GetString());
+        var eventPaths = events.GetProperty("spec").GetProperty("rules")[0].GetProperty("http").GetProperty("paths").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("path").GetString()!, p => p.GetProperty("backend").GetProperty("service").GetProperty("name").GetString());
+        Assert.Equal("realtime-gateway", eventPaths["/api/workflows/[^/]+/events$"]);
+        Assert.Equal("realtime-gateway", eventPaths["/events$"]);
+
         // Production pins images.
         Assert.All(objects.Where(o => o.GetProperty("kind").GetString() == "Deployment" && o.GetProperty("metadata").GetProperty("name").GetString()!.Contains('-', StringComparison.Ordinal)),
             d => Assert.DoesNotContain(":latest", d.GetProperty("spec").GetProperty("template").GetProperty("spec").GetProperty("containers")[0].GetProperty("image").GetString(), StringComparison.Ordinal));
