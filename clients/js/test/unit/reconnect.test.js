@@ -165,6 +165,7 @@ test('falls back to polling after sockets that never open, and probes back up to
   // (between 20 and 40 s; jitter 0.5 makes it 30 s), so moving the clock to the probe fires nothing else.
   const { updates, statuses } = watching('wf-ladder', {
     baseUrl: server.baseUrl, timers: clock, after: 0, fallbackAfter: 3, upgradeProbeMs: 40_000, pollIntervalMs: 31_000, random: half,
+    transports: ['websocket', 'polling'], // the ladder's mechanics between two rungs (SSE has its own tests)
   });
   for (let attempt = 1; attempt <= 2; attempt += 1) {
     await poll(() => statuses.at(-1)?.state === 'reconnecting' && statuses.at(-1).attempt === attempt, 5000, `socket attempt ${attempt} to fail`);
@@ -192,7 +193,7 @@ test('sockets that open but are cut before the server answers also move the watc
     onHttp: (request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([update('wf-cut', 1)])),
   });
   const clock = new FakeClock();
-  const { updates, statuses } = watching('wf-cut', { baseUrl: server.baseUrl, timers: clock, after: 0, random: half });
+  const { updates, statuses } = watching('wf-cut', { baseUrl: server.baseUrl, timers: clock, after: 0, random: half, transports: ['websocket', 'polling'] });
   for (let attempt = 1; attempt <= 2; attempt += 1) {
     await poll(() => statuses.at(-1)?.state === 'reconnecting' && statuses.at(-1).attempt === attempt, 5000, `socket ${attempt} to be cut`);
     clock.advance(statuses.at(-1).delayMs);
