@@ -1,14 +1,14 @@
 using Vapora.ServiceDefaults;
 using Vapora.ServiceDefaults.Security;
 using Vapora.WorkflowApi.Messaging;
-using Vapora.WorkflowApi.Persistence;
+using Vapora.WorkflowApi.Persistence.Setup;
 using Vapora.WorkflowApi.Workflows;
 
 // Content root is the app's folder, so appsettings.json and wwwroot are found whatever the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.AddServiceDefaults("workflow-api");
-builder.AddWorkflowStore();
+builder.AddWorkflowStorage();
 builder.AddUpdatePublishing();
 builder.AddWorkflows();
 builder.AddVaporaAuthentication();

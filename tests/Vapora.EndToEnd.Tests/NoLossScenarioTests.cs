@@ -54,14 +54,13 @@ public sealed class NoLossScenarioTests(ITestOutputHelper output)
     {
         const string crash = "crash-before-publish";
         var data = Directory.CreateTempSubdirectory("vapora-e2e-sqlite-");
-        await using var system = await VaporaSystem.StartAsync(new Dictionary<string, string?>
+        await using var system = await VaporaSystem.StartAsync(Settings.Layer(new Dictionary<string, string?>
         {
             ["Storage__Provider"] = "sqlite",
             ["ConnectionStrings__sqlite"] = $"Data Source={Path.Combine(data.FullName, "vapora.db")}",
-            ["Faults__CrashBeforePublishWhenMessageIs"] = crash,
             ["Publishing__OutboxPollInterval"] = "00:00:00.250",
             ["Publishing__OutboxGrace"] = "00:00:01",
-        }, backplane: backplane);
+        }, FaultInjection.CrashBeforePublishWhenMessageIs(crash)), backplane: backplane);
 
         var report = await new ScenarioRun(system, ScenarioShape.Standard(TimeSpan.FromMilliseconds(40))).RunAsync($"api kill -9 between store and publish ({backplane})", async run =>
         {

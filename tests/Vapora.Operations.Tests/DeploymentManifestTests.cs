@@ -131,6 +131,32 @@ public sealed class DeploymentManifestTests
         Assert.DoesNotContain("hash ", directives, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Mongodb_is_a_replica_set_in_compose_and_kubernetes_and_both_api_connection_strings_carry_bounded_timeouts()
+    {
+        var (exitCode, output) = Run("docker-compose", ["-f", "docker-compose.yml", "config"], RepositoryPaths.Root);
+        Assert.True(exitCode == 0, output);
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(output));
+        var services = (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["services"];
+        var mongoCommand = ((YamlSequenceNode)((YamlMappingNode)services["mongo"])["command"]).Select(n => n.ToString()).ToList();
+        var composeUrl = ((YamlMappingNode)((YamlMappingNode)services["api"])["environment"])["ConnectionStrings__mongodb"].ToString();
+        var k8s = Render("overlays/production");
+        var k8sUrl = k8s.Single(o => o.GetProperty("kind").GetString() == "ConfigMap").GetProperty("data").GetProperty("ConnectionStrings__mongodb").GetString()!;
+        var statefulSet = k8s.Single(o => o.GetProperty("kind").GetString() == "StatefulSet" && o.GetProperty("metadata").GetProperty("name").GetString() == "mongodb");
+        var k8sArgs = statefulSet.GetProperty("spec").GetProperty("template").GetProperty("spec").GetProperty("containers")[0].GetProperty("args")
+            .EnumerateArray().Select(a => a.GetString()).ToList();
+
+        Assert.Equal("rs0", mongoCommand[mongoCommand.IndexOf("--replSet") + 1]);
+        Assert.Equal("rs0", k8sArgs[k8sArgs.IndexOf("--replSet") + 1]);
+        foreach (var url in new[] { composeUrl, k8sUrl })
+        {
+            Assert.Contains("replicaSet=rs0", url, StringComparison.Ordinal);
+            Assert.Matches("serverSelectionTimeoutMS=[1-5][0-9]{3}(&|$)", url);
+            Assert.Matches("connectTimeoutMS=[1-5][0-9]{3}(&|$)", url);
+        }
+    }
+
     [Theory]
     [InlineData("workflow-api", "Vapora.WorkflowApi.dll")]
     [InlineData("realtime-gateway", "Vapora.RealtimeGateway.dll")]

@@ -25,6 +25,18 @@ public static class RepositoryPaths
         return path;
     }
 
+    /// <summary>The built DLL of a helper project under <c>tests/</c> (one the test projects build, not a test project).</summary>
+    public static string TestAssembly(string project)
+    {
+        var path = Path.Combine(Root, "tests", project, "bin", Configuration, "net10.0", project + ".dll");
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path} is not built. Build the solution (dotnet build Vapora.sln) before running the tests.", path);
+        }
+
+        return path;
+    }
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -136,6 +136,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
+                // Waiting for the exit also drains what the process wrote last (usually why it stopped).
+                await process.WaitForExitAsync(TimeSpan.FromSeconds(5));
                 throw new InvalidOperationException($"{process.Name} exited during start-up:{Environment.NewLine}{process.Tail()}");
             }
 

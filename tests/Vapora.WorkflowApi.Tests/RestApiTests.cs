@@ -292,6 +292,86 @@ public sealed class RestApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         await AssertProblemAsync(response, HttpStatusCode.BadRequest);
     }
 
+    public static TheoryData<string, string> PatchErrorFields => new()
+    {
+        { """{"current_step":-1}""", "current_step" },
+        { """{"current_step":1,"admin":true}""", "admin" },
+        { """{"current_step":1,"current_step":2}""", "current_step" },
+        { """{"current_step":"3"}""", "current_step" },
+        { """{"status":"paused"}""", "status" },
+        { "{\"message\":\"a\\u0000b\"}", "message" },
+        { """[1,2]""", "$" },
+        { """{"current_step":1} trailing""", "$" },
+    };
+
+    [Theory]
+    [MemberData(nameof(PatchErrorFields))]
+    public async Task A_bad_field_is_named_by_its_wire_name_in_errors(string body, string field)
+    {
+        var created = await fixture.Client.CreateAsync();
+
+        using var response = await fixture.Client.PatchAsync(created.WorkflowId, body);
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        var errors = problem.RootElement.GetProperty("errors");
+        Assert.Equal([field], errors.EnumerateObject().Select(e => e.Name));
+        Assert.False(string.IsNullOrWhiteSpace(errors.GetProperty(field)[0].GetString()));
+    }
+
+    [Theory]
+    [InlineData("W/\"2\"", HttpStatusCode.OK)]
+    [InlineData("2", HttpStatusCode.OK)]
+    [InlineData("*", HttpStatusCode.OK)]
+    [InlineData("\"1\"", HttpStatusCode.PreconditionFailed)]
+    [InlineData("\"2\", \"3\"", HttpStatusCode.BadRequest)]
+    [InlineData("\"2", HttpStatusCode.BadRequest)]
+    public async Task If_match_takes_one_strong_or_weak_version_tag_a_bare_version_or_a_star(string ifMatch, HttpStatusCode expected)
+    {
+        var created = await fixture.Client.CreateAsync();
+        await fixture.Client.ProgressAsync(created.WorkflowId, 1);
+        using var request = new HttpRequestMessage(HttpMethod.Patch, $"api/workflows/{created.WorkflowId}") { Content = Json("""{"current_step":2}""") };
+        request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+
+        using var response = await Http.SendAsync(request, Ct);
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal(expected == HttpStatusCode.OK ? 3 : 2, (await fixture.Client.HistoryAsync(created.WorkflowId)).Count);
+    }
+
+    [Fact]
+    public async Task A_chunked_body_above_the_limit_is_refused_with_413_and_changes_nothing()
+    {
+        var created = await fixture.Client.CreateAsync();
+        var body = Encoding.UTF8.GetBytes("{\"message\":\"" + new string('m', 70_000) + "\"}");
+        // No Content-Length: the size is only known while reading.
+        using var content = new StreamContent(new MemoryStream(body));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Patch, $"api/workflows/{created.WorkflowId}") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await Http.SendAsync(request, Ct);
+
+        await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Single(await fixture.Client.HistoryAsync(created.WorkflowId));
+    }
+
+    [Fact]
+    public async Task If_none_match_listing_the_current_version_gets_304()
+    {
+        var created = await fixture.Client.CreateAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"api/workflows/{created.WorkflowId}");
+        request.Headers.TryAddWithoutValidation("If-None-Match", "\"7\", W/\"1\"");
+        using var stale = new HttpRequestMessage(HttpMethod.Get, $"api/workflows/{created.WorkflowId}");
+        stale.Headers.TryAddWithoutValidation("If-None-Match", "\"7\"");
+
+        using var response = await Http.SendAsync(request, Ct);
+        using var changed = await Http.SendAsync(stale, Ct);
+
+        Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+    }
+
     private Task<HttpResponseMessage> PostWithKeyAsync(string key, string body)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "api/workflows") { Content = Json(body) };

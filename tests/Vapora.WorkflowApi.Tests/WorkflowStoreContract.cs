@@ -3,35 +3,34 @@ using Vapora.Contracts;
 using Vapora.Testing;
 using Vapora.WorkflowApi.Persistence;
 using Vapora.WorkflowApi.Workflows;
+using static Vapora.WorkflowApi.Tests.StoreHarness;
 
 namespace Vapora.WorkflowApi.Tests;
 
 /// <summary>
-/// What every <see cref="IWorkflowStore"/> must do. Each implementation runs this same suite
-/// (in-memory always; MongoDB whenever one is reachable).
+/// What every store must do. Each <see cref="IWorkflowStorage"/> runs this same suite: its primitives
+/// (StoragePrimitivesContract.cs) and the API's one write path, <see cref="WorkflowStore"/>, on top of them (this file).
+/// In-memory and SQLite always; MongoDB wherever a replica set is reachable.
 /// </summary>
-public abstract class WorkflowStoreContract
+public abstract partial class WorkflowStoreContract
 {
-    /// <summary>A store with no data (a fresh database for durable stores).</summary>
-    protected abstract Task<IWorkflowStore> CreateStoreAsync();
+    /// <summary>A store with no data (a fresh database for durable stores) whose clock is <paramref name="time"/>.</summary>
+    protected abstract Task<IWorkflowStorage> CreateStorageAsync(TimeProvider? time = null);
 
     /// <summary>A second handle on the same data, as another API process would have (the same object for in-memory).</summary>
-    protected abstract Task<IWorkflowStore> OpenSecondWriterAsync(IWorkflowStore first);
+    protected abstract Task<IWorkflowStorage> OpenSecondStorageAsync(IWorkflowStorage first);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static NewWorkflow NewWorkflow(string name = "build", int totalSteps = 10, string? key = null, string? fingerprint = null)
-    {
-        var now = UtcTimestampJsonConverter.Truncate(DateTimeOffset.UtcNow);
-        return new NewWorkflow(WorkflowIdGenerator.NewId(now), name, totalSteps, null, now, key, fingerprint ?? (key is null ? null : name));
-    }
+    private async Task<WorkflowStore> CreateWriterAsync() => Writer(await CreateStorageAsync());
 
-    private static WorkflowChange Step(int step) => new(WorkflowStatus.Running, step, null, null);
+    private static async Task<string> CreateAsync(WorkflowStore store, int totalSteps = 10) =>
+        Assert.IsType<CreateOutcome.Created>(await store.CreateAsync(NewWorkflow(totalSteps: totalSteps), Ct)).First.WorkflowId;
 
     [Fact]
     public async Task A_new_workflow_is_pending_at_version_one()
     {
-        var store = await CreateStoreAsync();
+        var store = await CreateWriterAsync();
 
         var created = Assert.IsType<CreateOutcome.Created>(await store.CreateAsync(NewWorkflow("deploy", 7), Ct));
 
@@ -39,14 +38,15 @@ public abstract class WorkflowStoreContract
         Assert.Equal(WorkflowStatus.Pending, created.State.Status);
         Assert.Equal("deploy", created.State.Name);
         Assert.Equal(7, created.State.TotalSteps);
+        Assert.True(created.SummaryCurrent);
         Assert.Equal(created.State, await store.GetAsync(created.State.WorkflowId, Ct));
     }
 
     [Fact]
     public async Task Each_accepted_update_is_exactly_the_next_version()
     {
-        var store = await CreateStoreAsync();
-        var id = ((CreateOutcome.Created)await store.CreateAsync(NewWorkflow(), Ct)).State.WorkflowId;
+        var store = await CreateWriterAsync();
+        var id = await CreateAsync(store);
 
         for (var step = 1; step <= 5; step++)
         {
@@ -61,19 +61,19 @@ public abstract class WorkflowStoreContract
     [Fact]
     public async Task Concurrent_writers_keep_versions_contiguous_without_duplicates()
     {
-        var store = await CreateStoreAsync();
-        var second = await OpenSecondWriterAsync(store);
-        var id = ((CreateOutcome.Created)await store.CreateAsync(NewWorkflow(totalSteps: 1000), Ct)).State.WorkflowId;
+        var storage = await CreateStorageAsync();
+        var (first, second) = (Writer(storage), Writer(await OpenSecondStorageAsync(storage)));
+        var id = await CreateAsync(first, totalSteps: 1000);
         const int writers = 8, updatesEach = 25;
 
         var results = await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
         {
-            var writer = w % 2 == 0 ? store : second;
+            var writer = w % 2 == 0 ? first : second;
             var versions = new List<long>();
             for (var i = 0; i < updatesEach; i++)
             {
                 var outcome = await writer.UpdateAsync(id, Step(w * 100 + i), null, Ct);
-                versions.Add(Assert.IsType<UpdateOutcome.Applied>(outcome).Update.Update.Version);
+                versions.Add(Assert.IsType<UpdateOutcome.Applied>(outcome).Entry.Version);
             }
 
             return versions;
@@ -81,15 +81,30 @@ public abstract class WorkflowStoreContract
 
         var accepted = results.SelectMany(v => v).Order().ToList();
         Assert.Equal(Enumerable.Range(2, writers * updatesEach).Select(v => (long)v), accepted);
-        var history = Assert.IsType<HistoryOutcome.Found>(await store.GetHistoryAsync(id, 0, 1000, Ct)).Updates;
+        var history = Assert.IsType<HistoryOutcome.Found>(await first.GetHistoryAsync(id, 0, 1000, Ct)).Updates;
         Assert.Equal(Enumerable.Range(1, writers * updatesEach + 1).Select(v => (long)v), history.Select(u => u.Update.Version));
+    }
+
+    [Fact]
+    public async Task Concurrent_patches_with_one_if_match_give_exactly_one_applied()
+    {
+        var storage = await CreateStorageAsync();
+        var (first, second) = (Writer(storage), Writer(await OpenSecondStorageAsync(storage)));
+        var id = await CreateAsync(first);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(
+            () => (i % 2 == 0 ? first : second).UpdateAsync(id, Step(i + 1), expectedVersion: 1, Ct), Ct)));
+
+        Assert.Single(outcomes.OfType<UpdateOutcome.Applied>());
+        Assert.All(outcomes.Where(o => o is not UpdateOutcome.Applied), o => Assert.Equal(2, Assert.IsType<UpdateOutcome.VersionMismatch>(o).CurrentVersion));
+        Assert.Equal(2, Assert.IsType<HistoryOutcome.Found>(await first.GetHistoryAsync(id, 0, 10, Ct)).Updates.Count);
     }
 
     [Fact]
     public async Task History_returns_the_versions_after_N_in_order_up_to_the_limit()
     {
-        var store = await CreateStoreAsync();
-        var id = ((CreateOutcome.Created)await store.CreateAsync(NewWorkflow(), Ct)).State.WorkflowId;
+        var store = await CreateWriterAsync();
+        var id = await CreateAsync(store);
         for (var step = 1; step <= 9; step++)
         {
             await store.UpdateAsync(id, Step(step), null, Ct);
@@ -107,8 +122,8 @@ public abstract class WorkflowStoreContract
     [Fact]
     public async Task The_stored_json_is_the_update_encoded_once_with_the_shared_serializer()
     {
-        var store = await CreateStoreAsync();
-        var id = ((CreateOutcome.Created)await store.CreateAsync(NewWorkflow(), Ct)).State.WorkflowId;
+        var store = await CreateWriterAsync();
+        var id = await CreateAsync(store);
         await store.UpdateAsync(id, new WorkflowChange(WorkflowStatus.Running, 2, null, "héllo \"quoted\" ✓"), null, Ct);
 
         var history = Assert.IsType<HistoryOutcome.Found>(await store.GetHistoryAsync(id, 0, 10, Ct)).Updates;
@@ -124,7 +139,7 @@ public abstract class WorkflowStoreContract
     [Fact]
     public async Task An_unknown_workflow_is_not_found_everywhere()
     {
-        var store = await CreateStoreAsync();
+        var store = await CreateWriterAsync();
 
         Assert.Null(await store.GetAsync("wf_missing", Ct));
         Assert.IsType<HistoryOutcome.NotFound>(await store.GetHistoryAsync("wf_missing", 0, 10, Ct));
@@ -134,8 +149,8 @@ public abstract class WorkflowStoreContract
     [Fact]
     public async Task An_if_match_on_another_version_is_refused_and_stores_nothing()
     {
-        var store = await CreateStoreAsync();
-        var id = ((CreateOutcome.Created)await store.CreateAsync(NewWorkflow(), Ct)).State.WorkflowId;
+        var store = await CreateWriterAsync();
+        var id = await CreateAsync(store);
         await store.UpdateAsync(id, Step(1), null, Ct);
 
         var mismatch = Assert.IsType<UpdateOutcome.VersionMismatch>(await store.UpdateAsync(id, Step(2), expectedVersion: 1, Ct));
@@ -148,8 +163,8 @@ public abstract class WorkflowStoreContract
     [Fact]
     public async Task Nothing_follows_a_terminal_status()
     {
-        var store = await CreateStoreAsync();
-        var id = ((CreateOutcome.Created)await store.CreateAsync(NewWorkflow(), Ct)).State.WorkflowId;
+        var store = await CreateWriterAsync();
+        var id = await CreateAsync(store);
         await store.UpdateAsync(id, new WorkflowChange(WorkflowStatus.Completed, 10, null, null), null, Ct);
 
         var rejected = Assert.IsType<UpdateOutcome.Rejected>(await store.UpdateAsync(id, Step(3), null, Ct));
@@ -161,8 +176,8 @@ public abstract class WorkflowStoreContract
     [Fact]
     public async Task Current_step_may_not_exceed_total_steps_of_the_stored_state()
     {
-        var store = await CreateStoreAsync();
-        var id = ((CreateOutcome.Created)await store.CreateAsync(NewWorkflow(totalSteps: 5), Ct)).State.WorkflowId;
+        var store = await CreateWriterAsync();
+        var id = await CreateAsync(store, totalSteps: 5);
 
         var rejected = Assert.IsType<UpdateOutcome.Rejected>(await store.UpdateAsync(id, Step(6), null, Ct));
 
@@ -174,7 +189,7 @@ public abstract class WorkflowStoreContract
     [Fact]
     public async Task An_idempotency_key_replays_the_first_create_and_refuses_a_different_body()
     {
-        var store = await CreateStoreAsync();
+        var store = await CreateWriterAsync();
         var key = "key-" + Guid.NewGuid();
 
         var first = Assert.IsType<CreateOutcome.Created>(await store.CreateAsync(NewWorkflow("a", key: key), Ct));
@@ -186,26 +201,81 @@ public abstract class WorkflowStoreContract
     }
 
     [Fact]
-    public async Task Concurrent_creates_with_one_idempotency_key_make_one_workflow()
+    public async Task Concurrent_keyed_creates_through_two_store_instances_make_one_workflow()
     {
-        var store = await CreateStoreAsync();
+        var storage = await CreateStorageAsync();
+        var (first, second) = (Writer(storage), Writer(await OpenSecondStorageAsync(storage)));
         var key = "key-" + Guid.NewGuid();
+        var name = "same-" + Guid.NewGuid().ToString("N");
 
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => store.CreateAsync(NewWorkflow("same", key: key), Ct), Ct)));
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(
+            () => (i % 2 == 0 ? first : second).CreateAsync(NewWorkflow(name, key: key, fingerprint: "same body"), Ct), Ct)));
 
-        Assert.Single(outcomes.OfType<CreateOutcome.Created>());
-        Assert.Single(outcomes.Select(o => o switch
-        {
-            CreateOutcome.Created c => c.State.WorkflowId,
-            CreateOutcome.Replayed r => r.State.WorkflowId,
-            _ => throw new InvalidOperationException(o.ToString()),
-        }).Distinct());
+        var created = Assert.Single(outcomes.OfType<CreateOutcome.Created>());
+        Assert.All(outcomes.OfType<CreateOutcome.Replayed>(), r => Assert.Equal(created.State, r.State));
+        Assert.Equal(8, outcomes.Count(o => o is CreateOutcome.Created or CreateOutcome.Replayed));
+        var listed = (await first.ListAsync(null, null, 1000, Ct)).Items.Where(s => s.Name == name);
+        Assert.Equal(created.State.WorkflowId, Assert.Single(listed).WorkflowId);
+    }
+
+    [Fact]
+    public async Task A_create_that_stopped_after_claiming_its_key_is_finished_by_its_retry()
+    {
+        var storage = await CreateStorageAsync();
+        var store = Writer(storage);
+        var key = "key-" + Guid.NewGuid();
+        var abandoned = NewWorkflow("half-done", key: key);
+        // The first request claimed the key and its process died before storing version 1.
+        await storage.ClaimIdempotencyKeyAsync(new IdempotencyClaim(key, abandoned.RequestFingerprint!, abandoned.FirstEntry()), Ct);
+
+        var retry = Assert.IsType<CreateOutcome.Replayed>(await store.CreateAsync(NewWorkflow("half-done", key: key), Ct));
+
+        Assert.Equal(abandoned.Id, retry.State.WorkflowId);
+        Assert.Equal(retry.State, await store.GetAsync(abandoned.Id, Ct));
+        Assert.Contains(abandoned.Id, (await store.ListAsync(null, null, 1000, Ct)).Items.Select(s => s.WorkflowId));
+    }
+
+    [Fact]
+    public async Task The_summary_is_current_after_a_second_writer_beats_the_creators_summary()
+    {
+        var storage = await CreateStorageAsync();
+        var other = Writer(await OpenSecondStorageAsync(storage));
+        var created = NewWorkflow("raced");
+        // The creator stored version 1 and stalls before writing its summary; another replica updates meanwhile.
+        Assert.True(await storage.TryAppendAsync(created.FirstEntry(), Ct));
+        Assert.IsType<UpdateOutcome.Applied>(await other.UpdateAsync(created.Id, Step(1), null, Ct));
+
+        var creatorMoved = await storage.UpsertSummaryAsync(created.FirstEntry(), Ct);
+
+        Assert.False(creatorMoved);
+        var listed = (await other.ListAsync(WorkflowStatus.Running, null, 1000, Ct)).Items.Single(s => s.WorkflowId == created.Id);
+        Assert.Equal((2L, "raced", created.CreatedAt), (listed.Version, listed.Name, listed.CreatedAt));
+        Assert.DoesNotContain(created.Id, (await other.ListAsync(WorkflowStatus.Pending, null, 1000, Ct)).Items.Select(s => s.WorkflowId));
+    }
+
+    [Fact]
+    public async Task A_write_whose_summary_fails_succeeds_and_the_relay_moves_the_summary()
+    {
+        var storage = await CreateStorageAsync();
+        var id = await CreateAsync(Writer(storage));
+        var publisher = new RecordingPublisher();
+
+        var applied = Assert.IsType<UpdateOutcome.Applied>(await Writer(new SummaryRefusingStorage(storage)).UpdateAsync(id, Step(4), null, Ct));
+        var before = (await Writer(storage).ListAsync(null, null, 1000, Ct)).Items.Single(s => s.WorkflowId == id);
+        await StoreHarness.Relay(storage, publisher).RunOnceAsync(TimeSpan.Zero, Ct);
+        var after = (await Writer(storage).ListAsync(null, null, 1000, Ct)).Items.Single(s => s.WorkflowId == id);
+
+        Assert.False(applied.SummaryCurrent);
+        Assert.Equal(1, before.Version);
+        Assert.Equal(applied.State, after);
+        Assert.Contains(new UpdateKey(id, 2), publisher.Published);
+        Assert.DoesNotContain(await storage.ScanUnpublishedAsync(DateTimeOffset.UtcNow.AddMinutes(1), 1000, Ct), e => e.WorkflowId == id);
     }
 
     [Fact]
     public async Task Lists_are_newest_first_filtered_by_status_and_paged()
     {
-        var store = await CreateStoreAsync();
+        var store = await CreateWriterAsync();
         var ids = new List<string>();
         for (var i = 0; i < 5; i++)
         {
@@ -229,24 +299,5 @@ public abstract class WorkflowStoreContract
         Assert.Equal(ids.Skip(3), secondPage.Items.Select(s => s.WorkflowId));
         Assert.Null(secondPage.NextCursor);
         Assert.Equal([ids[0], ids[2], ids[4]], running.Items.Select(s => s.WorkflowId));
-    }
-
-    [Fact]
-    public async Task Unpublished_updates_wait_in_the_outbox_until_marked_published()
-    {
-        var store = await CreateStoreAsync();
-        var id = ((CreateOutcome.Created)await store.CreateAsync(NewWorkflow(), Ct)).State.WorkflowId;
-        await store.UpdateAsync(id, Step(1), null, Ct);
-        await store.UpdateAsync(id, Step(2), null, Ct);
-
-        var due = await store.GetUnpublishedAsync(DateTimeOffset.UtcNow.AddSeconds(1), 100, Ct);
-        var mine = due.Where(u => u.Update.WorkflowId == id).Select(u => u.Update.Version).ToList();
-        await store.MarkPublishedAsync([new UpdateKey(id, 1), new UpdateKey(id, 2)], Ct);
-        var after = await store.GetUnpublishedAsync(DateTimeOffset.UtcNow.AddSeconds(1), 100, Ct);
-        var notYetDue = await store.GetUnpublishedAsync(DateTimeOffset.UtcNow.AddSeconds(-60), 100, Ct);
-
-        Assert.Equal([1L, 2, 3], mine);
-        Assert.Equal([3L], after.Where(u => u.Update.WorkflowId == id).Select(u => u.Update.Version));
-        Assert.DoesNotContain(notYetDue, u => u.Update.WorkflowId == id);
     }
 }

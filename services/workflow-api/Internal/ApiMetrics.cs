@@ -12,6 +12,7 @@ public sealed class ApiMetrics
     private readonly Counter<long> _published;
     private readonly Counter<long> _publishFailed;
     private readonly Counter<long> _storeErrors;
+    private readonly Counter<long> _summaryRepairs;
     private readonly TimeProvider _time;
     private long _outboxBacklog;
     private long _outboxOldestUnixMs;
@@ -24,9 +25,13 @@ public sealed class ApiMetrics
         _accepted = meter.CreateCounter<long>("vapora.api.updates.accepted", "{update}", "Updates stored (creates and PATCHes).");
         _published = meter.CreateCounter<long>("vapora.api.updates.published", "{update}", "Updates published to Redis, by path (request or relay).");
         _publishFailed = meter.CreateCounter<long>("vapora.api.publish.failures", "{update}", "Publishes that failed on the request path and were left to the outbox relay.");
-        _storeErrors = meter.CreateCounter<long>("vapora.api.store.errors", "{call}", "Store calls that failed, by operation.");
+        _storeErrors = meter.CreateCounter<long>("vapora.api.store.errors", "{call}",
+            "Store calls that failed (timeout, store unreachable, unexpected), by operation.");
+        _summaryRepairs = meter.CreateCounter<long>("vapora.api.summary.repairs", "{summary}",
+            "Workflow summaries the outbox relay moved forward because the writer of an update could not.");
         // A counter is exported from its first measurement on; starting at 0 lets rate() see the first failure.
         _publishFailed.Add(0);
+        _summaryRepairs.Add(0);
         meter.CreateObservableGauge("vapora.api.outbox.backlog", () => Interlocked.Read(ref _outboxBacklog), "{update}",
             "Stored but unpublished updates found by the latest relay pass (capped at the batch size).");
         meter.CreateObservableGauge("vapora.api.outbox.oldest_age", ObserveOutboxOldestAge, "s",
@@ -44,6 +49,9 @@ public sealed class ApiMetrics
 
     /// <summary>A store call failed.</summary>
     public void StoreError(string operation) => _storeErrors.Add(1, new KeyValuePair<string, object?>("operation", operation));
+
+    /// <summary>The relay moved a summary that its writer had left behind.</summary>
+    public void SummaryRepaired() => _summaryRepairs.Add(1);
 
     /// <summary>Records the backlog seen by a relay pass and when its oldest update was accepted (null: none).</summary>
     public void SetOutboxBacklog(long count, DateTimeOffset? oldestAcceptedAt)

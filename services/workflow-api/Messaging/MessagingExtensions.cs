@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using StackExchange.Redis;
 using Vapora.ServiceDefaults.Redis;
 using Vapora.WorkflowApi.Internal;
@@ -17,9 +18,7 @@ public static class MessagingExtensions
             .BindConfiguration(PublishingOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddOptions<FaultOptions>().BindConfiguration(FaultOptions.SectionName);
-        builder.Services.AddSingleton<FaultInjection>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<FaultInjection>());
+        builder.Services.TryAddSingleton<ApiMetrics>();
         builder.Services.AddSingleton<IUpdatePublisher, RedisUpdatePublisher>();
         builder.Services.AddSingleton<UpdateDispatcher>();
         builder.Services.AddSingleton<PublishedMarks>();

@@ -3,35 +3,40 @@ using Polly;
 using Polly.Retry;
 using Polly.Timeout;
 using StackExchange.Redis;
+using Vapora.ServiceDefaults;
 using Vapora.WorkflowApi.Internal;
 using Vapora.WorkflowApi.Persistence;
 
 namespace Vapora.WorkflowApi.Messaging;
 
 /// <summary>
-/// Publishes updates that were stored but never published: Redis was down, or the process died between
-/// store and publish. Works from the store, so it also finishes the work of an API replica that crashed.
+/// Finishes updates that were stored but not finished: never published (Redis was down, or the process died between
+/// store and publish), or published without their workflow's summary moved (the summary write failed). It moves the
+/// summary forward, publishes, and marks them done. Works from the store, so it also finishes the work of an API
+/// replica that crashed.
 /// </summary>
 public sealed class OutboxRelay : BackgroundService
 {
-    private readonly IWorkflowStore _store;
+    private readonly IWorkflowStorage _storage;
     private readonly IUpdatePublisher _publisher;
     private readonly ApiMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly PublishingOptions _options;
     private readonly ILogger<OutboxRelay> _logger;
     private readonly ResiliencePipeline _publishPipeline;
+    private readonly LogBurst _failureLog;
 
     /// <summary>Creates the relay.</summary>
-    public OutboxRelay(IWorkflowStore store, IUpdatePublisher publisher, ApiMetrics metrics, TimeProvider time,
+    public OutboxRelay(IWorkflowStorage storage, IUpdatePublisher publisher, ApiMetrics metrics, TimeProvider time,
         IOptions<PublishingOptions> options, ILogger<OutboxRelay> logger)
     {
-        _store = store;
+        _storage = storage;
         _publisher = publisher;
         _metrics = metrics;
         _time = time;
         _options = options.Value;
         _logger = logger;
+        _failureLog = new LogBurst(time, TimeSpan.FromSeconds(10));
         _publishPipeline = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
@@ -49,58 +54,73 @@ public sealed class OutboxRelay : BackgroundService
             .Build();
     }
 
-    /// <summary>Publishes what is due once; returns how many updates it published.</summary>
+    /// <summary>Finishes what is due once; returns how many updates it finished (published, with their summary moved).</summary>
     public async Task<int> RunOnceAsync(TimeSpan grace, CancellationToken cancellationToken)
     {
-        IReadOnlyList<StoredUpdate> due;
-        try
-        {
-            due = await _store.GetUnpublishedAsync(_time.GetUtcNow() - grace, _options.OutboxBatchSize, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            _metrics.StoreError("outbox_scan");
-            throw;
-        }
-
-        _metrics.SetOutboxBacklog(due.Count, due.Count == 0 ? null : due.Min(u => u.Update.Timestamp));
+        var due = await _storage.ScanUnpublishedAsync(_time.GetUtcNow() - grace, _options.OutboxBatchSize, cancellationToken);
+        _metrics.SetOutboxBacklog(due.Count, due.Count == 0 ? null : due.Min(e => e.Update.Update.Timestamp));
         if (due.Count == 0)
         {
             return 0;
         }
 
-        var published = new List<UpdateKey>(due.Count);
+        var summariesBehind = await MoveSummariesAsync(due, cancellationToken);
+        var done = new List<UpdateKey>(due.Count);
+        var published = 0;
         try
         {
-            foreach (var update in due)
+            foreach (var entry in due)
             {
                 await _publishPipeline.ExecuteAsync(
                     static (state, ct) => new ValueTask(state.Publisher.PublishAsync(state.Update, ct)),
-                    (Publisher: _publisher, Update: update),
+                    (Publisher: _publisher, entry.Update),
                     cancellationToken);
-                published.Add(new UpdateKey(update.Update.WorkflowId, update.Update.Version));
+                published++;
                 _metrics.Published(relayed: true);
+                if (!summariesBehind.Contains(entry.WorkflowId))
+                {
+                    done.Add(entry.Key);
+                }
             }
         }
         finally
         {
-            try
+            await _storage.MarkPublishedAsync(done, CancellationToken.None);
+            if (published > 0)
             {
-                await _store.MarkPublishedAsync(published, CancellationToken.None);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                _metrics.StoreError("mark_published");
-                throw;
-            }
-
-            if (published.Count > 0)
-            {
-                OutboxLog.Relayed(_logger, published.Count, due.Count);
+                OutboxLog.Relayed(_logger, published, due.Count);
             }
         }
 
-        return published.Count;
+        return done.Count;
+    }
+
+    // Summaries only move forward, so moving each to its workflow's highest version in the batch is enough. A summary
+    // that still cannot be moved keeps that workflow's entries in the outbox for the next pass, without holding up
+    // the other workflows. Returns the workflows whose summary is still behind.
+    private async Task<HashSet<string>> MoveSummariesAsync(IReadOnlyList<LogEntry> due, CancellationToken cancellationToken)
+    {
+        var behind = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var latest in due.GroupBy(e => e.WorkflowId).Select(g => g.MaxBy(e => e.Version)!))
+        {
+            try
+            {
+                if (await _storage.UpsertSummaryAsync(latest, cancellationToken))
+                {
+                    _metrics.SummaryRepaired();
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                behind.Add(latest.WorkflowId);
+                if (_failureLog.ShouldLog(out var skipped))
+                {
+                    OutboxLog.SummaryStillBehind(_logger, latest.WorkflowId, latest.Version, skipped, ex);
+                }
+            }
+        }
+
+        return behind;
     }
 
     /// <inheritdoc />
@@ -119,7 +139,10 @@ public sealed class OutboxRelay : BackgroundService
             }
             catch (Exception ex)
             {
-                OutboxLog.PassFailed(_logger, ex);
+                if (_failureLog.ShouldLog(out var skipped))
+                {
+                    OutboxLog.PassFailed(_logger, skipped, ex);
+                }
             }
 
             if (!full)

@@ -9,7 +9,7 @@ namespace Vapora.WorkflowApi.Messaging;
 /// of one per update. A mark that is lost only makes the relay publish that update again, which gateways
 /// drop as a duplicate by version.
 /// </summary>
-public sealed class PublishedMarks(IWorkflowStore store, ApiMetrics metrics, ILogger<PublishedMarks> logger) : BackgroundService
+public sealed class PublishedMarks(IWorkflowStorage storage, ILogger<PublishedMarks> logger) : BackgroundService
 {
     private const int MaxBatch = 1000;
     private readonly Channel<UpdateKey> _pending = Channel.CreateUnbounded<UpdateKey>(new UnboundedChannelOptions { SingleReader = true });
@@ -54,11 +54,10 @@ public sealed class PublishedMarks(IWorkflowStore store, ApiMetrics metrics, ILo
 
             try
             {
-                await store.MarkPublishedAsync(batch, cancellationToken);
+                await storage.MarkPublishedAsync(batch, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                metrics.StoreError("mark_published");
                 ApiLog.MarkPublishedFailed(logger, batch.Count, ex);
             }
         }

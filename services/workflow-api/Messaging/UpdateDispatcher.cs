@@ -12,24 +12,39 @@ namespace Vapora.WorkflowApi.Messaging;
 public sealed class UpdateDispatcher(
     IUpdatePublisher publisher,
     PublishedMarks marks,
-    FaultInjection faults,
+    IEnumerable<IBeforePublishHook> hooks,
     ApiMetrics metrics,
     TimeProvider time,
     IOptions<PublishingOptions> options,
     ILogger<UpdateDispatcher> logger)
 {
     private readonly TimeSpan _timeout = options.Value.PublishTimeout;
+    private readonly IBeforePublishHook[] _hooks = hooks.ToArray();
     private readonly LogBurst _failureLog = new(time, TimeSpan.FromSeconds(10));
 
-    /// <summary>Publishes now; never throws. The request's own token is not used: a client that hangs up must not stop a publish.</summary>
-    public async Task DispatchAsync(StoredUpdate update)
+    /// <summary>
+    /// Publishes now; never throws. The request's own token is not used: a client that hangs up must not stop a publish.
+    /// </summary>
+    /// <param name="summaryCurrent">
+    /// False when the writer could not move the workflow's summary: the update is then left in the outbox even when
+    /// published, so the relay moves the summary (and publishes it again, which gateways drop as a duplicate).
+    /// </param>
+    public async Task DispatchAsync(StoredUpdate update, bool summaryCurrent)
     {
-        faults.BeforePublish(update);
+        foreach (var hook in _hooks)
+        {
+            hook.BeforePublish(update);
+        }
+
         try
         {
-            using var timeout = new CancellationTokenSource(_timeout);
+            using var timeout = new CancellationTokenSource(_timeout, time);
             await publisher.PublishAsync(update, timeout.Token);
-            marks.Add(new UpdateKey(update.Update.WorkflowId, update.Update.Version));
+            if (summaryCurrent)
+            {
+                marks.Add(new UpdateKey(update.Update.WorkflowId, update.Update.Version));
+            }
+
             metrics.Published(relayed: false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -1,24 +1,9 @@
-using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace Vapora.WorkflowApi.Workflows;
-
-/// <summary>Per-client limits on writes (section <c>RateLimits</c>).</summary>
-public sealed class RateLimitOptions
-{
-    /// <summary>Configuration section.</summary>
-    public const string SectionName = "RateLimits";
-
-    /// <summary>Sustained writes per second per client.</summary>
-    [Range(1, 1_000_000)]
-    public int WritesPerSecond { get; set; } = 100;
-
-    /// <summary>Writes a client may burst above the sustained rate.</summary>
-    [Range(1, 1_000_000)]
-    public int WriteBurst { get; set; } = 200;
-}
 
 /// <summary>
 /// A token bucket per client on POST and PATCH: the token's subject (or client_id) when authenticated, else the
@@ -33,21 +18,28 @@ public static class RateLimitExtensions
     /// <summary>Adds the write limiter.</summary>
     public static IHostApplicationBuilder AddWriteRateLimits(this IHostApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(RateLimitOptions.SectionName).Get<RateLimitOptions>() ?? new RateLimitOptions();
-        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        builder.Services.AddOptions<RateLimitOptions>()
+            .BindConfiguration(RateLimitOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.AddPolicy(WritePolicy, http => RateLimitPartition.GetTokenBucketLimiter(ClientKey(http), _ => new TokenBucketRateLimiterOptions
+            limiter.AddPolicy(WritePolicy, http =>
             {
-                TokenLimit = options.WriteBurst,
-                TokensPerPeriod = options.WritesPerSecond,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            }));
+                var options = Options(http);
+                return RateLimitPartition.GetTokenBucketLimiter(ClientKey(http), _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = options.WriteBurst,
+                    TokensPerPeriod = options.WritesPerSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+            });
             limiter.OnRejected = async (context, cancellationToken) =>
             {
+                var options = Options(context.HttpContext);
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
                 var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
                 context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
@@ -60,6 +52,8 @@ public static class RateLimitExtensions
         });
         return builder;
     }
+
+    private static RateLimitOptions Options(HttpContext http) => http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
 
     private static string ClientKey(HttpContext http) =>
         http.User.FindFirst("sub")?.Value is { } subject ? "sub:" + subject

@@ -1,5 +1,4 @@
 using Vapora.Contracts;
-using Vapora.WorkflowApi.Persistence;
 
 namespace Vapora.WorkflowApi.Workflows;
 

@@ -5,9 +5,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Vapora.Contracts;
 using Vapora.WorkflowApi.Internal;
-using Vapora.WorkflowApi.Messaging;
 using Vapora.ServiceDefaults.Security;
-using Vapora.WorkflowApi.Persistence;
+using Vapora.WorkflowApi.Messaging;
 
 namespace Vapora.WorkflowApi.Workflows;
 
@@ -17,7 +16,8 @@ public static class WorkflowEndpoints
     /// <summary>Maps <c>/api/workflows</c>.</summary>
     public static IEndpointRouteBuilder MapWorkflowEndpoints(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/workflows").WithTags("Workflows").RequireAuthorization(AuthenticationExtensions.ReadPolicy);
+        var api = app.MapGroup("/api/workflows").WithTags("Workflows").RequireAuthorization(AuthenticationExtensions.ReadPolicy)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         api.MapPost("/", CreateWorkflow).WithName(nameof(CreateWorkflow))
             .WithSummary("Create a workflow (version 1, pending); honours Idempotency-Key.")
@@ -42,7 +42,7 @@ public static class WorkflowEndpoints
     }
 
     /// <summary>POST /api/workflows: a new workflow at version 1, status pending.</summary>
-    public static async Task<Results<Created<WorkflowState>, ProblemHttpResult>> CreateWorkflow(
+    public static async Task<Results<Created<WorkflowState>, ValidationProblem, ProblemHttpResult>> CreateWorkflow(
         HttpContext http, [AsParameters] WorkflowServices services)
     {
         string? key = null;
@@ -51,7 +51,7 @@ public static class WorkflowEndpoints
             key = keyHeader.ToString();
             if (services.Validator.ValidateIdempotencyKey(key) is { } keyError)
             {
-                return Invalid("Idempotency-Key", keyError);
+                return WorkflowProblems.Invalid("Idempotency-Key", keyError);
             }
         }
 
@@ -64,7 +64,7 @@ public static class WorkflowEndpoints
 
         if (services.Validator.Validate(request!) is { Count: > 0 } errors)
         {
-            return Invalid(errors);
+            return WorkflowProblems.Invalid(errors);
         }
 
         var now = UtcTimestampJsonConverter.Truncate(services.Time.GetUtcNow());
@@ -73,44 +73,39 @@ public static class WorkflowEndpoints
             string.IsNullOrEmpty(request.Message) ? null : request.Message, now,
             key, key is null ? null : Fingerprint(request));
 
+        // Not the request's token: once the store is asked, the write and its publish finish even if the client leaves.
         switch (await services.Store.CreateAsync(workflow, CancellationToken.None))
         {
             case CreateOutcome.Created created:
                 services.Metrics.Accepted();
-                ApiLog.Created(services.Logger, created.State.WorkflowId);
-                await services.Dispatcher.DispatchAsync(created.FirstUpdate);
-                http.Response.Headers.ETag = EntityTags.For(created.State.Version);
-                return TypedResults.Created(LocationOf(created.State.WorkflowId), created.State);
+                ApiLog.Created(services.Logger, created.First.WorkflowId);
+                await services.Dispatcher.DispatchAsync(created.First.Update, created.SummaryCurrent);
+                http.Response.Headers.ETag = EntityTags.For(created.First.Version);
+                return TypedResults.Created(LocationOf(created.First.WorkflowId), created.State);
             case CreateOutcome.Replayed replayed:
                 http.Response.Headers["Idempotent-Replayed"] = "true";
                 http.Response.Headers.ETag = EntityTags.For(replayed.State.Version);
                 return TypedResults.Created(LocationOf(replayed.State.WorkflowId), replayed.State);
             case CreateOutcome.KeyReused reused:
-                return TypedResults.Problem(
-                    statusCode: StatusCodes.Status422UnprocessableEntity,
-                    title: "Idempotency-Key reused",
-                    detail: $"This Idempotency-Key created workflow {reused.ExistingWorkflowId} from a different request body.");
+                return WorkflowProblems.KeyReused(reused.ExistingWorkflowId);
             default:
                 throw new InvalidOperationException("Unknown create outcome.");
         }
     }
 
     /// <summary>PATCH /api/workflows/{id}: one accepted PATCH is exactly one new version.</summary>
-    public static async Task<Results<Ok<WorkflowState>, ProblemHttpResult>> UpdateWorkflow(
+    public static async Task<Results<Ok<WorkflowState>, ValidationProblem, ProblemHttpResult>> UpdateWorkflow(
         string id, HttpContext http, [AsParameters] WorkflowServices services)
     {
         if (!WorkflowIds.IsValid(id))
         {
-            return InvalidId();
+            return WorkflowProblems.InvalidId();
         }
 
         long? expectedVersion = null;
-        if (http.Request.Headers.IfMatch is { Count: > 0 } ifMatch)
+        if (http.Request.Headers.IfMatch is { Count: > 0 } ifMatch && !EntityTags.TryParseIfMatch(ifMatch, out expectedVersion))
         {
-            if (!EntityTags.TryParse(ifMatch.ToString(), out expectedVersion))
-            {
-                return Invalid("If-Match", "If-Match must be a version entity tag such as \"7\", or *.");
-            }
+            return WorkflowProblems.Invalid("If-Match", "If-Match must be one version entity tag such as \"7\", or *.");
         }
 
         var (request, problem) = await JsonBody.ReadAsync(http.Request, VaporaJsonContext.Default.UpdateWorkflowRequest,
@@ -122,7 +117,7 @@ public static class WorkflowEndpoints
 
         if (services.Validator.Validate(request!) is { Count: > 0 } errors)
         {
-            return Invalid(errors);
+            return WorkflowProblems.Invalid(errors);
         }
 
         var change = new WorkflowChange(request!.Status, request.CurrentStep, request.TotalSteps, request.Message);
@@ -131,78 +126,59 @@ public static class WorkflowEndpoints
         {
             case UpdateOutcome.Applied applied:
                 services.Metrics.Accepted();
-                await services.Dispatcher.DispatchAsync(applied.Update);
-                http.Response.Headers.ETag = EntityTags.For(applied.State.Version);
+                await services.Dispatcher.DispatchAsync(applied.Entry.Update, applied.SummaryCurrent);
+                http.Response.Headers.ETag = EntityTags.For(applied.Entry.Version);
                 return TypedResults.Ok(applied.State);
             case UpdateOutcome.NotFound:
-                return NotFound(id);
+                return WorkflowProblems.NotFound(id);
             case UpdateOutcome.VersionMismatch mismatch:
                 http.Response.Headers.ETag = EntityTags.For(mismatch.CurrentVersion);
-                return TypedResults.Problem(
-                    statusCode: StatusCodes.Status412PreconditionFailed,
-                    title: "Version mismatch",
-                    detail: $"If-Match names version {expectedVersion}, but the workflow is at version {mismatch.CurrentVersion}.",
-                    extensions: new Dictionary<string, object?> { ["current_version"] = mismatch.CurrentVersion });
+                return WorkflowProblems.VersionMismatch(expectedVersion, mismatch.CurrentVersion);
             case UpdateOutcome.Rejected { Reason.Kind: ChangeRejectionKind.IllegalTransition } rejected:
-                return TypedResults.Problem(
-                    statusCode: StatusCodes.Status409Conflict,
-                    title: "Illegal status change",
-                    detail: rejected.Reason.Detail);
+                return WorkflowProblems.IllegalTransition(rejected.Reason.Detail);
             case UpdateOutcome.Rejected rejected:
-                return Invalid(rejected.Reason.Field, rejected.Reason.Detail);
+                return WorkflowProblems.Invalid(rejected.Reason.Field, rejected.Reason.Detail);
             case UpdateOutcome.Contended:
-                ApiLog.Contended(services.Logger, id);
                 http.Response.Headers.RetryAfter = "1";
-                return TypedResults.Problem(
-                    statusCode: StatusCodes.Status503ServiceUnavailable,
-                    title: "Too many concurrent writers",
-                    detail: "Other writers kept taking the next version of this workflow; retry shortly.");
+                return WorkflowProblems.Contended();
             default:
                 throw new InvalidOperationException("Unknown update outcome.");
         }
     }
 
     /// <summary>GET /api/workflows/{id}: the current state; ETag is the version.</summary>
-    public static async Task<Results<Ok<WorkflowState>, StatusCodeHttpResult, ProblemHttpResult>> GetWorkflow(
+    public static async Task<Results<Ok<WorkflowState>, StatusCodeHttpResult, ValidationProblem, ProblemHttpResult>> GetWorkflow(
         string id, HttpContext http, [AsParameters] WorkflowServices services)
     {
         if (!WorkflowIds.IsValid(id))
         {
-            return InvalidId();
+            return WorkflowProblems.InvalidId();
         }
 
         if (!services.Access.CanRead(http.User, id))
         {
-            return Forbidden(id);
+            return WorkflowProblems.Forbidden(id);
         }
 
         var state = await services.Store.GetAsync(id, http.RequestAborted);
         if (state is null)
         {
-            return NotFound(id);
+            return WorkflowProblems.NotFound(id);
         }
 
-        var etag = EntityTags.For(state.Version);
-        http.Response.Headers.ETag = etag;
-        if (http.Request.Headers.IfNoneMatch is { Count: > 0 } ifNoneMatch
-            && EntityTags.TryParse(ifNoneMatch.ToString(), out var seen) && (seen is null || seen == state.Version))
-        {
-            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-        }
-
-        return TypedResults.Ok(state);
+        http.Response.Headers.ETag = EntityTags.For(state.Version);
+        return EntityTags.IfNoneMatchHolds(http.Request.Headers.IfNoneMatch, state.Version)
+            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
+            : TypedResults.Ok(state);
     }
 
     /// <summary>GET /api/workflows?status=&amp;limit=&amp;cursor=: newest first, paged.</summary>
-    public static async Task<Results<Ok<WorkflowPage>, ProblemHttpResult>> ListWorkflows(
+    public static async Task<Results<Ok<WorkflowPage>, ValidationProblem, ProblemHttpResult>> ListWorkflows(
         string? status, string? limit, string? cursor, HttpContext http, [AsParameters] WorkflowServices services)
     {
         if (!services.Access.CanReadAll(http.User))
         {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status403Forbidden,
-                title: "Forbidden",
-                detail: $"Listing workflows needs the scope {WorkflowClaims.ReadScope}.");
+            return WorkflowProblems.ListForbidden();
         }
 
         var limits = services.Limits.Value;
@@ -211,7 +187,7 @@ public static class WorkflowEndpoints
         {
             if (!WorkflowStatusRules.TryParseWireName(status, out var parsed))
             {
-                return Invalid("status", "status must be one of pending, running, completed, failed, cancelled.");
+                return WorkflowProblems.Invalid("status", "status must be one of pending, running, completed, failed, cancelled.");
             }
 
             statusFilter = parsed;
@@ -219,48 +195,47 @@ public static class WorkflowEndpoints
 
         if (!TryParseLimit(limit, limits.DefaultPageSize, limits.MaxPageSize, out var pageSize))
         {
-            return Invalid("limit", $"limit must be an integer from 1 to {limits.MaxPageSize}.");
+            return WorkflowProblems.Invalid("limit", $"limit must be an integer from 1 to {limits.MaxPageSize}.");
         }
 
         if (cursor is not null && !WorkflowIds.IsValid(cursor))
         {
-            return Invalid("cursor", "cursor must be a next_cursor value from a previous page.");
+            return WorkflowProblems.Invalid("cursor", "cursor must be a next_cursor value from a previous page.");
         }
 
-        var page = await services.Store.ListAsync(statusFilter, cursor, pageSize, http.RequestAborted);
-        return TypedResults.Ok(new WorkflowPage { Items = page.Items, NextCursor = page.NextCursor });
+        return TypedResults.Ok(await services.Store.ListAsync(statusFilter, cursor, pageSize, http.RequestAborted));
     }
 
     /// <summary>GET /api/workflows/{id}/history?after=N&amp;limit=M: updates after version N, in version order.</summary>
-    public static async Task<Results<UpdateLogResult, ProblemHttpResult>> GetHistory(
+    public static async Task<Results<UpdateLogResult, ValidationProblem, ProblemHttpResult>> GetHistory(
         string id, string? after, string? limit, HttpContext http, [AsParameters] WorkflowServices services)
     {
         if (!WorkflowIds.IsValid(id))
         {
-            return InvalidId();
+            return WorkflowProblems.InvalidId();
         }
 
         if (!services.Access.CanRead(http.User, id))
         {
-            return Forbidden(id);
+            return WorkflowProblems.Forbidden(id);
         }
 
         var afterVersion = 0L;
         if (after is not null && (!long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out afterVersion)))
         {
-            return Invalid("after", "after must be a version: an integer of 0 or more.");
+            return WorkflowProblems.Invalid("after", "after must be a version: an integer of 0 or more.");
         }
 
         var limits = services.Limits.Value;
         if (!TryParseLimit(limit, limits.DefaultHistoryLimit, limits.MaxHistoryLimit, out var count))
         {
-            return Invalid("limit", $"limit must be an integer from 1 to {limits.MaxHistoryLimit}.");
+            return WorkflowProblems.Invalid("limit", $"limit must be an integer from 1 to {limits.MaxHistoryLimit}.");
         }
 
         return await services.Store.GetHistoryAsync(id, afterVersion, count, http.RequestAborted) switch
         {
             HistoryOutcome.Found found => new UpdateLogResult(found.Updates),
-            _ => NotFound(id),
+            _ => WorkflowProblems.NotFound(id),
         };
     }
 
@@ -283,33 +258,11 @@ public static class WorkflowEndpoints
         var text = string.Join('\u001f', request.Name, request.TotalSteps?.ToString(CultureInfo.InvariantCulture) ?? "", request.Message ?? "");
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
-
-    private static ProblemHttpResult NotFound(string id) => TypedResults.Problem(
-        statusCode: StatusCodes.Status404NotFound,
-        title: "Workflow not found",
-        detail: $"There is no workflow {id}.");
-
-    private static ProblemHttpResult Forbidden(string id) => TypedResults.Problem(
-        statusCode: StatusCodes.Status403Forbidden,
-        title: "Forbidden",
-        detail: $"This token does not allow reading workflow {id}.");
-
-    private static ProblemHttpResult InvalidId() =>
-        Invalid("id", $"A workflow id is {WorkflowIds.FormatDescription}.");
-
-    private static ProblemHttpResult Invalid(string field, string message) =>
-        Invalid(new Dictionary<string, string[]> { [field] = [message] });
-
-    private static ProblemHttpResult Invalid(Dictionary<string, string[]> errors) => TypedResults.Problem(
-        statusCode: StatusCodes.Status400BadRequest,
-        title: "The request is not valid",
-        detail: string.Join(" ", errors.SelectMany(e => e.Value)),
-        extensions: new Dictionary<string, object?> { ["errors"] = errors });
 }
 
 /// <summary>What every workflow handler needs, injected as one parameter.</summary>
 public sealed record WorkflowServices(
-    IWorkflowStore Store,
+    WorkflowStore Store,
     UpdateDispatcher Dispatcher,
     WorkflowRequestValidator Validator,
     IOptions<WorkflowLimits> Limits,

@@ -4,21 +4,21 @@ using MongoDB.Driver;
 
 namespace Vapora.WorkflowApi.Persistence.Mongo;
 
-/// <summary>Readiness: MongoDB answers a ping and the store's indexes exist.</summary>
+/// <summary>Readiness: the store's indexes exist (or why they cannot) and the primary answers a ping within 2 s.</summary>
 internal sealed class MongoHealthCheck(IMongoDatabase database, MongoIndexes indexes) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         if (!indexes.IsReady)
         {
-            return HealthCheckResult.Unhealthy("MongoDB indexes are not created yet.");
+            return HealthCheckResult.Unhealthy(indexes.Conflict ?? "MongoDB indexes are not created yet (MongoDB has not answered).");
         }
 
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(2));
-            await database.RunCommandAsync<BsonDocument>(new BsonDocument("ping", 1), cancellationToken: timeout.Token);
+            await database.RunCommandAsync<BsonDocument>(new BsonDocument("ping", 1), cancellationToken: timeout.Token).WaitAsync(timeout.Token);
             return HealthCheckResult.Healthy();
         }
         catch (Exception ex) when (ex is MongoException or TimeoutException or OperationCanceledException)

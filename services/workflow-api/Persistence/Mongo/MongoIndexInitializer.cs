@@ -5,9 +5,14 @@ using Vapora.WorkflowApi.Internal;
 
 namespace Vapora.WorkflowApi.Persistence.Mongo;
 
-/// <summary>Creates the indexes at start-up, retrying until MongoDB answers; readiness stays red until then.</summary>
+/// <summary>
+/// Creates the indexes at start-up, retrying until MongoDB answers (readiness stays red until then). A conflicting
+/// index is an error an operator must fix; it is logged as such and checked again every 30 s.
+/// </summary>
 internal sealed class MongoIndexInitializer(MongoIndexes indexes, TimeProvider time, ILogger<MongoIndexInitializer> logger) : BackgroundService
 {
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var delay = TimeSpan.FromMilliseconds(500);
@@ -18,12 +23,18 @@ internal sealed class MongoIndexInitializer(MongoIndexes indexes, TimeProvider t
                 await indexes.EnsureAsync(stoppingToken);
                 return;
             }
+            catch (MongoIndexConflictException ex)
+            {
+                delay = MaxDelay;
+                ApiLog.MongoIndexConflict(logger, ex.Index, ex.Collection, ex.InnerException?.Message ?? ex.Message, delay);
+            }
             catch (Exception ex) when (ex is MongoException or TimeoutException)
             {
                 ApiLog.MongoIndexesFailed(logger, delay, ex);
-                await Task.Delay(delay, time, stoppingToken);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
             }
+
+            await Task.Delay(delay, time, stoppingToken);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
         }
     }
 }

@@ -4,9 +4,9 @@ using MongoDB.Bson.Serialization.Attributes;
 namespace Vapora.WorkflowApi.Persistence.Mongo;
 
 /// <summary>
-/// One entry of the update log (collection <c>workflow_updates</c>). The unique index on
-/// (workflow_id, version) is what keeps versions contiguous between API replicas: two writers
-/// computing the same next version cannot both insert it.
+/// One entry of the update log (collection <c>workflow_updates</c>). The unique index on (workflow_id, version) is
+/// what keeps versions contiguous between API replicas: two writers computing the same next version cannot both
+/// insert it. It is the only unique index here, so the collection can be sharded on <c>{workflow_id, version}</c>.
 /// </summary>
 [BsonIgnoreExtraElements]
 internal sealed class UpdateDocument
@@ -24,24 +24,29 @@ internal sealed class UpdateDocument
     [BsonElement("payload")]
     public required byte[] Payload { get; set; }
 
-    /// <summary>False until the update reached Redis; the outbox relay publishes what stays false.</summary>
+    // Fixed at creation and carried by every entry, so any entry can create the summary.
+    [BsonElement("name")]
+    public required string Name { get; set; }
+
+    [BsonElement("created_at")]
+    public required DateTime CreatedAt { get; set; }
+
+    /// <summary>False until the update was published and its summary moved; the outbox relay finishes what stays false.</summary>
     [BsonElement("published")]
     public bool Published { get; set; }
 
     [BsonElement("accepted_at")]
     public DateTime AcceptedAt { get; set; }
 
-    // Fields fixed at creation, kept on version 1 only.
+    public static UpdateDocument From(LogEntry entry, DateTime acceptedAt) => new()
+    {
+        WorkflowId = entry.WorkflowId,
+        Version = entry.Version,
+        Payload = entry.Update.Json.ToArray(),
+        Name = entry.Name,
+        CreatedAt = entry.CreatedAt.UtcDateTime,
+        AcceptedAt = acceptedAt,
+    };
 
-    [BsonElement("name"), BsonIgnoreIfNull]
-    public string? Name { get; set; }
-
-    [BsonElement("created_at"), BsonIgnoreIfNull]
-    public DateTime? CreatedAt { get; set; }
-
-    [BsonElement("idempotency_key"), BsonIgnoreIfNull]
-    public string? IdempotencyKey { get; set; }
-
-    [BsonElement("request_fingerprint"), BsonIgnoreIfNull]
-    public string? RequestFingerprint { get; set; }
+    public LogEntry ToEntry() => new(StoredUpdate.Decode(Payload), Name, new DateTimeOffset(CreatedAt, TimeSpan.Zero));
 }

@@ -1,11 +1,12 @@
 using MongoDB.Bson.Serialization.Attributes;
+using Vapora.Contracts;
 
 namespace Vapora.WorkflowApi.Persistence.Mongo;
 
 /// <summary>
-/// The latest state of a workflow (collection <c>workflows</c>), a summary derived from the log for
-/// listing and filtering. Writers move it forward only (filter <c>version &lt; new</c>); if a writer dies
-/// before moving it, the outbox relay does.
+/// The latest state of a workflow (collection <c>workflows</c>, keyed by workflow id), a summary derived from the log
+/// for listing and filtering by status. It only moves forward (an upsert filtered on <c>version &lt; new</c>); a writer
+/// that could not move it leaves its entry unpublished, and the outbox relay moves it.
 /// </summary>
 [BsonIgnoreExtraElements]
 internal sealed class WorkflowDocument
@@ -36,4 +37,20 @@ internal sealed class WorkflowDocument
 
     [BsonElement("timestamp")]
     public DateTime Timestamp { get; set; }
+
+    /// <summary>The state the summary holds; a status this API does not know is an error, never another status.</summary>
+    public WorkflowState ToState() => new()
+    {
+        WorkflowId = Id,
+        Version = Version,
+        Status = WorkflowStatusRules.TryParseWireName(Status, out var status)
+            ? status
+            : throw new StoredDataException($"The summary of workflow {Id} has the unknown status '{Status}'."),
+        CurrentStep = CurrentStep,
+        TotalSteps = TotalSteps,
+        Message = Message,
+        Timestamp = new DateTimeOffset(Timestamp, TimeSpan.Zero),
+        Name = Name,
+        CreatedAt = new DateTimeOffset(CreatedAt, TimeSpan.Zero),
+    };
 }

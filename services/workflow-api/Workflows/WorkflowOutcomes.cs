@@ -1,6 +1,7 @@
 using Vapora.Contracts;
+using Vapora.WorkflowApi.Persistence;
 
-namespace Vapora.WorkflowApi.Persistence;
+namespace Vapora.WorkflowApi.Workflows;
 
 /// <summary>What a create did.</summary>
 public abstract record CreateOutcome
@@ -8,9 +9,14 @@ public abstract record CreateOutcome
     private CreateOutcome() { }
 
     /// <summary>A new workflow was stored at version 1.</summary>
-    public sealed record Created(WorkflowState State, StoredUpdate FirstUpdate) : CreateOutcome;
+    /// <param name="SummaryCurrent">False when its summary could not be written; the outbox relay writes it.</param>
+    public sealed record Created(LogEntry First, bool SummaryCurrent) : CreateOutcome
+    {
+        /// <summary>The new workflow's state.</summary>
+        public WorkflowState State => First.ToState();
+    }
 
-    /// <summary>The Idempotency-Key was seen before with the same request: the original workflow.</summary>
+    /// <summary>The Idempotency-Key was seen before with the same request: the original workflow as created.</summary>
     public sealed record Replayed(WorkflowState State) : CreateOutcome;
 
     /// <summary>The Idempotency-Key was seen before with a different request.</summary>
@@ -23,7 +29,12 @@ public abstract record UpdateOutcome
     private UpdateOutcome() { }
 
     /// <summary>Stored as the next version.</summary>
-    public sealed record Applied(WorkflowState State, StoredUpdate Update) : UpdateOutcome;
+    /// <param name="SummaryCurrent">False when its summary could not be moved; the outbox relay moves it.</param>
+    public sealed record Applied(LogEntry Entry, bool SummaryCurrent) : UpdateOutcome
+    {
+        /// <summary>The workflow's new state.</summary>
+        public WorkflowState State => Entry.ToState();
+    }
 
     /// <summary>No such workflow.</summary>
     public sealed record NotFound : UpdateOutcome;
@@ -34,7 +45,7 @@ public abstract record UpdateOutcome
     /// <summary>The change is not allowed from the current state.</summary>
     public sealed record Rejected(ChangeRejection Reason) : UpdateOutcome;
 
-    /// <summary>Too many writers raced for the same workflow; nothing was stored.</summary>
+    /// <summary>Other writers kept taking the next version for <c>Storage:ContentionTimeout</c>; nothing was stored.</summary>
     public sealed record Contended : UpdateOutcome;
 }
 
@@ -49,19 +60,3 @@ public abstract record HistoryOutcome
     /// <summary>No such workflow.</summary>
     public sealed record NotFound : HistoryOutcome;
 }
-
-/// <summary>Why a change was refused given the workflow's current state.</summary>
-public sealed record ChangeRejection(ChangeRejectionKind Kind, string Field, string Detail);
-
-/// <summary>Kinds of refusal; each maps to one HTTP status.</summary>
-public enum ChangeRejectionKind
-{
-    /// <summary>A status change that the lifecycle forbids (409).</summary>
-    IllegalTransition,
-
-    /// <summary>A value that is invalid combined with the stored state, such as current_step above total_steps (400).</summary>
-    InvalidValue,
-}
-
-/// <summary>One page of workflows, newest first.</summary>
-public sealed record StoredPage(IReadOnlyList<WorkflowState> Items, string? NextCursor);

@@ -1,6 +1,7 @@
 using Vapora.Contracts;
+using Vapora.WorkflowApi.Persistence;
 
-namespace Vapora.WorkflowApi.Persistence;
+namespace Vapora.WorkflowApi.Workflows;
 
 /// <summary>A validated create request with its server-assigned id and time.</summary>
 /// <param name="IdempotencyKey">The client's Idempotency-Key header, if any.</param>
@@ -15,7 +16,7 @@ public sealed record NewWorkflow(
     string? RequestFingerprint)
 {
     /// <summary>Version 1: pending, no step done, encoded once.</summary>
-    public StoredUpdate FirstUpdate() => StoredUpdate.Encode(new WorkflowUpdate
+    public LogEntry FirstEntry() => new(StoredUpdate.Encode(new WorkflowUpdate
     {
         WorkflowId = Id,
         Version = 1,
@@ -24,5 +25,5 @@ public sealed record NewWorkflow(
         TotalSteps = TotalSteps,
         Message = Message,
         Timestamp = CreatedAt,
-    });
+    }), Name, CreatedAt);
 }

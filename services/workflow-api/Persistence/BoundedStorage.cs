@@ -1,0 +1,116 @@
+using Microsoft.Extensions.Options;
+using Vapora.Contracts;
+using Vapora.ServiceDefaults;
+using Vapora.WorkflowApi.Internal;
+
+namespace Vapora.WorkflowApi.Persistence;
+
+/// <summary>
+/// What every store call goes through, whatever the store: a bound (<c>Storage:OperationTimeout</c>) after which the
+/// call is abandoned, and a count of every failure by operation (<c>vapora.api.store.errors</c>). A store that cannot be
+/// reached or does not answer in time becomes a <see cref="StoreUnavailableException"/> (503); other failures (bugs,
+/// unreadable data) go on as they are (500).
+/// </summary>
+public sealed class BoundedStorage : IWorkflowStorage
+{
+    /// <summary>Service key of the store this wraps (the configured MongoDB, SQLite or memory storage).</summary>
+    public const string BackendKey = "backend";
+
+    private readonly IWorkflowStorage _inner;
+    private readonly TimeSpan _timeout;
+    private readonly ApiMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly LogBurst _failureLog;
+
+    /// <summary>Wraps <paramref name="inner"/>.</summary>
+    public BoundedStorage(IWorkflowStorage inner, IOptions<StorageOptions> options, ApiMetrics metrics, TimeProvider time, ILogger<BoundedStorage> logger)
+    {
+        _inner = inner;
+        _timeout = options.Value.OperationTimeout;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        _failureLog = new LogBurst(time, TimeSpan.FromSeconds(10));
+    }
+
+    /// <inheritdoc />
+    public Task<bool> TryAppendAsync(LogEntry entry, CancellationToken cancellationToken) =>
+        CallAsync("append", (s, ct) => s.TryAppendAsync(entry, ct), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<LogEntry?> ReadLatestAsync(string workflowId, CancellationToken cancellationToken) =>
+        CallAsync("read_latest", (s, ct) => s.ReadLatestAsync(workflowId, ct), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredUpdate>> ReadRangeAsync(string workflowId, long afterVersion, int limit, CancellationToken cancellationToken) =>
+        CallAsync("read_range", (s, ct) => s.ReadRangeAsync(workflowId, afterVersion, limit, ct), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> UpsertSummaryAsync(LogEntry entry, CancellationToken cancellationToken) =>
+        CallAsync("upsert_summary", (s, ct) => s.UpsertSummaryAsync(entry, ct), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<WorkflowState>> ListSummariesAsync(WorkflowStatus? status, string? beforeId, int limit, CancellationToken cancellationToken) =>
+        CallAsync("list_summaries", (s, ct) => s.ListSummariesAsync(status, beforeId, limit, ct), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<LogEntry>> ScanUnpublishedAsync(DateTimeOffset acceptedBefore, int limit, CancellationToken cancellationToken) =>
+        CallAsync("outbox_scan", (s, ct) => s.ScanUnpublishedAsync(acceptedBefore, limit, ct), cancellationToken);
+
+    /// <inheritdoc />
+    public Task MarkPublishedAsync(IReadOnlyCollection<UpdateKey> keys, CancellationToken cancellationToken) =>
+        CallAsync("mark_published", async (s, ct) =>
+        {
+            await s.MarkPublishedAsync(keys, ct);
+            return true;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IdempotencyClaim> ClaimIdempotencyKeyAsync(IdempotencyClaim claim, CancellationToken cancellationToken) =>
+        CallAsync("claim_key", (s, ct) => s.ClaimIdempotencyKeyAsync(claim, ct), cancellationToken);
+
+    /// <inheritdoc />
+    public bool IsUnavailable(Exception exception) => exception is StoreUnavailableException || _inner.IsUnavailable(exception);
+
+    private async Task<T> CallAsync<T>(string operation, Func<IWorkflowStorage, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        using var bound = new CancellationTokenSource(_timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bound.Token);
+        try
+        {
+            // WaitAsync returns at the bound even from a driver call that ignores its token.
+            return await call(_inner, linked.Token).WaitAsync(linked.Token);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw; // The caller gave up; the store did nothing wrong.
+        }
+        catch (Exception ex) when (ex is OperationCanceledException || _inner.IsUnavailable(ex))
+        {
+            _metrics.StoreError(operation);
+            var timedOut = bound.IsCancellationRequested;
+            if (_failureLog.ShouldLog(out var skipped))
+            {
+                if (timedOut)
+                {
+                    ApiLog.StoreTimedOut(_logger, operation, _timeout, skipped);
+                }
+                else
+                {
+                    ApiLog.StoreUnavailable(_logger, operation, skipped, ex);
+                }
+            }
+
+            throw new StoreUnavailableException(operation, timedOut
+                ? $"The store did not answer ({operation}) within {_timeout.TotalSeconds:0.###} s."
+                : $"The store cannot be reached ({operation}).", ex);
+        }
+        catch (Exception ex)
+        {
+            _metrics.StoreError(operation);
+            ApiLog.StoreFailed(_logger, operation, ex);
+            throw;
+        }
+    }
+}

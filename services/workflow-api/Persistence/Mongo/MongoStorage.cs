@@ -1,0 +1,169 @@
+using MongoDB.Driver;
+using Vapora.Contracts;
+
+namespace Vapora.WorkflowApi.Persistence.Mongo;
+
+/// <summary>
+/// The durable store: each primitive is one driver call (or two, where noted), with no workflow rules of its own.
+/// Write concern majority with journal and read concern majority are set on the database (see
+/// <see cref="MongoClientFactory"/>), so an acknowledged entry survives a crash and a failover, and no read serves
+/// an entry that a failover could roll back. No multi-document transactions are used.
+/// </summary>
+internal sealed class MongoStorage(IMongoDatabase database, MongoIndexes indexes, TimeProvider time) : IWorkflowStorage
+{
+    private readonly IMongoCollection<UpdateDocument> _log = database.GetCollection<UpdateDocument>(MongoIndexes.LogCollection);
+    private readonly IMongoCollection<WorkflowDocument> _summaries = database.GetCollection<WorkflowDocument>(MongoIndexes.SummaryCollection);
+    private readonly IMongoCollection<IdempotencyDocument> _keys = database.GetCollection<IdempotencyDocument>(MongoIndexes.KeyCollection);
+
+    private static FilterDefinitionBuilder<UpdateDocument> Log => Builders<UpdateDocument>.Filter;
+
+    private static FilterDefinitionBuilder<WorkflowDocument> Summary => Builders<WorkflowDocument>.Filter;
+
+    public async Task<bool> TryAppendAsync(LogEntry entry, CancellationToken cancellationToken)
+    {
+        await indexes.WaitAsync(cancellationToken);
+        try
+        {
+            await _log.InsertOneAsync(UpdateDocument.From(entry, time.GetUtcNow().UtcDateTime), cancellationToken: cancellationToken);
+            return true;
+        }
+        catch (MongoWriteException ex) when (IsDuplicateKey(ex))
+        {
+            return false; // The unique (workflow_id, version) index: another writer stored this version first.
+        }
+    }
+
+    public async Task<LogEntry?> ReadLatestAsync(string workflowId, CancellationToken cancellationToken)
+    {
+        await indexes.WaitAsync(cancellationToken);
+        var latest = await _log.Find(Log.Eq(u => u.WorkflowId, workflowId))
+            .Sort(Builders<UpdateDocument>.Sort.Descending(u => u.Version))
+            .Limit(1)
+            .FirstOrDefaultAsync(cancellationToken);
+        return latest?.ToEntry();
+    }
+
+    public async Task<IReadOnlyList<StoredUpdate>> ReadRangeAsync(string workflowId, long afterVersion, int limit, CancellationToken cancellationToken)
+    {
+        await indexes.WaitAsync(cancellationToken);
+        var documents = await _log.Find(Log.Eq(u => u.WorkflowId, workflowId) & Log.Gt(u => u.Version, afterVersion))
+            .Sort(Builders<UpdateDocument>.Sort.Ascending(u => u.Version))
+            .Limit(limit)
+            .ToListAsync(cancellationToken);
+        return documents.ConvertAll(d => StoredUpdate.Decode(d.Payload));
+    }
+
+    public async Task<bool> UpsertSummaryAsync(LogEntry entry, CancellationToken cancellationToken)
+    {
+        await indexes.WaitAsync(cancellationToken);
+        var update = entry.Update.Update;
+        var filter = Summary.Eq(w => w.Id, entry.WorkflowId) & Summary.Lt(w => w.Version, entry.Version);
+        var change = Builders<WorkflowDocument>.Update
+            .Set(w => w.Version, update.Version)
+            .Set(w => w.Status, update.Status.ToWireName())
+            .Set(w => w.CurrentStep, update.CurrentStep)
+            .Set(w => w.TotalSteps, update.TotalSteps)
+            .Set(w => w.Message, update.Message)
+            .Set(w => w.Timestamp, update.Timestamp.UtcDateTime)
+            .SetOnInsert(w => w.Name, entry.Name)
+            .SetOnInsert(w => w.CreatedAt, entry.CreatedAt.UtcDateTime);
+        var options = new UpdateOptions { IsUpsert = true };
+        // Two tries: a duplicate key means a summary with this id exists but did not match "version < v". On the
+        // first try it may have been inserted (at a lower version) by a racing writer since the filter ran; on the
+        // second the summary surely existed when the filter ran, so it is at this version or beyond.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var result = await _summaries.UpdateOneAsync(filter, change, options, cancellationToken);
+                return result.ModifiedCount > 0 || result.UpsertedId is not null;
+            }
+            catch (MongoWriteException ex) when (IsDuplicateKey(ex) && attempt < 2)
+            {
+            }
+            catch (MongoWriteException ex) when (IsDuplicateKey(ex))
+            {
+                return false;
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<WorkflowState>> ListSummariesAsync(WorkflowStatus? status, string? beforeId, int limit, CancellationToken cancellationToken)
+    {
+        await indexes.WaitAsync(cancellationToken);
+        var filter = Summary.Empty;
+        if (status is { } s)
+        {
+            filter &= Summary.Eq(w => w.Status, s.ToWireName());
+        }
+
+        if (beforeId is not null)
+        {
+            filter &= Summary.Lt(w => w.Id, beforeId);
+        }
+
+        var documents = await _summaries.Find(filter)
+            .Sort(Builders<WorkflowDocument>.Sort.Descending(w => w.Id))
+            .Limit(limit)
+            .ToListAsync(cancellationToken);
+        return documents.ConvertAll(d => d.ToState());
+    }
+
+    public async Task<IReadOnlyList<LogEntry>> ScanUnpublishedAsync(DateTimeOffset acceptedBefore, int limit, CancellationToken cancellationToken)
+    {
+        await indexes.WaitAsync(cancellationToken);
+        // Ordered by (workflow_id, version), not by accepted_at: replicas' clocks differ, and a batch smaller than the
+        // backlog must still hold each workflow's oldest unpublished versions. The partial "outbox" index serves it.
+        var documents = await _log.Find(Log.Eq(u => u.Published, false) & Log.Lt(u => u.AcceptedAt, acceptedBefore.UtcDateTime))
+            .Sort(Builders<UpdateDocument>.Sort.Ascending(u => u.WorkflowId).Ascending(u => u.Version))
+            .Limit(limit)
+            .ToListAsync(cancellationToken);
+        return documents.ConvertAll(d => d.ToEntry());
+    }
+
+    public async Task MarkPublishedAsync(IReadOnlyCollection<UpdateKey> keys, CancellationToken cancellationToken)
+    {
+        if (keys.Count == 0)
+        {
+            return;
+        }
+
+        await indexes.WaitAsync(cancellationToken);
+        var writes = keys.Select(key => new UpdateOneModel<UpdateDocument>(
+            Log.Eq(u => u.WorkflowId, key.WorkflowId) & Log.Eq(u => u.Version, key.Version),
+            Builders<UpdateDocument>.Update.Set(u => u.Published, true)));
+        await _log.BulkWriteAsync(writes, new BulkWriteOptions { IsOrdered = false }, cancellationToken);
+    }
+
+    public async Task<IdempotencyClaim> ClaimIdempotencyKeyAsync(IdempotencyClaim claim, CancellationToken cancellationToken)
+    {
+        await indexes.WaitAsync(cancellationToken);
+        while (true)
+        {
+            try
+            {
+                await _keys.InsertOneAsync(IdempotencyDocument.From(claim), cancellationToken: cancellationToken);
+                return claim;
+            }
+            catch (MongoWriteException ex) when (IsDuplicateKey(ex))
+            {
+            }
+
+            // Read at majority: the holder's insert may not be majority-committed yet (or may be rolled back, and
+            // then this claim can win); wait for one or the other, within the caller's bound.
+            var holder = await _keys.Find(Builders<IdempotencyDocument>.Filter.Eq(k => k.Key, claim.Key)).FirstOrDefaultAsync(cancellationToken);
+            if (holder is not null)
+            {
+                return holder.ToClaim();
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), time, cancellationToken);
+        }
+    }
+
+    // Server selection timeouts, lost connections, no primary, write concern not satisfied: the driver's MongoException
+    // family, and System.TimeoutException for server selection.
+    public bool IsUnavailable(Exception exception) => exception is MongoException or TimeoutException;
+
+    private static bool IsDuplicateKey(MongoWriteException ex) => ex.WriteError?.Category == ServerErrorCategory.DuplicateKey;
+}

@@ -1,0 +1,196 @@
+using Microsoft.Data.Sqlite;
+using Vapora.Contracts;
+
+namespace Vapora.WorkflowApi.Persistence.Sqlite;
+
+/// <summary>
+/// A durable store in one SQLite file, for a single machine (and for proving crash recovery where no MongoDB runs).
+/// Each primitive is one statement (or one transaction), so processes sharing the file stay consistent; WAL with
+/// synchronous=FULL makes a stored entry survive a crash.
+/// </summary>
+internal sealed class SqliteStorage(string connectionString, TimeSpan busyTimeout, TimeProvider time) : IWorkflowStorage
+{
+    private const string EntryColumns = "payload, name, created_at";
+    private readonly SemaphoreSlim _schemaLock = new(1, 1);
+    private volatile bool _schemaReady;
+
+    public async Task<bool> TryAppendAsync(LogEntry entry, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await ExecuteAsync(connection,
+            "INSERT INTO workflow_log (workflow_id, version, payload, name, created_at, published, accepted_at) "
+            + "VALUES ($id, $version, $payload, $name, $created, 0, $accepted) ON CONFLICT (workflow_id, version) DO NOTHING",
+            cancellationToken,
+            ("$id", entry.WorkflowId), ("$version", entry.Version), ("$payload", entry.Update.Json.ToArray()), ("$name", entry.Name),
+            ("$created", entry.CreatedAt.ToUnixTimeMilliseconds()), ("$accepted", time.GetUtcNow().ToUnixTimeMilliseconds())) == 1;
+    }
+
+    public async Task<LogEntry?> ReadLatestAsync(string workflowId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var entries = await ReadEntriesAsync(connection,
+            $"SELECT {EntryColumns} FROM workflow_log WHERE workflow_id = $id ORDER BY version DESC LIMIT 1", cancellationToken, ("$id", workflowId));
+        return entries.Count == 0 ? null : entries[0];
+    }
+
+    public async Task<IReadOnlyList<StoredUpdate>> ReadRangeAsync(string workflowId, long afterVersion, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection,
+            "SELECT payload FROM workflow_log WHERE workflow_id = $id AND version > $after ORDER BY version LIMIT $limit",
+            ("$id", workflowId), ("$after", afterVersion), ("$limit", limit));
+        var updates = new List<StoredUpdate>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            updates.Add(StoredUpdate.Decode((byte[])reader.GetValue(0)));
+        }
+
+        return updates;
+    }
+
+    public async Task<bool> UpsertSummaryAsync(LogEntry entry, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await ExecuteAsync(connection,
+            "INSERT INTO workflow_summaries (id, name, created_at, version, status, payload) VALUES ($id, $name, $created, $version, $status, $payload) "
+            + "ON CONFLICT (id) DO UPDATE SET version = excluded.version, status = excluded.status, payload = excluded.payload "
+            + "WHERE excluded.version > workflow_summaries.version",
+            cancellationToken,
+            ("$id", entry.WorkflowId), ("$name", entry.Name), ("$created", entry.CreatedAt.ToUnixTimeMilliseconds()),
+            ("$version", entry.Version), ("$status", entry.Update.Update.Status.ToWireName()), ("$payload", entry.Update.Json.ToArray())) == 1;
+    }
+
+    public async Task<IReadOnlyList<WorkflowState>> ListSummariesAsync(WorkflowStatus? status, string? beforeId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var entries = await ReadEntriesAsync(connection,
+            $"SELECT {EntryColumns} FROM workflow_summaries WHERE ($status IS NULL OR status = $status) AND ($before IS NULL OR id < $before) "
+            + "ORDER BY id DESC LIMIT $limit",
+            cancellationToken, ("$status", status?.ToWireName()), ("$before", beforeId), ("$limit", limit));
+        return entries.ConvertAll(e => e.ToState());
+    }
+
+    public async Task<IReadOnlyList<LogEntry>> ScanUnpublishedAsync(DateTimeOffset acceptedBefore, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await ReadEntriesAsync(connection,
+            $"SELECT {EntryColumns} FROM workflow_log WHERE published = 0 AND accepted_at < $before ORDER BY workflow_id, version LIMIT $limit",
+            cancellationToken, ("$before", acceptedBefore.ToUnixTimeMilliseconds()), ("$limit", limit));
+    }
+
+    public async Task MarkPublishedAsync(IReadOnlyCollection<UpdateKey> keys, CancellationToken cancellationToken)
+    {
+        if (keys.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = Command(connection,
+            "UPDATE workflow_log SET published = 1 WHERE workflow_id = $id AND version = $version", ("$id", ""), ("$version", 0L));
+        command.Transaction = transaction;
+        foreach (var key in keys)
+        {
+            command.Parameters["$id"].Value = key.WorkflowId;
+            command.Parameters["$version"].Value = key.Version;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IdempotencyClaim> ClaimIdempotencyKeyAsync(IdempotencyClaim claim, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var first = claim.First;
+        await ExecuteAsync(connection,
+            "INSERT INTO idempotency_keys (key, fingerprint, workflow_id, name, created_at, payload) "
+            + "VALUES ($key, $fingerprint, $id, $name, $created, $payload) ON CONFLICT (key) DO NOTHING",
+            cancellationToken,
+            ("$key", claim.Key), ("$fingerprint", claim.Fingerprint), ("$id", first.WorkflowId), ("$name", first.Name),
+            ("$created", first.CreatedAt.ToUnixTimeMilliseconds()), ("$payload", first.Update.Json.ToArray()));
+        await using var command = Command(connection, $"SELECT fingerprint, {EntryColumns} FROM idempotency_keys WHERE key = $key", ("$key", claim.Key));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            throw new StoredDataException($"Idempotency key {claim.Key} was neither stored nor found.");
+        }
+
+        return new IdempotencyClaim(claim.Key, reader.GetString(0), ReadEntry(reader, 1));
+    }
+
+    // Busy (another writer holds the file too long), locked, I/O errors, a full disk, a file that cannot be opened.
+    public bool IsUnavailable(Exception exception) => exception is SqliteException { SqliteErrorCode: 5 or 6 or 8 or 10 or 13 or 14 };
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await ExecuteAsync(connection, "PRAGMA synchronous = FULL; PRAGMA busy_timeout = " + (long)busyTimeout.TotalMilliseconds, cancellationToken);
+            if (!_schemaReady)
+            {
+                await _schemaLock.WaitAsync(cancellationToken);
+                try
+                {
+                    if (!_schemaReady)
+                    {
+                        await SqliteSchema.EnsureAsync(connection, cancellationToken);
+                        _schemaReady = true;
+                    }
+                }
+                finally
+                {
+                    _schemaLock.Release();
+                }
+            }
+
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private static async Task<int> ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<List<LogEntry>> ReadEntriesAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var entries = new List<LogEntry>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            entries.Add(ReadEntry(reader, 0));
+        }
+
+        return entries;
+    }
+
+    // Columns payload, name, created_at from ordinal on.
+    private static LogEntry ReadEntry(SqliteDataReader reader, int ordinal) => new(
+        StoredUpdate.Decode((byte[])reader.GetValue(ordinal)),
+        reader.GetString(ordinal + 1),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal + 2)));
+}

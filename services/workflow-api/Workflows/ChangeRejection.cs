@@ -1,0 +1,14 @@
+namespace Vapora.WorkflowApi.Workflows;
+
+/// <summary>Why a change was refused given the workflow's current state.</summary>
+public sealed record ChangeRejection(ChangeRejectionKind Kind, string Field, string Detail);
+
+/// <summary>Kinds of refusal; each maps to one HTTP status.</summary>
+public enum ChangeRejectionKind
+{
+    /// <summary>A status change that the lifecycle forbids (409).</summary>
+    IllegalTransition,
+
+    /// <summary>A value that is invalid combined with the stored state, such as current_step above total_steps (400).</summary>
+    InvalidValue,
+}

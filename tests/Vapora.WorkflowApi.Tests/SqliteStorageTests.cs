@@ -1,0 +1,80 @@
+using Microsoft.Data.Sqlite;
+using Vapora.Contracts;
+using Vapora.WorkflowApi.Persistence;
+using Vapora.WorkflowApi.Persistence.Sqlite;
+using static Vapora.WorkflowApi.Tests.StoreHarness;
+
+namespace Vapora.WorkflowApi.Tests;
+
+/// <summary>The store contract against a real SQLite file (a second handle is a second store on the same file).</summary>
+public sealed class SqliteStorageTests : WorkflowStoreContract, IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("vapora-sqlite-").FullName;
+
+    private string ConnectionString => $"Data Source={Path.Combine(_directory, "vapora.db")};Pooling=False";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    protected override Task<IWorkflowStorage> CreateStorageAsync(TimeProvider? time = null) =>
+        Task.FromResult<IWorkflowStorage>(new SqliteStorage(ConnectionString, TimeSpan.FromSeconds(5), time ?? TimeProvider.System));
+
+    protected override Task<IWorkflowStorage> OpenSecondStorageAsync(IWorkflowStorage first) => CreateStorageAsync();
+
+    [Fact]
+    public async Task Updates_survive_reopening_the_file()
+    {
+        var store = Writer(await CreateStorageAsync());
+        var created = NewWorkflow("durable", 3);
+        await store.CreateAsync(created, Ct);
+        await store.UpdateAsync(created.Id, Step(1), null, Ct);
+
+        var reopened = await CreateStorageAsync();
+
+        Assert.Equal(2, (await Writer(reopened).GetAsync(created.Id, Ct))!.Version);
+        Assert.Equal(2, (await reopened.ScanUnpublishedAsync(DateTimeOffset.UtcNow.AddSeconds(1), 10, Ct)).Count);
+    }
+
+    [Fact]
+    public async Task A_file_written_by_the_earlier_layout_is_moved_into_the_current_tables_on_first_use()
+    {
+        var created = NewWorkflow("from the earlier layout", key: "old-key", fingerprint: "old-fingerprint");
+        var first = created.FirstEntry();
+        var second = Entry(created.Id, 2, name: created.Name, createdAt: created.CreatedAt);
+        await using (var connection = new SqliteConnection(ConnectionString))
+        {
+            await connection.OpenAsync(Ct);
+            await using var command = connection.CreateCommand();
+            // The schema and rows exactly as the earlier SqliteWorkflowStore wrote them.
+            command.CommandText = """
+                CREATE TABLE workflows (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL, idempotency_key TEXT UNIQUE,
+                    request_fingerprint TEXT, version INTEGER NOT NULL, status TEXT NOT NULL);
+                CREATE TABLE workflow_updates (workflow_id TEXT NOT NULL, version INTEGER NOT NULL, payload BLOB NOT NULL,
+                    published INTEGER NOT NULL DEFAULT 0, accepted_at INTEGER NOT NULL, PRIMARY KEY (workflow_id, version)) WITHOUT ROWID;
+                INSERT INTO workflows VALUES ($id, $name, $created, 'old-key', 'old-fingerprint', 2, 'running');
+                INSERT INTO workflow_updates VALUES ($id, 1, $v1, 1, $created), ($id, 2, $v2, 0, $created);
+                """;
+            command.Parameters.AddWithValue("$id", created.Id);
+            command.Parameters.AddWithValue("$name", created.Name);
+            command.Parameters.AddWithValue("$created", created.CreatedAt.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$v1", first.Update.Json.ToArray());
+            command.Parameters.AddWithValue("$v2", second.Update.Json.ToArray());
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+
+        var storage = await CreateStorageAsync();
+        var store = Writer(storage);
+
+        Assert.Equal(second.ToState(), await store.GetAsync(created.Id, Ct));
+        Assert.Equal(second.ToState(), Assert.Single((await store.ListAsync(WorkflowStatus.Running, null, 10, Ct)).Items));
+        Assert.Equal([second.Key], (await storage.ScanUnpublishedAsync(DateTimeOffset.UtcNow.AddSeconds(1), 10, Ct)).Select(e => e.Key));
+        var replay = Assert.IsType<Workflows.CreateOutcome.Replayed>(await store.CreateAsync(NewWorkflow("from the earlier layout", key: "old-key", fingerprint: "old-fingerprint"), Ct));
+        Assert.Equal(first.ToState(), replay.State);
+        Assert.IsType<Workflows.UpdateOutcome.Applied>(await store.UpdateAsync(created.Id, Step(3), null, Ct));
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Vapora.Contracts;
+using Vapora.WorkflowApi.Internal;
+using Vapora.WorkflowApi.Messaging;
+using Vapora.WorkflowApi.Persistence;
+using Vapora.WorkflowApi.Persistence.Memory;
+using Vapora.WorkflowApi.Workflows;
+
+namespace Vapora.WorkflowApi.Tests;
+
+/// <summary>The API's own write path and outbox relay over a storage, wired as the API wires them, without a host.</summary>
+internal static class StoreHarness
+{
+    private static readonly IMeterFactory Meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+
+    public static ApiMetrics Metrics() => new(Meters, TimeProvider.System);
+
+    public static InMemoryStorage Memory(TimeProvider? time = null) => new(time ?? TimeProvider.System, NullLogger<InMemoryStorage>.Instance);
+
+    public static WorkflowStore Writer(IWorkflowStorage storage, StorageOptions? options = null, TimeProvider? time = null) =>
+        new(storage, time ?? TimeProvider.System, Options.Create(options ?? new StorageOptions()), NullLogger<WorkflowStore>.Instance);
+
+    public static BoundedStorage Bounded(IWorkflowStorage storage, StorageOptions? options = null) =>
+        new(storage, Options.Create(options ?? new StorageOptions()), Metrics(), TimeProvider.System, NullLogger<BoundedStorage>.Instance);
+
+    public static OutboxRelay Relay(IWorkflowStorage storage, IUpdatePublisher publisher) =>
+        new(storage, publisher, Metrics(), TimeProvider.System, Options.Create(new PublishingOptions()), NullLogger<OutboxRelay>.Instance);
+
+    public static NewWorkflow NewWorkflow(string name = "build", int totalSteps = 10, string? key = null, string? fingerprint = null, DateTimeOffset? now = null)
+    {
+        var at = UtcTimestampJsonConverter.Truncate(now ?? DateTimeOffset.UtcNow);
+        return new NewWorkflow(WorkflowIdGenerator.NewId(at), name, totalSteps, null, at, key, fingerprint ?? (key is null ? null : name));
+    }
+
+    public static WorkflowChange Step(int step) => new(WorkflowStatus.Running, step, null, null);
+
+    /// <summary>Version <paramref name="version"/> of a workflow as the write path would store it.</summary>
+    public static LogEntry Entry(string workflowId, long version, WorkflowStatus status = WorkflowStatus.Running, string name = "entry", DateTimeOffset? createdAt = null)
+    {
+        var created = UtcTimestampJsonConverter.Truncate(createdAt ?? DateTimeOffset.UtcNow);
+        return new LogEntry(StoredUpdate.Encode(new WorkflowUpdate
+        {
+            WorkflowId = workflowId,
+            Version = version,
+            Status = version == 1 ? WorkflowStatus.Pending : status,
+            CurrentStep = 0,
+            TotalSteps = 10,
+            Message = "v" + version,
+            Timestamp = created.AddMilliseconds(version),
+        }), name, created);
+    }
+}
+
+/// <summary>Records what the relay publishes (the relay's Redis publishing itself is covered by OutboxTests against a real Redis).</summary>
+internal sealed class RecordingPublisher : IUpdatePublisher
+{
+    public ConcurrentQueue<UpdateKey> Published { get; } = new();
+
+    public Task PublishAsync(StoredUpdate update, CancellationToken cancellationToken)
+    {
+        Published.Enqueue(new UpdateKey(update.Update.WorkflowId, update.Update.Version));
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Passes every call to another storage; tests override the one call whose failure they need.</summary>
+internal abstract class DelegatingStorage(IWorkflowStorage inner) : IWorkflowStorage
+{
+    public virtual Task<bool> TryAppendAsync(LogEntry entry, CancellationToken cancellationToken) => inner.TryAppendAsync(entry, cancellationToken);
+
+    public Task<LogEntry?> ReadLatestAsync(string workflowId, CancellationToken cancellationToken) => inner.ReadLatestAsync(workflowId, cancellationToken);
+
+    public Task<IReadOnlyList<StoredUpdate>> ReadRangeAsync(string workflowId, long afterVersion, int limit, CancellationToken cancellationToken) =>
+        inner.ReadRangeAsync(workflowId, afterVersion, limit, cancellationToken);
+
+    public virtual Task<bool> UpsertSummaryAsync(LogEntry entry, CancellationToken cancellationToken) => inner.UpsertSummaryAsync(entry, cancellationToken);
+
+    public Task<IReadOnlyList<WorkflowState>> ListSummariesAsync(WorkflowStatus? status, string? beforeId, int limit, CancellationToken cancellationToken) =>
+        inner.ListSummariesAsync(status, beforeId, limit, cancellationToken);
+
+    public Task<IReadOnlyList<LogEntry>> ScanUnpublishedAsync(DateTimeOffset acceptedBefore, int limit, CancellationToken cancellationToken) =>
+        inner.ScanUnpublishedAsync(acceptedBefore, limit, cancellationToken);
+
+    public Task MarkPublishedAsync(IReadOnlyCollection<UpdateKey> keys, CancellationToken cancellationToken) => inner.MarkPublishedAsync(keys, cancellationToken);
+
+    public Task<IdempotencyClaim> ClaimIdempotencyKeyAsync(IdempotencyClaim claim, CancellationToken cancellationToken) =>
+        inner.ClaimIdempotencyKeyAsync(claim, cancellationToken);
+
+    public bool IsUnavailable(Exception exception) => inner.IsUnavailable(exception);
+}
+
+/// <summary>Summary writes fail (of one workflow, or of all), as when MongoDB refuses them after the log insert succeeded.</summary>
+internal sealed class SummaryRefusingStorage(IWorkflowStorage inner, string? onlyWorkflowId = null) : DelegatingStorage(inner)
+{
+    public override Task<bool> UpsertSummaryAsync(LogEntry entry, CancellationToken cancellationToken) =>
+        onlyWorkflowId is null || entry.WorkflowId == onlyWorkflowId
+            ? throw new StoreUnavailableException("upsert_summary", "Refused by the test.")
+            : base.UpsertSummaryAsync(entry, cancellationToken);
+}
+
+/// <summary>Every version after the first is always taken by "another writer" a moment earlier.</summary>
+internal sealed class RaceLosingStorage(IWorkflowStorage inner) : DelegatingStorage(inner)
+{
+    private int _lost;
+
+    public int Lost => Volatile.Read(ref _lost);
+
+    public override Task<bool> TryAppendAsync(LogEntry entry, CancellationToken cancellationToken)
+    {
+        if (entry.Version == 1)
+        {
+            return base.TryAppendAsync(entry, cancellationToken);
+        }
+
+        Interlocked.Increment(ref _lost);
+        return Task.FromResult(false);
+    }
+}
