@@ -1,40 +1,13 @@
 // The Server-Sent Events transport and its parser under a fake clock, against a scripted gateway on a real loopback
 // socket: the ladder from refused sockets to SSE, resume, close events, refusals, silence and watchMany's URL.
 import assert from 'node:assert/strict';
-import { after, afterEach, test } from 'node:test';
-import WebSocket from 'ws';
-import { watch, watchMany } from '../../src/index.js';
+import { test } from 'node:test';
+import { watchMany } from '../../src/index.js';
 import { EventStreamParser } from '../../src/event-stream.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { poll } from '../support/poll.js';
-import { ScriptedGateway, update } from '../support/scripted-gateway.js';
-
-const cleanups = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()();
-});
-after(async () => {
-  while (cleanups.length) await cleanups.pop()();
-});
-
-async function gateway(script) {
-  const started = await ScriptedGateway.start(script);
-  cleanups.push(() => started.stop());
-  return started;
-}
-
-function watching(id, options) {
-  const record = { statuses: [], updates: [], errors: [] };
-  record.handle = watch(id, {
-    WebSocket,
-    onUpdate: (u) => record.updates.push(u),
-    onStatus: (s) => record.statuses.push(s),
-    onError: (e) => record.errors.push(e),
-    ...options,
-  });
-  cleanups.push(() => record.handle.close());
-  return record;
-}
+import { afterThisTest, gateway, watching } from '../support/scripted.js';
+import { update } from '../support/scripted-gateway.js';
 
 /** Starts an event stream on `response` and writes `events` (SSE text) to it. */
 function stream(response, ...events) {
@@ -166,7 +139,7 @@ test('watchMany over SSE names every workflow with its position in the URL, reop
   const many = watchMany(['wf-a', { workflowId: 'wf-b', after: 10 }, 'wf-missing'], {
     baseUrl: server.baseUrl, transports: ['sse'], onUpdate: (u) => updates.push(`${u.workflow_id}@${u.version}`), onError: (e) => errors.push(e),
   });
-  cleanups.push(() => many.close());
+  afterThisTest(() => many.close());
   await poll(() => updates.length === 2 && errors.length === 1, 5000, 'both workflows and the error');
   assert.equal(new URL(server.requests[0].url, 'http://x').searchParams.get('workflows'), 'wf-a,wf-b:10,wf-missing');
   assert.deepEqual([errors[0].code, errors[0].workflowId], ['not_found', 'wf-missing']);
