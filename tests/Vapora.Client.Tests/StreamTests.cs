@@ -62,18 +62,8 @@ public sealed class StreamTests(RedisFixture redis) : IAsyncLifetime
         var stream = Client(gateway.BaseUrl).Watch(created.WorkflowId, afterVersion: 0);
         var reconnects = new List<ReconnectingEventArgs>();
         stream.Reconnecting += (_, e) => { lock (reconnects) { reconnects.Add(e); } };
-        var versions = new List<long>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var reading = Task.Run(async () =>
-        {
-            await foreach (var update in stream.ReadAllAsync(stop.Token))
-            {
-                lock (versions)
-                {
-                    versions.Add(update.Version);
-                }
-            }
-        }, Ct);
+        var (versions, reading) = ReadInBackground(stream, stop.Token);
         await Poll.UntilAsync(() => stream.LastVersion == 1, TimeSpan.FromSeconds(10), "the first version");
 
         await gateway.KillAsync();
@@ -166,18 +156,8 @@ public sealed class StreamTests(RedisFixture redis) : IAsyncLifetime
         var stream = Client(nginx.BaseUrl).Watch(created.WorkflowId);
         var transports = new List<StreamTransport>();
         stream.Reconnecting += (_, e) => { lock (transports) { transports.Add(e.Transport); } };
-        var versions = new List<long>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var reading = Task.Run(async () =>
-        {
-            await foreach (var update in stream.ReadAllAsync(stop.Token))
-            {
-                lock (versions)
-                {
-                    versions.Add(update.Version);
-                }
-            }
-        }, Ct);
+        var (versions, reading) = ReadInBackground(stream, stop.Token);
 
         await Poll.UntilAsync(() => stream.LastVersion == 1, TimeSpan.FromSeconds(20), "the state over Server-Sent Events");
         Assert.Equal(StreamTransport.ServerSentEvents, stream.Transport);
@@ -213,6 +193,23 @@ public sealed class StreamTests(RedisFixture redis) : IAsyncLifetime
     public void An_invalid_id_is_refused_before_connecting()
     {
         Assert.Throws<ArgumentException>(() => Client(new Uri("ws://127.0.0.1:1")).Watch("bad*id"));
+    }
+
+    /// <summary>Reads the stream on the thread pool until <paramref name="stop"/>; the versions as they arrive (lock it to read).</summary>
+    private static (List<long> Versions, Task Reading) ReadInBackground(WorkflowStream stream, CancellationToken stop)
+    {
+        var versions = new List<long>();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var update in stream.ReadAllAsync(stop))
+            {
+                lock (versions)
+                {
+                    versions.Add(update.Version);
+                }
+            }
+        }, Ct);
+        return (versions, reading);
     }
 
     /// <summary>A client with quick reconnects, on the given transports (default: WebSocket, then Server-Sent Events).</summary>
