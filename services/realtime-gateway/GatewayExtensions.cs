@@ -22,8 +22,6 @@ public static class GatewayExtensions
             .BindConfiguration(GatewayOptions.SectionName)
             .ValidateDataAnnotations()
             .Validate(o => o.WorkflowApiUrl is { IsAbsoluteUri: true }, "Gateway:WorkflowApiUrl must be an absolute URL of workflow-api, such as http://127.0.0.1:5080.")
-            .Validate(o => o.MaxWorkflowsPerEventStream <= o.MaxSubscriptionsPerConnection,
-                "Gateway:MaxWorkflowsPerEventStream must not exceed Gateway:MaxSubscriptionsPerConnection: a stream's workflows are its connection's subscriptions.")
             .ValidateOnStart();
 
         builder.Services.AddOptions<PageOptions>().BindConfiguration(PageOptions.SectionName);

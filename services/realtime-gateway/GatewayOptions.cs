@@ -99,7 +99,10 @@ public sealed class GatewayOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
     public TimeSpan EventStreamRetry { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Most workflows one multiplexed Server-Sent Events stream (<c>/events</c>) may watch; more is a 400.</summary>
+    /// <summary>
+    /// Most workflows one multiplexed Server-Sent Events stream (<c>/events</c>) may watch; more is a 400. A stream's
+    /// workflows are its connection's subscriptions, so <see cref="MaxSubscriptionsPerConnection"/> bounds it too.
+    /// </summary>
     [Range(1, 10_000)]
     public int MaxWorkflowsPerEventStream { get; set; } = 100;
 

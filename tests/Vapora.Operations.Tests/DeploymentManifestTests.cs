@@ -19,8 +19,9 @@ public sealed class DeploymentManifestTests
         var (exitCode, output) = Run("node", [Path.Combine(K8s, "validate.mjs")], K8s);
 
         Assert.True(exitCode == 0, output);
-        Assert.Contains("overlays/production: 21 objects checked", output, StringComparison.Ordinal);
-        Assert.Contains("overlays/redis-cluster: 23 objects checked", output, StringComparison.Ordinal);
+        // Counts include the two Ingresses (sockets and REST; Server-Sent Events unbuffered).
+        Assert.Contains("overlays/production: 22 objects checked", output, StringComparison.Ordinal);
+        Assert.Contains("overlays/redis-cluster: 24 objects checked", output, StringComparison.Ordinal);
     }
 
     [Fact]

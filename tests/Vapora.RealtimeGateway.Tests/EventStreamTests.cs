@@ -346,9 +346,14 @@ public sealed class EventStreamTests(EventStreamFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task A_gateway_at_its_connection_limit_answers_a_new_stream_503_with_retry_after_and_the_resume_code()
+    public async Task A_gateways_limits_hold_for_streams_503_with_retry_after_at_the_connection_limit_and_400_beyond_the_subscription_limit()
     {
-        await using var gateway = await fixture.StartGatewayAsync(new Dictionary<string, string?> { ["Gateway__MaxConnections"] = "1" });
+        await using var gateway = await fixture.StartGatewayAsync(new Dictionary<string, string?>
+        {
+            ["Gateway__MaxConnections"] = "1",
+            // Below Gateway:MaxWorkflowsPerEventStream (100): a stream's workflows are its connection's subscriptions.
+            ["Gateway__MaxSubscriptionsPerConnection"] = "2",
+        });
         var created = await fixture.Client.CreateAsync();
         await using var first = CurlEventStream.Start(new Uri(gateway.BaseUrl, $"api/workflows/{created.WorkflowId}/events"));
         await first.Events.NextUpdatesAsync(1);
@@ -361,6 +366,11 @@ public sealed class EventStreamTests(EventStreamFixture fixture) : IClassFixture
         var problem = JsonDocument.Parse(second.Body).RootElement;
         Assert.Equal(CloseReason.TryAgainLater.Code, problem.GetProperty("close_code").GetInt32());
         Assert.True(problem.GetProperty("resume").GetBoolean());
+
+        await using var tooMany = CurlEventStream.Start(new Uri(gateway.BaseUrl, $"events?workflows={created.WorkflowId},wf_b,wf_c"));
+        Assert.Equal(400, await tooMany.StatusAsync());
+        await tooMany.EndedAsync();
+        Assert.Contains("at most 2 workflows", JsonDocument.Parse(tooMany.Body).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     private async Task<double> SseStreamsAsync()

@@ -63,7 +63,7 @@ internal sealed class EventStreamCursor
             {
                 if (ids.Count == maxWorkflows)
                 {
-                    problem = $"a stream watches at most {maxWorkflows} workflows (Gateway:MaxWorkflowsPerEventStream); open another stream for more";
+                    problem = $"a stream watches at most {maxWorkflows} workflows (Gateway:MaxWorkflowsPerEventStream, at most Gateway:MaxSubscriptionsPerConnection); open another stream for more";
                     return null;
                 }
 

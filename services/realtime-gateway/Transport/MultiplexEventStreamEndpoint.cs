@@ -17,7 +17,9 @@ internal static class MultiplexEventStreamEndpoint
 
     public static Task HandleAsync(HttpContext http, EventStreamAcceptor acceptor, IOptions<GatewayOptions> options)
     {
-        var cursor = EventStreamCursor.Parse(http.Request.Query["workflows"], options.Value.MaxWorkflowsPerEventStream, out var problem);
+        // A stream's workflows are its connection's subscriptions: the lower of the two limits holds.
+        var limit = Math.Min(options.Value.MaxWorkflowsPerEventStream, options.Value.MaxSubscriptionsPerConnection);
+        var cursor = EventStreamCursor.Parse(http.Request.Query["workflows"], limit, out var problem);
         var lastEventId = http.Request.Headers[EventStreamEndpoints.LastEventIdHeader];
         if (cursor is not null && lastEventId.Count > 1)
         {
