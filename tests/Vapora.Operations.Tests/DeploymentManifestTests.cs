@@ -133,6 +133,72 @@ public sealed class DeploymentManifestTests
     }
 
     [Fact]
+    public void The_compose_sentinel_profile_validates_and_both_setups_use_the_one_acl_file_and_a_user_per_service()
+    {
+        var (exitCode, output) = Run("docker-compose", ["-f", "docker-compose.yml", "--profile", "sentinel", "config"], RepositoryPaths.Root);
+        Assert.True(exitCode == 0, output);
+
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(output));
+        var services = (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["services"];
+        YamlMappingNode Service(string name) => (YamlMappingNode)services[name];
+        string Text(YamlNode node) => string.Join(' ', node is YamlSequenceNode list ? list.Select(n => n.ToString()) : [node.ToString()]);
+        bool InSentinelProfile(string name) => Service(name).Children.TryGetValue("profiles", out var profiles) && Text(profiles) == "sentinel";
+
+        // One Redis by default; the replica and three Sentinels only with the profile.
+        Assert.False(InSentinelProfile("redis"));
+        Assert.All(new[] { "redis-replica", "sentinel-1", "sentinel-2", "sentinel-3" }, name => Assert.True(InSentinelProfile(name), name));
+        Assert.Contains("--replicaof redis 6379", Text(Service("redis-replica")["command"]), StringComparison.Ordinal);
+        Assert.All(new[] { "sentinel-1", "sentinel-2", "sentinel-3" },
+            name => Assert.Contains("sentinel monitor vapora redis 6379 2", Text(Service(name)["command"]), StringComparison.Ordinal));
+        foreach (var node in new[] { "redis", "redis-replica" })
+        {
+            Assert.Contains("--aclfile /etc/redis/acl/users.acl", Text(Service(node)["command"]), StringComparison.Ordinal);
+            Assert.Contains(Path.Combine(RepositoryPaths.Root, "deploy", "redis", "users.acl") + ":/etc/redis/acl/users.acl:ro", Text(Service(node)["volumes"]), StringComparison.Ordinal);
+        }
+
+        // Each service logs in as its own user, with that user's password from the file unless overridden.
+        foreach (var (name, user) in new[] { ("api", RedisAcl.ApiUser), ("gateway-1", RedisAcl.GatewayUser), ("gateway-3", RedisAcl.GatewayUser) })
+        {
+            var environment = (YamlMappingNode)Service(name)["environment"];
+            Assert.Equal(user, environment["Redis__User"].ToString());
+            Assert.Equal(RedisAcl.PasswordOf(user), environment["Redis__Password"].ToString());
+        }
+    }
+
+    [Fact]
+    public void The_readme_quotes_the_acl_file_as_it_is()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
+
+        Assert.All(File.ReadAllLines(RedisAcl.FilePath), line => Assert.Contains(line, readme, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("overlays/production", "Deployment")]
+    [InlineData("overlays/redis-cluster", "StatefulSet")]
+    public void In_kubernetes_redis_loads_the_acl_users_from_a_secret_and_each_service_logs_in_as_its_own_user(string overlay, string redisKind)
+    {
+        var objects = Render(overlay);
+        JsonElement PodSpec(string kind, string name) => objects.Single(o => o.GetProperty("kind").GetString() == kind
+            && o.GetProperty("metadata").GetProperty("name").GetString() == name).GetProperty("spec").GetProperty("template").GetProperty("spec");
+
+        var redis = PodSpec(redisKind, redisKind == "Deployment" ? "redis" : "redis-cluster");
+        var container = redis.GetProperty("containers")[0];
+        Assert.Contains("--aclfile /etc/redis/acl/users.acl", string.Join(' ', container.GetProperty("args").EnumerateArray().Select(a => a.GetString())), StringComparison.Ordinal);
+        Assert.Contains(redis.GetProperty("volumes").EnumerateArray(), v => v.TryGetProperty("secret", out var secret) && secret.GetProperty("secretName").GetString() == "vapora-redis-acl");
+        foreach (var (name, user, key) in new[] { ("workflow-api", RedisAcl.ApiUser, "api-password"), ("realtime-gateway", RedisAcl.GatewayUser, "gateway-password") })
+        {
+            var environment = PodSpec("Deployment", name).GetProperty("containers")[0].GetProperty("env").EnumerateArray()
+                .ToDictionary(e => e.GetProperty("name").GetString()!, e => e);
+            Assert.Equal(user, environment["Redis__User"].GetProperty("value").GetString());
+            var secret = environment["Redis__Password"].GetProperty("valueFrom").GetProperty("secretKeyRef");
+            Assert.Equal(("vapora-redis-credentials", key), (secret.GetProperty("name").GetString(), secret.GetProperty("key").GetString()));
+            Assert.NotEmpty(RedisAcl.PasswordOf(user));
+        }
+    }
+
+    [Fact]
     public void Mongodb_is_a_replica_set_in_compose_and_kubernetes_and_both_api_connection_strings_carry_bounded_timeouts()
     {
         var (exitCode, output) = Run("docker-compose", ["-f", "docker-compose.yml", "config"], RepositoryPaths.Root);

@@ -32,6 +32,56 @@ public sealed class ReadinessTests
     }
 
     [Fact]
+    public async Task With_sentinel_both_services_are_unready_while_no_primary_is_reachable_and_what_is_stored_meanwhile_arrives_once_it_returns()
+    {
+        // A replica Sentinel may never promote: once the primary is killed, there is no primary until it returns.
+        await using var sentinel = await RedisSentinelSet.StartAsync(replicaPriority: 0);
+        await using var api = await ServiceProcess.StartApiAsync(sentinel.ConnectionString, Settings.Layer(
+            RedisAcl.ServiceSettings(RedisAcl.ApiUser), new Dictionary<string, string?> { ["Publishing__OutboxGrace"] = "00:00:01" }));
+        await using var gateway = await ServiceProcess.StartGatewayAsync(sentinel.ConnectionString, api.BaseUrl, RedisAcl.ServiceSettings(RedisAcl.GatewayUser));
+        await WaitForReadinessAsync(api, HttpStatusCode.OK);
+        await WaitForReadinessAsync(gateway, HttpStatusCode.OK);
+        var client = new WorkflowApiClient(api.Http);
+        var created = await client.CreateAsync();
+        await using var socket = await TestSocket.ConnectAsync(gateway.WebSocketUrl($"/api/workflows/{created.WorkflowId}/updates"));
+        await socket.NextAsync();
+        var primary = await sentinel.PrimaryAsync();
+        var replica = sentinel.Nodes.Single(n => n != primary);
+
+        await primary.KillAsync();
+
+        var apiReport = await WaitForReadinessAsync(api, HttpStatusCode.ServiceUnavailable);
+        var gatewayReport = await WaitForReadinessAsync(gateway, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("Unhealthy", apiReport.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
+        Assert.Equal("Unhealthy", gatewayReport.GetProperty("checks").GetProperty("redis-pubsub").GetProperty("status").GetString());
+        Assert.True(await (await replica.AdminAsync()).GetDatabase().PingAsync() >= TimeSpan.Zero, "the replica should still answer");
+        // Stored now, but not published into the replica (whose subscribers alone would get it): left to the relay.
+        await client.ProgressAsync(created.WorkflowId, 1, "while no primary");
+        Assert.Equal(1, (await api.MetricsAsync()).Value("vapora_api_publish_failures_total"));
+
+        await primary.StartProcessAgainAsync();
+        await WaitForReadinessAsync(api, HttpStatusCode.OK);
+        await WaitForReadinessAsync(gateway, HttpStatusCode.OK);
+        var update = await socket.NextJsonAsync(Deadline);
+        Assert.Equal((2L, "while no primary"), (update.GetProperty("version").GetInt64(), update.GetProperty("message").GetString()));
+    }
+
+    [Fact]
+    public async Task With_sentinel_a_service_started_before_any_sentinel_answers_is_unready_and_becomes_ready_once_they_do()
+    {
+        int[] ports = [TestPorts.GetFree(), TestPorts.GetFree(), TestPorts.GetFree()];
+        await using var api = await ServiceProcess.StartApiAsync(RedisSentinelSet.ConnectionStringFor(ports), RedisAcl.ServiceSettings(RedisAcl.ApiUser));
+        await WaitForReadinessAsync(api, HttpStatusCode.ServiceUnavailable);
+
+        await using var sentinel = await RedisSentinelSet.StartAsync(sentinelPorts: ports);
+
+        await WaitForReadinessAsync(api, HttpStatusCode.OK);
+        var created = await new WorkflowApiClient(api.Http).CreateAsync();
+        await Poll.ForAsync(api.MetricsAsync, m => m.Value("vapora_api_updates_published_total", "path=\"request\"") >= 1,
+            Deadline, $"the creation of {created.WorkflowId} to be published on the primary Sentinel names");
+    }
+
+    [Fact]
     public async Task A_gateway_whose_pubsub_round_trip_stalls_turns_unready_and_recovers()
     {
         await using var redis = await RedisServer.StartProcessAsync();
@@ -92,15 +142,6 @@ public sealed class ReadinessTests
         return killed;
     }
 
-    private static async Task<JsonElement> WaitForReadinessAsync(ServiceProcess service, HttpStatusCode expected)
-    {
-        JsonElement report = default;
-        await Poll.UntilAsync(async () =>
-        {
-            using var response = await service.Http.GetAsync("health/ready");
-            report = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-            return response.StatusCode == expected;
-        }, Deadline, $"{service.Process.Name} readiness to be {(int)expected}");
-        return report;
-    }
+    private static Task<JsonElement> WaitForReadinessAsync(ServiceProcess service, HttpStatusCode expected) =>
+        service.WaitForReadinessAsync(expected, Deadline);
 }

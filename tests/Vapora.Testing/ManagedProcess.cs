@@ -27,6 +27,9 @@ public sealed class ManagedProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code, once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _process.ExitCode;
+
     public string LogPath { get; private set; } = string.Empty;
 
     /// <summary>Starts <paramref name="fileName"/> with the current environment plus <paramref name="environment"/>.</summary>

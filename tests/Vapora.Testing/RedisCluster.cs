@@ -4,20 +4,24 @@ using StackExchange.Redis;
 namespace Vapora.Testing;
 
 /// <summary>
-/// A real three-master Redis Cluster of redis-server processes on free loopback ports, made with
-/// <c>redis-cli --cluster create</c>. Nodes can be killed and restarted (they keep their node id and slots in
-/// their nodes.conf), as a failed and recovered node would.
+/// A real Redis Cluster of redis-server processes on free loopback ports (three primaries, optionally a replica
+/// each, as the Kubernetes overlay runs it), made with <c>redis-cli --cluster create</c>. Nodes can be killed and
+/// restarted (they keep their node id and slots in their nodes.conf), as a failed and recovered node would; with
+/// replicas, a killed primary's replica takes over after the node timeout (2 s). With <c>acl</c> the nodes load
+/// <c>deploy/redis/users.acl</c> and the fixture logs in as its admin user.
 /// </summary>
 public sealed class RedisCluster : IAsyncDisposable
 {
     private readonly string _directory;
     private readonly Dictionary<int, ManagedProcess> _nodes = [];
+    private readonly bool _acl;
     private ConnectionMultiplexer? _admin;
 
-    private RedisCluster(string directory, int[] ports)
+    private RedisCluster(string directory, int[] ports, bool acl)
     {
         _directory = directory;
         Ports = ports;
+        _acl = acl;
     }
 
     public IReadOnlyList<int> Ports { get; }
@@ -28,17 +32,21 @@ public sealed class RedisCluster : IAsyncDisposable
     /// <summary>Every node, for a StackExchange.Redis configuration string.</summary>
     public string ConnectionString => string.Join(',', Ports.Select(p => $"127.0.0.1:{p}"));
 
-    public static async Task<RedisCluster> StartAsync(int masters = 3)
+    public static async Task<RedisCluster> StartAsync(int masters = 3, int replicasPerMaster = 0, bool acl = false)
     {
         var cluster = new RedisCluster(Directory.CreateTempSubdirectory("vapora-cluster-").FullName,
-            Enumerable.Range(0, masters).Select(_ => TestPorts.GetFreeClusterPort()).ToArray());
+            Enumerable.Range(0, masters * (1 + replicasPerMaster)).Select(_ => TestPorts.GetFreeClusterPort()).ToArray(), acl);
         foreach (var port in cluster.Ports)
         {
             await cluster.StartNodeAsync(port);
         }
 
+        string[] login = acl ? ["--user", RedisAcl.AdminUser, "--pass", RedisAcl.PasswordOf(RedisAcl.AdminUser), "--no-auth-warning"] : [];
         var create = ManagedProcess.Start("redis-cli-cluster-create", "redis-cli",
-            ["--cluster", "create", .. cluster.Ports.Select(p => $"127.0.0.1:{p}"), "--cluster-replicas", "0", "--cluster-yes"]);
+        [
+            .. login, "--cluster", "create", .. cluster.Ports.Select(p => $"127.0.0.1:{p}"),
+            "--cluster-replicas", replicasPerMaster.ToString(CultureInfo.InvariantCulture), "--cluster-yes",
+        ]);
         if (!await create.WaitForExitAsync(TimeSpan.FromSeconds(60)))
         {
             throw new InvalidOperationException("redis-cli --cluster create did not finish: " + create.Tail());
@@ -102,6 +110,27 @@ public sealed class RedisCluster : IAsyncDisposable
         await Poll.UntilAsync(async () => await OwnerOfAsync(key) == toPort, TimeSpan.FromSeconds(20), $"slot {slot} to be owned by {toPort}");
     }
 
+    /// <summary>
+    /// Waits until a node other than <paramref name="formerPort"/> owns <paramref name="key"/>'s slot (a replica took
+    /// over) and says it is a primary; returns its port.
+    /// </summary>
+    public async Task<int> WaitForFailoverAsync(string key, int formerPort, TimeSpan timeout)
+    {
+        var owner = formerPort;
+        await Poll.UntilAsync(async () =>
+        {
+            owner = await OwnerOfAsync(key);
+            if (owner == formerPort)
+            {
+                return false;
+            }
+
+            var role = (RedisResult[])(await (await AdminAsync()).GetServer("127.0.0.1", owner).ExecuteAsync("ROLE"))!;
+            return (string?)role[0] == "master";
+        }, timeout, $"a replica to take over the slot of {key} from 127.0.0.1:{formerPort}");
+        return owner;
+    }
+
     /// <summary>kill -9 one node.</summary>
     public async Task KillNodeAsync(int port)
     {
@@ -129,7 +158,10 @@ public sealed class RedisCluster : IAsyncDisposable
     }
 
     public async Task<IConnectionMultiplexer> AdminAsync() =>
-        _admin ??= await ConnectionMultiplexer.ConnectAsync(ConnectionString + ",abortConnect=false,allowAdmin=true");
+        _admin ??= await ConnectionMultiplexer.ConnectAsync(ConnectionString + ",abortConnect=false,allowAdmin=true" + Login);
+
+    /// <summary>Connection-string settings of the fixture's own connections (the admin user with <c>acl</c>).</summary>
+    private string Login => _acl ? RedisAcl.Credentials(RedisAcl.AdminUser) : string.Empty;
 
     public async ValueTask DisposeAsync()
     {
@@ -151,6 +183,7 @@ public sealed class RedisCluster : IAsyncDisposable
             "--port", portText, "--bind", "127.0.0.1", "--protected-mode", "no", "--dir", directory,
             "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000",
             "--cluster-require-full-coverage", "no", "--save", "", "--appendonly", "no",
+            .. _acl ? RedisAcl.ServerArguments() : [],
         ]);
         _nodes[port] = node;
         await Poll.UntilAsync(async () =>
@@ -160,7 +193,7 @@ public sealed class RedisCluster : IAsyncDisposable
                 throw new PollFailedException($"redis-server {port} exited: " + node.Tail());
             }
 
-            await using var probe = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false,connectTimeout=500");
+            await using var probe = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false,connectTimeout=500" + Login);
             return probe.IsConnected;
         }, TimeSpan.FromSeconds(20), $"cluster node {port} to accept connections");
     }
@@ -168,16 +201,24 @@ public sealed class RedisCluster : IAsyncDisposable
     private async Task WaitUntilHealthyAsync() =>
         await Poll.UntilAsync(async () =>
         {
-            foreach (var port in Ports)
+            foreach (var port in _nodes.Keys)
             {
-                await using var node = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false,connectTimeout=500,allowAdmin=true");
-                var info = (string)(await node.GetServer("127.0.0.1", port).ExecuteAsync("CLUSTER", "INFO"))!;
+                await using var node = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false,connectTimeout=500,allowAdmin=true" + Login);
+                var server = node.GetServer("127.0.0.1", port);
+                var info = (string)(await server.ExecuteAsync("CLUSTER", "INFO"))!;
                 if (!info.Contains("cluster_state:ok", StringComparison.Ordinal) || !info.Contains("cluster_slots_ok:16384", StringComparison.Ordinal))
+                {
+                    return false;
+                }
+
+                // A replica that is not in sync could not take over.
+                var replication = (string)(await server.ExecuteAsync("INFO", "replication"))!;
+                if (replication.Contains("role:slave", StringComparison.Ordinal) && !replication.Contains("master_link_status:up", StringComparison.Ordinal))
                 {
                     return false;
                 }
             }
 
             return true;
-        }, TimeSpan.FromSeconds(60), "every cluster node to report cluster_state:ok with all slots");
+        }, TimeSpan.FromSeconds(60), "every running cluster node to report cluster_state:ok with all slots, and every replica in sync");
 }

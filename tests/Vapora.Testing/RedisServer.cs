@@ -55,26 +55,49 @@ public sealed class RedisServer : IAsyncDisposable
         return await StartProcessAsync();
     }
 
-    /// <summary>Always a local redis-server process, for tests that stop or restart Redis.</summary>
-    public static async Task<RedisServer> StartProcessAsync(IEnumerable<string>? extraArguments = null)
+    /// <summary>
+    /// Always a local redis-server process, for tests that stop or restart Redis. <paramref name="adminOptions"/> lets the
+    /// fixture's own connections (readiness probe, <see cref="AdminAsync"/>) log in or use TLS; with
+    /// <paramref name="tlsOnly"/> the server listens with TLS only (the arguments must configure its certificates).
+    /// </summary>
+    public static async Task<RedisServer> StartProcessAsync(IEnumerable<string>? extraArguments = null,
+        Action<ConfigurationOptions>? adminOptions = null, bool tlsOnly = false)
     {
         var server = new RedisServer(string.Empty) { Source = "redis-server process" };
         server.Port = TestPorts.GetFree();
         server.ConnectionString = $"127.0.0.1:{server.Port}";
         server._extraArguments = extraArguments?.ToArray() ?? [];
+        server._adminOptions = adminOptions;
+        server._tlsOnly = tlsOnly;
+        server._directory = Directory.CreateTempSubdirectory("vapora-redis-").FullName;
         await server.StartProcessAgainAsync();
         return server;
     }
 
+    /// <summary>A redis-server that loads <c>deploy/redis/users.acl</c>; the fixture logs in as its admin user.</summary>
+    public static Task<RedisServer> StartWithAclAsync(IEnumerable<string>? extraArguments = null) =>
+        StartProcessAsync([.. RedisAcl.ServerArguments(), .. extraArguments ?? []], options =>
+        {
+            options.User = RedisAcl.AdminUser;
+            options.Password = RedisAcl.PasswordOf(RedisAcl.AdminUser);
+        });
+
     private string[] _extraArguments = [];
+
+    // Its own working directory: a replica writes the snapshot it receives from its primary to disk.
+    private string _directory = string.Empty;
+    private Action<ConfigurationOptions>? _adminOptions;
+    private bool _tlsOnly;
 
     /// <summary>Starts the owned process (again) on the same port.</summary>
     public async Task StartProcessAgainAsync()
     {
+        var port = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _process = ManagedProcess.Start($"redis-{Port}", "redis-server",
         [
-            "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            .. _tlsOnly ? ["--port", "0", "--tls-port", port] : new[] { "--port", port },
             "--bind", "127.0.0.1",
+            "--dir", _directory,
             "--save", "",
             "--appendonly", "no",
             "--protected-mode", "no",
@@ -87,7 +110,7 @@ public sealed class RedisServer : IAsyncDisposable
                 throw new PollFailedException("redis-server exited: " + _process.Tail());
             }
 
-            await using var probe = await ConnectionMultiplexer.ConnectAsync(ConnectionString + ",abortConnect=false,connectTimeout=500");
+            await using var probe = await ConnectionMultiplexer.ConnectAsync(AdminOptions(",abortConnect=false,connectTimeout=500"));
             return probe.IsConnected && await probe.GetDatabase().PingAsync() >= TimeSpan.Zero;
         }, TimeSpan.FromSeconds(20), $"redis-server on port {Port} to answer PING");
     }
@@ -106,7 +129,14 @@ public sealed class RedisServer : IAsyncDisposable
 
     /// <summary>A connection for test assertions (PUBSUB NUMSUB, publishing garbage, CLIENT KILL).</summary>
     public async Task<IConnectionMultiplexer> AdminAsync() =>
-        _admin ??= await ConnectionMultiplexer.ConnectAsync(ConnectionString + ",abortConnect=false,allowAdmin=true");
+        _admin ??= await ConnectionMultiplexer.ConnectAsync(AdminOptions(",abortConnect=false,allowAdmin=true"));
+
+    private ConfigurationOptions AdminOptions(string settings)
+    {
+        var options = ConfigurationOptions.Parse(ConnectionString + settings);
+        _adminOptions?.Invoke(options);
+        return options;
+    }
 
     /// <summary>Number of subscribers of a channel (PUBSUB NUMSUB).</summary>
     public async Task<long> SubscriberCountAsync(string channel)
@@ -136,6 +166,11 @@ public sealed class RedisServer : IAsyncDisposable
         if (_container is not null)
         {
             await _container.DisposeAsync();
+        }
+
+        if (_directory.Length > 0)
+        {
+            Directory.Delete(_directory, recursive: true);
         }
     }
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Text.Json;
 
 namespace Vapora.Testing;
 
@@ -82,6 +84,26 @@ public sealed class ServiceProcess : IAsyncDisposable
         await _process.DisposeAsync();
         _process = Launch(_name, _dll, Port, _environment);
         await WaitUntilLiveAsync(_process, BaseUrl);
+    }
+
+    /// <summary>Polls <c>/health/ready</c> until it answers <paramref name="expected"/>; returns the JSON report.</summary>
+    public async Task<JsonElement> WaitForReadinessAsync(HttpStatusCode expected, TimeSpan? timeout = null)
+    {
+        JsonElement report = default;
+        await Poll.UntilAsync(async () =>
+        {
+            using var response = await Http.GetAsync("health/ready");
+            report = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+            return response.StatusCode == expected;
+        }, timeout ?? TimeSpan.FromSeconds(30), $"{_process.Name} readiness to be {(int)expected}");
+        return report;
+    }
+
+    /// <summary>Everything the process wrote so far (its log file).</summary>
+    public string Log()
+    {
+        using var stream = new FileStream(_process.LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return new StreamReader(stream).ReadToEnd();
     }
 
     /// <summary>The process's Prometheus scrape.</summary>

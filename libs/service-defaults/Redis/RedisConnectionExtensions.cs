@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Vapora.ServiceDefaults.Redis;
@@ -13,8 +14,10 @@ public static class RedisConnectionExtensions
     public const string ConnectionStringName = "redis";
 
     /// <summary>
-    /// Adds the shared Redis connection from <c>ConnectionStrings:redis</c>. The process starts even when
-    /// Redis is down (the multiplexer keeps reconnecting); readiness reports it.
+    /// Adds the shared Redis connection from <c>ConnectionStrings:redis</c>: one Redis, a Redis Cluster, or the primary
+    /// that Sentinel names (<c>sentinel1:26379,sentinel2:26379,serviceName=vapora</c>), as the ACL user of
+    /// <see cref="RedisCredentialOptions"/> and over TLS per <see cref="RedisTlsOptions"/>. The process starts even
+    /// when Redis (or every Sentinel) is down: the multiplexer keeps reconnecting, and readiness reports it.
     /// </summary>
     public static IHostApplicationBuilder AddRedisConnection(
         this IHostApplicationBuilder builder, string clientName, Action<ConfigurationOptions>? configure = null)
@@ -26,25 +29,18 @@ public static class RedisConnectionExtensions
                 "ConnectionStrings:redis is not set. Set ConnectionStrings__redis, for example to 127.0.0.1:6379.");
         }
 
-        var options = ConfigurationOptions.Parse(connectionString);
-        options.AbortOnConnectFail = false;
-        // Come back quickly after a Redis restart (the default first retry waits seconds).
-        options.ReconnectRetryPolicy ??= new ExponentialRetry(deltaBackOffMilliseconds: 250, maxDeltaBackOffMilliseconds: 5000);
-        options.ClientName ??= $"{clientName}-{Environment.MachineName}-{Environment.ProcessId}";
-        configure?.Invoke(options);
-
+        builder.Services.AddOptions<RedisCredentialOptions>().BindConfiguration(RedisCredentialOptions.SectionName);
+        builder.Services.AddOptions<RedisTlsOptions>().BindConfiguration(RedisTlsOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<RedisTlsOptions>, RedisTlsOptionsValidator>();
         builder.Services.AddSingleton<IConnectionMultiplexer>(sp =>
         {
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vapora.Redis");
-            var multiplexer = ConnectionMultiplexer.Connect(options);
-            multiplexer.ConnectionFailed += (_, e) => RedisLog.ConnectionFailed(logger, e.EndPoint?.ToString(), e.ConnectionType, e.FailureType, e.Exception);
-            multiplexer.ConnectionRestored += (_, e) => RedisLog.ConnectionRestored(logger, e.EndPoint?.ToString(), e.ConnectionType);
-            if (!multiplexer.IsConnected)
-            {
-                RedisLog.StartedDisconnected(logger, options.ToString(includePassword: false));
-            }
-
-            return multiplexer;
+            var time = sp.GetRequiredService<TimeProvider>();
+            var tls = sp.GetRequiredService<IOptions<RedisTlsOptions>>().Value;
+            var options = RedisConfigurationFactory.Create(connectionString, clientName,
+                sp.GetRequiredService<IOptions<RedisCredentialOptions>>().Value, tls, logger, time);
+            configure?.Invoke(options);
+            return Connect(options, tls, logger, time);
         });
         builder.Services.AddOptions<RedisPubSubOptions>()
             .BindConfiguration(RedisPubSubOptions.SectionName)
@@ -54,6 +50,70 @@ public static class RedisConnectionExtensions
         builder.Services.AddHostedService<RedisConnectionStarter>();
         builder.Services.AddHealthChecks().AddCheck<RedisPingHealthCheck>("redis");
         return builder;
+    }
+
+    private static ConnectionMultiplexer Connect(ConfigurationOptions options, RedisTlsOptions tls, ILogger logger, TimeProvider time)
+    {
+        // Never the password: ToString(includePassword: false) masks password= and sentinelPassword=.
+        var redacted = options.ToString(includePassword: false);
+        var user = string.IsNullOrWhiteSpace(options.User) ? "default" : options.User;
+        RedisLog.Connecting(logger, redacted, user,
+            !options.Ssl ? "off" : string.IsNullOrWhiteSpace(tls.CaFile) ? "on (machine trust store)" : $"on (CA {tls.CaFile})");
+
+        // The library reports a failure of the first connection only to this log (its ConnectionFailed event fires
+        // before a handler can be attached), so a wrong password at start is read from here.
+        using var connectLog = new StringWriter();
+        var multiplexer = ConnectionMultiplexer.Connect(options, connectLog);
+
+        var authenticationFailures = new LogBurst(time, TimeSpan.FromSeconds(10));
+        var denials = new LogBurst(time, TimeSpan.FromSeconds(10));
+        var reconnects = new RedisReconnectDetector(multiplexer);
+        multiplexer.ConnectionFailed += (_, e) =>
+        {
+            reconnects.Failed(e);
+            if (e.FailureType == ConnectionFailureType.AuthenticationFailure)
+            {
+                if (authenticationFailures.ShouldLog(out var skipped))
+                {
+                    RedisLog.AuthenticationFailed(logger, e.EndPoint?.ToString(), user, skipped);
+                }
+
+                return;
+            }
+
+            RedisLog.ConnectionFailed(logger, e.EndPoint?.ToString(), e.ConnectionType, e.FailureType, e.Exception);
+        };
+        multiplexer.ConnectionRestored += (_, e) =>
+        {
+            if (reconnects.Restored(e))
+            {
+                RedisLog.ConnectionRestored(logger, e.EndPoint?.ToString(), e.ConnectionType);
+            }
+            else
+            {
+                RedisLog.Connected(logger, e.EndPoint?.ToString(), e.ConnectionType);
+            }
+        };
+        multiplexer.ErrorMessage += (_, e) =>
+        {
+            // An ACL that lacks a right the process needs shows up here (and in the server's ACL LOG).
+            if (e.Message.StartsWith("NOPERM", StringComparison.Ordinal) && denials.ShouldLog(out var skipped))
+            {
+                RedisLog.PermissionDenied(logger, e.EndPoint?.ToString(), user, e.Message, skipped);
+            }
+        };
+        if (!multiplexer.IsConnected)
+        {
+            if (connectLog.ToString().Contains(nameof(ConnectionFailureType.AuthenticationFailure), StringComparison.Ordinal)
+                && authenticationFailures.ShouldLog(out var skipped))
+            {
+                RedisLog.AuthenticationFailed(logger, string.Join(',', options.EndPoints.Select(e => e.ToString())), user, skipped);
+            }
+
+            RedisLog.StartedDisconnected(logger, redacted);
+        }
+
+        return multiplexer;
     }
 
     /// <summary>Connects at start-up rather than on the first request.</summary>

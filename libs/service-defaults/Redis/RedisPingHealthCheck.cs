@@ -3,7 +3,10 @@ using StackExchange.Redis;
 
 namespace Vapora.ServiceDefaults.Redis;
 
-/// <summary>Readiness: Redis answers a PING on the shared connection.</summary>
+/// <summary>
+/// Readiness: a Redis primary answers a PING on the shared connection. A replica answering is not enough: while
+/// Sentinel promotes a new primary nothing can be published, so the service is not ready.
+/// </summary>
 internal sealed class RedisPingHealthCheck(IConnectionMultiplexer redis) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -15,12 +18,12 @@ internal sealed class RedisPingHealthCheck(IConnectionMultiplexer redis) : IHeal
 
         try
         {
-            var latency = await redis.GetDatabase().PingAsync().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+            var latency = await redis.GetDatabase().PingAsync(CommandFlags.DemandMaster).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
             return HealthCheckResult.Healthy($"PING {latency.TotalMilliseconds:0.0} ms");
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
         {
-            return HealthCheckResult.Unhealthy("Redis did not answer PING.", ex);
+            return HealthCheckResult.Unhealthy("No Redis primary answered PING.", ex);
         }
     }
 }

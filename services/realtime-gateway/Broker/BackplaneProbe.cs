@@ -43,7 +43,7 @@ internal sealed class BackplaneProbe : IAsyncDisposable
             var results = await Task.WhenAll(targets.Select(channel => RoundTripAsync(channel, timeout, cancellationToken)));
             return results.All(ok => ok);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
         {
             return false;
         }
@@ -75,7 +75,7 @@ internal sealed class BackplaneProbe : IAsyncDisposable
             _waiting[nonce] = heard;
             try
             {
-                await _redis.GetSubscriber().PublishAsync(channel, nonce).WaitAsync(timeout, cancellationToken);
+                await PublishAsync(channel, nonce).WaitAsync(timeout, cancellationToken);
                 await heard.Task.WaitAsync(timeout, cancellationToken);
                 return true;
             }
@@ -84,11 +84,23 @@ internal sealed class BackplaneProbe : IAsyncDisposable
                 _waiting.TryRemove(nonce, out _);
             }
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
         {
             return false;
         }
     }
+
+    /// <summary>
+    /// Classic mode publishes on a primary, as the API does: without one (a Sentinel failover under way) the gateway is
+    /// not ready. The subscriber API would send the PUBLISH to whichever server holds this process's subscription to
+    /// the channel, which after a failover may be a replica; a PUBLISH on a primary reaches that subscription through
+    /// replication, as the API's updates do. In a cluster the subscriber API is right: an SPUBLISH sent to a replica
+    /// that holds the shard subscription is redirected (MOVED) to the slot's primary, and a slot without a primary
+    /// fails by itself.
+    /// </summary>
+    private Task PublishAsync(RedisChannel channel, long nonce) => _channels.IsSharded
+        ? _redis.GetSubscriber().PublishAsync(channel, nonce)
+        : _redis.GetDatabase().ExecuteAsync("PUBLISH", [channel.ToString(), nonce], CommandFlags.DemandMaster);
 
     /// <summary>One channel, except in sharded mode on a cluster: one per primary of the current cluster map.</summary>
     private List<RedisChannel> ProbeChannels()

@@ -17,6 +17,7 @@ internal sealed class RedisWorkflowBroker : IWorkflowBroker, IDisposable
     private readonly GatewayMetrics _metrics;
     private readonly RedisWorkflowChannels _channels;
     private readonly ConcurrentDictionary<string, ChannelMessageQueue> _queues = new(StringComparer.Ordinal);
+    private readonly RedisReconnectDetector _reconnects;
     private IBrokerHandler? _handler;
 
     public RedisWorkflowBroker(IConnectionMultiplexer redis, RedisWorkflowChannels channels, GatewayMetrics metrics, ILogger<RedisWorkflowBroker> logger)
@@ -25,13 +26,14 @@ internal sealed class RedisWorkflowBroker : IWorkflowBroker, IDisposable
         _channels = channels;
         _metrics = metrics;
         _logger = logger;
+        _reconnects = new RedisReconnectDetector(redis);
+        _redis.ConnectionFailed += OnConnectionFailed;
         _redis.ConnectionRestored += OnConnectionRestored;
-        if (channels.IsSharded)
-        {
-            // A slot that moved (resharding, failover) takes its shard channels with it: the library resubscribes
-            // on the new owner, and whatever was published in between is read from the log.
-            _redis.ConfigurationChanged += OnClusterChanged;
-        }
+        // The topology changed: a slot moved (resharding, cluster failover) and took its shard channels along, or
+        // Sentinel promoted a replica and the subscriptions moved to another server, which raises no "restored"
+        // event. The library resubscribes where the channels now live; whatever was published in between is read
+        // from the log.
+        _redis.ConfigurationChanged += OnTopologyChanged;
     }
 
     public int SubscribedChannels => _queues.Count;
@@ -75,8 +77,9 @@ internal sealed class RedisWorkflowBroker : IWorkflowBroker, IDisposable
 
     public void Dispose()
     {
+        _redis.ConnectionFailed -= OnConnectionFailed;
         _redis.ConnectionRestored -= OnConnectionRestored;
-        _redis.ConfigurationChanged -= OnClusterChanged;
+        _redis.ConfigurationChanged -= OnTopologyChanged;
     }
 
     private void Deliver(string workflowId, ChannelMessage message)
@@ -101,18 +104,30 @@ internal sealed class RedisWorkflowBroker : IWorkflowBroker, IDisposable
         }
     }
 
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e) => _reconnects.Failed(e);
+
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
-        // Any restored connection may have carried our subscriptions (with RESP3 one connection carries
-        // commands and pub/sub). A resync of a workflow that lost nothing costs one short history read.
-        _metrics.BackplaneReconnected();
-        GatewayLog.BackplaneRestored(_logger, e.ConnectionType, _queues.Count);
-        _handler?.OnReconnected();
+        // A first connection is no reconnect; but while workflows are watched it means subscriptions moved to this
+        // server (a failover), so they resync either way. Any restored connection may have carried our subscriptions
+        // (with RESP3 one connection carries commands and pub/sub); a resync of a workflow that lost nothing costs one
+        // short history read.
+        var reconnected = _reconnects.Restored(e);
+        if (reconnected)
+        {
+            _metrics.BackplaneReconnected();
+        }
+
+        if (reconnected || !_queues.IsEmpty)
+        {
+            GatewayLog.BackplaneRestored(_logger, e.ConnectionType, _queues.Count);
+            _handler?.OnReconnected();
+        }
     }
 
-    private void OnClusterChanged(object? sender, EndPointEventArgs e)
+    private void OnTopologyChanged(object? sender, EndPointEventArgs e)
     {
-        GatewayLog.ClusterChanged(_logger, e.EndPoint.ToString() ?? "?", _queues.Count);
+        GatewayLog.TopologyChanged(_logger, e.EndPoint.ToString() ?? "?", _queues.Count);
         _handler?.OnReconnected();
     }
 }

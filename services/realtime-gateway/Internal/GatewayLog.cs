@@ -10,8 +10,8 @@ internal static partial class GatewayLog
     [LoggerMessage(101, LogLevel.Information, "Redis connection restored ({ConnectionType}); {Workflows} watched workflows will resync")]
     public static partial void BackplaneRestored(ILogger logger, ConnectionType connectionType, int workflows);
 
-    [LoggerMessage(132, LogLevel.Information, "Redis Cluster map changed at {EndPoint}; {Workflows} watched workflows will resync")]
-    public static partial void ClusterChanged(ILogger logger, string endPoint, int workflows);
+    [LoggerMessage(132, LogLevel.Information, "Redis topology changed at {EndPoint} (failover, resharding or a node back); {Workflows} watched workflows will resync")]
+    public static partial void TopologyChanged(ILogger logger, string endPoint, int workflows);
 
     [LoggerMessage(102, LogLevel.Warning, "Dropped a malformed message of {Length} bytes on the channel of {WorkflowId} ({Skipped} more dropped since the last report; see vapora.gateway.messages.dropped)")]
     public static partial void MalformedBackplaneMessage(ILogger logger, string workflowId, int length, long skipped);

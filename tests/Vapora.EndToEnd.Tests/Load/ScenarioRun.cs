@@ -160,6 +160,21 @@ internal sealed record ScenarioReport(
 
     public const string MarkdownHeader = "| scenario | clients | workflows | updates | lost | duplicated | reordered | clients reconnected | disconnect → first frame again, median / max (ms) | fault start → caught up, median / max (ms) |\n|---|---|---|---|---|---|---|---|---|---|";
 
+    /// <summary>
+    /// Saves and prints the report, then checks the guarantee: every client reached its workflow's final version with
+    /// every version once, in order, over at least 200 clients and 5,000 updates.
+    /// </summary>
+    public void AssertNoLoss(ITestOutputHelper output)
+    {
+        output.WriteLine(Save());
+        output.WriteLine($"producer retries: {ProducerRetries}");
+        Assert.True(Converged, "not every client reached its workflow's final version: " + FirstProblem);
+        Assert.True(Lost == 0 && Duplicated == 0 && Reordered == 0,
+            $"lost {Lost}, duplicated {Duplicated}, reordered {Reordered}; first: {FirstProblem}");
+        Assert.True(Updates >= 5000, $"only {Updates} updates were posted");
+        Assert.True(Clients >= 200);
+    }
+
     /// <summary>Appends this report to artifacts/e2e-results.md (kept by CI) and returns the text.</summary>
     public string Save()
     {

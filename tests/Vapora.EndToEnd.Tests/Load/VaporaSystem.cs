@@ -10,18 +10,25 @@ public enum Backplane
 
     /// <summary>A three-node Redis Cluster, SPUBLISH/SSUBSCRIBE (<c>Redis__PubSub=sharded</c>).</summary>
     Sharded,
+
+    /// <summary>A primary, a replica and three Sentinels, PUBLISH/SUBSCRIBE, with the ACL users of deploy/redis/users.acl.</summary>
+    Sentinel,
+
+    /// <summary>Three primaries with a replica each, SPUBLISH/SSUBSCRIBE, with the ACL users of deploy/redis/users.acl.</summary>
+    ShardedWithReplicas,
 }
 
 /// <summary>
-/// The whole system as real processes on loopback: redis-server (or a three-node Redis Cluster), workflow-api,
-/// three gateways, nginx round-robin.
+/// The whole system as real processes on loopback: redis-server (or a Redis Cluster, or Sentinel with a primary and a
+/// replica), workflow-api, gateways (three unless told), nginx round-robin.
 /// </summary>
 internal sealed class VaporaSystem : IAsyncDisposable
 {
-    private VaporaSystem(RedisServer? redis, RedisCluster? cluster, ServiceProcess api, List<ServiceProcess> gateways, NginxServer nginx)
+    private VaporaSystem(RedisServer? redis, RedisCluster? cluster, RedisSentinelSet? sentinel, ServiceProcess api, List<ServiceProcess> gateways, NginxServer nginx)
     {
         Redis = redis;
         Cluster = cluster;
+        Sentinel = sentinel;
         Api = api;
         Gateways = gateways;
         Nginx = nginx;
@@ -31,8 +38,11 @@ internal sealed class VaporaSystem : IAsyncDisposable
     /// <summary>The single Redis (classic backplane).</summary>
     public RedisServer? Redis { get; }
 
-    /// <summary>The Redis Cluster (sharded backplane).</summary>
+    /// <summary>The Redis Cluster (sharded backplanes).</summary>
     public RedisCluster? Cluster { get; }
+
+    /// <summary>Sentinel and its data nodes (Sentinel backplane).</summary>
+    public RedisSentinelSet? Sentinel { get; }
 
     public ServiceProcess Api { get; }
 
@@ -46,10 +56,12 @@ internal sealed class VaporaSystem : IAsyncDisposable
     public static async Task<VaporaSystem> StartAsync(IReadOnlyDictionary<string, string?>? apiSettings = null, int gateways = 3,
         IReadOnlyDictionary<string, string?>? gatewaySettings = null, Backplane backplane = Backplane.Classic)
     {
-        var sharded = backplane == Backplane.Sharded;
-        var redis = sharded ? null : await RedisServer.StartProcessAsync();
-        var cluster = sharded ? await RedisCluster.StartAsync() : null;
-        var connectionString = redis?.ConnectionString ?? cluster!.ConnectionString;
+        var sharded = backplane is Backplane.Sharded or Backplane.ShardedWithReplicas;
+        var acl = backplane is Backplane.Sentinel or Backplane.ShardedWithReplicas;
+        var redis = backplane == Backplane.Classic ? await RedisServer.StartProcessAsync() : null;
+        var cluster = sharded ? await RedisCluster.StartAsync(replicasPerMaster: backplane == Backplane.ShardedWithReplicas ? 1 : 0, acl: acl) : null;
+        var sentinel = backplane == Backplane.Sentinel ? await RedisSentinelSet.StartAsync() : null;
+        var connectionString = redis?.ConnectionString ?? cluster?.ConnectionString ?? sentinel!.ConnectionString;
         var pubSub = sharded ? "sharded" : "classic";
         // One load generator posts for every producer from one address: lift the per-client write limit.
         var settings = Settings.Layer(new Dictionary<string, string?>
@@ -57,18 +69,18 @@ internal sealed class VaporaSystem : IAsyncDisposable
             ["RateLimits__WritesPerSecond"] = "1000000",
             ["RateLimits__WriteBurst"] = "1000000",
             ["Redis__PubSub"] = pubSub,
-        }, apiSettings);
+        }, acl ? RedisAcl.ServiceSettings(RedisAcl.ApiUser) : null, apiSettings);
         var api = await ServiceProcess.StartApiAsync(connectionString, settings);
         var gatewayConfiguration = Settings.Layer(new Dictionary<string, string?>
         {
             ["Redis__PubSub"] = pubSub,
             ["Gateway__DrainWindow"] = "00:00:01",
             ["Gateway__CloseTimeout"] = "00:00:02",
-        }, gatewaySettings);
+        }, acl ? RedisAcl.ServiceSettings(RedisAcl.GatewayUser) : null, gatewaySettings);
 
         var started = await Task.WhenAll(Enumerable.Range(0, gateways).Select(_ => ServiceProcess.StartGatewayAsync(connectionString, api.BaseUrl, gatewayConfiguration)));
         var nginx = await NginxServer.StartAsync(started.Select(g => g.Port), api.Port);
-        return new VaporaSystem(redis, cluster, api, [.. started], nginx);
+        return new VaporaSystem(redis, cluster, sentinel, api, [.. started], nginx);
     }
 
     /// <summary>
@@ -107,6 +119,11 @@ internal sealed class VaporaSystem : IAsyncDisposable
         if (Cluster is not null)
         {
             await Cluster.DisposeAsync();
+        }
+
+        if (Sentinel is not null)
+        {
+            await Sentinel.DisposeAsync();
         }
     }
 }
