@@ -33,7 +33,9 @@ public sealed class SecuredPageTests(SecuredPageFixture fixture) : IClassFixture
     {
         var page = await _pages.OpenAsync("/");
 
+        // Both reasons stay in the box, whichever of the list's 401 and the watch's 4401 close arrived first.
         await Expect(page.Locator("#error")).ToContainTextAsync("Could not load workflows");
+        await Expect(page.Locator("#error")).ToContainTextAsync("no valid token");
         await Expect(page.Locator("#connection")).Not.ToHaveAttributeAsync("data-state", "live");
     }
 }

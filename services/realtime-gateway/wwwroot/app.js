@@ -23,6 +23,8 @@ const els = {
 
 const workflows = new Map(); // id -> latest state {workflow_id, version, status, current_step, total_steps, message, timestamp, name}
 let detailId = null;
+const ERROR_SOURCES = ['list', 'detail', 'watch'];
+const errors = new Map(); // source -> the problem shown for it in the error box
 let config;
 let live;
 
@@ -85,9 +87,9 @@ async function refreshList() {
   let page;
   try {
     page = await api(`/api/workflows?limit=50${status ? `&status=${status}` : ''}`);
-    hideError();
+    hideError('list');
   } catch (error) {
-    showError(`Could not load workflows: ${error.message}`);
+    showError('list', `Could not load workflows: ${error.message}`);
     return;
   }
   const shown = new Set();
@@ -170,6 +172,7 @@ async function route() {
   const match = location.hash.match(/^#\/workflows\/([^/]+)$/);
   if (!match) {
     detailId = null;
+    hideError('detail');
     els.detailView.hidden = true;
     els.listView.hidden = false;
     document.title = 'Vapora · live workflows';
@@ -185,7 +188,7 @@ async function route() {
   try {
     const [state, history] = await Promise.all([api(`/api/workflows/${encodeURIComponent(id)}`), loadHistory(id)]);
     if (detailId !== id) return;
-    hideError();
+    hideError('detail');
     const latest = history.length ? history[history.length - 1] : state;
     remember({ ...state, ...(latest.version >= state.version ? latest : {}) });
     const shown = workflows.get(id);
@@ -196,7 +199,7 @@ async function route() {
     watchFrom(shown);
     els.detailTitle.focus?.();
   } catch (error) {
-    showError(error.status === 404 ? `Workflow ${id} not found.` : error.status === 403 ? `You may not see workflow ${id}.` : `Could not load workflow ${id}: ${error.message}`);
+    showError('detail', error.status === 404 ? `Workflow ${id} not found.` : error.status === 403 ? `You may not see workflow ${id}.` : `Could not load workflow ${id}: ${error.message}`);
   }
 }
 
@@ -240,10 +243,11 @@ function insertHistory(update) {
 function showWatchError(error) {
   const id = error.workflowId;
   if (id && id === detailId) {
-    showError(error.code === 'not_found' ? `Workflow ${id} not found.` : error.code === 'forbidden' ? `You may not see workflow ${id}.` : error.message);
+    showError('detail', error.code === 'not_found' ? `Workflow ${id} not found.` : error.code === 'forbidden' ? `You may not see workflow ${id}.` : error.message);
   } else if (!id && error.code !== 'callback_failed') {
-    // Beside what is shown already (e.g. the list that could not load for the same reason).
-    showError(els.error.hidden ? error.message : `${els.error.textContent} ${error.message}`);
+    // The watch has stopped: this stays beside whatever else is shown (e.g. the list that could not load for the
+    // same reason), whichever of the two arrived first.
+    showError('watch', error.message);
   }
 }
 
@@ -266,13 +270,21 @@ function showStatus(status) {
   els.connection.textContent = text;
 }
 
-function showError(text) {
-  els.error.textContent = text;
-  els.error.hidden = false;
+/** Shows one source's problem ('list', 'detail', 'watch') beside the others', in a fixed order, so what the box says
+ * does not depend on which request or close arrived first. */
+function showError(source, text) {
+  errors.set(source, text);
+  renderErrors();
 }
 
-function hideError() {
-  els.error.hidden = true;
+function hideError(source) {
+  errors.delete(source);
+  renderErrors();
+}
+
+function renderErrors() {
+  els.error.textContent = ERROR_SOURCES.map((s) => errors.get(s)).filter(Boolean).join(' ');
+  els.error.hidden = errors.size === 0;
 }
 
 function formatTime(timestamp) {
