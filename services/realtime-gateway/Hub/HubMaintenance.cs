@@ -35,8 +35,9 @@ internal sealed class HubMaintenance(TopicRegistry topics, IUpdateLog updateLog,
                 {
                     await CheckAsync(topic, ct);
                 }
-                catch (UpdateLogUnavailableException ex)
+                catch (Exception ex) when (!ct.IsCancellationRequested)
                 {
+                    // One workflow's failed check (API down, or anything unexpected) must not end the loop for all.
                     GatewayLog.ConvergenceCheckFailed(logger, topic.WorkflowId, ex);
                 }
             });

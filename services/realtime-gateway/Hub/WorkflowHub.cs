@@ -141,6 +141,11 @@ internal sealed class WorkflowHub : IBrokerHandler, IDisposable
                 {
                     // Still not delivering: resync anyway; whatever the reads miss, the convergence check finds later.
                 }
+                catch (Exception ex) when (!_stopping.IsCancellationRequested)
+                {
+                    // An unexpected probe failure must not end the resync task with this request lost.
+                    GatewayLog.ResyncProbeFailed(_logger, ex);
+                }
 
                 var topics = _topics.Topics.ToList();
                 GatewayLog.Resyncing(_logger, topics.Count);

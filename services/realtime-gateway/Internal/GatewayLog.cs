@@ -22,6 +22,9 @@ internal static partial class GatewayLog
     [LoggerMessage(103, LogLevel.Information, "Backplane delivers again; resyncing {Workflows} watched workflows from the update log")]
     public static partial void Resyncing(ILogger logger, int workflows);
 
+    [LoggerMessage(106, LogLevel.Warning, "Probing the backplane after a reconnect failed; resyncing the watched workflows anyway")]
+    public static partial void ResyncProbeFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(105, LogLevel.Debug, "Forwarded {WorkflowId} v{Version} to {Watchers} local watchers")]
     public static partial void Forwarded(ILogger logger, string workflowId, long version, int watchers);
 

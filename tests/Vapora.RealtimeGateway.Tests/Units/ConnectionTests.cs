@@ -96,19 +96,6 @@ public sealed class ConnectionTests : IDisposable
         await run.WaitAsync(Deadline, TestContext.Current.CancellationToken);
     }
 
-    private sealed class SilentBroker : IWorkflowBroker
-    {
-        public int SubscribedChannels => 0;
-
-        public Task SubscribeAsync(string workflowId, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task UnsubscribeAsync(string workflowId) => Task.CompletedTask;
-
-        public void RegisterHandler(IBrokerHandler handler)
-        {
-        }
-    }
-
     /// <summary>Records frames and the close; can stall every send like a client that stopped reading.</summary>
     private sealed class FakeTransport : IConnectionTransport
     {

@@ -1,7 +1,9 @@
 using System.Diagnostics.Metrics;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Vapora.Contracts;
+using Vapora.RealtimeGateway.Broker;
 using Vapora.RealtimeGateway.CatchUp;
 using Vapora.RealtimeGateway.Frames;
 using Vapora.RealtimeGateway.Hub;
@@ -37,8 +39,11 @@ internal sealed class FakeUpdateLog(string workflowId, int latest) : IUpdateLog
     /// <summary>The latest stored version.</summary>
     public int Latest { get; set; } = latest;
 
-    /// <summary>History reads that throw <see cref="UpdateLogUnavailableException"/> before one succeeds.</summary>
+    /// <summary>History reads that throw <see cref="ReadFailure"/> before one succeeds.</summary>
     public int FailingReads { get; set; }
+
+    /// <summary>What a failing read throws: by default the API being down.</summary>
+    public Func<Exception> ReadFailure { get; set; } = static () => new UpdateLogUnavailableException("The test's API is down.");
 
     public int HistoryReads => Volatile.Read(ref _historyReads);
 
@@ -51,12 +56,26 @@ internal sealed class FakeUpdateLog(string workflowId, int latest) : IUpdateLog
         if (FailingReads > 0)
         {
             FailingReads--;
-            throw new UpdateLogUnavailableException("The test's API is down.");
+            throw ReadFailure();
         }
 
         IReadOnlyList<UpdateFrame> frames = [.. Enumerable.Range((int)afterVersion + 1, Math.Max(0, Math.Min(limit, Latest - (int)afterVersion)))
             .Select(v => TestFrames.Update(workflowId, v))];
         return Task.FromResult<IReadOnlyList<UpdateFrame>?>(id == workflowId ? frames : null);
+    }
+}
+
+/// <summary>A backplane that confirms every subscription and delivers nothing (the test hands frames to topics).</summary>
+internal sealed class SilentBroker : IWorkflowBroker
+{
+    public int SubscribedChannels => 0;
+
+    public Task SubscribeAsync(string workflowId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task UnsubscribeAsync(string workflowId) => Task.CompletedTask;
+
+    public void RegisterHandler(IBrokerHandler handler)
+    {
     }
 }
 
@@ -94,4 +113,31 @@ internal sealed class TestMetrics : IDisposable
     public GatewayMetrics Metrics { get; }
 
     public void Dispose() => _services.Dispose();
+}
+
+/// <summary>
+/// A fake clock that remembers the due time of every timer created on it, so a test can wait until a retry has
+/// actually started waiting before it moves the clock (advancing first would leave the later timer waiting forever).
+/// </summary>
+internal sealed class TimerRecordingTimeProvider : FakeTimeProvider
+{
+    private readonly List<TimeSpan> _dueTimes = [];
+
+    public bool HasTimerDueIn(TimeSpan dueTime)
+    {
+        lock (_dueTimes)
+        {
+            return _dueTimes.Contains(dueTime);
+        }
+    }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        lock (_dueTimes)
+        {
+            _dueTimes.Add(dueTime);
+        }
+
+        return base.CreateTimer(callback, state, dueTime, period);
+    }
 }

@@ -12,7 +12,7 @@ public sealed class WorkflowTopicTests : IDisposable
     private const string Id = "wf_topic_unit";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
-    private readonly FakeTimeProvider _time = new();
+    private readonly TimerRecordingTimeProvider _time = new();
     private readonly FakeUpdateLog _log = new(Id, latest: 1);
     private readonly TestMetrics _metrics = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -56,8 +56,10 @@ public sealed class WorkflowTopicTests : IDisposable
         topic.OnPublished(TestFrames.Update(Id, 3));
 
         await Poll.UntilAsync(() => _log.HistoryReads == 1, Deadline, "the first read after the gap");
+        await Poll.UntilAsync(() => _time.HasTimerDueIn(TimeSpan.FromMilliseconds(200)), Deadline, "the retry to wait 200 ms");
         _time.Advance(TimeSpan.FromMilliseconds(200));
         await Poll.UntilAsync(() => _log.HistoryReads == 2, Deadline, "a second read 200 ms later");
+        await Poll.UntilAsync(() => _time.HasTimerDueIn(TimeSpan.FromMilliseconds(400)), Deadline, "the next retry to wait 400 ms");
         _time.Advance(TimeSpan.FromMilliseconds(200));
         Assert.Equal(2, _log.HistoryReads); // the next wait is 400 ms
         _time.Advance(TimeSpan.FromMilliseconds(200));
