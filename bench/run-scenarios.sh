@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Runs every scenario of docs/benchmarks.md, one after another (they must not overlap: 2 cores), and writes the JSON
 # results (and the sweep charts) to bench/results/. About 35 minutes on the reference machine.
-#   bench/run-scenarios.sh [scenario ...]     scenarios: fanout fanout3 latency memory breadth cluster stalled (default: all)
+#   bench/run-scenarios.sh [scenario ...]     scenarios: fanout fanout3 latency memory breadth cluster stalled sse (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet build Vapora.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 out=bench/results
 bench() { dotnet run -c Release --no-build --project bench/Vapora.Bench -- "$@"; }
-scenarios=("${@:-fanout fanout3 latency memory breadth cluster stalled}")
+scenarios=("${@:-fanout fanout3 latency memory breadth cluster stalled sse}")
 for scenario in ${scenarios[@]}; do
   case "$scenario" in
     fanout)   # 1. 10,000 connections, 100 workflows x 100 watchers; raise R until p99 > 50 ms or any loss
@@ -43,6 +43,10 @@ for scenario in ${scenarios[@]}; do
       for stalled in 0 10; do
         bench run --target vapora --clients 1000 --workflows 10 --rate 400 --duration 20 --stalled "$stalled" --runs 3 --out "$out/stalled-$stalled.json"
       done ;;
+    sse)      # 1 and 3 with Vapora's clients on Server-Sent Events instead of WebSockets, beside fanout3-vapora and memory-vapora
+      bench sweep --target vapora --transport sse --clients 10000 --workflows 100 --rates 400,500,600,700 --duration 8 --runs 3 --out "$out/fanout3-vapora-sse.json"
+      bench idle --target vapora --transport sse --clients 10000 --settle 20 --runs 3 --out "$out/memory-vapora-sse.json"
+      ;;
     *) echo "unknown scenario $scenario" >&2; exit 2 ;;
   esac
 done

@@ -14,9 +14,11 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseWebSockets();
+app.UseCors();
 app.UseVaporaAuthentication();
 app.MapProgressPage();
 app.MapDefaultEndpoints();
 app.MapSocketEndpoints();
+app.MapEventStreamEndpoints();
 
 app.Run();

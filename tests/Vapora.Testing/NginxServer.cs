@@ -27,13 +27,20 @@ public sealed class NginxServer : IAsyncDisposable
 
     public Uri WebSocketUrl(string path) => new($"ws://127.0.0.1:{Port}{path}");
 
-    public static async Task<NginxServer> StartAsync(IEnumerable<int> gatewayPorts, int apiPort)
+    /// <param name="gatewayPorts">The gateways, round-robin.</param>
+    /// <param name="apiPort">workflow-api.</param>
+    /// <param name="refuseWebSockets">Answer every WebSocket upgrade with 403, as some corporate proxies do (the rest is routed as usual).</param>
+    public static async Task<NginxServer> StartAsync(IEnumerable<int> gatewayPorts, int apiPort, bool refuseWebSockets = false)
     {
         var directory = Directory.CreateTempSubdirectory("vapora-nginx-").FullName;
         var server = new NginxServer(directory, TestPorts.GetFree());
         var config = Path.Combine(directory, "nginx.conf");
-        await File.WriteAllTextAsync(config, server.Configuration(gatewayPorts, apiPort));
-        File.Copy(Path.Combine(RepositoryPaths.Root, "deploy", "nginx", "vapora-websocket.conf"), Path.Combine(directory, "vapora-websocket.conf"));
+        await File.WriteAllTextAsync(config, server.Configuration(gatewayPorts, apiPort, refuseWebSockets));
+        foreach (var include in Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Root, "deploy", "nginx"), "vapora-*.conf"))
+        {
+            File.Copy(include, Path.Combine(directory, Path.GetFileName(include)));
+        }
+
         server._process = ManagedProcess.Start($"nginx-{server.Port}", Executable(), ["-p", directory, "-c", config, "-e", Path.Combine(directory, "error.log")]);
         await Poll.UntilAsync(() =>
         {
@@ -52,7 +59,7 @@ public sealed class NginxServer : IAsyncDisposable
     // nginx lives in /usr/sbin, which is not on every user's PATH.
     private static string Executable() => File.Exists("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
 
-    private string Configuration(IEnumerable<int> gatewayPorts, int apiPort)
+    private string Configuration(IEnumerable<int> gatewayPorts, int apiPort, bool refuseWebSockets)
     {
         var upstreams = new StringBuilder();
         foreach (var port in gatewayPorts)
@@ -66,6 +73,12 @@ public sealed class NginxServer : IAsyncDisposable
             .Replace("${VAPORA_LISTEN}", $"127.0.0.1:{Port}", StringComparison.Ordinal)
             .Replace("${VAPORA_GATEWAY_SERVERS}", upstreams.ToString().Trim(), StringComparison.Ordinal)
             .Replace("${VAPORA_API_SERVER}", $"127.0.0.1:{apiPort}", StringComparison.Ordinal);
+        if (refuseWebSockets)
+        {
+            var listen = $"listen 127.0.0.1:{Port};";
+            routes = routes.Replace(listen, listen + "\n    if ($http_upgrade ~* websocket) { return 403; }", StringComparison.Ordinal);
+        }
+
         return $$"""
             {{user}}
             worker_processes 1;

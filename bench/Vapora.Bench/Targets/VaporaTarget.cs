@@ -8,7 +8,8 @@ namespace Vapora.Bench.Targets;
 
 /// <summary>
 /// redis-server, workflow-api (in-memory store, write limits lifted) and one realtime-gateway; with <c>--via lb</c>
-/// nginx in front, routed as deploy/nginx. Clients watch <c>/api/workflows/{id}/updates</c>.
+/// nginx in front, routed as deploy/nginx. Clients watch <c>/api/workflows/{id}/updates</c> (WebSocket) or, with
+/// <c>--transport sse</c>, <c>/api/workflows/{id}/events</c>.
 /// </summary>
 internal sealed class VaporaTarget : IBenchTarget
 {
@@ -16,6 +17,8 @@ internal sealed class VaporaTarget : IBenchTarget
 
     private readonly LoadOptions _options;
     private readonly HttpMessageInvoker _sockets = new(new SocketsHttpHandler());
+    // One connection per stream (HTTP/1.1): no pool limit, no timeout on a response that never ends.
+    private readonly HttpClient _streams = new(new SocketsHttpHandler { PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan }) { Timeout = Timeout.InfiniteTimeSpan };
     private RedisServer? _redis;
     private RedisCluster? _cluster;
     private ServiceProcess? _api;
@@ -76,8 +79,10 @@ internal sealed class VaporaTarget : IBenchTarget
 
     public async Task<IWatcher> ConnectAsync(ClientTracker tracker, CancellationToken cancellationToken)
     {
-        var url = new UriBuilder(ClientBase) { Scheme = "ws", Path = $"/api/workflows/{_workflowIds[tracker.Workflow]}/updates" }.Uri;
-        var watcher = await WebSocketWatcher.ConnectAsync(url, _sockets, tracker, cancellationToken);
+        var id = _workflowIds[tracker.Workflow];
+        IWatcher watcher = _options.Transport == ClientTransport.Sse
+            ? await EventStreamWatcher.ConnectAsync(new UriBuilder(ClientBase) { Path = $"/api/workflows/{id}/events" }.Uri, _streams, tracker, cancellationToken)
+            : await WebSocketWatcher.ConnectAsync(new UriBuilder(ClientBase) { Scheme = "ws", Path = $"/api/workflows/{id}/updates" }.Uri, _sockets, tracker, cancellationToken);
         try
         {
             // The first frame is the current state: from then on the gateway forwards every new version.
@@ -103,6 +108,7 @@ internal sealed class VaporaTarget : IBenchTarget
     public async ValueTask DisposeAsync()
     {
         _sockets.Dispose();
+        _streams.Dispose();
         // Reverse order of start; each is stopped by the PID it was started with.
         if (_nginx is not null)
         {

@@ -12,6 +12,10 @@ namespace Vapora.RealtimeGateway.Transport;
 /// </summary>
 internal sealed class WebSocketTransport(WebSocket socket, int maxInboundBytes, GatewayMetrics metrics) : IConnectionTransport
 {
+    public const string TransportName = "websocket";
+
+    public string Name => TransportName;
+
     public ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken) =>
         socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
 

@@ -103,6 +103,8 @@ public sealed class ConnectionTests : IDisposable
         private readonly List<byte[]> _sent = [];
         private int _sendsStarted;
 
+        public string Name => "fake";
+
         public bool Stalled { get; init; }
 
         public bool Aborted { get; private set; }
