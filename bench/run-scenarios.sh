@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every scenario of docs/benchmarks.md, one after another (they must not overlap: 2 cores), and writes the JSON
 # results (and the sweep charts) to bench/results/. About 35 minutes on the reference machine.
-#   bench/run-scenarios.sh [scenario ...]     scenarios: fanout fanout3 latency memory breadth cluster stalled
+#   bench/run-scenarios.sh [scenario ...]     scenarios: fanout fanout3 latency memory breadth cluster stalled sse
 #                                              fanout-vapora storm breadth-split growth churn peers memory-server-gc (default: all
 #                                              but fanout-vapora)
 # Issue 18's scenarios split the harness's clients over worker processes (--workers 2).
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 [ -n "${VAPORA_BENCH_NO_BUILD:-}" ] || dotnet build Vapora.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 out=bench/results
 bench() { dotnet run -c Release --no-build --project bench/Vapora.Bench -- "$@"; }
-scenarios=("${@:-fanout fanout3 latency memory breadth cluster stalled storm breadth-split growth churn peers memory-server-gc}")
+scenarios=("${@:-fanout fanout3 latency memory breadth cluster stalled sse storm breadth-split growth churn peers memory-server-gc}")
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 for scenario in ${scenarios[@]}; do
   echo "== $scenario (load $(load))"
@@ -49,6 +49,10 @@ for scenario in ${scenarios[@]}; do
       for stalled in 0 10; do
         bench run --target vapora --clients 1000 --workflows 10 --rate 400 --duration 20 --stalled "$stalled" --runs 3 --out "$out/stalled-$stalled.json"
       done ;;
+    sse)      # 1 and 3 with Vapora's clients on Server-Sent Events instead of WebSockets, beside fanout3-vapora and memory-vapora
+      bench sweep --target vapora --transport sse --clients 10000 --workflows 100 --rates 400,500,600,700 --duration 8 --runs 3 --out "$out/fanout3-vapora-sse.json"
+      bench idle --target vapora --transport sse --clients 10000 --settle 20 --runs 3 --out "$out/memory-vapora-sse.json"
+      ;;
     fanout-vapora)  # 1 again for Vapora alone (after a change to the gateway), as fanout3 runs it
       bench sweep --target vapora --clients 10000 --workflows 100 --rates 400,500,600,700 --duration 8 --runs 3 --out "$out/fanout3-vapora.json" ;;
     storm)    # reconnect storm: 2 gateways behind nginx, 10,000 clients over 100 workflows, 200 updates/s through REST;

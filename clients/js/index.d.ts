@@ -21,8 +21,8 @@ export interface WorkflowUpdate {
   created_at?: string;
 }
 
-/** The built-in transports; SSE joins between them once the gateways serve it. */
-export type TransportName = 'websocket' | 'polling';
+/** The built-in transports: WebSocket, Server-Sent Events (over fetch), polling the API's REST reads. */
+export type TransportName = 'websocket' | 'sse' | 'polling';
 
 /** Where a watch is. `transport` says which transport carries it ('polling' means degraded: no stream gets through). */
 export type WatchStatus =
@@ -66,7 +66,8 @@ export interface WatchOptions {
   token?: string | (() => string | null | undefined | Promise<string | null | undefined>) | null;
   /**
    * Send the token on WebSocket upgrades as the access_token query parameter (the only way in browsers) instead of
-   * the Authorization header. Default: false in Node (and runtimes compatible with it), true elsewhere.
+   * the Authorization header. Default: false in Node (and runtimes compatible with it), true elsewhere. Server-Sent
+   * Events and polling use fetch, which always sends the Authorization header.
    */
   tokenInQuery?: boolean;
   /** Called for every version, once, in order. */
@@ -77,11 +78,11 @@ export interface WatchOptions {
   onError?: (error: VaporaError) => void;
   /** Stop (watch) or drop the workflow (watchMany) after a terminal status: nothing can follow it. Default true. */
   stopOnTerminal?: boolean;
-  /** Transports in order of preference: names of built-in ones or custom transport objects. Default ['websocket', 'polling']. */
+  /** Transports in order of preference: names of built-in ones or custom transport objects. Default ['websocket', 'sse', 'polling']. */
   transports?: ReadonlyArray<TransportName | Transport>;
   /** A WebSocket class; needed in Node 20, which has none (e.g. `import WebSocket from 'ws'`). Default: globalThis.WebSocket. */
   WebSocket?: unknown;
-  /** A fetch function, for polling. Default: globalThis.fetch. (Typed loosely so no DOM or Node typings are needed.) */
+  /** A fetch function, for Server-Sent Events and polling. Default: globalThis.fetch. (Typed loosely so no DOM or Node typings are needed.) */
   fetch?: (url: string, init: any) => Promise<any>;
   /** First reconnect delay; doubles per attempt, with jitter (each wait is between half and all of it). Default 500. */
   initialBackoffMs?: number;
@@ -99,9 +100,12 @@ export interface WatchOptions {
   historyPageSize?: number;
   /** Application ping interval on WebSockets. Default 25000. */
   pingIntervalMs?: number;
-  /** A socket whose ping is not answered within this time is dropped and resumed. Default 10000. */
+  /**
+   * A socket whose ping is not answered within this time is dropped and resumed. Default 10000. An event stream
+   * silent (not even a heartbeat: the gateway sends one every 15 s) for pingIntervalMs + pongTimeoutMs is too.
+   */
   pongTimeoutMs?: number;
-  /** Longest wait for a socket to open or a poll to answer. Default 10000. */
+  /** Longest wait for a socket to open, an event stream to begin or a poll to answer. Default 10000. */
   connectTimeoutMs?: number;
   /** Timers (a fake clock in tests). Default: globalThis.setTimeout / clearTimeout. */
   timers?: { setTimeout: (callback: () => void, ms: number) => unknown; clearTimeout: (handle: any) => void };

@@ -6,10 +6,23 @@ namespace Vapora.Client;
 public sealed class WorkflowClientOptions
 {
     /// <summary>
-    /// Base URL of the gateways, usually the load balancer: <c>ws://host:8080</c> or <c>wss://…</c>
-    /// (<c>http</c>/<c>https</c> are turned into <c>ws</c>/<c>wss</c>).
+    /// Base URL of the gateways, usually the load balancer: <c>ws://host:8080</c> or <c>https://…</c> (WebSockets use
+    /// <c>ws</c>/<c>wss</c> and Server-Sent Events <c>http</c>/<c>https</c>, whichever is given).
     /// </summary>
     public required Uri BaseUrl { get; init; }
+
+    /// <summary>
+    /// The transports to use, in order of preference: WebSocket, then Server-Sent Events. After
+    /// <see cref="FallbackAfter"/> connections in a row that the gateway never answered on, the stream moves to the next
+    /// one at once (and from the last back to the first); it stays on a transport that works.
+    /// </summary>
+    public IReadOnlyList<StreamTransport> Transports { get; init; } = [StreamTransport.WebSocket, StreamTransport.ServerSentEvents];
+
+    /// <summary>Unanswered connections in a row on one transport before the stream moves to the next.</summary>
+    public int FallbackAfter { get; init; } = 3;
+
+    /// <summary>The HTTP client for Server-Sent Events (its timeout must be infinite); null: a shared one of this library.</summary>
+    public HttpClient? HttpClient { get; init; }
 
     /// <summary>Reconnect attempts in a row (without a frame in between) before giving up; null retries forever.</summary>
     public int? MaxReconnectAttempts { get; init; } = 20;
@@ -20,13 +33,16 @@ public sealed class WorkflowClientOptions
     /// <summary>Longest delay between attempts.</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Protocol pings; a server that does not answer within the same time is considered gone and the client reconnects.</summary>
+    /// <summary>
+    /// WebSocket protocol pings; a server that does not answer within the same time is considered gone and the client
+    /// reconnects. An event stream silent (not even a heartbeat) for twice this long is considered gone too.
+    /// </summary>
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How long one connection attempt may take.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>A bearer token sent on the upgrade request (<c>Authorization: Bearer …</c>), when the gateways require one.</summary>
+    /// <summary>A bearer token sent with every connection (<c>Authorization: Bearer …</c>), when the gateways require one.</summary>
     public string? AccessToken { get; init; }
 
     /// <summary>Clock for backoff delays (a fake one in tests).</summary>

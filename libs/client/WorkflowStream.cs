@@ -1,8 +1,7 @@
-using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Vapora.Client.Transports;
 using Vapora.Contracts;
-using Vapora.Contracts.WebSockets;
 
 namespace Vapora.Client;
 
@@ -10,14 +9,16 @@ namespace Vapora.Client;
 /// One workflow's updates, kept flowing across disconnects: after a network failure, a gateway restart or a
 /// "resume" close code it reconnects (to whichever replica the load balancer picks) with exponential backoff and
 /// jitter, and resumes after the last version it delivered, so the caller sees every version once, in order.
-/// Close codes that mean "give up" (not found, forbidden, bad request) end the stream with
-/// <see cref="WorkflowStreamClosedException"/>.
+/// WebSocket first; where WebSockets do not get through, Server-Sent Events (<see cref="WorkflowClientOptions.Transports"/>),
+/// with the same resume and give-up rules. Close codes that mean "give up" (not found, forbidden, bad request) end the
+/// stream with <see cref="WorkflowStreamClosedException"/>.
 /// </summary>
 public sealed class WorkflowStream
 {
     private readonly WorkflowClientOptions _options;
     private readonly long? _startAfter;
     private int _reading;
+    private int _transportIndex;
     private long _lastVersion;
 
     internal WorkflowStream(string workflowId, long? afterVersion, WorkflowClientOptions options)
@@ -45,6 +46,9 @@ public sealed class WorkflowStream
 
     /// <summary>Where the stream is.</summary>
     public StreamStatus Status { get; private set; } = StreamStatus.Connecting;
+
+    /// <summary>The transport of the current (or next) connection.</summary>
+    public StreamTransport Transport => _options.Transports[_transportIndex];
 
     /// <summary>Duplicates the server sent and this client dropped by version (the server never should).</summary>
     public long DuplicatesDropped { get; private set; }
@@ -75,30 +79,32 @@ public sealed class WorkflowStream
         }
 
         var attempt = 0;
+        var unanswered = 0;
         try
         {
             SetStatus(StreamStatus.Connecting);
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var (socket, error) = await ConnectAsync(cancellationToken);
-                int? closeCode = null;
-                string? reason = null;
-                if (socket is not null)
+                var opened = await OpenAsync(cancellationToken);
+                var (closeCode, reason, error, retryAfter) = (opened.CloseCode, opened.Reason, opened.Error, opened.RetryAfter);
+                // An event stream that began is the gateway's answer; a socket has answered once a frame (a pong) came.
+                var answered = opened.Connection is not null && Transport == StreamTransport.ServerSentEvents;
+                if (opened.Connection is { } connection)
                 {
-                    using (socket)
-                    using (var reader = new WebSocketMessageReader(socket))
+                    await using (connection)
                     {
                         SetStatus(StreamStatus.Live);
                         while (true)
                         {
-                            var received = await ReceiveAsync(socket, reader, cancellationToken);
+                            var received = await connection.ReceiveAsync(cancellationToken);
                             if (received.Frame is not { } frame)
                             {
                                 (closeCode, reason, error) = (received.CloseCode, received.Reason, received.Error);
                                 break;
                             }
 
+                            answered = true;
                             if (Accept(frame.Span) is { } update)
                             {
                                 attempt = 0;
@@ -107,15 +113,29 @@ public sealed class WorkflowStream
                             }
                         }
                     }
+                }
 
-                    if (closeCode == CloseReason.Normal.Code)
-                    {
-                        yield break;
-                    }
+                if (closeCode == CloseReason.Normal.Code)
+                {
+                    yield break;
+                }
 
-                    if (closeCode is { } code && !CloseReason.ShouldResume(code))
+                if (closeCode is { } code && !CloseReason.ShouldResume(code))
+                {
+                    throw new WorkflowStreamClosedException(WorkflowId, code, reason);
+                }
+
+                unanswered = answered || closeCode is not null ? 0 : unanswered + 1;
+                if (unanswered >= _options.FallbackAfter && _options.Transports.Count > 1)
+                {
+                    // This transport does not get through from here (a proxy that breaks WebSockets): the next one may.
+                    unanswered = 0;
+                    _transportIndex = (_transportIndex + 1) % _options.Transports.Count;
+                    if (_transportIndex != 0)
                     {
-                        throw new WorkflowStreamClosedException(WorkflowId, code, reason);
+                        SetStatus(StreamStatus.Reconnecting);
+                        Reconnecting?.Invoke(this, new ReconnectingEventArgs(attempt, TimeSpan.Zero, LastVersion, closeCode, reason, error, Transport));
+                        continue;
                     }
                 }
 
@@ -126,8 +146,13 @@ public sealed class WorkflowStream
                 }
 
                 var delay = ReconnectBackoff.Delay(attempt, _options.InitialBackoff, _options.MaxBackoff, _options.Random);
+                if (retryAfter is { } asked && asked > delay)
+                {
+                    delay = asked < _options.MaxBackoff ? asked : _options.MaxBackoff;
+                }
+
                 SetStatus(StreamStatus.Reconnecting);
-                Reconnecting?.Invoke(this, new ReconnectingEventArgs(attempt, delay, LastVersion, closeCode, reason, error));
+                Reconnecting?.Invoke(this, new ReconnectingEventArgs(attempt, delay, LastVersion, closeCode, reason, error, Transport));
                 await Task.Delay(delay, _options.TimeProvider, cancellationToken);
             }
         }
@@ -183,82 +208,26 @@ public sealed class WorkflowStream
         }
     }
 
-    private async Task<(WebSocket? Socket, Exception? Error)> ConnectAsync(CancellationToken cancellationToken)
+    private async Task<Opened> OpenAsync(CancellationToken cancellationToken)
     {
-        var url = StreamUrl();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.ConnectTimeout);
-        try
-        {
-            var connect = _options.Connect ?? DefaultConnectAsync;
-            return (await connect(url, _options, timeout.Token), null);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is WebSocketException or HttpRequestException or OperationCanceledException or IOException)
-        {
-            return (null, ex);
-        }
+        var opened = Transport == StreamTransport.ServerSentEvents
+            ? await EventStreamConnection.OpenAsync(StreamUrl("http", "https", "events"), _options, timeout.Token)
+            : await WebSocketStreamConnection.OpenAsync(StreamUrl("ws", "wss", "updates"), _options, timeout.Token);
+        cancellationToken.ThrowIfCancellationRequested();
+        return opened;
     }
 
-    private Uri StreamUrl()
+    /// <summary>The stream's URL on <paramref name="path"/>, resuming after the last version delivered.</summary>
+    private Uri StreamUrl(string plain, string secure, string path)
     {
         var builder = new UriBuilder(_options.BaseUrl);
-        builder.Scheme = builder.Scheme switch { "https" => "wss", "http" => "ws", var s => s };
-        builder.Path = builder.Path.TrimEnd('/') + $"/api/workflows/{WorkflowId}/updates";
+        builder.Scheme = builder.Scheme is "https" or "wss" ? secure : plain;
+        builder.Path = builder.Path.TrimEnd('/') + $"/api/workflows/{WorkflowId}/{path}";
         var resumeFrom = LastVersion > 0 || _startAfter is not null ? (long?)LastVersion : null;
         builder.Query = resumeFrom is { } after ? $"after={after}" : string.Empty;
         return builder.Uri;
-    }
-
-    private static async Task<WebSocket> DefaultConnectAsync(Uri url, WorkflowClientOptions options, CancellationToken cancellationToken)
-    {
-        var socket = new ClientWebSocket();
-        socket.Options.KeepAliveInterval = options.KeepAliveInterval;
-        socket.Options.KeepAliveTimeout = options.KeepAliveInterval;
-        if (options.AccessToken is { } token)
-        {
-            socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
-        }
-
-        try
-        {
-            await socket.ConnectAsync(url, cancellationToken);
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    private static async Task<Received> ReceiveAsync(WebSocket socket, WebSocketMessageReader reader, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var message = await reader.ReceiveAsync(cancellationToken);
-            if (message.TooBig)
-            {
-                // Not a frame a gateway sends: drop this connection and resume on a fresh one.
-                socket.Abort();
-                return new Received(null, null, null, new InvalidDataException("The gateway sent a frame above 16 MiB."));
-            }
-
-            if (!message.IsClose)
-            {
-                return new Received(message.Bytes, null, null, null);
-            }
-
-            if (socket.State == WebSocketState.CloseReceived)
-            {
-                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken);
-            }
-
-            return new Received(null, (int?)socket.CloseStatus ?? CloseReason.NoStatus.Code, socket.CloseStatusDescription, null);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is WebSocketException or IOException or OperationCanceledException)
-        {
-            return new Received(null, null, null, ex);
-        }
     }
 
     private void SetStatus(StreamStatus status)
@@ -270,5 +239,4 @@ public sealed class WorkflowStream
         }
     }
 
-    private readonly record struct Received(ReadOnlyMemory<byte>? Frame, int? CloseCode, string? Reason, Exception? Error);
 }

@@ -17,7 +17,8 @@ public enum StreamStatus
 }
 
 /// <summary>Raised before each reconnect.</summary>
-public sealed class ReconnectingEventArgs(int attempt, TimeSpan delay, long lastVersion, int? closeCode, string? reason, Exception? error) : EventArgs
+public sealed class ReconnectingEventArgs(int attempt, TimeSpan delay, long lastVersion, int? closeCode, string? reason, Exception? error,
+    StreamTransport transport = StreamTransport.WebSocket) : EventArgs
 {
     /// <summary>1 for the first attempt after a loss.</summary>
     public int Attempt { get; } = attempt;
@@ -36,9 +37,15 @@ public sealed class ReconnectingEventArgs(int attempt, TimeSpan delay, long last
 
     /// <summary>The network error, when the connection failed or broke.</summary>
     public Exception? Error { get; } = error;
+
+    /// <summary>The transport the next connection uses (it changes when one does not get through).</summary>
+    public StreamTransport Transport { get; } = transport;
 }
 
-/// <summary>The server ended the stream with a close code that says retrying cannot help (4400–4499 and others).</summary>
+/// <summary>
+/// The server ended the stream with a close code that says retrying cannot help (4400–4499 and others), as a WebSocket
+/// close, a <c>close</c> event, or an HTTP refusal of an event stream (its ProblemDetails' <c>close_code</c>).
+/// </summary>
 public sealed class WorkflowStreamClosedException(string workflowId, int closeCode, string? reason)
     : Exception($"The gateway closed the stream of {workflowId} with {closeCode}: {reason}")
 {

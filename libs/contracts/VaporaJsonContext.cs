@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Vapora.Contracts.EventStreams;
 using Vapora.Contracts.Protocol;
 
 namespace Vapora.Contracts;
@@ -20,4 +21,5 @@ namespace Vapora.Contracts;
 [JsonSerializable(typeof(IReadOnlyList<WorkflowUpdate>))]
 [JsonSerializable(typeof(ClientFrame))]
 [JsonSerializable(typeof(ServerFrame))]
+[JsonSerializable(typeof(EventStreamClose))]
 public sealed partial class VaporaJsonContext : JsonSerializerContext;

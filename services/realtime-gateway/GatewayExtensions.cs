@@ -15,7 +15,7 @@ namespace Vapora.RealtimeGateway;
 /// <summary>Registers the gateway: broker, hub, catch-up client and connections.</summary>
 public static class GatewayExtensions
 {
-    /// <summary>Adds everything the socket endpoints need.</summary>
+    /// <summary>Adds everything the socket and event-stream endpoints need.</summary>
     public static IHostApplicationBuilder AddRealtimeGateway(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<GatewayOptions>()
@@ -38,6 +38,10 @@ public static class GatewayExtensions
         builder.Services.AddSingleton<ConnectionDrainer>();
         builder.Services.AddSingleton<ConnectionHost>();
         builder.Services.AddSingleton<SocketAcceptor>();
+        builder.Services.AddSingleton<EventStreamAcceptor>();
+        builder.Services.AddCors();
+        builder.Services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<GatewayOptions>>((cors, gateway) =>
+            cors.AddPolicy(EventStreamEndpoints.CorsPolicy, policy => EventStreamEndpoints.ConfigureCors(policy, gateway.Value.AllowedOrigins)));
         // Registered first, so the wiring is done before any other hosted service or the server starts.
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, GatewayStartup>());
         builder.Services.AddHostedService<HubMaintenance>();

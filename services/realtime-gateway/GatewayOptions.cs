@@ -16,8 +16,9 @@ public sealed class GatewayOptions
     public string? ApiAccessToken { get; set; }
 
     /// <summary>
-    /// Origins (<c>https://app.example.com</c>) whose pages may open sockets. Empty: only pages of the gateway's own origin.
-    /// Requests without an Origin header (non-browser clients) are not affected. Others get 403 before the upgrade.
+    /// Origins (<c>https://app.example.com</c>) whose pages may open sockets and event streams (<c>*</c>: any). Empty: only
+    /// pages of the gateway's own origin. Requests without an Origin header (non-browser clients) are not affected. Others
+    /// get 403 before the upgrade or the stream. Event streams answer these origins with CORS headers.
     /// </summary>
     public string[] AllowedOrigins { get; set; } = [];
 
@@ -44,7 +45,7 @@ public sealed class GatewayOptions
     [Range(1, 100_000)]
     public int MaxSubscriptionsPerConnection { get; set; } = 1000;
 
-    /// <summary>Most WebSocket connections this gateway serves; more are closed with 1013 (try again later).</summary>
+    /// <summary>Most connections (WebSocket and Server-Sent Events) this gateway serves; more are closed with 1013 (try again later).</summary>
     [Range(1, 10_000_000)]
     public int MaxConnections { get; set; } = 100_000;
 
@@ -100,6 +101,28 @@ public sealed class GatewayOptions
     /// <summary>On shutdown, sockets are closed with 1001 in waves spread over this window (keep the pod's grace period longer).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan DrainWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// A comment line is sent on every Server-Sent Events stream this often, so proxies do not cut an idle stream and
+    /// clients can tell a quiet stream from a dead one (the JavaScript client gives up on one silent for 35 s).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan EventStreamHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// The <c>retry:</c> a Server-Sent Events stream announces: how long a browser's <c>EventSource</c> waits before it
+    /// reconnects after the stream ends. Each stream announces a random value between half and all of it, so the
+    /// streams of a drained or killed gateway do not all come back in the same instant.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan EventStreamRetry { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Most workflows one multiplexed Server-Sent Events stream (<c>/events</c>) may watch; more is a 400. A stream's
+    /// workflows are its connection's subscriptions, so <see cref="MaxSubscriptionsPerConnection"/> bounds it too.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxWorkflowsPerEventStream { get; set; } = 100;
 
     /// <summary>Gap repairs and resyncs that may call the API at once.</summary>
     [Range(1, 1000)]

@@ -2,6 +2,7 @@ using Vapora.RealtimeGateway.Broker;
 using Vapora.RealtimeGateway.Connections;
 using Vapora.RealtimeGateway.Hub;
 using Vapora.RealtimeGateway.Internal;
+using Vapora.RealtimeGateway.Transport;
 
 namespace Vapora.RealtimeGateway;
 
@@ -13,11 +14,14 @@ namespace Vapora.RealtimeGateway;
 internal sealed class GatewayStartup(IWorkflowBroker broker, WorkflowHub hub, TopicRegistry topics, ConnectionRegistry connections,
     GatewayMetrics metrics) : IHostedService
 {
+    private static readonly string[] Transports = [WebSocketTransport.TransportName, EventStreamTransport.TransportName];
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         broker.RegisterHandler(hub);
         metrics.ObserveTopics(() => topics.Count, () => broker.SubscribedChannels);
-        metrics.ObserveConnections(() => connections.Count, () => connections.Limit, () => connections.QueuedFrames, () => connections.Subscriptions);
+        metrics.ObserveConnections(() => connections.Count, () => connections.CountByTransport(Transports), () => connections.Limit,
+            () => connections.QueuedFrames, () => connections.Subscriptions);
         return Task.CompletedTask;
     }
 

@@ -12,6 +12,9 @@ public sealed class PageOptions
     /// <summary>Where the page calls the REST API, when it is not the page's own origin (the API must allow it with CORS).</summary>
     public Uri? ApiBaseUrl { get; set; }
 
-    /// <summary>Where the page opens its WebSocket, when it is not the page's own origin.</summary>
+    /// <summary>
+    /// Where the page opens its WebSocket or event stream (the gateways), when it is not the page's own origin (the
+    /// gateways must then allow the page's origin: <c>Gateway:AllowedOrigins</c>).
+    /// </summary>
     public Uri? SocketBaseUrl { get; set; }
 }

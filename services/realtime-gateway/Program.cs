@@ -16,10 +16,12 @@ app.UseWebSockets();
 app.UseSocketEndpoints();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseCors();
 app.UseVaporaAuthentication();
 // Explicit, so that WebApplication does not put it at the head of the pipeline, ahead of the socket routes.
 app.UseAuthorization();
 app.MapProgressPage();
 app.MapDefaultEndpoints();
+app.MapEventStreamEndpoints();
 
 app.Run();

@@ -6,8 +6,9 @@ using Vapora.Testing;
 namespace Vapora.Browser.Tests;
 
 /// <summary>
-/// Real processes (Redis, workflow-api, two gateways behind nginx round-robin) and a headless Debian Chromium
-/// driven by Playwright, shared by the page tests; each test opens its own browser context.
+/// Real processes (Redis, workflow-api, two gateways behind nginx round-robin, and a second nginx in front of the same
+/// gateways that refuses WebSocket upgrades) and a headless Debian Chromium driven by Playwright, shared by the page
+/// tests; each test opens its own browser contexts through <see cref="OpenPages"/>, which closes them when it ends.
 /// </summary>
 public class PageFixture(RedisFixture redis) : IAsyncLifetime
 {
@@ -24,6 +25,9 @@ public class PageFixture(RedisFixture redis) : IAsyncLifetime
     public List<ServiceProcess> Gateways { get; } = [];
 
     public NginxServer Nginx { get; private set; } = null!;
+
+    /// <summary>The same routes, except that every WebSocket upgrade gets 403 (a proxy that breaks WebSockets).</summary>
+    public NginxServer NginxWithoutWebSockets { get; private set; } = null!;
 
     public IBrowser Browser { get; private set; } = null!;
 
@@ -48,6 +52,7 @@ public class PageFixture(RedisFixture redis) : IAsyncLifetime
         }
 
         Nginx = await NginxServer.StartAsync(Gateways.Select(g => g.Port), Api.Port);
+        NginxWithoutWebSockets = await NginxServer.StartAsync(Gateways.Select(g => g.Port), Api.Port, refuseWebSockets: true);
         if (!File.Exists(ChromiumPath))
         {
             throw new InvalidOperationException($"{ChromiumPath} not found: install Debian's Chromium (apt-get install -y chromium).");
@@ -61,8 +66,12 @@ public class PageFixture(RedisFixture redis) : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh context and page (optionally phone-sized; <paramref name="configure"/> may route requests first).</summary>
-    public async Task<IPage> OpenAsync(string path = "/", ViewportSize? viewport = null, string? initScript = null, Func<IBrowserContext, Task>? configure = null)
+    /// <summary>
+    /// A fresh context and page (optionally phone-sized; <paramref name="configure"/> may route requests first), through
+    /// <paramref name="nginx"/> (default: <see cref="Nginx"/>). The caller closes its context: use <see cref="OpenPages"/>.
+    /// </summary>
+    public async Task<IPage> OpenAsync(string path = "/", ViewportSize? viewport = null, string? initScript = null,
+        Func<IBrowserContext, Task>? configure = null, NginxServer? nginx = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = viewport ?? new ViewportSize { Width = 1200, Height = 800 } });
         if (initScript is not null)
@@ -75,10 +84,34 @@ public class PageFixture(RedisFixture redis) : IAsyncLifetime
             await configure(context);
         }
 
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(new Uri(Nginx.BaseUrl, path).ToString());
-        return page;
+        try
+        {
+            var page = await context.NewPageAsync();
+            await page.GotoAsync(new Uri((nginx ?? Nginx).BaseUrl, path).ToString());
+            return page;
+        }
+        catch
+        {
+            await context.CloseAsync();
+            throw;
+        }
     }
+
+    /// <summary>
+    /// The one gateway that holds exactly <paramref name="connections"/> connections while the other holds none: the
+    /// gateway serving the page under test, once earlier tests' pages have closed theirs.
+    /// </summary>
+    public Task<ServiceProcess?> ServingGatewayAsync(int connections = 1) =>
+        Poll.ForAsync(async () =>
+        {
+            var counts = new List<(ServiceProcess Gateway, double Connections)>();
+            foreach (var gateway in Gateways)
+            {
+                counts.Add((gateway, (await gateway.MetricsAsync()).Value("vapora_gateway_connections")));
+            }
+
+            return counts.Sum(c => c.Connections) == connections ? counts.Single(c => c.Connections > 0).Gateway : null;
+        }, g => g is not null, TimeSpan.FromSeconds(15), $"one gateway to hold the page's {connections} connection(s) and the other none");
 
     public virtual async ValueTask DisposeAsync()
     {
@@ -89,6 +122,7 @@ public class PageFixture(RedisFixture redis) : IAsyncLifetime
 
         _playwright?.Dispose();
         await Nginx.DisposeAsync();
+        await NginxWithoutWebSockets.DisposeAsync();
         foreach (var gateway in Gateways)
         {
             await gateway.DisposeAsync();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Vapora.Contracts;
@@ -10,18 +11,24 @@ using static Microsoft.Playwright.Assertions;
 namespace Vapora.Browser.Tests;
 
 /// <summary>The live progress page in a real headless Chromium against real processes behind nginx.</summary>
-public sealed class ProgressPageTests(PageFixture fixture) : IClassFixture<PageFixture>
+public sealed class ProgressPageTests(PageFixture fixture) : IClassFixture<PageFixture>, IAsyncDisposable
 {
+    private readonly OpenPages _pages = new(fixture);
+
+    public ValueTask DisposeAsync() => _pages.DisposeAsync();
+
     [Fact]
     public async Task The_page_shows_a_workflow_and_its_bar_moves_as_updates_are_posted()
     {
         var created = await fixture.Client.CreateAsync("Build images", totalSteps: 10);
-        var page = await fixture.OpenAsync();
+        var page = await _pages.OpenAsync();
         var row = page.Locator($"li[data-id='{created.WorkflowId}']");
 
         await Expect(row.Locator(".name")).ToHaveTextAsync("Build images");
         await Expect(row.Locator(".badge")).ToHaveTextAsync("pending");
-        await Expect(page.Locator("#connection")).ToHaveTextAsync("live");
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-transport", "websocket");
+        await Expect(page.Locator("#connection")).ToHaveTextAsync("live · WebSocket");
         var bar = row.Locator("[role=progressbar]");
         await Expect(bar).ToHaveAttributeAsync("aria-valuenow", "0");
 
@@ -47,24 +54,13 @@ public sealed class ProgressPageTests(PageFixture fixture) : IClassFixture<PageF
             await fixture.Client.ProgressAsync(created.WorkflowId, step, $"Rolling out batch {step}");
         }
 
-        var page = await fixture.OpenAsync($"/#/workflows/{created.WorkflowId}");
+        var page = await _pages.OpenAsync($"/#/workflows/{created.WorkflowId}");
         await Expect(page.Locator("#detail-title")).ToHaveTextAsync("Deploy to production");
         await Expect(page.Locator("#history tbody tr")).ToHaveCountAsync(6);
-        await Expect(page.Locator("#connection")).ToHaveTextAsync("live");
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
 
-        // The page holds one socket; kill -9 the gateway that serves it.
-        var serving = await Poll.ForAsync(async () =>
-        {
-            foreach (var gateway in fixture.Gateways)
-            {
-                if ((await gateway.MetricsAsync()).Value("vapora_gateway_connections") >= 1)
-                {
-                    return gateway;
-                }
-            }
-
-            return null;
-        }, g => g is not null, TimeSpan.FromSeconds(10), "the gateway holding the page's socket");
+        // The page holds one socket (every earlier test closed its pages): kill -9 the gateway that serves it.
+        var serving = await fixture.ServingGatewayAsync();
         await serving!.KillAsync();
         try
         {
@@ -85,7 +81,7 @@ public sealed class ProgressPageTests(PageFixture fixture) : IClassFixture<PageF
         }
 
         await Expect(page.Locator("#history tbody tr")).ToHaveCountAsync(11, new() { Timeout = 20_000 });
-        await Expect(page.Locator("#connection")).ToHaveTextAsync("live");
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
         var states = await page.EvaluateAsync<string[]>("window.__vapora.states");
         Assert.Contains("reconnecting", states);
         Assert.Equal("live", states[^1]);
@@ -96,69 +92,84 @@ public sealed class ProgressPageTests(PageFixture fixture) : IClassFixture<PageF
     }
 
     [Fact]
-    public async Task When_sockets_keep_failing_the_page_reconnects_with_exponential_backoff_and_jitter()
+    public async Task When_the_gateways_cannot_be_reached_the_page_retries_with_growing_jittered_delays_then_falls_back_to_event_streams_then_polling()
     {
-        // A real port that takes each connection and drops it before the WebSocket handshake, as a dead gateway would.
+        await fixture.Client.CreateAsync("Something to watch", totalSteps: 3);
+        // A real port that reads each request line and then drops the connection, as a dead gateway behind a proxy would.
         using var refuser = new TcpListener(IPAddress.Loopback, 0);
         refuser.Start();
         var clock = Stopwatch.StartNew();
-        var attempts = new List<TimeSpan>();
+        var attempts = new List<(TimeSpan At, string Request)>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var accepting = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
                 using var client = await refuser.AcceptTcpClientAsync(stop.Token);
+                var at = clock.Elapsed;
+                var buffer = new byte[256];
+                using var firstLine = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+                firstLine.CancelAfter(TimeSpan.FromSeconds(2));
+                var read = await client.GetStream().ReadAsync(buffer, firstLine.Token);
                 lock (attempts)
                 {
-                    attempts.Add(clock.Elapsed);
+                    attempts.Add((at, Encoding.ASCII.GetString(buffer, 0, read).Split('\r')[0]));
                 }
 
                 client.Client.LingerState = new LingerOption(true, 0);
             }
         }, stop.Token);
-        var socketBase = $"http://127.0.0.1:{((IPEndPoint)refuser.LocalEndpoint).Port}";
+        var streamBase = $"http://127.0.0.1:{((IPEndPoint)refuser.LocalEndpoint).Port}";
 
-        var page = await fixture.OpenAsync(configure: context => context.RouteAsync("**/config.json", route =>
-            route.FulfillAsync(new() { Json = new { apiBaseUrl = fixture.Nginx.BaseUrl.ToString().TrimEnd('/'), socketBaseUrl = socketBase } })));
+        var page = await _pages.OpenAsync(configure: context => context.RouteAsync("**/config.json", route =>
+            route.FulfillAsync(new() { Json = new { apiBaseUrl = fixture.Nginx.BaseUrl.ToString().TrimEnd('/'), socketBaseUrl = streamBase } })));
 
         await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "reconnecting");
-        await Poll.UntilAsync(() => { lock (attempts) { return attempts.Count >= 5; } }, TimeSpan.FromSeconds(20), "five connection attempts");
+        // Three sockets, three event streams, then polling the API (which the page reaches).
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "polling", new() { Timeout = 30_000 });
+        await Expect(page.Locator("#connection")).ToHaveTextAsync("polling (no live connection)");
         await stop.CancelAsync();
-        await page.Context.CloseAsync();
+        await accepting.ContinueWith(_ => { }, TestContext.Current.CancellationToken);
 
-        // Attempt n waits between half and all of min(30 s, 500 ms × 2^(n-1)); the ranges do not overlap, so this is the growth.
-        List<TimeSpan> times;
+        List<(TimeSpan At, string Request)> seen;
         lock (attempts)
         {
-            times = [.. attempts.Take(5)];
+            seen = [.. attempts];
         }
 
-        for (var n = 1; n < times.Count; n++)
-        {
-            var ceiling = 500 * Math.Pow(2, n - 1);
-            var gap = (times[n] - times[n - 1]).TotalMilliseconds;
-            Assert.InRange(gap, ceiling / 2 - 50, ceiling + 500);
-        }
+        var sockets = seen.Where(a => a.Request.StartsWith("GET /ws ", StringComparison.Ordinal)).Select(a => a.At).ToList();
+        var streams = seen.Where(a => a.Request.StartsWith("GET /events?", StringComparison.Ordinal)).Select(a => a.At).ToList();
+        Assert.True(sockets.Count == 3 && streams.Count == 3, "expected 3 socket and 3 stream attempts: " + string.Join(" | ", seen.Select(a => a.Request)));
+        // Attempt n waits between half and all of min(30 s, 500 ms × 2^(n-1)); the ranges do not overlap, so this is the
+        // growth. The transport changes at once, without a wait, and the attempts go on counting.
+        AssertWait(sockets[1] - sockets[0], 500);
+        AssertWait(sockets[2] - sockets[1], 1000);
+        Assert.True(streams[0] - sockets[2] < TimeSpan.FromMilliseconds(900), $"the first event stream came {(streams[0] - sockets[2]).TotalMilliseconds:0} ms after the last socket");
+        AssertWait(streams[1] - streams[0], 2000);
+        AssertWait(streams[2] - streams[1], 4000);
 
-        await accepting.ContinueWith(_ => { }, TestContext.Current.CancellationToken);
+        static void AssertWait(TimeSpan gap, double ceiling) => Assert.InRange(gap.TotalMilliseconds, ceiling / 2 - 50, ceiling + 500);
     }
 
     [Fact]
-    public async Task The_page_resumes_after_exactly_the_close_codes_the_contract_says_resume()
+    public async Task The_page_runs_on_the_served_package_whose_close_code_table_agrees_with_the_contract()
     {
-        int[] codes = [1000, 1001, 1002, 1003, 1005, 1006, 1008, 1009, 1011, 1012, 1013, 4000, 4001, 4002, 4123, 4399, 4400, 4401, 4403, 4404, 4450, 4500];
-        var page = await fixture.OpenAsync();
+        // The documented codes; 1000 and 1005 are left out: the page (and the package) reconnect after a normal close.
+        var codes = CloseReason.Known.Select(k => k.Code).Where(c => c is not (1000 or 1005)).Concat([4123, 4399, 4450]).ToArray();
+        var page = await _pages.OpenAsync();
 
-        var pageSays = await page.EvaluateAsync<bool[]>("async codes => { const live = await import('./live.js'); return codes.map(live.shouldResume); }", codes);
+        var giveUp = await page.EvaluateAsync<bool[]>("async codes => { const client = await import('./vendor/vapora-client/index.js'); return codes.map(client.isGiveUpCode); }", codes);
 
-        Assert.Equal(codes.Select(CloseReason.ShouldResume), pageSays);
+        Assert.Equal(codes.Select(c => !CloseReason.ShouldResume(c)), giveUp);
+        var scripts = await page.EvaluateAsync<string[]>("performance.getEntriesByType('resource').map(r => new URL(r.name).pathname)");
+        Assert.Contains("/vendor/vapora-client/index.js", scripts);
+        Assert.DoesNotContain("/live.js", scripts);
     }
 
     [Fact]
     public async Task An_unknown_workflow_shows_a_clear_not_found_error()
     {
-        var page = await fixture.OpenAsync("/#/workflows/wf_does_not_exist");
+        var page = await _pages.OpenAsync("/#/workflows/wf_does_not_exist");
 
         await Expect(page.Locator("#error")).ToBeVisibleAsync();
         await Expect(page.Locator("#error")).ToContainTextAsync("not found");
@@ -169,7 +180,7 @@ public sealed class ProgressPageTests(PageFixture fixture) : IClassFixture<PageF
     {
         var created = await fixture.Client.CreateAsync("Keyboard reachable", totalSteps: 4);
         await fixture.Client.ProgressAsync(created.WorkflowId, 2);
-        var page = await fixture.OpenAsync();
+        var page = await _pages.OpenAsync();
         var link = page.Locator($"li[data-id='{created.WorkflowId}'] a");
         await Expect(link).ToBeVisibleAsync();
 
@@ -197,7 +208,7 @@ public sealed class ProgressPageTests(PageFixture fixture) : IClassFixture<PageF
     {
         var created = await fixture.Client.CreateAsync("A workflow with a rather long name to wrap on a small screen", totalSteps: 8);
         await fixture.Client.ProgressAsync(created.WorkflowId, 5, "A long message that must wrap rather than push the page sideways on a phone screen");
-        var page = await fixture.OpenAsync(viewport: new ViewportSize { Width = 390, Height = 844 });
+        var page = await _pages.OpenAsync(viewport: new ViewportSize { Width = 390, Height = 844 });
         await Expect(page.Locator($"li[data-id='{created.WorkflowId}'] .steps")).ToHaveTextAsync("5/8");
 
         var overflow = await page.EvaluateAsync<bool>("document.documentElement.scrollWidth > document.documentElement.clientWidth");
@@ -207,18 +218,93 @@ public sealed class ProgressPageTests(PageFixture fixture) : IClassFixture<PageF
     }
 
     [Fact]
-    public async Task Without_websockets_the_page_says_offline_and_keeps_up_by_polling_the_api()
+    public async Task Behind_a_proxy_that_refuses_websockets_the_page_shows_live_progress_over_server_sent_events_and_says_so()
     {
-        var created = await fixture.Client.CreateAsync("Polled", totalSteps: 3);
-        var page = await fixture.OpenAsync(initScript: "delete window.WebSocket;");
+        var created = await fixture.Client.CreateAsync("Streamed", totalSteps: 5);
+        var page = await _pages.OpenAsync(nginx: fixture.NginxWithoutWebSockets);
         var row = page.Locator($"li[data-id='{created.WorkflowId}']");
         await Expect(row).ToBeVisibleAsync();
-        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "offline");
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-transport", "sse", new() { Timeout = 15_000 });
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
+        await Expect(page.Locator("#connection")).ToHaveTextAsync("live · Server-Sent Events");
+        await Expect(row).ToHaveAttributeAsync("data-version", "1");
+
+        for (var step = 1; step <= 3; step++)
+        {
+            await fixture.Client.ProgressAsync(created.WorkflowId, step, $"streamed {step}");
+            // Faster than a poll could bring it (every 5 s): it is streamed.
+            await Expect(row.Locator("[role=progressbar]")).ToHaveAttributeAsync("aria-valuenow", step.ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 3_000 });
+        }
+
+        await Expect(row.Locator(".message")).ToHaveTextAsync("streamed 3");
+        var transports = await page.EvaluateAsync<string?[]>("window.__vapora.transports");
+        Assert.DoesNotContain("polling", transports);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(PageFixture.Screenshots, "list-over-sse.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task Without_websockets_or_event_streams_the_page_says_it_is_polling_and_keeps_up_through_the_api()
+    {
+        var created = await fixture.Client.CreateAsync("Polled", totalSteps: 3);
+        var page = await _pages.OpenAsync(initScript: "delete window.WebSocket;",
+            configure: context => context.RouteAsync("**/events?**", route => route.AbortAsync()));
+        var row = page.Locator($"li[data-id='{created.WorkflowId}']");
+        await Expect(row).ToBeVisibleAsync();
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "polling", new() { Timeout = 20_000 });
 
         await fixture.Client.ProgressAsync(created.WorkflowId, 2, "polled in");
 
         await Expect(row.Locator("[role=progressbar]")).ToHaveAttributeAsync("aria-valuenow", "2", new() { Timeout = 15_000 });
         await Expect(row.Locator(".message")).ToHaveTextAsync("polled in");
+    }
+
+    [Fact]
+    public async Task Chromiums_own_EventSource_gets_every_version_and_after_the_gateway_serving_it_is_killed_resumes_by_itself_with_Last_Event_ID()
+    {
+        var created = await fixture.Client.CreateAsync("EventSource", totalSteps: 10);
+        var page = await _pages.OpenAsync("/__blank", configure: context => context.RouteAsync("**/__blank", route =>
+            route.FulfillAsync(new() { ContentType = "text/html", Body = "<!doctype html><title>blank</title>" })));
+        await page.EvaluateAsync("""
+            id => {
+              window.seen = { events: [], opens: 0, errors: 0 };
+              // after=0: every version from 1, whenever the stream begins; on reconnect Last-Event-ID wins over it.
+              const source = new EventSource(`/api/workflows/${id}/events?after=0`);
+              source.onopen = () => seen.opens++;
+              source.onerror = () => seen.errors++;
+              source.onmessage = (e) => seen.events.push({ id: e.lastEventId, version: JSON.parse(e.data).version });
+              window.source = source;
+            }
+            """, created.WorkflowId);
+        for (var step = 1; step <= 3; step++)
+        {
+            await fixture.Client.ProgressAsync(created.WorkflowId, step);
+        }
+
+        await Poll.UntilAsync(async () => await page.EvaluateAsync<int>("seen.events.length") == 4, TimeSpan.FromSeconds(15), "the state and three updates");
+        var serving = await fixture.ServingGatewayAsync();
+        await serving!.KillAsync();
+        try
+        {
+            for (var step = 4; step <= 6; step++)
+            {
+                await fixture.Client.ProgressAsync(created.WorkflowId, step);
+            }
+
+            // EventSource reconnects after the stream's retry (1-2 s) through nginx to the other gateway, sending Last-Event-ID: 4.
+            await Poll.UntilAsync(async () => await page.EvaluateAsync<int>("seen.events.length") >= 7, TimeSpan.FromSeconds(20), "versions 5 to 7 after the reconnect");
+            var events = await page.EvaluateAsync<JsonElement>("seen");
+            var versions = events.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("version").GetInt64()).ToList();
+            Assert.Equal(Enumerable.Range(1, 7).Select(v => (long)v), versions);
+            Assert.Equal(versions.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                events.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("id").GetString()));
+            Assert.Equal(2, events.GetProperty("opens").GetInt32());
+            Assert.True(events.GetProperty("errors").GetInt32() >= 1, "the drop is an error event before the reconnect");
+            await page.EvaluateAsync("source.close()");
+        }
+        finally
+        {
+            await serving.RestartAsync();
+        }
     }
 
     [Fact]

@@ -42,6 +42,8 @@ public sealed class BackoffTests
         var options = new WorkflowClientOptions
         {
             BaseUrl = new Uri("ws://127.0.0.1:1"),
+            // One transport: this is the backoff, not the fallback to Server-Sent Events.
+            Transports = [StreamTransport.WebSocket],
             MaxReconnectAttempts = 3,
             InitialBackoff = TimeSpan.FromSeconds(1),
             MaxBackoff = TimeSpan.FromSeconds(60),

@@ -5,7 +5,10 @@ using Vapora.Testing;
 
 namespace Vapora.Client.Tests;
 
-/// <summary>The client against real gateways: it resumes across server closes and restarts, and gives up on terminal codes.</summary>
+/// <summary>
+/// The client against real gateways, over WebSockets and Server-Sent Events: it resumes across server closes and
+/// restarts, gives up on terminal codes, and falls back to Server-Sent Events where WebSockets do not get through.
+/// </summary>
 public sealed class StreamTests(RedisFixture redis) : IAsyncLifetime
 {
     private ServiceProcess _api = null!;
@@ -59,18 +62,8 @@ public sealed class StreamTests(RedisFixture redis) : IAsyncLifetime
         var stream = Client(gateway.BaseUrl).Watch(created.WorkflowId, afterVersion: 0);
         var reconnects = new List<ReconnectingEventArgs>();
         stream.Reconnecting += (_, e) => { lock (reconnects) { reconnects.Add(e); } };
-        var versions = new List<long>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var reading = Task.Run(async () =>
-        {
-            await foreach (var update in stream.ReadAllAsync(stop.Token))
-            {
-                lock (versions)
-                {
-                    versions.Add(update.Version);
-                }
-            }
-        }, Ct);
+        var (versions, reading) = ReadInBackground(stream, stop.Token);
         await Poll.UntilAsync(() => stream.LastVersion == 1, TimeSpan.FromSeconds(10), "the first version");
 
         await gateway.KillAsync();
@@ -89,15 +82,17 @@ public sealed class StreamTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(1, reconnects[0].LastVersion);
     }
 
-    [Fact]
-    public async Task A_going_away_close_from_a_draining_gateway_makes_the_client_resume_on_another_replica()
+    [Theory]
+    [InlineData(StreamTransport.WebSocket)]
+    [InlineData(StreamTransport.ServerSentEvents)]
+    public async Task A_going_away_close_from_a_draining_gateway_makes_the_client_resume_on_another_replica(StreamTransport transport)
     {
         await using var first = await ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, _api.BaseUrl,
             new Dictionary<string, string?> { ["Gateway__DrainWindow"] = "00:00:00.200" });
         await using var second = await ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, _api.BaseUrl);
         await using var nginx = await NginxServer.StartAsync([first.Port, second.Port], _api.Port);
         var created = await Api.CreateAsync();
-        var clients = Enumerable.Range(0, 6).Select(_ => Client(nginx.BaseUrl).Watch(created.WorkflowId)).ToList();
+        var clients = Enumerable.Range(0, 6).Select(_ => Client(nginx.BaseUrl, transport).Watch(created.WorkflowId)).ToList();
         var closeCodes = new List<int?>();
         foreach (var client in clients)
         {
@@ -113,16 +108,23 @@ public sealed class StreamTests(RedisFixture redis) : IAsyncLifetime
 
         await Poll.UntilAsync(() => clients.All(c => c.LastVersion == 2), TimeSpan.FromSeconds(15), "every client to get version 2");
         await stop.CancelAsync();
-        Assert.Contains(CloseReason.GoingAway.Code, closeCodes.OfType<int>());
+        lock (closeCodes)
+        {
+            Assert.Contains(CloseReason.GoingAway.Code, closeCodes.OfType<int>());
+        }
+
+        Assert.All(clients, c => Assert.Equal(transport, c.Transport));
         Assert.All(clients, c => Assert.Equal(0, c.DuplicatesDropped));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Task.WhenAll(runs));
     }
 
-    [Fact]
-    public async Task An_unknown_workflow_ends_the_stream_with_its_give_up_code_and_no_retry()
+    [Theory]
+    [InlineData(StreamTransport.WebSocket)]
+    [InlineData(StreamTransport.ServerSentEvents)]
+    public async Task An_unknown_workflow_ends_the_stream_with_its_give_up_code_and_no_retry(StreamTransport transport)
     {
         await using var gateway = await ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, _api.BaseUrl);
-        var stream = Client(gateway.BaseUrl).Watch("wf_never_created");
+        var stream = Client(gateway.BaseUrl, transport).Watch("wf_never_created");
         var reconnects = 0;
         stream.Reconnecting += (_, _) => reconnects++;
 
@@ -145,14 +147,76 @@ public sealed class StreamTests(RedisFixture redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Behind_a_proxy_that_refuses_websockets_the_client_falls_back_to_server_sent_events_and_resumes_across_a_gateway_kill_without_loss()
+    {
+        await using var first = await ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, _api.BaseUrl);
+        await using var second = await ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, _api.BaseUrl);
+        await using var nginx = await NginxServer.StartAsync([first.Port, second.Port], _api.Port, refuseWebSockets: true);
+        var created = await Api.CreateAsync(totalSteps: 10);
+        var stream = Client(nginx.BaseUrl).Watch(created.WorkflowId);
+        var transports = new List<StreamTransport>();
+        stream.Reconnecting += (_, e) => { lock (transports) { transports.Add(e.Transport); } };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var (versions, reading) = ReadInBackground(stream, stop.Token);
+
+        await Poll.UntilAsync(() => stream.LastVersion == 1, TimeSpan.FromSeconds(20), "the state over Server-Sent Events");
+        Assert.Equal(StreamTransport.ServerSentEvents, stream.Transport);
+        Assert.Equal(StreamStatus.Live, stream.Status);
+        var serving = await Poll.ForAsync(async () =>
+        {
+            foreach (var gateway in new[] { first, second })
+            {
+                if ((await gateway.MetricsAsync()).Value("vapora_gateway_connections_by_transport", "transport=\"sse\"") == 1)
+                {
+                    return gateway;
+                }
+            }
+
+            return null;
+        }, g => g is not null, TimeSpan.FromSeconds(10), "the gateway serving the stream");
+
+        await serving!.KillAsync();
+        for (var step = 1; step <= 5; step++)
+        {
+            await Api.ProgressAsync(created.WorkflowId, step);
+        }
+
+        await Poll.UntilAsync(() => stream.LastVersion == 6, TimeSpan.FromSeconds(30), "the client to resume to version 6");
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+        Assert.Equal(Enumerable.Range(1, 6).Select(v => (long)v), versions);
+        Assert.Equal(0, stream.DuplicatesDropped);
+        Assert.Contains(StreamTransport.ServerSentEvents, transports);
+    }
+
+    [Fact]
     public void An_invalid_id_is_refused_before_connecting()
     {
         Assert.Throws<ArgumentException>(() => Client(new Uri("ws://127.0.0.1:1")).Watch("bad*id"));
     }
 
-    private static WorkflowStreamClient Client(Uri baseUrl) => new(new WorkflowClientOptions
+    /// <summary>Reads the stream on the thread pool until <paramref name="stop"/>; the versions as they arrive (lock it to read).</summary>
+    private static (List<long> Versions, Task Reading) ReadInBackground(WorkflowStream stream, CancellationToken stop)
+    {
+        var versions = new List<long>();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var update in stream.ReadAllAsync(stop))
+            {
+                lock (versions)
+                {
+                    versions.Add(update.Version);
+                }
+            }
+        }, Ct);
+        return (versions, reading);
+    }
+
+    /// <summary>A client with quick reconnects, on the given transports (default: WebSocket, then Server-Sent Events).</summary>
+    private static WorkflowStreamClient Client(Uri baseUrl, params StreamTransport[] transports) => new(new WorkflowClientOptions
     {
         BaseUrl = baseUrl,
+        Transports = transports.Length > 0 ? transports : [StreamTransport.WebSocket, StreamTransport.ServerSentEvents],
         InitialBackoff = TimeSpan.FromMilliseconds(50),
         MaxBackoff = TimeSpan.FromMilliseconds(500),
         MaxReconnectAttempts = null,

@@ -19,8 +19,9 @@ public sealed class DeploymentManifestTests
         var (exitCode, output) = Run("node", [Path.Combine(K8s, "validate.mjs")], K8s);
 
         Assert.True(exitCode == 0, output);
-        Assert.Contains("overlays/production: 21 objects checked", output, StringComparison.Ordinal);
-        Assert.Contains("overlays/redis-cluster: 23 objects checked", output, StringComparison.Ordinal);
+        // Counts include the two Ingresses (sockets and REST; Server-Sent Events unbuffered).
+        Assert.Contains("overlays/production: 22 objects checked", output, StringComparison.Ordinal);
+        Assert.Contains("overlays/redis-cluster: 24 objects checked", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -94,6 +95,14 @@ public sealed class DeploymentManifestTests
         Assert.Equal("realtime-gateway", paths["/api/workflows/[^/]+/updates$"]);
         Assert.Equal("realtime-gateway", paths["/ws$"]);
         Assert.Equal("workflow-api", paths["/api/"]);
+
+        // Server-Sent Events go to the gateways unbuffered (an Ingress of their own: the annotation covers a whole Ingress).
+        var events = Find("Ingress", "vapora-event-streams");
+        Assert.Equal("off", events.GetProperty("metadata").GetProperty("annotations").GetProperty("nginx.ingress.kubernetes.io/proxy-buffering").GetString());
+        var eventPaths = events.GetProperty("spec").GetProperty("rules")[0].GetProperty("http").GetProperty("paths").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("path").GetString()!, p => p.GetProperty("backend").GetProperty("service").GetProperty("name").GetString());
+        Assert.Equal("realtime-gateway", eventPaths["/api/workflows/[^/]+/events$"]);
+        Assert.Equal("realtime-gateway", eventPaths["/events$"]);
 
         // Production pins images.
         Assert.All(objects.Where(o => o.GetProperty("kind").GetString() == "Deployment" && o.GetProperty("metadata").GetProperty("name").GetString()!.Contains('-', StringComparison.Ordinal)),

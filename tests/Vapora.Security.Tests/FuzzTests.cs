@@ -17,6 +17,7 @@ public sealed class FuzzTests(FuzzFixture fixture, ITestOutputHelper output) : I
 {
     private const int RestRequests = 10_000;
     private const int FramesPerSocketEndpoint = 10_000;
+    private const int EventStreamRequests = 4_000;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -117,6 +118,48 @@ public sealed class FuzzTests(FuzzFixture fixture, ITestOutputHelper output) : I
         Report("/api/workflows/{id}/updates frames (0 = socket stayed open; 4xx below 1000 = HTTP status before the upgrade; -1 = reset after the server closed; others = close code)", seed, FramesPerSocketEndpoint, outcomes);
         Assert.DoesNotContain(outcomes.Keys, code => code is 1011 || code is >= 500 and < 1000);
         Assert.Equal(before, await fixture.SnapshotAsync());
+        await AssertGatewayServesAsync();
+    }
+
+    [Fact]
+    public async Task Random_event_stream_requests_get_a_stream_or_a_clear_4xx_and_change_nothing()
+    {
+        var before = await fixture.SnapshotAsync();
+        var statuses = new ConcurrentDictionary<int, int>();
+        var odd = new ConcurrentBag<string>();
+        var seed = Environment.TickCount;
+        await Parallel.ForEachAsync(Enumerable.Range(0, 8), Ct, async (worker, ct) =>
+        {
+            var fuzz = new FuzzInput(seed + worker);
+            for (var i = 0; i < EventStreamRequests / 8; i++)
+            {
+                using var request = fixture.RandomEventStreamRequest(fuzz);
+                using var response = await fixture.Gateway.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+                var status = (int)response.StatusCode;
+                if (status == 200 && response.Content.Headers.ContentType?.MediaType != "text/event-stream")
+                {
+                    status = -200;
+                }
+                else if (status is >= 400 and < 500 && response.Content.Headers.ContentType?.MediaType != "application/problem+json"
+                    && !request.RequestUri!.OriginalString.Contains("%00", StringComparison.Ordinal))
+                {
+                    status = -status;
+                }
+
+                // A stream is dropped at once, as a client that goes away: the gateway must let go of it.
+                statuses.AddOrUpdate(status, 1, (_, n) => n + 1);
+                if (status < 0 && odd.Count < 5)
+                {
+                    odd.Add($"{request.RequestUri} Last-Event-ID={string.Join('|', request.Headers.TryGetValues("Last-Event-ID", out var v) ? v : [])[..Math.Min(80, string.Join('|', v ?? []).Length)]} -> {(int)response.StatusCode} {response.Content.Headers.ContentType}");
+                }
+            }
+        });
+
+        Report("event streams (status; negative = wrong content type for it; a NUL in the path is Kestrel's bare 400)", seed, EventStreamRequests, statuses);
+        Assert.True(!statuses.Keys.Any(s => s >= 500 || s < 0), string.Join("\n", odd));
+        Assert.Contains(200, statuses.Keys);
+        Assert.Equal(before, await fixture.SnapshotAsync());
+        await Poll.ForAsync(fixture.Gateway.MetricsAsync, m => m.Value("vapora_gateway_connections") == 0, TimeSpan.FromSeconds(30), "every dropped stream to be released");
         await AssertGatewayServesAsync();
     }
 
@@ -399,6 +442,58 @@ public sealed class FuzzFixture(RedisFixture redis) : IAsyncLifetime
         var after = fuzz.Random.Next(4) switch { 0 => "", 1 => "&after=" + fuzz.Random.Next(0, 8), 2 => "&after=" + Uri.EscapeDataString(fuzz.Pick(["-1", "x", "1e9", "99999999999999999999"])), _ => "&after=1&after=2" };
         var token = fuzz.Random.Next(10) == 0 ? Uri.EscapeDataString(fuzz.RandomAscii(10)) : AdminToken;
         return $"/api/workflows/{id}/updates?access_token={token}{after}";
+    }
+
+    /// <summary>A GET on one of the event-stream paths with random ids, versions, cursors and tokens.</summary>
+    public HttpRequestMessage RandomEventStreamRequest(FuzzInput fuzz)
+    {
+        string Id() => fuzz.Random.Next(3) switch { 0 => Done, 1 => Busy, _ => fuzz.Pick(OddIds) };
+        string Version() => fuzz.Pick(["0", "1", "3", "5", "6", "-1", "x", "1e9", "99999999999999999999", "", " 2"]);
+        var token = fuzz.Random.Next(8) switch
+        {
+            0 => string.Empty,
+            1 => "&access_token=" + Uri.EscapeDataString(fuzz.RandomAscii(fuzz.Random.Next(1, 60))),
+            2 => "&access_token=" + AdminToken + "&access_token=" + AdminToken,
+            _ => "&access_token=" + AdminToken,
+        };
+        string path;
+        string? lastEventId = null;
+        if (fuzz.Random.Next(2) == 0)
+        {
+            var after = fuzz.Random.Next(3) switch { 0 => "", 1 => "after=" + Uri.EscapeDataString(Version()), _ => "after=1&after=2" };
+            path = $"api/workflows/{Id()}/events?{after}{token}";
+            lastEventId = fuzz.Random.Next(3) == 0 ? fuzz.Pick([Version(), fuzz.RandomAscii(fuzz.Random.Next(1, 40)), new string('9', 3000)]) : null;
+        }
+        else
+        {
+            var entries = Enumerable.Range(0, fuzz.Random.Next(0, 6)).Select(_ => fuzz.Random.Next(3) == 0 ? Id() + ":" + Version() : Id());
+            var list = fuzz.Random.Next(10) switch
+            {
+                0 => string.Join(',', Enumerable.Range(0, 150).Select(i => $"wf_{i}")),
+                1 => Uri.EscapeDataString(fuzz.Mutate(Id() + ":" + Version() + "," + Id())),
+                _ => string.Join(',', entries),
+            };
+            path = (fuzz.Random.Next(10) == 0 ? "events?" : $"events?workflows={list}") + token;
+            lastEventId = fuzz.Random.Next(3) switch
+            {
+                0 => null,
+                1 => fuzz.RandomAscii(8).ToLowerInvariant() + ":" + string.Join(',', Enumerable.Range(0, fuzz.Random.Next(0, 6)).Select(_ => Version())),
+                _ => fuzz.Pick([fuzz.RandomAscii(fuzz.Random.Next(1, 80)), new string('7', 9000), "00000000:", ":::", ","]),
+            };
+        }
+
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (lastEventId is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+        }
+
+        if (fuzz.Random.Next(10) == 0)
+        {
+            request.Headers.TryAddWithoutValidation("Origin", fuzz.Pick(["https://evil.example", "null", fuzz.RandomAscii(12)]));
+        }
+
+        return request;
     }
 
     public (byte Opcode, byte[] Payload) RandomStreamFrame(FuzzInput fuzz)

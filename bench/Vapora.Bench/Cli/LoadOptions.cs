@@ -37,6 +37,9 @@ internal sealed record LoadOptions
 
     public required Via Via { get; init; }
 
+    /// <summary>Vapora's clients: WebSockets or Server-Sent Events.</summary>
+    public required ClientTransport Transport { get; init; }
+
     public required Cpus Cpus { get; init; }
 
     [JsonPropertyName("signalr_client")]
@@ -62,7 +65,7 @@ internal sealed record LoadOptions
 
     /// <summary>Options shared by run, sweep and idle.</summary>
     public static readonly string[] CommonOptions =
-        ["--target", "--clients", "--workflows", "--via", "--cpus", "--signalr-client", "--runs", "--out", "--connect-concurrency", "--cluster", "--workers", "--gc"];
+        ["--target", "--clients", "--workflows", "--via", "--transport", "--cpus", "--signalr-client", "--runs", "--out", "--connect-concurrency", "--cluster", "--workers", "--gc"];
 
     /// <summary>Options of a load run (run and sweep).</summary>
     public static readonly string[] LoadOnlyOptions = ["--duration", "--warmup", "--drain", "--source", "--rest-concurrency", "--stalled", "--churn", "--churn-workflows"];
@@ -89,6 +92,7 @@ internal sealed record LoadOptions
             Cluster = line.Choice("--cluster", RedisTopology.None),
             Stalled = line.Int("--stalled", 0, 0, Math.Max(0, clients - 1), "at least one client must keep reading"),
             Via = line.Choice("--via", Via.Direct),
+            Transport = line.Choice("--transport", ClientTransport.WebSocket),
             Cpus = line.Choice("--cpus", Cpus.Shared),
             SignalRClient = line.Choice("--signalr-client", SignalRClient.Raw),
             Runs = line.Int("--runs", 1, 1, 20),
@@ -113,6 +117,11 @@ internal sealed record LoadOptions
         if (options.Via == Via.Lb && target != Target.Vapora)
         {
             throw new UsageException("--via lb needs --target vapora: the nginx configuration is Vapora's (deploy/nginx).");
+        }
+
+        if (options.Transport != ClientTransport.WebSocket && target != Target.Vapora)
+        {
+            throw new UsageException("--transport sse needs --target vapora: only Vapora serves Server-Sent Events here.");
         }
 
         if (options.Stalled > 0 && target != Target.Vapora)

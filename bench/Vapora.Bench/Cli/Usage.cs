@@ -20,6 +20,8 @@ internal static class Usage
                     --drain S              wait for late updates after the last publish (default 5)
                     --source redis|rest    vapora: PUBLISH into Redis (gateway alone) or PATCH the API (default redis)
                     --via direct|lb        vapora: clients straight to the gateway or through nginx (≤ 4000 clients)
+                    --transport websocket|sse  vapora: clients watch over WebSockets (default) or Server-Sent Events
+                                           (/api/workflows/{id}/events, one HTTP/1.1 stream per client)
                     --stalled K            vapora: K clients stop reading when the measured window opens (slow
                                            consumers); the figures are the other clients'
                     --cluster none|classic|sharded  vapora: one redis-server (default), or a 3-node Redis Cluster
@@ -46,7 +48,7 @@ internal static class Usage
                   run at each rate, lowest first, until p99 > --max-p99 ms or an update is lost; writes the JSON and a
                   chart (PNG, or SVG where Skia cannot load) of p50/p99 against delivered messages/s next to it.
 
-              idle --target ... [--clients 10000] [--workflows W] [--settle 60] [--runs K] [--via ...] [--cpus ...]
+              idle --target ... [--clients 10000] [--workflows W] [--settle 60] [--runs K] [--via ...] [--transport ...] [--cpus ...]
                    [--signalr-client ...] [--workers N] [--gc ...] [--hold S] [--out FILE]
                   Memory: N connections that receive nothing; server RSS per connection once RSS stops moving.
                   --hold S keeps everything up S seconds afterwards and prints the server PID (for dotnet-gcdump).

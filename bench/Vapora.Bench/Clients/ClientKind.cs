@@ -6,6 +6,9 @@ internal enum ClientKind
     /// <summary>A Vapora stream (<c>/api/workflows/{id}/updates</c>): its first frame is the state.</summary>
     Vapora,
 
+    /// <summary>A Vapora event stream (<c>/api/workflows/{id}/events</c>, Server-Sent Events): its first event is the state.</summary>
+    VaporaEvents,
+
     /// <summary>The ceiling app's socket: no first frame.</summary>
     Ceiling,
 

@@ -30,9 +30,11 @@ internal sealed record ConnectPlan(ClientKind Kind, IReadOnlyList<string> Urls, 
             case ClientKind.Ceiling:
                 return await WebSocketWatcher.ConnectAsync(new Uri(Urls[w]), invoker, tracker, cancellationToken);
             default:
-                IWatcher watcher = ResumeUrls is { } resume
-                    ? await ResumingWatcher.ConnectAsync(new Uri(Urls[w]), new Uri(resume[w]), invoker, tracker, cancellationToken)
-                    : await WebSocketWatcher.ConnectAsync(new Uri(Urls[w]), invoker, tracker, cancellationToken);
+                IWatcher watcher = Kind == ClientKind.VaporaEvents
+                    ? await EventStreamWatcher.ConnectAsync(new Uri(Urls[w]), invoker, tracker, cancellationToken)
+                    : ResumeUrls is { } resume
+                        ? await ResumingWatcher.ConnectAsync(new Uri(Urls[w]), new Uri(resume[w]), invoker, tracker, cancellationToken)
+                        : await WebSocketWatcher.ConnectAsync(new Uri(Urls[w]), invoker, tracker, cancellationToken);
                 try
                 {
                     // The first frame is the current state: from then on the gateway forwards every new version.

@@ -20,6 +20,7 @@ internal sealed record StormSettings(int Clients, int Workflows, int Rate, int W
         Cluster = RedisTopology.None,
         Stalled = 0,
         Via = Via.Lb,
+        Transport = ClientTransport.WebSocket,
         Cpus = Cpus.Shared,
         SignalRClient = SignalRClient.Raw,
         Runs = Runs,

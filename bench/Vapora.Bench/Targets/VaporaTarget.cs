@@ -7,7 +7,8 @@ namespace Vapora.Bench.Targets;
 
 /// <summary>
 /// redis-server, workflow-api (in-memory store, write limits lifted) and one realtime-gateway; with <c>--via lb</c>
-/// nginx in front, routed as deploy/nginx. Clients watch <c>/api/workflows/{id}/updates</c>.
+/// nginx in front, routed as deploy/nginx. Clients watch <c>/api/workflows/{id}/updates</c> (WebSocket) or, with
+/// <c>--transport sse</c>, <c>/api/workflows/{id}/events</c>.
 /// </summary>
 internal sealed class VaporaTarget : IBenchTarget
 {
@@ -76,7 +77,9 @@ internal sealed class VaporaTarget : IBenchTarget
         return target;
     }
 
-    public ConnectPlan Plan => new(ClientKind.Vapora, [.. _workflowIds.Select(id => StreamUrl(ClientBase, id))]);
+    public ConnectPlan Plan => _options.Transport == ClientTransport.Sse
+        ? new(ClientKind.VaporaEvents, [.. _workflowIds.Select(id => new UriBuilder(ClientBase) { Path = $"/api/workflows/{id}/events" }.Uri.ToString())])
+        : new(ClientKind.Vapora, [.. _workflowIds.Select(id => StreamUrl(ClientBase, id))]);
 
     /// <summary>The stream URL of <paramref name="workflowId"/> on <paramref name="server"/> (a gateway or the balancer).</summary>
     public static string StreamUrl(Uri server, string workflowId) =>

@@ -108,7 +108,7 @@ function transportsOf(requested, config) {
   const usable = transports.filter((transport) => transport.supported(config));
   if (usable.length === 0) {
     throw new TypeError(`None of the transports ${transports.map((t) => t.name).join(', ')} can run here: `
-      + 'websocket needs a WebSocket class (Node 20 has none: pass options.WebSocket, e.g. the ws package), polling needs fetch.');
+      + 'websocket needs a WebSocket class (Node 20 has none: pass options.WebSocket, e.g. the ws package), sse and polling need fetch.');
   }
   return usable;
 }

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -20,7 +21,10 @@ public static class AuthenticationExtensions
     /// <summary>Policy: an authenticated caller (per-workflow reads are checked against the workflow).</summary>
     public const string ReadPolicy = "workflows:read";
 
-    /// <summary>The query parameter that may carry the token on a WebSocket upgrade (browsers cannot set headers).</summary>
+    /// <summary>
+    /// The query parameter that may carry the token on a WebSocket upgrade and on endpoints marked with
+    /// <see cref="AccessTokenInQuery"/> (browsers cannot set headers there).
+    /// </summary>
     public const string AccessTokenQueryParameter = "access_token";
 
     /// <summary>
@@ -138,12 +142,13 @@ public static class AuthenticationExtensions
             };
             o.Events = new JwtBearerEvents
             {
-                // Browsers cannot set headers on a WebSocket upgrade; accept the token from the query there only,
-                // so REST tokens never land in URLs and access logs.
+                // Browsers cannot set headers on a WebSocket upgrade or an EventSource request; accept the token from
+                // the query there only, so REST tokens never land in URLs and access logs.
                 OnMessageReceived = context =>
                 {
-                    if (context.HttpContext.WebSockets.IsWebSocketRequest
-                        && context.Request.Query.TryGetValue(AccessTokenQueryParameter, out var token) && token.Count == 1)
+                    var http = context.HttpContext;
+                    var queryAllowed = http.WebSockets.IsWebSocketRequest || http.GetEndpoint()?.Metadata.GetMetadata<AccessTokenInQuery>() is not null;
+                    if (queryAllowed && context.Request.Query.TryGetValue(AccessTokenQueryParameter, out var token) && token.Count == 1)
                     {
                         context.Token = token[0];
                     }

@@ -49,6 +49,9 @@ internal sealed class Connection : IDisposable
 
     public long Id { get; }
 
+    /// <summary>What carries the connection (<see cref="IConnectionTransport.Name"/>).</summary>
+    public string TransportName => _transport.Name;
+
     /// <summary>Who opened the connection (anonymous when authentication is off).</summary>
     public ClaimsPrincipal User { get; }
 

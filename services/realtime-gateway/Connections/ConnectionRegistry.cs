@@ -20,6 +20,28 @@ internal sealed class ConnectionRegistry(IOptions<GatewayOptions> options)
     /// <summary>Sum of frames waiting in every send queue.</summary>
     public long QueuedFrames => _connections.Values.Sum(c => (long)c.QueuedFrames);
 
+    /// <summary>Open connections per transport (every known transport, also at 0, so the series exist from the start).</summary>
+    public IEnumerable<(string Transport, int Count)> CountByTransport(IReadOnlyList<string> transports)
+    {
+        var counts = new int[transports.Count];
+        foreach (var connection in _connections.Values)
+        {
+            for (var i = 0; i < transports.Count; i++)
+            {
+                if (transports[i] == connection.TransportName)
+                {
+                    counts[i]++;
+                    break;
+                }
+            }
+        }
+
+        for (var i = 0; i < transports.Count; i++)
+        {
+            yield return (transports[i], counts[i]);
+        }
+    }
+
     /// <summary>Sum of subscriptions over every connection.</summary>
     public long Subscriptions => _connections.Values.Sum(c => (long)c.Subscriptions.Count);
 

@@ -3,12 +3,15 @@ using Vapora.Contracts;
 namespace Vapora.RealtimeGateway.Connections;
 
 /// <summary>
-/// How a <see cref="Connection"/>'s frames reach its client: a WebSocket today (<c>Transport/WebSocketTransport</c>),
-/// a Server-Sent Events response tomorrow. Everything else (subscriptions, catch-up, the bounded send queue,
+/// How a <see cref="Connection"/>'s frames reach its client: a WebSocket (<c>Transport/WebSocketTransport</c>) or a
+/// Server-Sent Events response (<c>Transport/EventStreamTransport</c>). Everything else (subscriptions, catch-up, the bounded send queue,
 /// conflation, slow-consumer close, token expiry, drain) lives in the connection and is the same for every transport.
 /// </summary>
 internal interface IConnectionTransport
 {
+    /// <summary>The transport's name in metrics (the <c>transport</c> label): <c>websocket</c> or <c>sse</c>.</summary>
+    string Name { get; }
+
     /// <summary>Writes one frame (a text message, an event). Called by the connection's writer loop only, one at a time.</summary>
     ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken);
 

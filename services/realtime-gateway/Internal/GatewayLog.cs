@@ -67,9 +67,9 @@ internal static partial class GatewayLog
     [LoggerMessage(131, LogLevel.Information, "Drained in {Elapsed} ({Remaining} connections left)")]
     public static partial void Drained(ILogger logger, int remaining, TimeSpan elapsed);
 
-    [LoggerMessage(124, LogLevel.Warning, "Refused a socket from origin {Origin}")]
+    [LoggerMessage(124, LogLevel.Warning, "Refused a socket or event stream from origin {Origin}")]
     public static partial void OriginRejected(ILogger logger, string origin);
 
-    [LoggerMessage(123, LogLevel.Warning, "Connection limit of {Limit} reached; closing a new connection with 1013")]
+    [LoggerMessage(123, LogLevel.Warning, "Connection limit of {Limit} reached; refusing a new connection (sockets: 1013, event streams: 503)")]
     public static partial void ConnectionLimit(ILogger logger, int limit);
 }

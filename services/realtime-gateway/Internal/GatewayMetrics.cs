@@ -73,10 +73,14 @@ internal sealed class GatewayMetrics
     }
 
     /// <summary>Registers the gauges of open connections (wired once at start-up).</summary>
-    public void ObserveConnections(Func<int> connections, Func<int> limit, Func<long> queuedFrames, Func<long> subscriptions)
+    public void ObserveConnections(Func<int> connections, Func<IEnumerable<(string Transport, int Count)>> byTransport, Func<int> limit,
+        Func<long> queuedFrames, Func<long> subscriptions)
     {
-        _meter.CreateObservableGauge("vapora.gateway.connections", connections, "{connection}", "Open WebSocket connections.");
-        _meter.CreateObservableGauge("vapora.gateway.connections.limit", limit, "{connection}", "Most WebSocket connections this gateway accepts (Gateway:MaxConnections).");
+        _meter.CreateObservableGauge("vapora.gateway.connections", connections, "{connection}", "Open client connections, WebSocket and Server-Sent Events.");
+        _meter.CreateObservableGauge("vapora.gateway.connections.by_transport",
+            () => byTransport().Select(c => new Measurement<int>(c.Count, new KeyValuePair<string, object?>("transport", c.Transport))),
+            "{connection}", "Open client connections by transport (websocket, sse).");
+        _meter.CreateObservableGauge("vapora.gateway.connections.limit", limit, "{connection}", "Most client connections (of any transport) this gateway accepts (Gateway:MaxConnections).");
         _meter.CreateObservableGauge("vapora.gateway.send_queue.depth", queuedFrames, "{frame}", "Frames waiting in all send queues.");
         _meter.CreateObservableGauge("vapora.gateway.subscriptions", subscriptions, "{subscription}", "Workflow subscriptions over all connections.");
     }

@@ -62,22 +62,24 @@ internal static class MultiplexEndpoint
         }
 
         var result = await connection.Subscriptions.SubscribeAsync(id!, frame.After, enveloped: true, ProtocolFrames.Subscribed(id!));
-        var error = result switch
+        if (ErrorOf(result) is { } error)
         {
-            SubscribeResult.Subscribed => default,
-            SubscribeResult.NotFound => (ServerFrame.ErrorCodes.NotFound, "workflow not found"),
-            SubscribeResult.Forbidden => (ServerFrame.ErrorCodes.Forbidden, "this token does not allow this workflow"),
-            SubscribeResult.AlreadySubscribed => (ServerFrame.ErrorCodes.BadFrame, "already subscribed; unsubscribe first to move"),
-            SubscribeResult.TooManySubscriptions => (ServerFrame.ErrorCodes.TooManySubscriptions, "this connection watches as many workflows as it may"),
-            SubscribeResult.AfterBeyondLatest => (ServerFrame.ErrorCodes.BadFrame, "after is beyond the workflow's latest version"),
-            SubscribeResult.Busy => (ServerFrame.ErrorCodes.Unavailable, "too many resumes at once on this gateway; subscribe again after a backoff"),
-            _ => (ServerFrame.ErrorCodes.Unavailable, "cannot serve this workflow right now; subscribe again later"),
-        };
-        if (error.Item1 is not null)
-        {
-            connection.Enqueue(ProtocolFrames.Error(error.Item1, error.Item2, id));
+            connection.Enqueue(ProtocolFrames.Error(error.Code, error.Message, id));
         }
     }
+
+    /// <summary>The error frame's code and message for a subscribe that failed (null: it did not).</summary>
+    internal static (string Code, string Message)? ErrorOf(SubscribeResult result) => result switch
+    {
+        SubscribeResult.Subscribed => null,
+        SubscribeResult.NotFound => (ServerFrame.ErrorCodes.NotFound, "workflow not found"),
+        SubscribeResult.Forbidden => (ServerFrame.ErrorCodes.Forbidden, "this token does not allow this workflow"),
+        SubscribeResult.AlreadySubscribed => (ServerFrame.ErrorCodes.BadFrame, "already subscribed; unsubscribe first to move"),
+        SubscribeResult.TooManySubscriptions => (ServerFrame.ErrorCodes.TooManySubscriptions, "this connection watches as many workflows as it may"),
+        SubscribeResult.AfterBeyondLatest => (ServerFrame.ErrorCodes.BadFrame, "after is beyond the workflow's latest version"),
+        SubscribeResult.Busy => (ServerFrame.ErrorCodes.Unavailable, "too many resumes at once on this gateway; subscribe again after a backoff"),
+        _ => (ServerFrame.ErrorCodes.Unavailable, "cannot serve this workflow right now; subscribe again later"),
+    };
 
     private static void Unsubscribe(Connection connection, ClientFrame frame)
     {

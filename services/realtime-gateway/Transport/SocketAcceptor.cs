@@ -11,13 +11,8 @@ internal sealed class SocketAcceptor(ConnectionHost host, IOptions<GatewayOption
 
     public async Task RunAsync(HttpContext http, Func<Connection, ReadOnlyMemory<byte>, Task> onMessage, Func<Connection, Task>? start)
     {
-        // Cross-site WebSocket hijacking: a page of another origin must not ride on the user's credentials.
-        if (!OriginPolicy.IsAllowed(http.Request, _options.AllowedOrigins))
+        if (await OriginPolicy.RefusedAsync(http, _options, metrics, logger))
         {
-            metrics.InboundRejected("origin");
-            GatewayLog.OriginRejected(logger, http.Request.Headers.Origin.ToString());
-            await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Origin not allowed",
-                detail: "This origin may not open sockets on this gateway (Gateway:AllowedOrigins).").ExecuteAsync(http);
             return;
         }
 

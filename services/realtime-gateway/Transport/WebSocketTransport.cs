@@ -18,6 +18,10 @@ internal sealed class WebSocketTransport(
     WebSocket socket, HttpContext http, int maxInboundBytes, GatewayMetrics metrics, Func<Connection, ReadOnlyMemory<byte>, Task> onMessage)
     : IConnectionTransport
 {
+    public const string TransportName = "websocket";
+
+    public string Name => TransportName;
+
     public ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken) =>
         socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
 

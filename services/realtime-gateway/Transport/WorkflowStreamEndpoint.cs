@@ -81,7 +81,7 @@ internal static class WorkflowStreamEndpoint
         return Task.CompletedTask;
     }
 
-    private static bool TryParseVersion(string? value, out long? version)
+    internal static bool TryParseVersion(string? value, out long? version)
     {
         version = null;
         if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))

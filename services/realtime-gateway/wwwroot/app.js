@@ -1,9 +1,11 @@
 // Vapora live progress page: a list of recent workflows and a detail view with live history.
-// Plain modules, no build step. Everything shown comes from the REST API (initial data) and the
-// multiplexed socket (every later version, once, in order).
-import { LiveConnection } from './live.js';
+// Plain modules, no build step. Everything shown comes from the REST API (initial data) and @vapora/client (every
+// later version, once, in order), which the gateway serves from clients/js: one connection for every watched
+// workflow, WebSocket first, then Server-Sent Events, then polling; reconnects, resume and fallback live there.
+import { watchMany } from './vendor/vapora-client/index.js';
 
-const STATE_LABELS = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', offline: 'offline (polling)' };
+const TRANSPORT_LABELS = { websocket: 'WebSocket', sse: 'Server-Sent Events' };
+const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 const LIST_REFRESH_MS = 10000;
 const els = {
   connection: document.getElementById('connection'),
@@ -21,26 +23,27 @@ const els = {
 
 const workflows = new Map(); // id -> latest state {workflow_id, version, status, current_step, total_steps, message, timestamp, name}
 let detailId = null;
+const ERROR_SOURCES = ['list', 'detail', 'watch'];
+const errors = new Map(); // source -> the problem shown for it in the error box
 let config;
 let live;
 
-// A log of the latest connection states, for tests and for anyone debugging the page from the console. Bounded: a
+// A log of the latest indicator states, for tests and for anyone debugging the page from the console. Bounded: a
 // page left open for days through many reconnects must not grow it forever.
 const STATES_KEPT = 50;
-window.__vapora = { states: [] };
+window.__vapora = { states: [], transports: [] };
 
 async function main() {
   config = await loadConfig();
-  live = new LiveConnection({
-    socketUrl: config.socketUrl,
+  showStatus({ state: 'connecting', transport: null });
+  live = watchMany([], {
+    baseUrl: config.streamBase,
+    apiUrl: config.apiBase,
     token: config.token,
     onUpdate: applyUpdate,
-    onError: showSubscriptionError,
-    onState: showState,
-    poll: (id, after) => api(`/api/workflows/${encodeURIComponent(id)}/history?after=${after}&limit=1000`),
+    onStatus: showStatus,
+    onError: showWatchError,
   });
-  showState('connecting');
-  live.start();
   els.filter.addEventListener('change', () => refreshList());
   window.addEventListener('hashchange', route);
   document.addEventListener('keydown', (e) => {
@@ -51,14 +54,19 @@ async function main() {
   await route();
 }
 
+/** Watches a workflow from the version the page already shows; nothing follows a terminal status. */
+function watchFrom(state) {
+  if (!TERMINAL.has(state.status)) live.add(state.workflow_id, { after: state.version });
+}
+
 async function loadConfig() {
   const fromServer = await fetch('config.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
   const params = new URLSearchParams(location.search);
   const token = params.get('token') ?? sessionStorage.getItem('vapora.token') ?? fromServer.accessToken ?? null;
   if (params.get('token')) sessionStorage.setItem('vapora.token', params.get('token'));
   const apiBase = (fromServer.apiBaseUrl || location.origin).replace(/\/$/, '');
-  const socketBase = (fromServer.socketBaseUrl || location.origin).replace(/^http/, 'ws').replace(/\/$/, '');
-  return { apiBase, socketUrl: `${socketBase}/ws`, token };
+  const streamBase = (fromServer.socketBaseUrl || location.origin).replace(/\/$/, '');
+  return { apiBase, streamBase, token };
 }
 
 async function api(path) {
@@ -79,16 +87,16 @@ async function refreshList() {
   let page;
   try {
     page = await api(`/api/workflows?limit=50${status ? `&status=${status}` : ''}`);
-    hideError();
+    hideError('list');
   } catch (error) {
-    showError(`Could not load workflows: ${error.message}`);
+    showError('list', `Could not load workflows: ${error.message}`);
     return;
   }
   const shown = new Set();
   for (const state of page.items) {
     shown.add(state.workflow_id);
     remember(state);
-    live.watch(state.workflow_id, workflows.get(state.workflow_id).version);
+    watchFrom(workflows.get(state.workflow_id));
   }
   // Rows follow the newest-first order of the API.
   const rows = page.items.map((s) => rowFor(workflows.get(s.workflow_id)));
@@ -96,7 +104,7 @@ async function refreshList() {
   els.empty.hidden = rows.length > 0;
   for (const id of [...workflows.keys()]) {
     if (!shown.has(id) && id !== detailId) {
-      live.unwatch(id);
+      live.remove(id);
       workflows.delete(id);
     }
   }
@@ -164,6 +172,7 @@ async function route() {
   const match = location.hash.match(/^#\/workflows\/([^/]+)$/);
   if (!match) {
     detailId = null;
+    hideError('detail');
     els.detailView.hidden = true;
     els.listView.hidden = false;
     document.title = 'Vapora · live workflows';
@@ -179,7 +188,7 @@ async function route() {
   try {
     const [state, history] = await Promise.all([api(`/api/workflows/${encodeURIComponent(id)}`), loadHistory(id)]);
     if (detailId !== id) return;
-    hideError();
+    hideError('detail');
     const latest = history.length ? history[history.length - 1] : state;
     remember({ ...state, ...(latest.version >= state.version ? latest : {}) });
     const shown = workflows.get(id);
@@ -187,10 +196,10 @@ async function route() {
     document.title = `${shown.name} · Vapora`;
     renderSummary(shown);
     for (const update of history) insertHistory(update);
-    live.watch(id, shown.version);
+    watchFrom(shown);
     els.detailTitle.focus?.();
   } catch (error) {
-    showError(error.status === 404 ? `Workflow ${id} not found.` : error.status === 403 ? `You may not see workflow ${id}.` : `Could not load workflow ${id}: ${error.message}`);
+    showError('detail', error.status === 404 ? `Workflow ${id} not found.` : error.status === 403 ? `You may not see workflow ${id}.` : `Could not load workflow ${id}: ${error.message}`);
   }
 }
 
@@ -230,29 +239,52 @@ function insertHistory(update) {
   els.history.insertBefore(row, older ?? null);
 }
 
-function showSubscriptionError(workflowId, code, message) {
-  if (workflowId && workflowId === detailId) {
-    showError(code === 'not_found' ? `Workflow ${workflowId} not found.` : code === 'forbidden' ? `You may not see workflow ${workflowId}.` : message);
-  } else if (!workflowId) {
-    showError(message);
+/** The watch gave up on one workflow (error.workflowId) or on everything (a token refused). */
+function showWatchError(error) {
+  const id = error.workflowId;
+  if (id && id === detailId) {
+    showError('detail', error.code === 'not_found' ? `Workflow ${id} not found.` : error.code === 'forbidden' ? `You may not see workflow ${id}.` : error.message);
+  } else if (!id && error.code !== 'callback_failed') {
+    // The watch has stopped: this stays beside whatever else is shown (e.g. the list that could not load for the
+    // same reason), whichever of the two arrived first.
+    showError('watch', error.message);
   }
 }
 
-function showState(state) {
-  const states = window.__vapora.states;
-  states.push(state);
-  if (states.length > STATES_KEPT) states.splice(0, states.length - STATES_KEPT);
+/** The indicator: which state, and over which transport ('polling' means no live stream gets through). */
+function showStatus(status) {
+  const state = status.state === 'live' && status.transport === 'polling' ? 'polling' : status.state === 'stopped' ? 'offline' : status.state;
+  const text = {
+    connecting: 'connecting…',
+    reconnecting: 'reconnecting…',
+    polling: 'polling (no live connection)',
+    offline: 'offline',
+    live: `live · ${TRANSPORT_LABELS[status.transport] ?? status.transport}`,
+  }[state];
+  for (const [list, value] of [[window.__vapora.states, state], [window.__vapora.transports, status.transport]]) {
+    list.push(value);
+    if (list.length > STATES_KEPT) list.splice(0, list.length - STATES_KEPT);
+  }
   els.connection.dataset.state = state;
-  els.connection.textContent = STATE_LABELS[state] ?? state;
+  els.connection.dataset.transport = status.transport ?? '';
+  els.connection.textContent = text;
 }
 
-function showError(text) {
-  els.error.textContent = text;
-  els.error.hidden = false;
+/** Shows one source's problem ('list', 'detail', 'watch') beside the others', in a fixed order, so what the box says
+ * does not depend on which request or close arrived first. */
+function showError(source, text) {
+  errors.set(source, text);
+  renderErrors();
 }
 
-function hideError() {
-  els.error.hidden = true;
+function hideError(source) {
+  errors.delete(source);
+  renderErrors();
+}
+
+function renderErrors() {
+  els.error.textContent = ERROR_SOURCES.map((s) => errors.get(s)).filter(Boolean).join(' ');
+  els.error.hidden = errors.size === 0;
 }
 
 function formatTime(timestamp) {

@@ -157,6 +157,8 @@ public sealed class ConnectionTests : IDisposable
         private int _sendsStarted;
         private int _abortCalls;
 
+        public string Name => "fake";
+
         public bool Stalled { get; init; }
 
         public bool Aborted { get; private set; }

@@ -21,14 +21,16 @@
 // workflowIds() is read when it does. A transport that cannot add workflows to an open connection (e.g. an SSE
 // stream whose URL lists them) may reconnect itself with the new set.
 //
-// Server-Sent Events slot in as one more module here: GET /api/workflows/{id}/events for 'one' (resume with
-// ?after=N from link.position), the multiplexed SSE stream for 'many', inserted between websocket and polling.
+// The built-in ladder: websocket, then sse (Server-Sent Events over fetch: GET /api/workflows/{id}/events for 'one',
+// /events?workflows=… for 'many'), then polling (the API's REST reads).
 import { pollingTransport } from './polling.js';
+import { sseTransport } from './sse.js';
 import { webSocketTransport } from './websocket.js';
 
 export const builtInTransports = Object.freeze({
   websocket: webSocketTransport,
+  sse: sseTransport,
   polling: pollingTransport,
 });
 
-export const defaultTransportOrder = Object.freeze(['websocket', 'polling']);
+export const defaultTransportOrder = Object.freeze(['websocket', 'sse', 'polling']);

@@ -61,7 +61,7 @@ test('in Chromium, watch delivers every version once, in order across a gateway 
   await system.stack.reviveGateways();
 });
 
-test('in Chromium with WebSockets blocked, watchMany polls the API with fetch and a bearer token', { timeout: 120_000 }, async () => {
+test('in Chromium with WebSockets blocked, watchMany streams over SSE with fetch and a bearer token, and polls when that is blocked too', { timeout: 120_000 }, async () => {
   await system.stack.nginx.reconfigure(system.stack.gateways, system.stack.api, { blockWebSockets: true });
   const ids = [await system.api.create(), await system.api.create()];
   const token = tokens.create({ workflows: ids });
@@ -84,7 +84,29 @@ test('in Chromium with WebSockets blocked, watchMany polls the API with fetch an
   const result = await recorded();
   for (const id of ids) assert.deepEqual(result.versions[id], range(1, 11), id);
   assert.deepEqual(result.errors, []);
-  assert.deepEqual(result.transports, ['polling']);
+  assert.deepEqual(result.transports, ['sse']);
+  await tab.evaluate('window.current.close()');
+
+  // With the event streams refused too, the same watch polls the API.
+  await system.stack.nginx.reconfigure(system.stack.gateways, system.stack.api, { blockWebSockets: true, blockEventStreams: true });
+  await tab.evaluate(`(async () => {
+    const { watchMany } = await import('/__files/src/index.js');
+    window.recorded = { versions: {}, transports: [], errors: [] };
+    window.current = watchMany(${JSON.stringify(ids)}.map((workflowId) => ({ workflowId, after: 11 })), {
+      token: ${JSON.stringify(token)}, initialBackoffMs: 50, maxBackoffMs: 500, pollIntervalMs: 200,
+      onUpdate: (u) => (recorded.versions[u.workflow_id] ??= []).push(u.version),
+      onStatus: (s) => s.state === 'live' && recorded.transports.push(s.transport),
+      onError: (e) => recorded.errors.push(e.code + ': ' + e.message),
+    });
+  })()`);
+  for (const id of ids) await system.api.progress(id, 11);
+  await poll(async () => {
+    const { versions } = await recorded();
+    return ids.every((id) => versions[id]?.at(-1) === 12);
+  }, 30_000, 'version 12 of both in the page');
+  const polled = await recorded();
+  assert.deepEqual(polled.transports, ['polling']);
+  assert.deepEqual(polled.errors, []);
   await tab.evaluate('window.current.close()');
   await system.stack.nginx.reconfigure(system.stack.gateways, system.stack.api, { blockWebSockets: false });
 });

@@ -2,60 +2,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { systemUnderTest } from '../support/e2e.js';
+import { watchAcrossGatewayKill, watchManyAcrossGatewayKill } from '../support/failover.js';
 import { poll } from '../support/poll.js';
-import { liveTransports, range, recordWatch, recordWatchMany } from '../support/watching.js';
+import { recordWatch, recordWatchMany } from '../support/watching.js';
 
 const system = systemUnderTest();
 const quick = () => system.quick({ maxBackoffMs: 1000 });
 
-/** No socket is left from an earlier test, so the gateway that holds one is this test's. */
-async function quiet() {
-  await poll(async () => (await system.stack.gatewayWithConnections(1)) === undefined, 20_000, 'every earlier socket to close');
-}
-
 test('watch delivers every version once, in order, across a gateway SIGKILL', { timeout: 120_000 }, async () => {
-  await quiet();
-  const id = await system.api.create();
-  const record = system.track(recordWatch(id, quick()));
-  await poll(() => record.versions.length === 1, 20_000, 'the state (version 1)');
-  assert.equal(record.updates[0].name, 'js client test', 'the first delivery is the state, with its name');
-  await system.api.progressSteps(id, 1, 10);
-  await poll(() => record.versions.at(-1) === 11, 20_000, 'version 11');
-
-  const victim = await system.stack.gatewayHoldingSocket();
-  const writing = system.api.progressSteps(id, 11, 40); // the gateway dies while versions keep coming
-  await victim.kill();
-  await writing;
-  await poll(() => record.versions.at(-1) === 41, 30_000, 'version 41 after the failover');
-
-  assert.deepEqual(record.versions, range(1, 41));
-  assert.ok(record.handle.stats.reconnects >= 1, 'it did reconnect');
+  const record = await watchAcrossGatewayKill(system, quick(), 'websocket');
   assert.ok(record.statuses.some((s) => s.state === 'reconnecting' && s.closeCode === 1006), 'the kill was seen as a drop');
-  assert.deepEqual(liveTransports(record.statuses), ['websocket']);
-  await record.handle.close();
-  await system.stack.reviveGateways();
 });
 
 test('watchMany delivers every version of every workflow once, in order, across a gateway SIGKILL', { timeout: 120_000 }, async () => {
-  await quiet();
-  const ids = [await system.api.create(), await system.api.create(), await system.api.create()];
-  const record = system.track(recordWatchMany(ids, quick()));
-  await poll(() => ids.every((id) => record.versions.get(id)?.length === 1), 20_000, 'the state of each workflow');
-  for (const id of ids) await system.api.progressSteps(id, 1, 5);
-  await poll(() => ids.every((id) => record.versions.get(id).at(-1) === 6), 20_000, 'version 6 of each');
-
-  const victim = await system.stack.gatewayHoldingSocket();
-  const writing = (async () => {
-    for (let step = 6; step <= 25; step += 1) for (const id of ids) await system.api.progress(id, step);
-  })();
-  await victim.kill();
-  await writing;
-  await poll(() => ids.every((id) => record.versions.get(id).at(-1) === 26), 30_000, 'version 26 of each after the failover');
-
-  for (const id of ids) assert.deepEqual(record.versions.get(id), range(1, 26), id);
-  assert.ok(record.handle.stats.reconnects >= 1);
-  await record.handle.close();
-  await system.stack.reviveGateways();
+  await watchManyAcrossGatewayKill(system, quick(), 'websocket');
 });
 
 test('watch resumes after the version given and stops by itself after a terminal status', { timeout: 60_000 }, async () => {

@@ -244,17 +244,18 @@ export function startGateway(redis, api, env = {}) {
 /**
  * A real nginx with the shipped routes (deploy/nginx), round-robin over the gateways, as NginxServer.cs templates
  * them. blockWebSockets: strips the upgrade headers in the socket locations, like a proxy that breaks WebSockets
- * (the gateway then answers 426 and no socket opens); reconfigure() switches at run time (nginx reload).
+ * (the gateway then answers 426 and no socket opens); blockEventStreams: answers 403 on the SSE locations, like a
+ * proxy that refuses them; reconfigure() switches at run time (nginx reload).
  */
 export class Nginx {
   /** serveFiles: a folder served at /__files/ (test pages and the package's modules, same origin as the gateways). */
-  static async start(gateways, api, { blockWebSockets = false, serveFiles = null } = {}) {
+  static async start(gateways, api, { blockWebSockets = false, blockEventStreams = false, serveFiles = null } = {}) {
     const nginx = new Nginx();
     nginx.serveFiles = serveFiles;
     nginx.directory = fs.mkdtempSync(path.join(os.tmpdir(), 'vapora-js-nginx-'));
     nginx.port = await freePort();
     nginx.baseUrl = `http://127.0.0.1:${nginx.port}`;
-    nginx.writeConfig(gateways, api, blockWebSockets);
+    nginx.writeConfig(gateways, api, blockWebSockets, blockEventStreams);
     const binary = fs.existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
     const config = path.join(nginx.directory, 'nginx.conf');
     nginx.process = new ManagedProcess(`nginx-${nginx.port}`, binary,
@@ -266,7 +267,7 @@ export class Nginx {
     return nginx;
   }
 
-  writeConfig(gateways, api, blockWebSockets) {
+  writeConfig(gateways, api, blockWebSockets, blockEventStreams = false) {
     const shipped = (file) => fs.readFileSync(path.join(repoRoot, 'deploy', 'nginx', file), 'utf8');
     // Test-only files: a prefix location that wins over the shipped ones, with the MIME types module scripts need.
     const files = this.serveFiles
@@ -286,8 +287,11 @@ export class Nginx {
       }
       websocket = blocked;
     }
+    // The shipped SSE include, or a refusal in its place (its directives would be rejected after a return).
+    const eventStream = blockEventStreams ? 'return 403;\n' : shipped('vapora-event-stream.conf');
     const user = process.getuid?.() === 0 ? 'user root;' : '';
     fs.writeFileSync(path.join(this.directory, 'vapora-websocket.conf'), websocket);
+    fs.writeFileSync(path.join(this.directory, 'vapora-event-stream.conf'), eventStream);
     fs.writeFileSync(path.join(this.directory, 'nginx.conf'), `${user}
 worker_processes 1;
 worker_shutdown_timeout 1s;
@@ -312,8 +316,8 @@ ${routes}
    * connection from now on, kept-alive ones included, meets the new configuration. The old worker closes what it
    * still carries (sockets included) after worker_shutdown_timeout.
    */
-  async reconfigure(gateways, api, { blockWebSockets = false } = {}) {
-    this.writeConfig(gateways, api, blockWebSockets);
+  async reconfigure(gateways, api, { blockWebSockets = false, blockEventStreams = false } = {}) {
+    this.writeConfig(gateways, api, blockWebSockets, blockEventStreams);
     const oldWorkers = childrenOf(this.process.pid);
     process.kill(this.process.pid, 'SIGHUP');
     try {

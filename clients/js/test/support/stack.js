@@ -3,14 +3,14 @@ import { poll } from './poll.js';
 import { Nginx, startApi, startGateway, startRedis } from './processes.js';
 
 export class Stack {
-  /** @param {{ env?: object, apiEnv?: object, gatewayEnv?: object, blockWebSockets?: boolean, serveFiles?: string }} [options] */
-  static async start({ env = {}, apiEnv = {}, gatewayEnv = {}, blockWebSockets = false, serveFiles = null } = {}) {
+  /** @param {{ env?: object, apiEnv?: object, gatewayEnv?: object, blockWebSockets?: boolean, blockEventStreams?: boolean, serveFiles?: string }} [options] */
+  static async start({ env = {}, apiEnv = {}, gatewayEnv = {}, blockWebSockets = false, blockEventStreams = false, serveFiles = null } = {}) {
     const stack = new Stack();
     try {
       stack.redis = await startRedis();
       stack.api = await startApi(stack.redis, { ...env, ...apiEnv });
       stack.gateways = await Promise.all([0, 1].map(() => startGateway(stack.redis, stack.api, { ...env, ...gatewayEnv })));
-      stack.nginx = await Nginx.start(stack.gateways, stack.api, { blockWebSockets, serveFiles });
+      stack.nginx = await Nginx.start(stack.gateways, stack.api, { blockWebSockets, blockEventStreams, serveFiles });
     } catch (error) {
       await stack.stop();
       throw error;
@@ -29,7 +29,7 @@ export class Stack {
     return holder;
   }
 
-  /** The gateway that reports at least `count` sockets (its vapora_gateway_connections), or undefined. */
+  /** The gateway that reports at least `count` connections, sockets or event streams (its vapora_gateway_connections), or undefined. */
   async gatewayWithConnections(count = 1) {
     for (const gateway of this.gateways) {
       if (!gateway.process.hasExited && (await gateway.metric('vapora_gateway_connections')) >= count) return gateway;

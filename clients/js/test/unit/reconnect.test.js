@@ -1,40 +1,12 @@
 // The session's reconnect logic under a fake clock, against a scripted gateway on a real loopback socket.
 import assert from 'node:assert/strict';
-import { after, afterEach, test } from 'node:test';
+import { test } from 'node:test';
 import WebSocket from 'ws';
-import { backoffDelay, watch, watchMany } from '../../src/index.js';
+import { backoffDelay, watchMany } from '../../src/index.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { poll } from '../support/poll.js';
-import { ScriptedGateway, update } from '../support/scripted-gateway.js';
-
-const cleanups = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()();
-});
-after(async () => {
-  while (cleanups.length) await cleanups.pop()();
-});
-
-async function gateway(script) {
-  const started = await ScriptedGateway.start(script);
-  cleanups.push(() => started.stop());
-  return started;
-}
-
-function watching(id, options) {
-  const statuses = [];
-  const updates = [];
-  const errors = [];
-  const handle = watch(id, {
-    WebSocket,
-    onUpdate: (u) => updates.push(u),
-    onStatus: (s) => statuses.push(s),
-    onError: (e) => errors.push(e),
-    ...options,
-  });
-  cleanups.push(() => handle.close());
-  return { handle, statuses, updates, errors };
-}
+import { afterThisTest, gateway, watching } from '../support/scripted.js';
+import { update } from '../support/scripted-gateway.js';
 
 const half = () => 0.5;
 
@@ -165,6 +137,7 @@ test('falls back to polling after sockets that never open, and probes back up to
   // (between 20 and 40 s; jitter 0.5 makes it 30 s), so moving the clock to the probe fires nothing else.
   const { updates, statuses } = watching('wf-ladder', {
     baseUrl: server.baseUrl, timers: clock, after: 0, fallbackAfter: 3, upgradeProbeMs: 40_000, pollIntervalMs: 31_000, random: half,
+    transports: ['websocket', 'polling'], // the ladder's mechanics between two rungs (SSE has its own tests)
   });
   for (let attempt = 1; attempt <= 2; attempt += 1) {
     await poll(() => statuses.at(-1)?.state === 'reconnecting' && statuses.at(-1).attempt === attempt, 5000, `socket attempt ${attempt} to fail`);
@@ -192,7 +165,7 @@ test('sockets that open but are cut before the server answers also move the watc
     onHttp: (request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([update('wf-cut', 1)])),
   });
   const clock = new FakeClock();
-  const { updates, statuses } = watching('wf-cut', { baseUrl: server.baseUrl, timers: clock, after: 0, random: half });
+  const { updates, statuses } = watching('wf-cut', { baseUrl: server.baseUrl, timers: clock, after: 0, random: half, transports: ['websocket', 'polling'] });
   for (let attempt = 1; attempt <= 2; attempt += 1) {
     await poll(() => statuses.at(-1)?.state === 'reconnecting' && statuses.at(-1).attempt === attempt, 5000, `socket ${attempt} to be cut`);
     clock.advance(statuses.at(-1).delayMs);
@@ -244,7 +217,7 @@ test('watchMany resubscribes every workflow after its last version on a new sock
     baseUrl: server.baseUrl, WebSocket, timers: clock, onUpdate: (u) => updates.push(`${u.workflow_id}@${u.version}`),
     onError: (e) => errors.push(e), onStatus: (s) => statuses.push(s),
   });
-  cleanups.push(() => many.close());
+  afterThisTest(() => many.close());
   await poll(() => statuses.at(-1)?.state === 'reconnecting', 5000, 'the 4000 close');
   assert.deepEqual(errors.map((e) => [e.code, e.workflowId]), [['not_found', 'wf-gone']]);
   assert.deepEqual(many.workflowIds, ['wf-a', 'wf-b']);
