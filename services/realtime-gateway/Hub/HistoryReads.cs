@@ -88,5 +88,8 @@ internal sealed class HistoryReads : IDisposable
         }
     }
 
+    /// <summary>Reads waiting for a slot.</summary>
+    internal long Waiting => _limiter.GetStatistics()?.CurrentQueuedCount ?? 0;
+
     public void Dispose() => _limiter.Dispose();
 }

@@ -45,18 +45,6 @@ internal sealed class GatewayMetrics
             "Resumes that shared a history read already in flight instead of making their own.");
         _historyReadsRefused = _meter.CreateCounter<long>("vapora.gateway.catchup.refused", "{read}",
             "Catch-up history reads refused because as many as allowed were in flight and queued (the resumes closed with 4002 or got an unavailable error frame).");
-        // A counter is exported from its first measurement on; starting the ones alerts watch at 0 lets rate() see
-        // the first event after a restart.
-        _gapRepairs.Add(0);
-        _slowConsumers.Add(0);
-        _historyReads.Add(0);
-        _historyReadsCoalesced.Add(0);
-        _historyReadsRefused.Add(0);
-        foreach (var reason in DropReasons)
-        {
-            _dropped.Add(0, new KeyValuePair<string, object?>("reason", reason));
-        }
-
         _inboundRejected = _meter.CreateCounter<long>("vapora.gateway.inbound.rejected", "{message}", "Inbound client messages rejected, by reason.");
         var latencyBuckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] };
         _fanOutLag = _meter.CreateHistogram("vapora.gateway.fanout.duration", "ms", "Time from receiving an update from Redis to queueing it on every local watcher.", advice: latencyBuckets);
@@ -113,6 +101,24 @@ internal sealed class GatewayMetrics
     public void Conflated() => _conflated.Add(1);
 
     public void GapRepaired(int updates) => _gapRepairs.Add(updates);
+
+    /// <summary>
+    /// A counter is exported from its first measurement on; starting the ones alerts and dashboards watch at 0 lets
+    /// rate() see the first event after a restart. Call once the meter provider listens (GatewayStartup): a
+    /// measurement taken before that is lost.
+    /// </summary>
+    public void StartCountersAtZero()
+    {
+        _gapRepairs.Add(0);
+        _slowConsumers.Add(0);
+        _historyReads.Add(0);
+        _historyReadsCoalesced.Add(0);
+        _historyReadsRefused.Add(0);
+        foreach (var reason in DropReasons)
+        {
+            _dropped.Add(0, new KeyValuePair<string, object?>("reason", reason));
+        }
+    }
 
     public void Resumed() => _resumes.Add(1);
 

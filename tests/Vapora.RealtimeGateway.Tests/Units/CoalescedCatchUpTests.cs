@@ -14,10 +14,11 @@ public sealed class CoalescedCatchUpTests : IDisposable
     private const string Id = "wf_coalesce_unit";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
-    private readonly FakeTimeProvider _time = new();
+    private readonly TimerRecordingTimeProvider _time = new();
     private readonly FakeUpdateLog _log = new(Id, latest: 10);
     private readonly TestMetrics _metrics = new();
     private readonly CancellationTokenSource _stopping = new();
+    private HistoryReads? _reads;
 
     public void Dispose()
     {
@@ -80,6 +81,8 @@ public sealed class CoalescedCatchUpTests : IDisposable
         var running = topic.AttachOrReadHistory(new RecordingWatcher(), after: 2)!;
         await Poll.UntilAsync(() => _log.HistoryReads == 1, Deadline, "the first read to take the only slot");
         var queued = topic.AttachOrReadHistory(new RecordingWatcher(), after: 3)!;
+        // Reads start on the thread pool: the second must be the one waiting before the third asks.
+        await Poll.UntilAsync(() => _reads!.Waiting == 1, Deadline, "the second read to wait for the slot");
         var refused = topic.AttachOrReadHistory(new RecordingWatcher(), after: 4)!;
 
         await Assert.ThrowsAsync<HistoryReadRefusedException>(() => refused.WaitAsync(Deadline, TestContext.Current.CancellationToken));
@@ -118,7 +121,7 @@ public sealed class CoalescedCatchUpTests : IDisposable
         var topic = StartedTopic(head: 10);
         _log.Latest = 4; // the log lags its own publishes (it should not): the read finds nothing after 4 at first
         var read = topic.AttachOrReadHistory(new RecordingWatcher(), after: 4)!;
-        await Poll.UntilAsync(() => _log.HistoryReads == 1, Deadline, "the first read");
+        await Poll.UntilAsync(() => _time.HasTimerDueIn(TimeSpan.FromMilliseconds(50)), Deadline, "the second read to wait 50 ms");
         _log.Latest = 10;
         _time.Advance(TimeSpan.FromMilliseconds(50));
 
@@ -136,7 +139,7 @@ public sealed class CoalescedCatchUpTests : IDisposable
 
     private WorkflowTopic StartedTopic(long head, Action<GatewayOptions>? configure = null)
     {
-        var topic = TopicFactory.Create(Id, _log, _metrics, _time, _stopping.Token, configure);
+        var topic = TopicFactory.Create(Id, _log, _metrics, _time, _stopping.Token, configure, out _reads);
         topic.Start(TestFrames.Snapshot(Id, head));
         return topic;
     }

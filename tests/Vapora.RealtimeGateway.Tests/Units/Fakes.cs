@@ -127,12 +127,16 @@ internal sealed class TestMetrics : IDisposable
 internal static class TopicFactory
 {
     public static WorkflowTopic Create(string workflowId, IUpdateLog log, TestMetrics metrics, TimeProvider time, CancellationToken stopping,
-        Action<GatewayOptions>? configure = null)
+        Action<GatewayOptions>? configure = null) => Create(workflowId, log, metrics, time, stopping, configure, out _);
+
+    /// <param name="reads">The topic's history reads (to see what waits for a slot).</param>
+    public static WorkflowTopic Create(string workflowId, IUpdateLog log, TestMetrics metrics, TimeProvider time, CancellationToken stopping,
+        Action<GatewayOptions>? configure, out HistoryReads reads)
     {
         var options = new GatewayOptions { WorkflowApiUrl = new Uri("http://127.0.0.1:9"), CatchUpPageSize = 100 };
         configure?.Invoke(options);
         var repair = new TopicRepair(log, options, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, stopping);
-        var reads = new HistoryReads(log, options, metrics.Metrics, time, stopping);
+        reads = new HistoryReads(log, options, metrics.Metrics, time, stopping);
         return new WorkflowTopic(workflowId, new TopicContext(options, metrics.Metrics, time, repair, reads));
     }
 }
