@@ -92,6 +92,17 @@ def run_table(title, names, split=False):
         print(row + (f" {f(m['harness_gc_pause_ms'], 0)} | {load_at(d)} |" if split else ''))
 
 
+old, new = load(f'{prefix}-vapora-2026-11-29'), sweep(prefix, 'vapora')
+if old and new:
+    print(f"\n### 1 again: Vapora on 2026-11-29 ({prefix}-vapora-2026-11-29.json, load {load_at(old)}) and now ({prefix}-vapora.json, load {load_at(new)})\n")
+    print('| rate | delivered msgs/s then / now | p50 ms then / now | p99 ms then / now | p99.9 ms then / now | server CPU then / now |')
+    print('|---:|---|---|---|---|---|')
+    before = {s['rate']: s['median'] for s in old['steps']}
+    for step in new['steps']:
+        m, o = step['median'], before.get(step['rate'])
+        if o:
+            print(f"| {step['rate']} | {f(o['delivered_per_second'], 0)} / {f(m['delivered_per_second'], 0)} | {f(o['p50_ms'], 2)} / {f(m['p50_ms'], 2)} | {f(o['p99_ms'], 2)} / {f(m['p99_ms'], 2)} | {f(o['p99_9_ms'], 2)} / {f(m['p99_9_ms'], 2)} | {f(o['server_cpu_cores'], 2)} / {f(m['server_cpu_cores'], 2)} |")
+
 run_table('2. Latency: 1,000 clients, 100 updates/s', [
     ('vapora, PATCH through REST (store + publish + gateway)', 'latency-vapora-rest'),
     ('vapora, PUBLISH into Redis', 'latency-vapora'),

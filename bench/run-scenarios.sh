@@ -2,8 +2,8 @@
 # Runs every scenario of docs/benchmarks.md, one after another (they must not overlap: 2 cores), and writes the JSON
 # results (and the sweep charts) to bench/results/. About 35 minutes on the reference machine.
 #   bench/run-scenarios.sh [scenario ...]     scenarios: fanout fanout3 latency memory breadth cluster stalled sse
-#                                              fanout-vapora storm breadth-split growth churn peers memory-server-gc (default: all
-#                                              but fanout-vapora)
+#                                              fanout-vapora fanout-vapora-high storm breadth-split growth churn peers
+#                                              memory-server-gc (default: all but fanout-vapora and fanout-vapora-high)
 # Issue 18's scenarios split the harness's clients over worker processes (--workers 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,6 +55,8 @@ for scenario in ${scenarios[@]}; do
       ;;
     fanout-vapora)  # 1 again for Vapora alone (after a change to the gateway), as fanout3 runs it
       bench sweep --target vapora --clients 10000 --workflows 100 --rates 400,500,600,700 --duration 8 --runs 3 --out "$out/fanout3-vapora.json" ;;
+    fanout-vapora-high)  # and on from where that stopped passing every rate (the tables join the two)
+      bench sweep --target vapora --clients 10000 --workflows 100 --rates 800,900,1000 --duration 8 --runs 3 --out "$out/fanout3-vapora-high.json" ;;
     storm)    # reconnect storm: 2 gateways behind nginx, 10,000 clients over 100 workflows, 200 updates/s through REST;
       # kill -9 the gateway holding half (every client of 50 workflows, which the other gateway does not watch yet)
       for coalesce in on off; do
