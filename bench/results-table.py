@@ -36,12 +36,20 @@ def runs(d):
     return len(d['runs'])
 
 
+def load_at(d):
+    """The 1-minute load average when the run started (figures taken on a busy machine say so)."""
+    machine = d.get('invocation', {}).get('machine', {})
+    return machine['load_average'].split(' ')[0] if 'load_average' in machine else '—'
+
+
+
 prefix = os.environ.get('FANOUT', 'fanout3' if os.path.exists(os.path.join(root, 'fanout3-vapora.json')) else 'fanout')
 print(f'### 1. Fan-out: 10,000 connections, 100 workflows × 100 watchers ({prefix}-*.json)\n')
-print('| target | highest rate passed (updates/s) | delivered msgs/s there | p50 / p99 / p99.9 ms there | server CPU cores | stopped because |')
-print('|---|---:|---:|---|---:|---|')
+print('| target | highest rate passed (updates/s) | delivered msgs/s there | p50 / p99 / p99.9 ms there | server CPU cores | stopped because | load at start |')
+print('|---|---:|---:|---|---:|---|---:|')
+FANOUT_ROWS = TARGETS + ['vapora-sse']  # vapora-sse: Vapora's clients on Server-Sent Events instead of WebSockets
 best = {}
-for t in TARGETS:
+for t in FANOUT_ROWS:
     d = sweep(prefix, t)
     if not d:
         continue
@@ -50,9 +58,9 @@ for t in TARGETS:
         s = passed[-1]
         m = s['median']
         best[t] = m['delivered_per_second']
-        print(f"| {t} | {s['rate']} | {f(m['delivered_per_second'], 0)} | {f(m['p50_ms'], 2)} / {f(m['p99_ms'], 2)} / {f(m['p99_9_ms'], 2)} | {f(m['server_cpu_cores'], 2)} | {d['stopped_because']} |")
+        print(f"| {t} | {s['rate']} | {f(m['delivered_per_second'], 0)} | {f(m['p50_ms'], 2)} / {f(m['p99_ms'], 2)} / {f(m['p99_9_ms'], 2)} | {f(m['server_cpu_cores'], 2)} | {d['stopped_because']} | {load_at(d)} |")
     else:
-        print(f"| {t} | none | — | — | — | {d['stopped_because']} |")
+        print(f"| {t} | none | — | — | — | {d['stopped_because']} | {load_at(d)} |")
 if 'vapora' in best:
     for t in ('signalr', 'ceiling'):
         if t in best:
@@ -61,24 +69,39 @@ if 'vapora' in best:
 print('Every step of every sweep:\n')
 print('| target | rate | delivered msgs/s | p50 ms | p99 ms | p99.9 ms | max ms | lost / dup / reordered | server CPU | harness CPU |')
 print('|---|---:|---:|---:|---:|---:|---:|---|---:|---:|')
-for t in TARGETS:
+for t in FANOUT_ROWS:
     d = sweep(prefix, t)
     for s in (d or {}).get('steps', []):
         m = s['median']
         print(f"| {t} | {s['rate']} | {f(m['delivered_per_second'], 0)} | {f(m['p50_ms'], 2)} | {f(m['p99_ms'], 2)} | {f(m['p99_9_ms'], 2)} | {f(m['max_ms'], 1)} | {loss(m)} | {f(m['server_cpu_cores'], 2)} | {f(m['harness_cpu_cores'], 2)} |")
 
 
-def run_table(title, names):
+def run_table(title, names, split=False):
+    """A table of runs; split: with the harness's processes, its GC pauses and the load (issue 18's runs)."""
     print(f'\n### {title}\n')
-    print('| run | runs | delivered msgs/s | p50 ms | p99 ms | p99.9 ms | max ms | lost / dup / reordered | server CPU cores |')
-    print('|---|---:|---:|---:|---:|---:|---:|---|---:|')
+    extra = ' harness processes |' if split else ''
+    print(f'| run | runs |{extra} delivered msgs/s | p50 ms | p99 ms | p99.9 ms | max ms | lost / dup / reordered | server CPU cores |' + (' harness GC pauses ms | load at start |' if split else ''))
+    print('|---|---:|' + ('---:|' if split else '') + '---:|---:|---:|---:|---:|---|---:|' + ('---:|---:|' if split else ''))
     for label, name in names:
         d = load(name)
         if not d:
             continue
         m = d['median']
-        print(f"| {label} | {runs(d)} | {f(m['delivered_per_second'], 0)} | {f(m['p50_ms'], 2)} | {f(m['p99_ms'], 2)} | {f(m['p99_9_ms'], 2)} | {f(m['max_ms'], 1)} | {loss(m)} | {f(m['server_cpu_cores'], 2)} |")
+        row = f"| {label} | {runs(d)} |" + (f" {m.get('harness_processes', 1)} |" if split else '')
+        row += f" {f(m['delivered_per_second'], 0)} | {f(m['p50_ms'], 2)} | {f(m['p99_ms'], 2)} | {f(m['p99_9_ms'], 2)} | {f(m['max_ms'], 1)} | {loss(m)} | {f(m['server_cpu_cores'], 2)} |"
+        print(row + (f" {f(m['harness_gc_pause_ms'], 0)} | {load_at(d)} |" if split else ''))
 
+
+old, new = load(f'{prefix}-vapora-2026-11-29'), sweep(prefix, 'vapora')
+if old and new:
+    print(f"\n### 1 again: Vapora on 2026-11-29 ({prefix}-vapora-2026-11-29.json, load {load_at(old)}) and now ({prefix}-vapora.json, load {load_at(new)})\n")
+    print('| rate | delivered msgs/s then / now | p50 ms then / now | p99 ms then / now | p99.9 ms then / now | server CPU then / now |')
+    print('|---:|---|---|---|---|---|')
+    before = {s['rate']: s['median'] for s in old['steps']}
+    for step in new['steps']:
+        m, o = step['median'], before.get(step['rate'])
+        if o:
+            print(f"| {step['rate']} | {f(o['delivered_per_second'], 0)} / {f(m['delivered_per_second'], 0)} | {f(o['p50_ms'], 2)} / {f(m['p50_ms'], 2)} | {f(o['p99_ms'], 2)} / {f(m['p99_ms'], 2)} | {f(o['p99_9_ms'], 2)} / {f(m['p99_9_ms'], 2)} | {f(o['server_cpu_cores'], 2)} / {f(m['server_cpu_cores'], 2)} |")
 
 run_table('2. Latency: 1,000 clients, 100 updates/s', [
     ('vapora, PATCH through REST (store + publish + gateway)', 'latency-vapora-rest'),
@@ -113,3 +136,70 @@ for mode in ('classic', 'sharded'):
 print()
 run_table('Slow consumers: 1,000 clients, 10 workflows, 400 updates/s; 10 clients (one per workflow) stop reading', [
     ('no stalled client', 'stalled-0'), ('10 stalled clients (figures of the other 990)', 'stalled-10')])
+
+
+# ---- issue 18: memory with both GCs, reconnect storm, breadth with a split harness, growth, churn, peers per rate ----
+
+def mem_row(label, name):
+    d = load(name)
+    if not d:
+        return
+    m = d['median']
+    print(f"| {label} | {runs(d)} | {f(m['rss_baseline_mib'])} | {f(m['rss_connected_mib'])} | {f(m['rss_per_connection_kib'])} | {f(m['idle_server_cpu_cores'], 3)} | {load_at(d)} |")
+
+
+print('\n### 3b. Memory per idle connection: the GC Vapora ships (workstation) and ASP.NET Core\'s default (server)\n')
+print('| target, GC | runs | RSS before clients MiB | RSS with 10,000 MiB | RSS per connection KiB | idle server CPU cores | load (1 min) at start |')
+print('|---|---:|---:|---:|---:|---:|---:|')
+mem_row('vapora before issue 18, workstation (shipped)', 'memory-vapora-issue13')
+for t in TARGETS:
+    mem_row(f'{t}, workstation' + (' (shipped)' if t == 'vapora' else ''), f'memory-{t}')
+    mem_row(f'{t}, server' + (' (ASP.NET Core default)' if t != 'vapora' else ''), f'memory-{t}-server-gc')
+mem_row('vapora, Server-Sent Events streams instead of WebSockets, workstation (shipped)', 'memory-vapora-sse')
+
+print('\n### Reconnect storm: 2 gateways behind nginx, 10,000 clients over 100 workflows, 200 updates/s through REST, kill -9 the gateway holding half\n')
+print('| coalesced catch-up | runs | orphans | kill → live again p50 / p99 / max ms | API history requests in the storm | survivor reads / shared / refused | survivors p50 / p99 / max ms | lost / dup / reordered / gave up | survivor CPU | load at start |')
+print('|---|---:|---:|---|---:|---|---|---|---:|---:|')
+for mode in ('on', 'off'):
+    d = load(f'storm-coalesce-{mode}')
+    if not d:
+        continue
+    m = d['median']
+    print(f"| {mode} | {runs(d)} | {m['orphans']:,} | {f(m['live_again_p50_ms'], 0)} / {f(m['live_again_p99_ms'], 0)} / {f(m['live_again_max_ms'], 0)} | {f(m['api_history_requests'], 0)} | {f(m['survivor_history_reads'], 0)} / {f(m['survivor_coalesced'], 0)} / {f(m['survivor_refused'], 0)} | {f(m['survivors_p50_ms'], 2)} / {f(m['survivors_p99_ms'], 2)} / {f(m['survivors_max_ms'], 1)} | {m['lost']} / {m['duplicated']} / {m['reordered']} / {m['disconnected']} | {f(m['survivor_cpu_cores'], 2)} | {load_at(d)} |")
+
+
+run_table('4b. Breadth with the clients over two worker processes (10,000 workflows × 1 watcher, 10,000 updates/s)', [
+    ('vapora, PUBLISH into Redis', 'breadth-split-vapora'), ('vapora, PATCH through REST', 'breadth-split-vapora-rest'),
+    ('signalr', 'breadth-split-signalr'), ('ceiling', 'breadth-split-ceiling')], split=True)
+
+d = load('growth-vapora')
+if d:
+    print(f"\n### Growth: {d['deliveries_per_second']:,} delivered msgs/s at each size, {d['options']['workflows']} workflows (growth-vapora.json, chart growth-vapora.png)\n")
+    print('| sockets | updates/s | delivered msgs/s | server CPU cores | CPU µs per delivered message | RSS per connection KiB | p99 ms | lost / dup / reordered | load at start |')
+    print('|---:|---:|---:|---:|---:|---:|---:|---|---:|')
+    for s in d['steps']:
+        m = s['median']
+        print(f"| {s['clients']:,} | {s['rate']} | {f(m['delivered_per_second'], 0)} | {f(m['server_cpu_cores'], 2)} | {f(s['cpu_microseconds_per_message'], 1)} | {f(m['rss_per_connection_kib'])} | {f(m['p99_ms'], 2)} | {loss(m)} | {load_at(d)} |")
+
+print('\n### Churn: 1,000 subscribe + unsubscribe per second on /ws while 10,000 clients watch 100 workflows (100 updates/s)\n')
+print('| churn | runs | pairs/s done | Redis SUBSCRIBE/s | Redis UNSUBSCRIBE/s | watchers p50 / p99 / p99.9 ms | lost / dup / reordered | server CPU | load at start |')
+print('|---|---:|---:|---:|---:|---|---|---:|---:|')
+for label, name in (('none (baseline)', 'churn-none'), ('over the 100 watched workflows', 'churn-watched'), ('over 10,000 workflows nobody else watches', 'churn-cold')):
+    d = load(name)
+    if not d:
+        continue
+    m = d['median']
+    print(f"| {label} | {runs(d)} | {f(m.get('churn_per_second', 0), 0)} | {f(m.get('redis_subscribes_per_second', 0), 1)} | {f(m.get('redis_unsubscribes_per_second', 0), 1)} | {f(m['p50_ms'], 2)} / {f(m['p99_ms'], 2)} / {f(m['p99_9_ms'], 2)} | {loss(m)} | {f(m['server_cpu_cores'], 2)} | {load_at(d)} |")
+
+print('\n### Fair peers: p99 at every rate, 10,000 connections, 100 workflows (clients over two worker processes)\n')
+print('| target, GC | rate/s | delivered msgs/s | p50 ms | p99 ms | p99.9 ms | max ms | lost / dup / reordered | server CPU | runs |')
+print('|---|---:|---:|---:|---:|---:|---:|---|---:|---:|')
+for label, name in (('vapora, workstation (shipped)', 'peers-vapora'), ('signalr, server (ASP.NET Core default)', 'peers-signalr-server'),
+                    ('signalr, workstation', 'peers-signalr-workstation'), ('ceiling, server (ASP.NET Core default)', 'peers-ceiling-server'),
+                    ('ceiling, workstation', 'peers-ceiling-workstation')):
+    d = load(name)
+    for s in (d or {}).get('steps', []):
+        m = s['median']
+        print(f"| {label} | {s['rate']} | {f(m['delivered_per_second'], 0)} | {f(m['p50_ms'], 2)} | {f(m['p99_ms'], 2)} | {f(m['p99_9_ms'], 2)} | {f(m['max_ms'], 1)} | {loss(m)} | {f(m['server_cpu_cores'], 2)} | {len(s['runs'])} |")
+    if d:
+        print(f"| {label}: stopped | | | | | | | {d['stopped_because']} | | |")

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Runs every scenario of docs/benchmarks.md, one after another (they must not overlap: 2 cores), and writes the JSON
 # results (and the sweep charts) to bench/results/. About 35 minutes on the reference machine.
-#   bench/run-scenarios.sh [scenario ...]     scenarios: fanout fanout3 latency memory breadth cluster stalled sse (default: all)
+#   bench/run-scenarios.sh [scenario ...]     scenarios: fanout fanout3 latency memory breadth cluster stalled sse
+#                                              fanout-vapora fanout-vapora-high storm breadth-split growth churn peers
+#                                              memory-server-gc (default: all but fanout-vapora and fanout-vapora-high)
+# Issue 18's scenarios split the harness's clients over worker processes (--workers 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dotnet build Vapora.sln -c Release --nologo -v quiet -clp:ErrorsOnly
+# VAPORA_BENCH_NO_BUILD=1: the Release build is fresh; do not rebuild (a long pass must not pick up edits half-way).
+[ -n "${VAPORA_BENCH_NO_BUILD:-}" ] || dotnet build Vapora.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 out=bench/results
 bench() { dotnet run -c Release --no-build --project bench/Vapora.Bench -- "$@"; }
-scenarios=("${@:-fanout fanout3 latency memory breadth cluster stalled sse}")
+scenarios=("${@:-fanout fanout3 latency memory breadth cluster stalled sse storm breadth-split growth churn peers memory-server-gc}")
+load() { cut -d' ' -f1-3 /proc/loadavg; }
 for scenario in ${scenarios[@]}; do
+  echo "== $scenario (load $(load))"
   case "$scenario" in
     fanout)   # 1. 10,000 connections, 100 workflows x 100 watchers; raise R until p99 > 50 ms or any loss
       # (rates per target bracket where each one stops on this machine; a sweep stops at the first failing rate)
@@ -47,6 +53,40 @@ for scenario in ${scenarios[@]}; do
       bench sweep --target vapora --transport sse --clients 10000 --workflows 100 --rates 400,500,600,700 --duration 8 --runs 3 --out "$out/fanout3-vapora-sse.json"
       bench idle --target vapora --transport sse --clients 10000 --settle 20 --runs 3 --out "$out/memory-vapora-sse.json"
       ;;
+    fanout-vapora)  # 1 again for Vapora alone (after a change to the gateway), as fanout3 runs it
+      bench sweep --target vapora --clients 10000 --workflows 100 --rates 400,500,600,700 --duration 8 --runs 3 --out "$out/fanout3-vapora.json" ;;
+    fanout-vapora-high)  # and on from where that stopped passing every rate (the tables join the two)
+      bench sweep --target vapora --clients 10000 --workflows 100 --rates 800,900,1000 --duration 8 --runs 3 --out "$out/fanout3-vapora-high.json" ;;
+    storm)    # reconnect storm: 2 gateways behind nginx, 10,000 clients over 100 workflows, 200 updates/s through REST;
+      # kill -9 the gateway holding half (every client of 50 workflows, which the other gateway does not watch yet)
+      for coalesce in on off; do
+        bench storm --clients 10000 --workflows 100 --rate 200 --workers 2 --storm 15 --coalesce "$coalesce" --runs 3 --out "$out/storm-coalesce-$coalesce.json"
+      done ;;
+    breadth-split)  # 4 again with the clients over two worker processes, into Redis and through REST
+      bench run --target vapora --clients 10000 --workflows 10000 --rate 10000 --duration 10 --runs 3 --workers 2 --out "$out/breadth-split-vapora.json"
+      bench run --target vapora --source rest --clients 10000 --workflows 10000 --rate 10000 --duration 10 --runs 3 --workers 2 --out "$out/breadth-split-vapora-rest.json"
+      for target in signalr ceiling; do
+        bench run --target "$target" --clients 10000 --workflows 10000 --rate 10000 --duration 10 --runs 3 --workers 2 --out "$out/breadth-split-$target.json"
+      done ;;
+    growth)   # 20,000 delivered msgs/s at 1k, 5k, 10k and 19k sockets (100 workflows): CPU per message and RSS per connection
+      bench growth --target vapora --sizes 1000,5000,10000,19000 --workflows 100 --deliveries 20000 --duration 10 --runs 3 --workers 2 --out "$out/growth-vapora.json" ;;
+    churn)    # 1,000 subscribe + unsubscribe per second on /ws while 10,000 clients watch 100 workflows (100 updates/s)
+      bench run --target vapora --clients 10000 --workflows 100 --rate 100 --duration 10 --runs 3 --workers 2 --churn 1000 --churn-workflows 10000 --out "$out/churn-cold.json"
+      bench run --target vapora --clients 10000 --workflows 100 --rate 100 --duration 10 --runs 3 --workers 2 --churn 1000 --out "$out/churn-watched.json"
+      bench run --target vapora --clients 10000 --workflows 100 --rate 100 --duration 10 --runs 3 --workers 2 --out "$out/churn-none.json" ;;
+    peers)    # fan-out at 10,000 connections, p99 at every rate for all three; the peers with server GC and workstation GC
+      # (VAPORA_PEERS_RUNS=1: one run per step, when a measurement pass has no time for medians of 3)
+      runs=${VAPORA_PEERS_RUNS:-3}
+      bench sweep --target vapora --clients 10000 --workflows 100 --rates 100,300,500 --max-p99 2000 --duration 8 --runs "$runs" --workers 2 --out "$out/peers-vapora.json"
+      for target in signalr ceiling; do
+        for gc in workstation server; do
+          bench sweep --target "$target" --gc "$gc" --clients 10000 --workflows 100 --rates 100,300,500 --max-p99 2000 --duration 8 --runs "$runs" --workers 2 --out "$out/peers-$target-$gc.json"
+        done
+      done ;;
+    memory-server-gc)  # 3 with server GC (ASP.NET Core's default) for all three
+      for target in vapora signalr ceiling; do
+        bench idle --target "$target" --gc server --clients 10000 --settle 20 --runs 3 --out "$out/memory-$target-server-gc.json"
+      done ;;
     *) echo "unknown scenario $scenario" >&2; exit 2 ;;
   esac
 done

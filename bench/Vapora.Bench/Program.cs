@@ -19,6 +19,9 @@ try
         "run" => await RunCommand.RunAsync(args[1..], cancellation.Token),
         "sweep" => await SweepCommand.RunAsync(args[1..], cancellation.Token),
         "idle" => await IdleCommand.RunAsync(args[1..], cancellation.Token),
+        "storm" => await StormCommand.RunAsync(args[1..], cancellation.Token),
+        "growth" => await GrowthCommand.RunAsync(args[1..], cancellation.Token),
+        "worker" => await Vapora.Bench.Workers.WorkerCommand.RunAsync(cancellation.Token),
         _ => Usage.Print(),
     };
 }

@@ -176,6 +176,7 @@ export const CloseCodes: Readonly<{
   tryAgainLater: 1013;
   slowConsumer: 4000;
   catchUpFailed: 4001;
+  catchUpBusy: 4002;
   badRequest: 4400;
   unauthorized: 4401;
   forbidden: 4403;

@@ -48,6 +48,12 @@ public sealed record CloseReason(int Code, string Reason, bool Resume)
     /// <summary>The gateway could not catch the client up (Redis or the update log unreachable): resume.</summary>
     public static readonly CloseReason CatchUpFailed = new(4001, "cannot serve this workflow right now: resume", Resume: true);
 
+    /// <summary>
+    /// Too many clients are catching up on this gateway at once (its history reads are all taken and queued): resume
+    /// after a backoff, on any replica. Sent in a reconnect storm instead of queueing without bound.
+    /// </summary>
+    public static readonly CloseReason CatchUpBusy = new(4002, "too many resumes at once: resume after a backoff", Resume: true);
+
     /// <summary>A malformed request (bad id, bad <c>after</c>, bad frame): do not retry (see <see cref="BadRequest"/>).</summary>
     public static readonly CloseReason BadRequestTemplate = new(4400, "bad request", Resume: false);
 
@@ -70,7 +76,7 @@ public sealed record CloseReason(int Code, string Reason, bool Resume)
     public static IReadOnlyList<CloseReason> Known { get; } =
     [
         Normal, GoingAway, UnsupportedData, NoStatus, Abnormal, MessageTooBigTemplate, InternalError, ServiceRestart,
-        TryAgainLater, SlowConsumer, CatchUpFailed, BadRequestTemplate, Unauthorized, Forbidden, NotFound,
+        TryAgainLater, SlowConsumer, CatchUpFailed, CatchUpBusy, BadRequestTemplate, Unauthorized, Forbidden, NotFound,
     ];
 
     /// <summary>1009 naming the limit the message broke.</summary>

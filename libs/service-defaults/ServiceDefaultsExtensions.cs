@@ -57,7 +57,10 @@ public static class ServiceDefaultsExtensions
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithMetrics(metrics => metrics
-                .AddAspNetCoreInstrumentation()
+                // ASP.NET Core's own meters, without the instrumentation package's AddAspNetCoreInstrumentation: on
+                // .NET 10 that wraps the whole pipeline in a middleware (to tag 5xx responses' error.type), whose
+                // frame would stay suspended under every WebSocket for its lifetime (docs/benchmarks.md, memory).
+                .AddMeter(AspNetCoreMeters)
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(VaporaTelemetry.MeterPrefix + "*")
@@ -75,6 +78,19 @@ public static class ServiceDefaultsExtensions
             otel.UseOtlpExporter();
         }
     }
+
+    private static readonly string[] AspNetCoreMeters =
+    [
+        "Microsoft.AspNetCore.Hosting",
+        "Microsoft.AspNetCore.Server.Kestrel",
+        "Microsoft.AspNetCore.Http.Connections",
+        "Microsoft.AspNetCore.Routing",
+        "Microsoft.AspNetCore.Diagnostics",
+        "Microsoft.AspNetCore.RateLimiting",
+        "Microsoft.AspNetCore.Authorization",
+        "Microsoft.AspNetCore.Authentication",
+        "Microsoft.AspNetCore.MemoryPool",
+    ];
 
     private static bool IsWebSocketUpgrade(Microsoft.AspNetCore.Http.HttpRequest request) =>
         string.Equals(request.Headers.Upgrade, "websocket", StringComparison.OrdinalIgnoreCase);

@@ -11,14 +11,17 @@ builder.AddRealtimeGateway();
 
 var app = builder.Build();
 
+// Sockets first: nothing after this stays suspended under a socket for its lifetime (see SocketEndpoints).
+app.UseWebSockets();
+app.UseSocketEndpoints();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseWebSockets();
 app.UseCors();
 app.UseVaporaAuthentication();
+// Explicit, so that WebApplication does not put it at the head of the pipeline, ahead of the socket routes.
+app.UseAuthorization();
 app.MapProgressPage();
 app.MapDefaultEndpoints();
-app.MapSocketEndpoints();
 app.MapEventStreamEndpoints();
 
 app.Run();

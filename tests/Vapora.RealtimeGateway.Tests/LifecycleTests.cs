@@ -115,6 +115,9 @@ public sealed class LifecycleTests(GatewayFixture fixture) : IClassFixture<Gatew
         await using var three = await gateway.WatchAsync(created.WorkflowId);
 
         Assert.Equal(CloseReason.TryAgainLater.Code, await three.WaitClosedAsync());
+        var metrics = await gateway.MetricsAsync();
+        Assert.Equal(1, metrics.Value("vapora_gateway_inbound_rejected_total", "reason=\"connection_limit\""));
+        Assert.Equal(2, metrics.Value("vapora_gateway_connections_limit"));
     }
 
     private async Task AssertEverythingFreedAsync(ServiceProcess gateway, IReadOnlyList<string> channels)

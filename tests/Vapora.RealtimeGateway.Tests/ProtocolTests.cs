@@ -47,6 +47,20 @@ public sealed class ProtocolTests(GatewayFixture fixture) : IClassFixture<Gatewa
         Assert.Equal((HttpStatusCode)426, ws.StatusCode);
     }
 
+    [Theory]
+    [InlineData("POST", "api/workflows/wf_x/updates")]
+    [InlineData("DELETE", "ws")]
+    public async Task Another_method_on_a_socket_endpoint_gets_405_problem_details_naming_get(string method, string path)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+
+        using var response = await fixture.Gateway.Http.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(["GET"], response.Content.Headers.Allow);
+    }
+
     [Fact]
     public async Task An_application_ping_gets_a_pong_and_other_text_closes_the_stream()
     {

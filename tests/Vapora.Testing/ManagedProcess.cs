@@ -88,15 +88,23 @@ public sealed class ManagedProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGSTOP: the process stops answering (a hung server) but keeps its sockets open; kill -9 still ends it.</summary>
+    public void Freeze() => Signal("-STOP");
+
     /// <summary>SIGTERM: the process shuts down gracefully.</summary>
     public void Terminate()
+    {
+        Signal("-TERM");
+    }
+
+    private void Signal(string signal)
     {
         if (_process.HasExited)
         {
             return;
         }
 
-        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false });
+        using var kill = Process.Start(new ProcessStartInfo("kill", [signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false });
         kill?.WaitForExit();
     }
 

@@ -29,13 +29,17 @@ public sealed class NginxServer : IAsyncDisposable
 
     /// <param name="gatewayPorts">The gateways, round-robin.</param>
     /// <param name="apiPort">workflow-api.</param>
+    /// <param name="workerProcesses">
+    /// nginx workers; each holds at most ~9,000 connections (the open-file limit), two per proxied socket, so more
+    /// than ~4,000 sockets need more workers (the kernel spreads new connections over them: <c>reuseport</c>).
+    /// </param>
     /// <param name="refuseWebSockets">Answer every WebSocket upgrade with 403, as some corporate proxies do (the rest is routed as usual).</param>
-    public static async Task<NginxServer> StartAsync(IEnumerable<int> gatewayPorts, int apiPort, bool refuseWebSockets = false)
+    public static async Task<NginxServer> StartAsync(IEnumerable<int> gatewayPorts, int apiPort, int workerProcesses = 1, bool refuseWebSockets = false)
     {
         var directory = Directory.CreateTempSubdirectory("vapora-nginx-").FullName;
         var server = new NginxServer(directory, TestPorts.GetFree());
         var config = Path.Combine(directory, "nginx.conf");
-        await File.WriteAllTextAsync(config, server.Configuration(gatewayPorts, apiPort, refuseWebSockets));
+        await File.WriteAllTextAsync(config, server.Configuration(gatewayPorts, apiPort, workerProcesses, refuseWebSockets));
         foreach (var include in Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Root, "deploy", "nginx"), "vapora-*.conf"))
         {
             File.Copy(include, Path.Combine(directory, Path.GetFileName(include)));
@@ -56,10 +60,12 @@ public sealed class NginxServer : IAsyncDisposable
         return server;
     }
 
+    private string Listen(int workerProcesses) => workerProcesses > 1 ? $"127.0.0.1:{Port} reuseport" : $"127.0.0.1:{Port}";
+
     // nginx lives in /usr/sbin, which is not on every user's PATH.
     private static string Executable() => File.Exists("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
 
-    private string Configuration(IEnumerable<int> gatewayPorts, int apiPort, bool refuseWebSockets)
+    private string Configuration(IEnumerable<int> gatewayPorts, int apiPort, int workerProcesses, bool refuseWebSockets)
     {
         var upstreams = new StringBuilder();
         foreach (var port in gatewayPorts)
@@ -70,22 +76,23 @@ public sealed class NginxServer : IAsyncDisposable
         var user = Environment.UserName == "root" ? "user root;" : string.Empty;
         var template = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy", "nginx", "vapora-routes.conf"));
         var routes = template
-            .Replace("${VAPORA_LISTEN}", $"127.0.0.1:{Port}", StringComparison.Ordinal)
+            .Replace("${VAPORA_LISTEN}", Listen(workerProcesses), StringComparison.Ordinal)
             .Replace("${VAPORA_GATEWAY_SERVERS}", upstreams.ToString().Trim(), StringComparison.Ordinal)
             .Replace("${VAPORA_API_SERVER}", $"127.0.0.1:{apiPort}", StringComparison.Ordinal);
         if (refuseWebSockets)
         {
-            var listen = $"listen 127.0.0.1:{Port};";
+            var listen = $"listen {Listen(workerProcesses)};";
             routes = routes.Replace(listen, listen + "\n    if ($http_upgrade ~* websocket) { return 403; }", StringComparison.Ordinal);
         }
 
         return $$"""
             {{user}}
-            worker_processes 1;
+            worker_processes {{workerProcesses}};
+            {{(workerProcesses > 1 ? "worker_rlimit_nofile 19500;" : string.Empty)}}
             daemon off;
             pid {{_directory}}/nginx.pid;
             error_log {{_directory}}/error.log warn;
-            events { worker_connections 8192; }
+            events { worker_connections {{(workerProcesses > 1 ? 9500 : 8192)}}; }
             http {
                 access_log off;
                 client_body_temp_path {{_directory}}/client_body;

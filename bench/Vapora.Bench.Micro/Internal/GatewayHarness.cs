@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using System.Diagnostics.Metrics;
 using System.Net.WebSockets;
 using System.Reflection;
@@ -110,7 +111,7 @@ internal sealed class GatewayHarness : IDisposable
     {
         var (connection, transport) = NewConnection(ServerSocket(new DiscardStream(counter)));
         _running.Add(connection.RunAsync(
-            c => transport.ReceiveAsync(c, WebSocketTransport.IgnoreMessage),
+            transport.ReceiveAsync,
             async c => await c.Subscriptions.SubscribeAsync(WorkflowId, after: null, enveloped, subscribedFrame: null)));
         return connection;
     }
@@ -143,8 +144,8 @@ internal sealed class GatewayHarness : IDisposable
 
     private (Connection Connection, WebSocketTransport Transport) NewConnection(WebSocket socket)
     {
-        var transport = new WebSocketTransport(socket, Options.MaxInboundMessageBytes, Metrics);
-        var connection = new Connection(++_nextId, transport, new ClaimsPrincipal(new ClaimsIdentity()), Services, _requestAborted.Token);
+        var transport = new WebSocketTransport(socket, new DefaultHttpContext(), Options.MaxInboundMessageBytes, Metrics, WebSocketTransport.IgnoreMessage);
+        var connection = new Connection(++_nextId, transport, new ClaimsPrincipal(new ClaimsIdentity()), Services);
         _connections.Add(connection);
         return (connection, transport);
     }

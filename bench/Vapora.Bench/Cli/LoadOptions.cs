@@ -51,20 +51,34 @@ internal sealed record LoadOptions
 
     public required int RestConcurrency { get; init; }
 
+    /// <summary>Worker processes that hold the clients (0: the harness holds them itself).</summary>
+    public required int Workers { get; init; }
+
+    /// <summary>The server's garbage collector.</summary>
+    public required GcMode Gc { get; init; }
+
+    /// <summary>Subscribe + unsubscribe pairs per second on /ws sockets during the measured window (vapora; 0: none).</summary>
+    public required int Churn { get; init; }
+
+    /// <summary>Workflows that nobody else watches for the churn to cycle through (0: the watched workflows).</summary>
+    public required int ChurnWorkflows { get; init; }
+
     /// <summary>Options shared by run, sweep and idle.</summary>
     public static readonly string[] CommonOptions =
-        ["--target", "--clients", "--workflows", "--via", "--transport", "--cpus", "--signalr-client", "--runs", "--out", "--connect-concurrency", "--cluster"];
+        ["--target", "--clients", "--workflows", "--via", "--transport", "--cpus", "--signalr-client", "--runs", "--out", "--connect-concurrency", "--cluster", "--workers", "--gc"];
 
     /// <summary>Options of a load run (run and sweep).</summary>
-    public static readonly string[] LoadOnlyOptions = ["--duration", "--warmup", "--drain", "--source", "--rest-concurrency", "--stalled"];
+    public static readonly string[] LoadOnlyOptions = ["--duration", "--warmup", "--drain", "--source", "--rest-concurrency", "--stalled", "--churn", "--churn-workflows"];
 
     /// <summary>Reads and checks the options; <paramref name="rate"/> comes from --rate or a sweep step.</summary>
     public static LoadOptions Read(CommandLine line, int rate, int defaultClients)
     {
         var target = line.RequiredChoice<Target>("--target");
-        var maxClients = MaxClientsForThisProcess();
+        var workers = line.Int("--workers", 0, 0, 16);
+        var perProcess = MaxClientsForThisProcess();
+        var maxClients = perProcess * Math.Max(1, workers);
         var clients = line.Int("--clients", defaultClients, 1, maxClients,
-            $"the harness holds every client socket; its open-file limit is {maxClients + ReservedDescriptors}");
+            $"each process that holds clients may open {perProcess + ReservedDescriptors} files; --workers N spreads them over N processes");
         var options = new LoadOptions
         {
             Target = target,
@@ -84,7 +98,16 @@ internal sealed record LoadOptions
             Runs = line.Int("--runs", 1, 1, 20),
             ConnectConcurrency = line.Int("--connect-concurrency", 200, 1, 5000),
             RestConcurrency = line.Int("--rest-concurrency", 64, 1, 1024),
+            Workers = workers,
+            Gc = line.Choice("--gc", GcMode.Workstation),
+            Churn = line.Int("--churn", 0, 0, 100_000),
+            ChurnWorkflows = line.Int("--churn-workflows", 0, 0, 100_000),
         };
+
+        if (options.Churn > 0 && target != Target.Vapora)
+        {
+            throw new UsageException("--churn needs --target vapora: it subscribes and unsubscribes on /ws.");
+        }
 
         if (options.Source == Source.Rest && target != Target.Vapora)
         {
@@ -130,9 +153,16 @@ internal sealed record LoadOptions
     }
 
     /// <summary>Environment for the server process: with --cpus split the runtime sizes itself for one core.</summary>
-    public IReadOnlyDictionary<string, string?> ServerEnvironment() => Cpus == Cpus.Split
-        ? new Dictionary<string, string?> { ["DOTNET_PROCESSOR_COUNT"] = "1" }
-        : new Dictionary<string, string?>();
+    public IReadOnlyDictionary<string, string?> ServerEnvironment()
+    {
+        var environment = new Dictionary<string, string?> { ["DOTNET_gcServer"] = Gc == GcMode.Server ? "1" : "0" };
+        if (Cpus == Cpus.Split)
+        {
+            environment["DOTNET_PROCESSOR_COUNT"] = "1";
+        }
+
+        return environment;
+    }
 
     private static int MaxClientsForThisProcess() => Math.Max(1, OpenFileLimit() - ReservedDescriptors);
 

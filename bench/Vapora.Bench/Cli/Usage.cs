@@ -31,6 +31,14 @@ internal static class Usage
                     --signalr-client raw|hub  signalr: the JSON hub protocol on plain WebSockets (default; costs the
                                            harness what a Vapora client costs), or HubConnection clients (costlier:
                                            at high rates they saturate the harness before the server)
+                    --workers N            hold the clients in N worker processes (the same binary in worker mode)
+                                           instead of the harness itself: no one process's GC pauses or socket
+                                           limit is the whole harness's; results are merged (default 0)
+                    --gc workstation|server  the server's GC (default workstation, as Vapora ships; server is
+                                           ASP.NET Core's default, as SignalR and Kestrel users run them)
+                    --churn R              vapora: R subscribe + unsubscribe pairs per second on /ws sockets during
+                                           the window; reports Redis SUBSCRIBE/UNSUBSCRIBE per second
+                    --churn-workflows P    cycle the churn through P workflows nobody else watches (0: the watched)
                     --runs K               repeat with fresh processes; the report gives each figure's median (1)
                     --rest-concurrency C   concurrent PATCH requests for --source rest (default 64)
                     --connect-concurrency C  connections opened at once (default 200)
@@ -41,8 +49,21 @@ internal static class Usage
                   chart (PNG, or SVG where Skia cannot load) of p50/p99 against delivered messages/s next to it.
 
               idle --target ... [--clients 10000] [--workflows W] [--settle 60] [--runs K] [--via ...] [--transport ...] [--cpus ...]
-                   [--signalr-client ...] [--out FILE]
+                   [--signalr-client ...] [--workers N] [--gc ...] [--hold S] [--out FILE]
                   Memory: N connections that receive nothing; server RSS per connection once RSS stops moving.
+                  --hold S keeps everything up S seconds afterwards and prints the server PID (for dotnet-gcdump).
+
+              storm [--clients 10000] [--workflows 100] [--rate 200] [--workers 2] [--coalesce on|off]
+                    [--placement split|lb] [--hang S] [--storm 15] [--warmup 3] [--runs K] [--out FILE]
+                  Reconnect storm: 2 gateways behind nginx, updates through REST; kill -9 the gateway holding half of
+                  the clients (split: every client of the first half of the workflows, which the other gateway does
+                  not watch; lb: round-robin). Orphans resume through nginx like Vapora.Client. Reports kill → live
+                  again p50/p99/max, API history requests (the API's own counter), the survivors' latency, loss.
+                  --coalesce off runs the gateways with Gateway__CoalesceCatchUp=false; --hang S SIGSTOPs it first.
+
+              growth --target ... --sizes 1000,5000,10000 [--deliveries 20000] [run options except --clients]
+                  The same delivered rate at each number of sockets: server CPU µs per delivered message and RSS per
+                  connection, one JSON and one chart.
             """);
         return 2;
     }

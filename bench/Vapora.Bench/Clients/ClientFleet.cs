@@ -1,70 +1,67 @@
 using System.Diagnostics;
-using Spectre.Console;
-using Vapora.Bench.Cli;
 using Vapora.Bench.Measurement;
-using Vapora.Bench.Publishing;
-using Vapora.Bench.Targets;
 
 namespace Vapora.Bench.Clients;
 
-/// <summary>All clients of a run: client i watches workflow i mod W. Opened and closed with bounded concurrency.</summary>
-internal sealed class ClientFleet : IAsyncDisposable
+/// <summary>
+/// Clients held by this process: indices [first, first + count) of the run; client i watches workflow i mod W.
+/// Opened and closed with bounded concurrency.
+/// </summary>
+internal sealed class ClientFleet : IFleet
 {
     private const int CloseConcurrency = 500;
 
     private readonly ClientTracker[] _trackers;
     private readonly IWatcher?[] _watchers;
+    private readonly LatencyRecorder _latency = new();
+    private readonly HttpMessageInvoker _invoker = new(new SocketsHttpHandler());
+    private readonly int _first;
+    private readonly bool _worker;
+    private TimeSpan _gcAtWindowStart;
+    private TimeSpan _gcInWindow;
 
-    private ClientFleet(ClientTracker[] trackers)
+    private ClientFleet(int first, int count, int workflows, bool worker)
     {
-        _trackers = trackers;
-        _watchers = new IWatcher?[trackers.Length];
-    }
-
-    public IReadOnlyList<ClientTracker> Trackers => _trackers;
-
-    /// <summary>The clients that count: all but the stalled ones.</summary>
-    public IEnumerable<ClientTracker> Measured => _trackers.Where(t => !t.Stalled);
-
-    /// <summary>Makes the first <paramref name="count"/> clients (each on a different workflow when W ≥ count) stop reading.</summary>
-    public void Stall(int count)
-    {
-        for (var i = 0; i < count; i++)
-        {
-            _trackers[i].Stalled = true;
-            _watchers[i]!.Stall();
-        }
+        _first = first;
+        _worker = worker;
+        _trackers = [.. Enumerable.Range(first, count).Select(i => new ClientTracker(i % workflows, _latency))];
+        _watchers = new IWatcher?[count];
     }
 
     public TimeSpan ConnectTime { get; private set; }
 
+    public IReadOnlyList<int> ProcessIds => [];
+
+    /// <summary>The clients that count: all but the stalled ones.</summary>
+    private IEnumerable<ClientTracker> Measured => _trackers.Where(t => !t.Stalled);
+
     /// <summary>
-    /// Connects every client, at most <see cref="LoadOptions.ConnectConcurrency"/> at a time, and waits until the server
-    /// has them all. Any failure fails the run: a run with fewer clients than asked would not compare.
+    /// Connects clients [first, first + count) from <paramref name="plan"/>, at most <paramref name="concurrency"/> at a
+    /// time. Any failure fails the run: a run with fewer clients than asked would not compare.
     /// </summary>
-    public static async Task<ClientFleet> ConnectAsync(IBenchTarget target, LoadOptions options, LatencyRecorder latency,
-        ProgressTask progress, CancellationToken cancellationToken)
+    /// <param name="worker">True in a worker process: its GC pauses in the window are reported with the result.</param>
+    public static async Task<ClientFleet> ConnectAsync(ConnectPlan plan, int first, int count, int workflows, int concurrency, bool worker,
+        Action? connected, CancellationToken cancellationToken)
     {
-        var fleet = new ClientFleet(Enumerable.Range(0, options.Clients).Select(i => new ClientTracker(i % options.Workflows, latency)).ToArray());
+        var fleet = new ClientFleet(first, count, workflows, worker);
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await Parallel.ForAsync(0, options.Clients,
-                new ParallelOptions { MaxDegreeOfParallelism = options.ConnectConcurrency, CancellationToken = cancellationToken },
+            await Parallel.ForAsync(0, count,
+                new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
                 async (i, token) =>
                 {
                     try
                     {
-                        fleet._watchers[i] = await target.ConnectAsync(fleet._trackers[i], token);
+                        fleet._watchers[i] = await plan.ConnectAsync(fleet._trackers[i], fleet._invoker, token);
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
                     {
-                        throw new InvalidOperationException($"Client {i} of {options.Clients} could not connect: {ex.GetBaseException().Message}", ex);
+                        throw new InvalidOperationException($"Client {first + i} could not connect: {ex.GetBaseException().Message}", ex);
                     }
 
-                    progress.Increment(1);
+                    connected?.Invoke();
                 });
-            await target.WaitUntilWatchingAsync(options.Clients, cancellationToken);
         }
         catch
         {
@@ -76,22 +73,52 @@ internal sealed class ClientFleet : IAsyncDisposable
         return fleet;
     }
 
-    /// <summary>Different versions received so far, all clients together.</summary>
-    public long Delivered() => Measured.Sum(t => t.Distinct);
+    public Task StartWindowAsync(long at)
+    {
+        _gcAtWindowStart = GC.GetTotalPauseDuration();
+        _latency.StartWindow(at);
+        return Task.CompletedTask;
+    }
 
-    /// <summary>What all clients together should have received of what went out.</summary>
-    public long Expected(IUpdatePublisher publisher) => Measured.Sum(t => publisher.Accepted(t.Workflow));
+    public Task EndWindowAsync(long at)
+    {
+        _latency.EndWindow(at);
+        _gcInWindow = GC.GetTotalPauseDuration() - _gcAtWindowStart;
+        return Task.CompletedTask;
+    }
 
-    public long Lost(IUpdatePublisher publisher) => Measured.Sum(t => Math.Max(0, publisher.Accepted(t.Workflow) - t.Distinct));
+    /// <summary>Makes the run's first <paramref name="count"/> clients (each on a different workflow when W ≥ count) stop reading.</summary>
+    public Task StallAsync(int count)
+    {
+        for (var i = 0; i < _trackers.Length && _first + i < count; i++)
+        {
+            _trackers[i].Stalled = true;
+            _watchers[i]!.Stall();
+        }
 
-    /// <summary>The part of <see cref="Lost"/> below a version the client did receive.</summary>
-    public long LostInGaps => Measured.Sum(t => t.Gaps);
+        return Task.CompletedTask;
+    }
 
-    public long Disconnected => Measured.Count(t => t.ClosedBecause is not null);
+    public Task<long> DeliveredAsync() => Task.FromResult(Measured.Sum(t => t.Distinct));
 
-    public string? FirstCloseReason => Measured.Select(t => t.ClosedBecause).FirstOrDefault(r => r is not null);
+    public Task<FleetResult> ResultAsync(IReadOnlyList<long> accepted) => Task.FromResult(new FleetResult
+    {
+        Delivered = Measured.Sum(t => t.Distinct),
+        Lost = Measured.Sum(t => Math.Max(0, accepted[t.Workflow] - t.Distinct)),
+        LostInGaps = Measured.Sum(t => t.Gaps),
+        Duplicated = Measured.Sum(t => t.Duplicated),
+        Reordered = Measured.Sum(t => t.Reordered),
+        Unreadable = Measured.Sum(t => t.Unreadable),
+        Disconnected = Measured.Count(t => t.ClosedBecause is not null),
+        ReceivedInWindow = Measured.Sum(t => t.ReceivedInWindow),
+        FirstProblem = Measured.Select(t => t.ClosedBecause).FirstOrDefault(r => r is not null),
+        WorkerGcPausedMs = _worker ? _gcInWindow.TotalMilliseconds : 0,
+        Latency = FleetResult.Encode(_latency.Merge()),
+        Resumes = [.. Measured.Where(t => t.Reconnected).Select(t => new[] { t.DisconnectedAt, t.LiveAgainAt })],
+    });
 
-    public async ValueTask DisposeAsync() =>
+    public async ValueTask DisposeAsync()
+    {
         await Parallel.ForEachAsync(_watchers, new ParallelOptions { MaxDegreeOfParallelism = CloseConcurrency },
             async (watcher, _) =>
             {
@@ -100,4 +127,7 @@ internal sealed class ClientFleet : IAsyncDisposable
                     await watcher.DisposeAsync();
                 }
             });
+        _invoker.Dispose();
+        _latency.Dispose();
+    }
 }

@@ -27,12 +27,15 @@ internal sealed class EventStreamWatcher : IWatcher
         _tracker = tracker;
     }
 
-    /// <summary>Opens the stream through <paramref name="http"/> (one client, one handler, shared by all watchers) and starts reading.</summary>
-    public static async Task<EventStreamWatcher> ConnectAsync(Uri url, HttpClient http, ClientTracker tracker, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens the stream through <paramref name="http"/> (one handler shared by all watchers; an invoker, unlike an
+    /// HttpClient, neither buffers a response nor times it out) and starts reading.
+    /// </summary>
+    public static async Task<EventStreamWatcher> ConnectAsync(Uri url, HttpMessageInvoker http, ClientTracker tracker, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Accept.ParseAdd("text/event-stream");
-        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        var response = await http.SendAsync(request, cancellationToken);
         try
         {
             if (response.Content.Headers.ContentType?.MediaType != "text/event-stream")

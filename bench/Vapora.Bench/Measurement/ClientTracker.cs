@@ -39,12 +39,26 @@ internal sealed class ClientTracker(int workflow, LatencyRecorder latency)
     /// <summary>Completes at the first frame (for Vapora: the current state, so the subscription is live).</summary>
     public TaskCompletionSource FirstFrame { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>When the connection first dropped (Stopwatch ticks; 0: never), for a client that resumes.</summary>
+    public long DisconnectedAt { get; private set; }
+
+    /// <summary>The first frame after that drop: the client is live again (Stopwatch ticks; 0: not yet).</summary>
+    public long LiveAgainAt { get; private set; }
+
+    /// <summary>A client that resumed after a drop: left out of the latency histogram (its catch-up is timed apart).</summary>
+    public bool Reconnected => DisconnectedAt != 0;
+
     /// <summary>A deliberately slow consumer: left out of every figure (its own lag is the point of the test).</summary>
     public bool Stalled { get; set; }
 
     public void OnUpdate(long version, long sentTicks, long receivedTicks)
     {
         FirstFrame.TrySetResult();
+        if (DisconnectedAt != 0 && LiveAgainAt == 0)
+        {
+            LiveAgainAt = receivedTicks;
+        }
+
         if (version <= 1)
         {
             return;
@@ -79,7 +93,7 @@ internal sealed class ClientTracker(int workflow, LatencyRecorder latency)
             ReceivedInWindow++;
         }
 
-        if (sentTicks > 0 && !Stalled)
+        if (sentTicks > 0 && !Stalled && !Reconnected)
         {
             latency.Record(sentTicks, receivedTicks);
         }
@@ -89,6 +103,15 @@ internal sealed class ClientTracker(int workflow, LatencyRecorder latency)
     {
         FirstFrame.TrySetResult();
         Unreadable++;
+    }
+
+    /// <summary>The connection dropped and the client will resume (only the first drop is timed).</summary>
+    public void OnDisconnected(long ticks)
+    {
+        if (DisconnectedAt == 0)
+        {
+            DisconnectedAt = ticks;
+        }
     }
 
     public void OnClosed(string reason)

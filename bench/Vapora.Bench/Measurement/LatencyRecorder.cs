@@ -13,7 +13,7 @@ internal sealed class LatencyRecorder : IDisposable
     private const int SignificantDigits = 3;
     private static readonly double MicrosecondsPerTick = 1_000_000.0 / Stopwatch.Frequency;
 
-    private readonly ThreadLocal<LongHistogram> _perThread = new(() => new LongHistogram(HighestMicroseconds, SignificantDigits), trackAllValues: true);
+    private readonly ThreadLocal<LongHistogram> _perThread = new(NewHistogram, trackAllValues: true);
     private long _measuredFrom = long.MaxValue;
     private long _measuredUntil = long.MaxValue;
 
@@ -38,9 +38,12 @@ internal sealed class LatencyRecorder : IDisposable
         _perThread.Value!.RecordValue(Math.Clamp(micros, 1, HighestMicroseconds));
     }
 
+    /// <summary>An empty histogram of the range and precision every recorder uses.</summary>
+    public static LongHistogram NewHistogram() => new(HighestMicroseconds, SignificantDigits);
+
     public LongHistogram Merge()
     {
-        var total = new LongHistogram(HighestMicroseconds, SignificantDigits);
+        var total = NewHistogram();
         foreach (var histogram in _perThread.Values)
         {
             total.Add(histogram);

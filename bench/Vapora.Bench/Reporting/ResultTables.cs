@@ -29,6 +29,8 @@ internal static class ResultTables
         ("connect s / drain s", f => $"{F1(f.ConnectSeconds)} / {F2(f.DrainSeconds)}"),
         ("publish failures / backlog at end", f => $"{f.PublishFailures} / {f.PublishBacklogAtEnd}"),
         ("pacer max lag ms", f => F1(f.PublisherMaxLagMs)),
+        ("harness processes", f => f.HarnessProcesses.ToString(CultureInfo.InvariantCulture)),
+        ("churn pairs/s; Redis SUBSCRIBE/s, UNSUBSCRIBE/s", f => $"{F1(f.ChurnPerSecond)}; {F1(f.RedisSubscribesPerSecond)}, {F1(f.RedisUnsubscribesPerSecond)}"),
     ];
 
     private static readonly (string Label, Func<IdleFigures, string> Value)[] IdleRows =
@@ -42,6 +44,21 @@ internal static class ResultTables
         ("connect s", f => F1(f.ConnectSeconds)),
         ("disconnected", f => f.Disconnected.ToString(CultureInfo.InvariantCulture)),
     ];
+
+    private static readonly (string Label, Func<StormFigures, string> Value)[] StormRows =
+    [
+        ("orphaned clients (resumed through nginx)", f => N0(f.Orphans)),
+        ("kill → live again p50 / p99 / max ms", f => $"{F1(f.LiveAgainP50Ms)} / {F1(f.LiveAgainP99Ms)} / {F1(f.LiveAgainMaxMs)}"),
+        ("orphans not live again", f => N0(f.NotLiveAgain)),
+        ("API history requests during the storm", f => N0(f.ApiHistoryRequests)),
+        ("survivor: history reads / coalesced / refused", f => $"{N0(f.SurvivorHistoryReads)} / {N0(f.SurvivorCoalesced)} / {N0(f.SurvivorRefused)}"),
+        ("survivors' latency p50 / p99 / max ms", f => $"{F2(f.SurvivorsP50Ms)} / {F2(f.SurvivorsP99Ms)} / {F2(f.SurvivorsMaxMs)}"),
+        ("lost / dup / reordered / gave up", f => $"{f.Lost} / {f.Duplicated} / {f.Reordered} / {f.Disconnected}"),
+        ("CPU cores: survivor, API, harness, machine", f => $"{F2(f.SurvivorCpuCores)}, {F2(f.ApiCpuCores)}, {F2(f.HarnessCpuCores)}, {F2(f.MachineCpuCores)}"),
+        ("published updates/s", f => N0(f.PublishedPerSecond)),
+    ];
+
+    public static Table Storm(string title, IReadOnlyList<StormFigures> runs, StormFigures median) => Build(title, StormRows, runs, median);
 
     public static Table Runs(string title, IReadOnlyList<RunFigures> runs, RunFigures median) => Build(title, RunRows, runs, median);
 

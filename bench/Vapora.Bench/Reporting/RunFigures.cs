@@ -103,6 +103,18 @@ internal sealed record RunFigures
     /// <summary>From the last publish until every expected version arrived (or the drain period ran out).</summary>
     public double DrainSeconds { get; init; }
 
+    /// <summary>Processes that held the clients and published: the harness and its workers.</summary>
+    public int HarnessProcesses { get; init; } = 1;
+
+    /// <summary>Subscribe + unsubscribe pairs completed per second on the churn sockets (<c>--churn</c>).</summary>
+    public double ChurnPerSecond { get; init; }
+
+    /// <summary>Redis SUBSCRIBE commands per second in the window (INFO commandstats; <c>--churn</c> runs only).</summary>
+    public double RedisSubscribesPerSecond { get; init; }
+
+    /// <summary>Redis UNSUBSCRIBE commands per second in the window (INFO commandstats; <c>--churn</c> runs only).</summary>
+    public double RedisUnsubscribesPerSecond { get; init; }
+
     /// <summary>The first disconnect reason or publish error, if any.</summary>
     public string? FirstProblem { get; init; }
 
@@ -140,6 +152,10 @@ internal sealed record RunFigures
         PeakRssMib = Statistics.Median(runs.Select(r => r.PeakRssMib)),
         ConnectSeconds = Statistics.Median(runs.Select(r => r.ConnectSeconds)),
         DrainSeconds = Statistics.Median(runs.Select(r => r.DrainSeconds)),
+        HarnessProcesses = runs[0].HarnessProcesses,
+        ChurnPerSecond = Statistics.Median(runs.Select(r => r.ChurnPerSecond)),
+        RedisSubscribesPerSecond = Statistics.Median(runs.Select(r => r.RedisSubscribesPerSecond)),
+        RedisUnsubscribesPerSecond = Statistics.Median(runs.Select(r => r.RedisUnsubscribesPerSecond)),
         FirstProblem = runs.Select(r => r.FirstProblem).FirstOrDefault(p => p is not null),
     };
 }

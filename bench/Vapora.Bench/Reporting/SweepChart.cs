@@ -20,17 +20,6 @@ internal static class SweepChart
         plot.ShowLegend(Edge.Right);
         plot.Axes.SetLimitsY(0, Math.Max(1, steps.Max(s => s.Median.P99Ms)) * 1.1);
 
-        try
-        {
-            var png = pathWithoutExtension + ".png";
-            plot.SavePng(png, 1000, 600);
-            return png;
-        }
-        catch (Exception ex) when (ex is DllNotFoundException or TypeInitializationException)
-        {
-            var svg = pathWithoutExtension + ".svg";
-            plot.SaveSvg(svg, 1000, 600);
-            return svg;
-        }
+        return ChartFile.Save(plot, pathWithoutExtension);
     }
 }

@@ -10,9 +10,10 @@ internal static class IdleCommand
 {
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
-        var line = new CommandLine("idle", args, [.. LoadOptions.CommonOptions, "--settle"]);
+        var line = new CommandLine("idle", args, [.. LoadOptions.CommonOptions, "--settle", "--hold"]);
         var options = LoadOptions.Read(line, rate: 0, defaultClients: 10_000);
         var settleAtMost = TimeSpan.FromSeconds(line.Seconds("--settle", 60, 3, 3600));
+        var hold = TimeSpan.FromSeconds(line.Seconds("--hold", 0, 0, 3600));
         var invocation = Invocation.Capture("idle", args);
         var target = CommandLine.Name(options.Target);
         var output = JsonReport.PathFor(line.Text("--out"), "idle", target);
@@ -26,7 +27,7 @@ internal static class IdleCommand
             {
                 for (var run = 1; run <= options.Runs; run++)
                 {
-                    runs.Add(await IdleRun.MeasureAsync(options, settleAtMost, progress, $"idle run {run}/{options.Runs}:", cancellationToken));
+                    runs.Add(await IdleRun.MeasureAsync(options, settleAtMost, hold, progress, $"idle run {run}/{options.Runs}:", cancellationToken));
                 }
             });
 

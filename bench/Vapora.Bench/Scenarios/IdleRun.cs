@@ -14,16 +14,16 @@ internal static class IdleRun
 {
     private static readonly TimeSpan IdleCpuWindow = TimeSpan.FromSeconds(5);
 
-    public static async Task<IdleFigures> MeasureAsync(LoadOptions options, TimeSpan settleAtMost, ProgressContext progress, string label, CancellationToken cancellationToken)
+    /// <param name="hold">Keeps everything up this long after measuring (e.g. to take <c>dotnet-gcdump collect -p PID</c> of the server).</param>
+    public static async Task<IdleFigures> MeasureAsync(LoadOptions options, TimeSpan settleAtMost, TimeSpan hold, ProgressContext progress, string label, CancellationToken cancellationToken)
     {
         var starting = progress.AddTask(Markup.Escape($"{label} starting processes"), maxValue: 1);
         await using var target = await TargetLauncher.StartAsync(options, cancellationToken);
         var (baseline, _) = await MemorySettling.WaitAsync(target.ServerPid, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(20), cancellationToken);
         starting.Increment(1);
 
-        using var latency = new LatencyRecorder();
         var connecting = progress.AddTask(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{label} connecting {options.Clients} clients")), maxValue: options.Clients);
-        await using var fleet = await ClientFleet.ConnectAsync(target, options, latency, connecting, cancellationToken);
+        await using var fleet = await Fleets.ConnectAsync(target, options, connecting, cancellationToken);
 
         var settling = progress.AddTask(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{label} waiting for RSS to settle (at most {settleAtMost.TotalSeconds:0} s)")), maxValue: 1);
         var settleStarted = Stopwatch.GetTimestamp();
@@ -34,6 +34,13 @@ internal static class IdleRun
         var cpuStart = ProcessSample.Take(target.ServerPid);
         await Task.Delay(IdleCpuWindow, cancellationToken);
         var cpuEnd = ProcessSample.Take(target.ServerPid);
+        var result = await fleet.ResultAsync(new long[options.Workflows]);
+        if (hold > TimeSpan.Zero)
+        {
+            var holding = progress.AddTask(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{label} holding the connections {hold.TotalSeconds:0} s; server PID {target.ServerPid}")), maxValue: 1);
+            await Task.Delay(hold, cancellationToken);
+            holding.Increment(1);
+        }
 
         return new IdleFigures
         {
@@ -45,8 +52,8 @@ internal static class IdleRun
             SettleSeconds = settleTime.TotalSeconds,
             IdleServerCpuCores = cpuEnd.CoresSince(cpuStart),
             ConnectSeconds = fleet.ConnectTime.TotalSeconds,
-            Disconnected = fleet.Disconnected,
-            FirstProblem = fleet.FirstCloseReason,
+            Disconnected = result.Disconnected,
+            FirstProblem = result.FirstProblem,
         };
     }
 }

@@ -27,27 +27,27 @@ internal static class LoadRun
         var (baseline, _) = await MemorySettling.WaitAsync(target.ServerPid, SettleSteady, SettleAtMost, cancellationToken);
         starting.Increment(1);
 
-        using var latency = new LatencyRecorder();
         var connecting = progress.AddTask(Title($"{label} connecting {options.Clients} clients"), maxValue: options.Clients);
-        await using var fleet = await ClientFleet.ConnectAsync(target, options, latency, connecting, cancellationToken);
+        await using var fleet = await Fleets.ConnectAsync(target, options, connecting, cancellationToken);
         var (connected, _) = await MemorySettling.WaitAsync(target.ServerPid, SettleSteady, SettleAtMost, cancellationToken);
 
         await using var publisher = await target.CreatePublisherAsync(cancellationToken);
         var pacer = new Pacer(publisher, options.Workflows, options.Rate);
         var loading = progress.AddTask(Title($"{label} {options.Rate} updates/s (warm-up {options.WarmupSeconds:0.#} s + {options.DurationSeconds:0.#} s)"),
             maxValue: options.WarmupSeconds + options.DurationSeconds);
+        await using var churn = options.Churn > 0 ? await ChurnDriver.StartAsync((VaporaTarget)target, options, cancellationToken) : null;
         Window window;
         pacer.Start();
         try
         {
             await WaitShowingAsync(loading, options.WarmupSeconds, cancellationToken);
-            fleet.Stall(options.Stalled);
-            window = Window.Open(target, pacer);
+            await fleet.StallAsync(options.Stalled);
+            window = await Window.OpenAsync(target, fleet, pacer, churn);
             pacer.ResetMaxBehind();
-            latency.StartWindow(window.StartedAt);
+            await fleet.StartWindowAsync(window.StartedAt);
             await WaitShowingAsync(loading, options.DurationSeconds, cancellationToken);
-            latency.EndWindow(Stopwatch.GetTimestamp());
-            window = window.Close(target, pacer, publisher);
+            await fleet.EndWindowAsync(Stopwatch.GetTimestamp());
+            window = await window.CloseAsync(target, fleet, pacer, publisher, churn);
         }
         finally
         {
@@ -57,9 +57,10 @@ internal static class LoadRun
         var draining = progress.AddTask(Title($"{label} draining (at most {options.DrainSeconds:0.#} s)"), maxValue: 1);
         var lastPublish = Stopwatch.GetTimestamp();
         await publisher.FlushAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(options.DrainSeconds + 30), cancellationToken);
-        var expected = fleet.Expected(publisher);
+        var accepted = Enumerable.Range(0, options.Workflows).Select(publisher.Accepted).ToArray();
+        var expected = Fleets.Expected(options, accepted);
         var drainDeadline = lastPublish + (long)(options.DrainSeconds * Stopwatch.Frequency);
-        while (fleet.Delivered() < expected && Stopwatch.GetTimestamp() < drainDeadline)
+        while (await fleet.DeliveredAsync() < expected && Stopwatch.GetTimestamp() < drainDeadline)
         {
             await Task.Delay(20, cancellationToken);
         }
@@ -68,7 +69,8 @@ internal static class LoadRun
         draining.Increment(1);
         var end = ProcessSample.Take(target.ServerPid);
 
-        var histogram = latency.Merge();
+        var result = await fleet.ResultAsync(accepted);
+        var histogram = result.Histogram();
         double Ms(double micros) => histogram.TotalCount == 0 ? 0 : micros / 1000.0;
         return new RunFigures
         {
@@ -77,8 +79,8 @@ internal static class LoadRun
             PublishFailures = publisher.Failed,
             PublishBacklogAtEnd = window.Backlog,
             ExpectedDeliveries = expected,
-            Delivered = fleet.Delivered(),
-            DeliveredPerSecond = fleet.Measured.Sum(t => t.ReceivedInWindow) / window.Seconds,
+            Delivered = result.Delivered,
+            DeliveredPerSecond = result.ReceivedInWindow / window.Seconds,
             P50Ms = Ms(histogram.GetValueAtPercentile(50)),
             P90Ms = Ms(histogram.GetValueAtPercentile(90)),
             P99Ms = Ms(histogram.GetValueAtPercentile(99)),
@@ -86,17 +88,21 @@ internal static class LoadRun
             MaxMs = Ms(histogram.GetMaxValue()),
             MeanMs = Ms(histogram.TotalCount == 0 ? 0 : histogram.GetMean()),
             LatencySamples = histogram.TotalCount,
-            Lost = fleet.Lost(publisher),
-            LostInGaps = fleet.LostInGaps,
-            Duplicated = fleet.Measured.Sum(t => t.Duplicated),
-            Reordered = fleet.Measured.Sum(t => t.Reordered),
-            Unreadable = fleet.Measured.Sum(t => t.Unreadable),
-            Disconnected = fleet.Disconnected,
+            Lost = result.Lost,
+            LostInGaps = result.LostInGaps,
+            Duplicated = result.Duplicated,
+            Reordered = result.Reordered,
+            Unreadable = result.Unreadable,
+            Disconnected = result.Disconnected,
             ServerCpuCores = window.ServerCores,
             HelperCpuCores = window.HelperCores,
             HarnessCpuCores = window.HarnessCores,
             MachineCpuCores = window.MachineCores,
-            HarnessGcPauseMs = window.HarnessGcPaused.TotalMilliseconds,
+            HarnessGcPauseMs = window.HarnessGcPaused.TotalMilliseconds + result.WorkerGcPausedMs,
+            HarnessProcesses = 1 + fleet.ProcessIds.Count,
+            ChurnPerSecond = window.ChurnPairs / window.Seconds,
+            RedisSubscribesPerSecond = window.RedisSubscribes / window.Seconds,
+            RedisUnsubscribesPerSecond = window.RedisUnsubscribes / window.Seconds,
             RssBaselineMib = baseline.RssKiB / 1024.0,
             RssConnectedMib = connected.RssKiB / 1024.0,
             RssPerConnectionKib = (connected.RssKiB - baseline.RssKiB) / (double)options.Clients,
@@ -104,7 +110,7 @@ internal static class LoadRun
             PeakRssMib = end.PeakRssKiB / 1024.0,
             ConnectSeconds = fleet.ConnectTime.TotalSeconds,
             DrainSeconds = drainTime.TotalSeconds,
-            FirstProblem = fleet.FirstCloseReason ?? publisher.FirstError,
+            FirstProblem = result.FirstProblem ?? publisher.FirstError,
         };
     }
 
@@ -123,9 +129,9 @@ internal static class LoadRun
         }
     }
 
-    /// <summary>CPU samples and the pacer's count at the start and end of the measured window.</summary>
+    /// <summary>CPU samples, the pacer's count and the churn's counts at the start and end of the measured window.</summary>
     private sealed record Window(long StartedAt, long SentAtStart, ProcessSample Server, IReadOnlyDictionary<string, ProcessSample> Helpers,
-        ProcessSample Harness, MachineCpuSample Machine, TimeSpan HarnessGcPausedBefore)
+        IReadOnlyList<ProcessSample> Harness, MachineCpuSample Machine, TimeSpan HarnessGcPausedBefore, ChurnCounts ChurnBefore)
     {
         public double Seconds { get; private init; }
 
@@ -145,26 +151,42 @@ internal static class LoadRun
 
         public TimeSpan HarnessGcPaused { get; private init; }
 
-        public static Window Open(IBenchTarget target, Pacer pacer) => new(
+        public long ChurnPairs { get; private init; }
+
+        public long RedisSubscribes { get; private init; }
+
+        public long RedisUnsubscribes { get; private init; }
+
+        public static async Task<Window> OpenAsync(IBenchTarget target, IFleet fleet, Pacer pacer, ChurnDriver? churn) => new(
             Stopwatch.GetTimestamp(),
             pacer.Sent,
             ProcessSample.Take(target.ServerPid),
             target.HelperPids.ToDictionary(h => h.Key, h => ProcessSample.Take(h.Value, includeChildren: true)),
-            ProcessSample.Take(Environment.ProcessId),
+            [.. HarnessPids(fleet).Select(pid => ProcessSample.Take(pid))],
             MachineCpuSample.Take(),
-            GC.GetTotalPauseDuration());
+            GC.GetTotalPauseDuration(),
+            churn is null ? default : await churn.CountsAsync());
 
-        public Window Close(IBenchTarget target, Pacer pacer, IUpdatePublisher publisher) => this with
+        public async Task<Window> CloseAsync(IBenchTarget target, IFleet fleet, Pacer pacer, IUpdatePublisher publisher, ChurnDriver? churn)
         {
-            Backlog = publisher.Backlog,
-            MaxBehind = pacer.MaxBehind,
-            Seconds = Stopwatch.GetElapsedTime(StartedAt).TotalSeconds,
-            Published = pacer.Sent - SentAtStart,
-            ServerCores = ProcessSample.Take(target.ServerPid).CoresSince(Server),
-            HelperCores = target.HelperPids.ToDictionary(h => h.Key, h => ProcessSample.Take(h.Value, includeChildren: true).CoresSince(Helpers[h.Key])),
-            HarnessCores = ProcessSample.Take(Environment.ProcessId).CoresSince(Harness),
-            MachineCores = MachineCpuSample.Take().CoresSince(Machine),
-            HarnessGcPaused = GC.GetTotalPauseDuration() - HarnessGcPausedBefore,
-        };
+            var churnAfter = churn is null ? default : await churn.CountsAsync();
+            return this with
+            {
+                Backlog = publisher.Backlog,
+                MaxBehind = pacer.MaxBehind,
+                Seconds = Stopwatch.GetElapsedTime(StartedAt).TotalSeconds,
+                Published = pacer.Sent - SentAtStart,
+                ServerCores = ProcessSample.Take(target.ServerPid).CoresSince(Server),
+                HelperCores = target.HelperPids.ToDictionary(h => h.Key, h => ProcessSample.Take(h.Value, includeChildren: true).CoresSince(Helpers[h.Key])),
+                HarnessCores = HarnessPids(fleet).Zip(Harness, (pid, before) => ProcessSample.Take(pid).CoresSince(before)).Sum(),
+                MachineCores = MachineCpuSample.Take().CoresSince(Machine),
+                HarnessGcPaused = GC.GetTotalPauseDuration() - HarnessGcPausedBefore,
+                ChurnPairs = churnAfter.Pairs - ChurnBefore.Pairs,
+                RedisSubscribes = churnAfter.RedisSubscribes - ChurnBefore.RedisSubscribes,
+                RedisUnsubscribes = churnAfter.RedisUnsubscribes - ChurnBefore.RedisUnsubscribes,
+            };
+        }
+
+        private static IEnumerable<int> HarnessPids(IFleet fleet) => [Environment.ProcessId, .. fleet.ProcessIds];
     }
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Vapora.Bench.Cli;
 using Vapora.Bench.Clients;
-using Vapora.Bench.Measurement;
 using Vapora.Bench.Publishing;
 using Vapora.Testing;
 
@@ -10,7 +9,6 @@ namespace Vapora.Bench.Targets;
 /// <summary>The ceiling app alone: no Redis; the harness sends each update to it over one control socket.</summary>
 internal sealed class CeilingTarget : IBenchTarget
 {
-    private readonly HttpMessageInvoker _sockets = new(new SocketsHttpHandler());
     private BenchServerProcess? _server;
 
     private CeilingTarget(LoadOptions options) =>
@@ -30,9 +28,8 @@ internal sealed class CeilingTarget : IBenchTarget
         return target;
     }
 
-    public async Task<IWatcher> ConnectAsync(ClientTracker tracker, CancellationToken cancellationToken) =>
-        await WebSocketWatcher.ConnectAsync(
-            _server!.WebSocketUrl("/ws?w=" + tracker.Workflow.ToString(CultureInfo.InvariantCulture)), _sockets, tracker, cancellationToken);
+    public ConnectPlan Plan => new(ClientKind.Ceiling,
+        [.. Enumerable.Range(0, WorkflowIds.Count).Select(w => _server!.WebSocketUrl("/ws?w=" + w.ToString(CultureInfo.InvariantCulture)).ToString())]);
 
     // The app sends no first frame, so ask it how many sockets it has registered.
     public async Task WaitUntilWatchingAsync(int clients, CancellationToken cancellationToken)
@@ -47,7 +44,6 @@ internal sealed class CeilingTarget : IBenchTarget
 
     public async ValueTask DisposeAsync()
     {
-        _sockets.Dispose();
         if (_server is not null)
         {
             await _server.DisposeAsync();

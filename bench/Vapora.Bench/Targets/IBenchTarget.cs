@@ -1,5 +1,4 @@
 using Vapora.Bench.Clients;
-using Vapora.Bench.Measurement;
 using Vapora.Bench.Publishing;
 
 namespace Vapora.Bench.Targets;
@@ -16,8 +15,8 @@ internal interface IBenchTarget : IAsyncDisposable
     /// <summary>Workflow ids (Vapora) or group names (SignalR), by workflow index.</summary>
     IReadOnlyList<string> WorkflowIds { get; }
 
-    /// <summary>Connects one client to <see cref="ClientTracker.Workflow"/>; returns once it is watching.</summary>
-    Task<IWatcher> ConnectAsync(ClientTracker tracker, CancellationToken cancellationToken);
+    /// <summary>How clients connect to it (the harness's own clients and its workers' alike).</summary>
+    ConnectPlan Plan { get; }
 
     /// <summary>Waits until the server counts <paramref name="clients"/> watchers, where only the server can tell.</summary>
     Task WaitUntilWatchingAsync(int clients, CancellationToken cancellationToken);

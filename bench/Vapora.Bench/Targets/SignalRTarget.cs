@@ -1,7 +1,6 @@
 using System.Globalization;
 using Vapora.Bench.Cli;
 using Vapora.Bench.Clients;
-using Vapora.Bench.Measurement;
 using Vapora.Bench.Publishing;
 using Vapora.Testing;
 
@@ -11,7 +10,6 @@ namespace Vapora.Bench.Targets;
 internal sealed class SignalRTarget : IBenchTarget
 {
     private readonly SignalRClient _client;
-    private readonly HttpMessageInvoker _sockets = new(new SocketsHttpHandler());
     private RedisServer? _redis;
     private BenchServerProcess? _peer;
 
@@ -45,9 +43,8 @@ internal sealed class SignalRTarget : IBenchTarget
         return target;
     }
 
-    public async Task<IWatcher> ConnectAsync(ClientTracker tracker, CancellationToken cancellationToken) => _client == SignalRClient.Raw
-        ? await RawSignalRWatcher.ConnectAsync(new Uri(_peer!.BaseUrl, "hub"), _sockets, WorkflowIds[tracker.Workflow], tracker, cancellationToken)
-        : await SignalRWatcher.ConnectAsync(new Uri(_peer!.BaseUrl, "hub"), WorkflowIds[tracker.Workflow], tracker, cancellationToken);
+    public ConnectPlan Plan => new(_client == SignalRClient.Raw ? ClientKind.SignalRRaw : ClientKind.SignalRHub,
+        [new Uri(_peer!.BaseUrl, "hub").ToString()], WorkflowIds);
 
     public Task WaitUntilWatchingAsync(int clients, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -56,7 +53,6 @@ internal sealed class SignalRTarget : IBenchTarget
 
     public async ValueTask DisposeAsync()
     {
-        _sockets.Dispose();
         if (_peer is not null)
         {
             await _peer.DisposeAsync();

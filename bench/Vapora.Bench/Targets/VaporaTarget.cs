@@ -1,6 +1,5 @@
 using Vapora.Bench.Cli;
 using Vapora.Bench.Clients;
-using Vapora.Bench.Measurement;
 using Vapora.Bench.Publishing;
 using Vapora.Testing;
 
@@ -13,12 +12,7 @@ namespace Vapora.Bench.Targets;
 /// </summary>
 internal sealed class VaporaTarget : IBenchTarget
 {
-    private static readonly TimeSpan FirstFrameTimeout = TimeSpan.FromSeconds(30);
-
     private readonly LoadOptions _options;
-    private readonly HttpMessageInvoker _sockets = new(new SocketsHttpHandler());
-    // One connection per stream (HTTP/1.1): no pool limit, no timeout on a response that never ends.
-    private readonly HttpClient _streams = new(new SocketsHttpHandler { PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan }) { Timeout = Timeout.InfiniteTimeSpan };
     private RedisServer? _redis;
     private RedisCluster? _cluster;
     private ServiceProcess? _api;
@@ -58,6 +52,12 @@ internal sealed class VaporaTarget : IBenchTarget
 
     public IReadOnlyList<string> WorkflowIds => _workflowIds;
 
+    /// <summary>Workflows nobody watches, for the churn to subscribe to and leave (<c>--churn-workflows</c>).</summary>
+    public IReadOnlyList<string> ChurnWorkflowIds { get; private set; } = [];
+
+    /// <summary>The multiplexed socket (<c>/ws</c>) of the gateway (or the balancer).</summary>
+    public Uri MultiplexUrl => new UriBuilder(ClientBase) { Scheme = "ws", Path = "/ws" }.Uri;
+
     private Uri ClientBase => _nginx?.BaseUrl ?? _gateway!.BaseUrl;
 
     public static async Task<VaporaTarget> StartAsync(LoadOptions options, CancellationToken cancellationToken)
@@ -77,25 +77,13 @@ internal sealed class VaporaTarget : IBenchTarget
         return target;
     }
 
-    public async Task<IWatcher> ConnectAsync(ClientTracker tracker, CancellationToken cancellationToken)
-    {
-        var id = _workflowIds[tracker.Workflow];
-        IWatcher watcher = _options.Transport == ClientTransport.Sse
-            ? await EventStreamWatcher.ConnectAsync(new UriBuilder(ClientBase) { Path = $"/api/workflows/{id}/events" }.Uri, _streams, tracker, cancellationToken)
-            : await WebSocketWatcher.ConnectAsync(new UriBuilder(ClientBase) { Scheme = "ws", Path = $"/api/workflows/{id}/updates" }.Uri, _sockets, tracker, cancellationToken);
-        try
-        {
-            // The first frame is the current state: from then on the gateway forwards every new version.
-            await tracker.FirstFrame.Task.WaitAsync(FirstFrameTimeout, cancellationToken);
-        }
-        catch
-        {
-            await watcher.DisposeAsync();
-            throw;
-        }
+    public ConnectPlan Plan => _options.Transport == ClientTransport.Sse
+        ? new(ClientKind.VaporaEvents, [.. _workflowIds.Select(id => new UriBuilder(ClientBase) { Path = $"/api/workflows/{id}/events" }.Uri.ToString())])
+        : new(ClientKind.Vapora, [.. _workflowIds.Select(id => StreamUrl(ClientBase, id))]);
 
-        return watcher;
-    }
+    /// <summary>The stream URL of <paramref name="workflowId"/> on <paramref name="server"/> (a gateway or the balancer).</summary>
+    public static string StreamUrl(Uri server, string workflowId) =>
+        new UriBuilder(server) { Scheme = "ws", Path = $"/api/workflows/{workflowId}/updates" }.Uri.ToString();
 
     public Task WaitUntilWatchingAsync(int clients, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -107,8 +95,6 @@ internal sealed class VaporaTarget : IBenchTarget
 
     public async ValueTask DisposeAsync()
     {
-        _sockets.Dispose();
-        _streams.Dispose();
         // Reverse order of start; each is stopped by the PID it was started with.
         if (_nginx is not null)
         {
@@ -136,7 +122,7 @@ internal sealed class VaporaTarget : IBenchTarget
         }
     }
 
-    private string RedisConnectionString => _redis?.ConnectionString ?? _cluster!.ConnectionString;
+    public string RedisConnectionString => _redis?.ConnectionString ?? _cluster!.ConnectionString;
 
     private async Task StartProcessesAsync()
     {
@@ -171,10 +157,16 @@ internal sealed class VaporaTarget : IBenchTarget
 
     private async Task CreateWorkflowsAsync(CancellationToken cancellationToken)
     {
+        _workflowIds = await CreateAsync(_options.Workflows, "bench", cancellationToken);
+        ChurnWorkflowIds = await CreateAsync(_options.ChurnWorkflows, "churn", cancellationToken);
+    }
+
+    private async Task<string[]> CreateAsync(int count, string name, CancellationToken cancellationToken)
+    {
         var client = new WorkflowApiClient(_api!.Http);
-        var ids = new string[_options.Workflows];
+        var ids = new string[count];
         await Parallel.ForAsync(0, ids.Length, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
-            async (i, _) => ids[i] = (await client.CreateAsync($"bench {i}", UpdatePayload.TotalSteps)).WorkflowId);
-        _workflowIds = ids;
+            async (i, _) => ids[i] = (await client.CreateAsync($"{name} {i}", UpdatePayload.TotalSteps)).WorkflowId);
+        return ids;
     }
 }

@@ -28,10 +28,24 @@ public sealed class WebSocketMessageReader(WebSocket socket, int maxMessageBytes
     /// The next message. Its bytes stay valid until the next call or <see cref="Dispose"/>. A close frame comes back
     /// as <see cref="WebSocketMessageType.Close"/> (the status is on the socket); socket errors are thrown.
     /// </summary>
-    public async ValueTask<WebSocketMessage> ReceiveAsync(CancellationToken cancellationToken)
+    public async ValueTask<WebSocketMessage> ReceiveAsync(CancellationToken cancellationToken) =>
+        await ReceiveAsync(await WaitAsync(cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Waits for the next message with a zero-byte read and returns what began (pass it to
+    /// <see cref="ReceiveAsync(ValueWebSocketReceiveResult, CancellationToken)"/>). Not an async method: a caller that
+    /// awaits this between messages keeps no state machine of the reader's alive while its socket is idle.
+    /// </summary>
+    public ValueTask<ValueWebSocketReceiveResult> WaitAsync(CancellationToken cancellationToken)
     {
         Release();
-        var result = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+        return socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+    }
+
+    /// <summary>Reads the message that <paramref name="first"/> (from <see cref="WaitAsync"/>) began; as <see cref="ReceiveAsync(CancellationToken)"/>.</summary>
+    public async ValueTask<WebSocketMessage> ReceiveAsync(ValueWebSocketReceiveResult first, CancellationToken cancellationToken)
+    {
+        var result = first;
         if (result.MessageType == WebSocketMessageType.Close || result.EndOfMessage)
         {
             return new WebSocketMessage(result.MessageType, ReadOnlyMemory<byte>.Empty, TooBig: false);

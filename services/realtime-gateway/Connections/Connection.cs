@@ -11,22 +11,38 @@ namespace Vapora.RealtimeGateway.Connections;
 /// A failure here closes this connection only; nothing it does can block a fan-out, because topics only ever queue
 /// bytes for it.
 /// </summary>
+/// <remarks>
+/// Thousands of these sit idle for hours, so an idle one holds as little as it can (docs/benchmarks.md, memory): its
+/// abort source is its own (not linked to the request's token: the transport's inbound loop sees a gone client and
+/// aborts), its writer waits on the queue without a cancellation registration (an abort cancels the wait directly),
+/// and its start task is let go once it ends.
+/// <para>
+/// The request under a connection is over once <see cref="RunAsync"/> returns, but timers (the close deadline, a token
+/// expiry, a heartbeat) and topics may still reach it after that. So the end is a state: once ended, no close deadline
+/// is armed, the one armed is disposed, and <see cref="Abort"/> leaves the transport alone (aborting a finished
+/// request throws, and on a timer thread an exception ends the process).
+/// </para>
+/// </remarks>
 internal sealed class Connection : IDisposable
 {
     private readonly IConnectionTransport _transport;
     private readonly SendQueue _queue;
     private readonly ConnectionServices _services;
-    private readonly CancellationTokenSource _aborted;
-    private CancellationTokenSource? _closeDeadline;
-    private CloseReason? _closeReason;
+    /// <summary>Stands in for the close deadline once the connection ended: nothing can be armed after it.</summary>
+    private static readonly ITimer Ended = TimeProvider.System.CreateTimer(static _ => { }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
 
-    public Connection(long id, IConnectionTransport transport, ClaimsPrincipal user, ConnectionServices services, CancellationToken requestAborted)
+    private readonly CancellationTokenSource _aborted = new();
+    private ITimer? _closeDeadline;
+    private CloseReason? _closeReason;
+    private Task? _start;
+    private volatile bool _startDone;
+
+    public Connection(long id, IConnectionTransport transport, ClaimsPrincipal user, ConnectionServices services)
     {
         Id = id;
         User = user;
         _transport = transport;
         _services = services;
-        _aborted = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         _queue = new SendQueue(services.Options.SendQueueCapacity);
         Subscriptions = new SubscriptionSet(this, services);
     }
@@ -52,26 +68,53 @@ internal sealed class Connection : IDisposable
 
     /// <summary>
     /// Runs the writer loop, <paramref name="start"/> (such as the initial subscribe) and <paramref name="inbound"/>
-    /// (the transport's receive loop) until <paramref name="inbound"/> ends; then finishes the close and lets go of
-    /// every workflow.
+    /// (the transport's receive loop) until <paramref name="inbound"/> ends; then finishes the close, lets go of
+    /// every workflow and calls <paramref name="ended"/>.
     /// </summary>
-    public async Task RunAsync(Func<Connection, Task> inbound, Func<Connection, Task>? start = null)
+    public async Task RunAsync(Func<Connection, Task> inbound, Func<Connection, Task>? start = null, Action<Connection>? ended = null)
     {
         var writer = WriteLoopAsync();
-        var started = start is null ? Task.CompletedTask : RunStartAsync(start);
+        if (start is not null)
+        {
+            // Whichever comes second (this store or the start's end) lets go of the finished task.
+            _ = Interlocked.Exchange(ref _start, RunStartAsync(start));
+            if (_startDone)
+            {
+                Volatile.Write(ref _start, null);
+            }
+
+            // Parameters live in this method's state machine as long as the connection: let go of the delegates
+            // (and their closures) once they are started, so an idle connection holds neither.
+            start = null;
+        }
+
         try
         {
-            await inbound(this);
+            var receiving = inbound(this);
+            inbound = null!;
+            await receiving;
         }
         finally
         {
-            // Inbound ends when the client closed or the connection broke: finish the close (the writer sends ours),
-            // then stop whatever still runs and let go of every workflow.
-            Close(CloseReason.Normal);
-            await writer;
-            CancelAborted();
-            await started;
-            Subscriptions.Clear();
+            try
+            {
+                // Inbound ends when the client closed or the connection broke: finish the close (the writer sends
+                // ours), then stop whatever still runs and let go of every workflow.
+                Close(CloseReason.Normal);
+                await writer;
+                CancelAborted();
+                if (Volatile.Read(ref _start) is { } starting)
+                {
+                    await starting;
+                }
+
+                Subscriptions.Clear();
+                ended?.Invoke(this);
+            }
+            finally
+            {
+                End();
+            }
         }
     }
 
@@ -113,21 +156,70 @@ internal sealed class Connection : IDisposable
         }
 
         _queue.Complete();
-        _closeDeadline = new CancellationTokenSource(_services.Options.CloseTimeout, _services.Time);
-        _closeDeadline.Token.Register(static state => ((Connection)state!).Abort(), this);
+        // Armed only after it is stored, so an end that comes in between (a close from a topic racing the
+        // connection's end) disposes it, or finds it ended and drops it here.
+        var deadline = _services.Time.CreateTimer(static state => ((Connection)state!).OnCloseDeadline(), this,
+            Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (Interlocked.CompareExchange(ref _closeDeadline, deadline, null) is not null)
+        {
+            deadline.Dispose();
+            return;
+        }
+
+        deadline.Change(_services.Options.CloseTimeout, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Drops the connection now: the transport is aborted and every loop ends.</summary>
+    /// <summary>
+    /// Drops the connection now: the transport is aborted and every loop ends. Once the connection has ended, only the
+    /// loops' signal is set: the request underneath is over and its transport must not be touched.
+    /// </summary>
     public void Abort()
     {
-        _transport.Abort();
+        if (!HasEnded)
+        {
+            try
+            {
+                _transport.Abort();
+            }
+            catch (Exception ex)
+            {
+                // Transports must not throw here; one that does still gets its loops ended below.
+                GatewayLog.AbortFailed(_services.Logger, Id, ex);
+            }
+        }
+
         CancelAborted();
     }
 
     public void Dispose()
     {
+        End();
         _aborted.Dispose();
-        _closeDeadline?.Dispose();
+    }
+
+    private bool HasEnded => ReferenceEquals(Volatile.Read(ref _closeDeadline), Ended);
+
+    /// <summary>The request is about to end: no deadline from now on, and the armed one (if any) is disposed.</summary>
+    private void End()
+    {
+        if (Interlocked.Exchange(ref _closeDeadline, Ended) is { } deadline && !ReferenceEquals(deadline, Ended))
+        {
+            deadline.Dispose();
+        }
+    }
+
+    /// <summary>On a timer thread, where an exception would end the process: whatever happens is logged, never thrown.</summary>
+    private void OnCloseDeadline()
+    {
+        try
+        {
+            Abort();
+        }
+        catch (Exception ex)
+        {
+            // Such as a callback on the abort token that threw.
+            GatewayLog.AbortFailed(_services.Logger, Id, ex);
+        }
     }
 
     private async Task RunStartAsync(Func<Connection, Task> start)
@@ -136,6 +228,9 @@ internal sealed class Connection : IDisposable
         try
         {
             await start(this);
+            // Done: nothing needs to wait for it any more, so the connection does not keep its task for hours.
+            _startDone = true;
+            _ = Interlocked.Exchange(ref _start, null);
         }
         catch (Exception ex) when (!_aborted.IsCancellationRequested)
         {
@@ -153,7 +248,8 @@ internal sealed class Connection : IDisposable
         await Task.Yield();
         try
         {
-            while (await _queue.WaitToReadAsync(_aborted.Token))
+            // No token: CancelAborted ends this wait, so an idle connection holds no cancellation registration.
+            while (await _queue.WaitToReadAsync(CancellationToken.None))
             {
                 while (!IsClosing && _queue.TryDequeue(out var frame))
                 {
@@ -182,6 +278,7 @@ internal sealed class Connection : IDisposable
 
     private void CancelAborted()
     {
+        _queue.CancelReader();
         try
         {
             _aborted.Cancel();

@@ -25,19 +25,42 @@ internal sealed class ConnectionHost(
     TimeProvider time,
     ILogger<ConnectionHost> logger)
 {
+    /// <summary>One delegate for every connection's end (a method group would allocate one per connection).</summary>
+    private readonly Action<Connection> _unregister = registry.Unregister;
+
     public ConnectionServices Services { get; } = new(topics, updateLog, access, options.Value, metrics, time, logger);
 
-    /// <summary>A new connection of <paramref name="http"/>'s user over <paramref name="transport"/>.</summary>
-    public Connection Open(IConnectionTransport transport, HttpContext http) =>
-        new(registry.NextId(), transport, http.User, Services, http.RequestAborted);
+    /// <summary>Who a connection is when authentication is off: one shared principal, not one per socket.</summary>
+    private static readonly ClaimsPrincipal Anonymous = new(new ClaimsIdentity());
 
-    /// <summary>Why the request may not be served (no or bad token, draining); null when it may.</summary>
+    /// <summary>A new connection of <paramref name="http"/>'s user over <paramref name="transport"/> (after <see cref="RefusalAsync"/>).</summary>
+    public Connection Open(IConnectionTransport transport, HttpContext http, bool refused = false) =>
+        new(registry.NextId(), transport, access.IsOpen || refused ? Anonymous : http.User, Services);
+
+    /// <summary>
+    /// Authenticates the request (socket routes run ahead of the authentication middleware, see SocketEndpoints) and
+    /// says why it may not be served (no or bad token, draining); null when it may.
+    /// </summary>
     public async Task<CloseReason?> RefusalAsync(HttpContext http)
     {
-        if (!access.IsAuthenticated(http.User))
+        if (!access.IsOpen)
         {
-            metrics.InboundRejected("unauthenticated");
-            return await AuthenticationFailureAsync(http);
+            var result = await http.AuthenticateAsync();
+            if (result.Succeeded)
+            {
+                http.User = result.Principal;
+            }
+
+            if (!access.IsAuthenticated(http.User))
+            {
+                metrics.InboundRejected("unauthenticated");
+                return result.Failure switch
+                {
+                    SecurityTokenExpiredException => CloseReason.TokenExpired,
+                    null => CloseReason.Unauthorized,
+                    _ => CloseReason.InvalidToken,
+                };
+            }
         }
 
         return drainer.IsDraining ? CloseReason.GoingAway : null;
@@ -47,25 +70,30 @@ internal sealed class ConnectionHost(
     /// Runs an admitted connection to its end: counted against the limit (closed as "try again later" beyond it) and
     /// closed when its token expires.
     /// </summary>
-    public async Task RunAsync(Connection connection, Func<Connection, Task> inbound, Func<Connection, Task>? start)
+    /// <remarks>Not async: the registration ends in the connection's own end, so no frame of this method stays suspended under it.</remarks>
+    public Task RunAsync(Connection connection, Func<Connection, Task> inbound, Func<Connection, Task>? start)
     {
         if (!registry.TryRegister(connection))
         {
             metrics.InboundRejected("connection_limit");
             GatewayLog.ConnectionLimit(logger, Services.Options.MaxConnections);
             connection.Close(CloseReason.TryAgainLater);
-            await connection.RunAsync(inbound);
-            return;
+            return connection.RunAsync(inbound);
         }
 
-        using var expiry = CloseWhenTokenExpires(connection);
         try
         {
-            await connection.RunAsync(inbound, start);
+            var expiry = CloseWhenTokenExpires(connection);
+            return connection.RunAsync(inbound, start, expiry is null ? _unregister : ended =>
+            {
+                expiry.Dispose();
+                registry.Unregister(ended);
+            });
         }
-        finally
+        catch
         {
             registry.Unregister(connection);
+            throw;
         }
     }
 
@@ -81,13 +109,4 @@ internal sealed class ConnectionHost(
         return time.CreateTimer(static state => ((Connection)state!).Close(CloseReason.TokenExpired),
             connection, due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
     }
-
-    // The authentication middleware keeps only successes; asking again returns the request's cached result.
-    private static async Task<CloseReason> AuthenticationFailureAsync(HttpContext http) =>
-        (await http.AuthenticateAsync()).Failure switch
-        {
-            SecurityTokenExpiredException => CloseReason.TokenExpired,
-            null => CloseReason.Unauthorized,
-            _ => CloseReason.InvalidToken,
-        };
 }

@@ -1,6 +1,7 @@
 using Vapora.RealtimeGateway.CatchUp;
 using Vapora.RealtimeGateway.Hub;
 using Vapora.RealtimeGateway.Internal;
+using Vapora.ServiceDefaults;
 using Vapora.ServiceDefaults.Security;
 
 namespace Vapora.RealtimeGateway.Connections;
@@ -29,5 +30,6 @@ internal sealed class ConnectionServices(
 
     public ILogger Logger { get; } = logger;
 
-    public HistoryCatchUp CatchUp { get; } = new(updateLog, options, time);
+    /// <summary>Refused catch-ups are logged at most once per 10 s (a storm refuses many at once), with a count.</summary>
+    public LogBurst RefusedCatchUpLog { get; } = new(time, TimeSpan.FromSeconds(10));
 }

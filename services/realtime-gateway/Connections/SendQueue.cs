@@ -6,7 +6,7 @@ namespace Vapora.RealtimeGateway.Connections;
 /// One connection's bounded queue of frames to write. Above half its capacity it conflates: a live progress
 /// update replaces the newest still-queued progress update of the same workflow (status changes are never
 /// replaced), so a client that falls behind gets fewer, fresher frames. Full means the client stopped reading.
-/// The ring grows on demand, so an idle connection holds only a few slots.
+/// The ring is allocated on the first frame and grows on demand, so an idle connection holds one slot at most.
 /// </summary>
 /// <remarks>
 /// One reader (the connection's writer loop). A client that keeps up has an empty queue, so its reader waits
@@ -15,11 +15,10 @@ namespace Vapora.RealtimeGateway.Connections;
 /// </remarks>
 internal sealed class SendQueue(int capacity) : IValueTaskSource<bool>
 {
-    private const int InitialSlots = 4;
     private const int ConflationLookBack = 64;
 
     private readonly object _lock = new();
-    private Slot[] _slots = new Slot[InitialSlots];
+    private Slot[] _slots = [];
     private int _head;
     private int _count;
     private bool _completed;
@@ -29,6 +28,7 @@ internal sealed class SendQueue(int capacity) : IValueTaskSource<bool>
     // (a writer, Complete, or the reader's cancellation), reset by the next wait.
     private ManualResetValueTaskSourceCore<bool> _reader = new() { RunContinuationsAsynchronously = true };
     private bool _readerWaiting;
+    private bool _readerCancelled;
     private CancellationTokenRegistration _readerCancellation;
 
     public int Count
@@ -142,6 +142,11 @@ internal sealed class SendQueue(int capacity) : IValueTaskSource<bool>
         short token;
         lock (_lock)
         {
+            if (_readerCancelled)
+            {
+                return ValueTask.FromException<bool>(new OperationCanceledException("The connection was aborted."));
+            }
+
             if (_count > 0)
             {
                 return new ValueTask<bool>(true);
@@ -172,6 +177,26 @@ internal sealed class SendQueue(int capacity) : IValueTaskSource<bool>
         }
 
         return new ValueTask<bool>(this, token);
+    }
+
+    /// <summary>
+    /// Ends the reader's wait, now and from now on, with <see cref="OperationCanceledException"/> (the connection was
+    /// aborted). The owner calls this instead of passing a token to every wait: an idle connection then holds no
+    /// cancellation registration.
+    /// </summary>
+    public void CancelReader()
+    {
+        bool cancel;
+        lock (_lock)
+        {
+            _readerCancelled = true;
+            cancel = TakeReaderLocked();
+        }
+
+        if (cancel)
+        {
+            _reader.SetException(new OperationCanceledException("The connection was aborted."));
+        }
     }
 
     /// <summary>No more frames: readers drain what is queued, writers are refused.</summary>
@@ -221,7 +246,7 @@ internal sealed class SendQueue(int capacity) : IValueTaskSource<bool>
     {
         if (_count == _slots.Length)
         {
-            var larger = new Slot[Math.Min(_slots.Length * 2, Math.Max(capacity, InitialSlots))];
+            var larger = new Slot[Math.Min(Math.Max(1, _slots.Length * 2), capacity)];
             for (var i = 0; i < _count; i++)
             {
                 larger[i] = _slots[(_head + i) % _slots.Length];

@@ -10,4 +10,7 @@ internal enum SubscribeResult
     AlreadySubscribed,
     TooManySubscriptions,
     AfterBeyondLatest,
+
+    /// <summary>Too many history reads in flight and queued on this gateway: try again after a backoff.</summary>
+    Busy,
 }

@@ -8,14 +8,22 @@ namespace Vapora.RealtimeGateway.Connections;
 /// The workflows one connection watches: access checks and limits, joining the workflow's topic, catching up, and
 /// letting go. Independent of the transport: a WebSocket and an event stream subscribe the same way.
 /// </summary>
+/// <remarks>
+/// Most connections watch one workflow (a stream, or a page on one workflow), so the first subscription is held in a
+/// field and the dictionary is made only for a second one: an idle connection holds no dictionary (docs/benchmarks.md).
+/// </remarks>
 internal sealed class SubscriptionSet(Connection connection, ConnectionServices services)
 {
-    private readonly Dictionary<string, WorkflowSubscription> _subscriptions = new(StringComparer.Ordinal);
+    private readonly object _lock = new();
+    private WorkflowSubscription? _single;
+    private Dictionary<string, WorkflowSubscription>? _many;
 
     public int Count
     {
-        get { lock (_subscriptions) { return _subscriptions.Count; } }
+        get { lock (_lock) { return CountLocked; } }
     }
+
+    private int CountLocked => _many?.Count ?? (_single is null ? 0 : 1);
 
     /// <summary>Joins a workflow and catches up from <paramref name="after"/> (null: the current state first), then goes live.</summary>
     /// <param name="subscribedFrame">Sent once the workflow is known to exist, before any update (the /ws protocol).</param>
@@ -28,19 +36,19 @@ internal sealed class SubscriptionSet(Connection connection, ConnectionServices 
         }
 
         var subscription = new WorkflowSubscription(connection, workflowId, after, enveloped);
-        lock (_subscriptions)
+        lock (_lock)
         {
-            if (_subscriptions.ContainsKey(workflowId))
+            if (FindLocked(workflowId) is not null)
             {
                 return SubscribeResult.AlreadySubscribed;
             }
 
-            if (_subscriptions.Count >= services.Options.MaxSubscriptionsPerConnection)
+            if (CountLocked >= services.Options.MaxSubscriptionsPerConnection)
             {
                 return SubscribeResult.TooManySubscriptions;
             }
 
-            _subscriptions[workflowId] = subscription;
+            AddLocked(subscription);
         }
 
         var attached = false;
@@ -52,7 +60,7 @@ internal sealed class SubscriptionSet(Connection connection, ConnectionServices 
                 return status == TopicStatus.NotFound ? SubscribeResult.NotFound : SubscribeResult.Unavailable;
             }
 
-            lock (_subscriptions)
+            lock (_lock)
             {
                 subscription.Lease = lease;
             }
@@ -82,8 +90,17 @@ internal sealed class SubscriptionSet(Connection connection, ConnectionServices 
                 services.Metrics.Resumed();
             }
 
-            attached = await services.CatchUp.AttachAsync(subscription, topic, after, connection.Aborted);
+            attached = await HistoryCatchUp.AttachAsync(subscription, topic, after, connection.Aborted);
             return attached ? SubscribeResult.Subscribed : SubscribeResult.Unavailable;
+        }
+        catch (HistoryReadRefusedException)
+        {
+            if (services.RefusedCatchUpLog.ShouldLog(out var skipped))
+            {
+                GatewayLog.CatchUpRefused(services.Logger, workflowId, services.Options.MaxConcurrentHistoryReads, services.Options.HistoryReadQueueLimit, skipped);
+            }
+
+            return SubscribeResult.Busy;
         }
         catch (UpdateLogUnavailableException ex)
         {
@@ -108,9 +125,10 @@ internal sealed class SubscriptionSet(Connection connection, ConnectionServices 
     public bool Unsubscribe(string workflowId)
     {
         WorkflowSubscription? subscription;
-        lock (_subscriptions)
+        lock (_lock)
         {
-            if (!_subscriptions.TryGetValue(workflowId, out subscription) || subscription.Lease.Topic is null)
+            subscription = FindLocked(workflowId);
+            if (subscription is null || subscription.Lease.Topic is null)
             {
                 return false;
             }
@@ -124,9 +142,9 @@ internal sealed class SubscriptionSet(Connection connection, ConnectionServices 
     public void Clear()
     {
         WorkflowSubscription[] all;
-        lock (_subscriptions)
+        lock (_lock)
         {
-            all = [.. _subscriptions.Values];
+            all = _many is not null ? [.. _many.Values] : _single is null ? [] : [_single];
         }
 
         foreach (var subscription in all)
@@ -138,12 +156,9 @@ internal sealed class SubscriptionSet(Connection connection, ConnectionServices 
     private void Forget(WorkflowSubscription subscription)
     {
         TopicLease lease;
-        lock (_subscriptions)
+        lock (_lock)
         {
-            if (_subscriptions.TryGetValue(subscription.WorkflowId, out var current) && ReferenceEquals(current, subscription))
-            {
-                _subscriptions.Remove(subscription.WorkflowId);
-            }
+            RemoveLocked(subscription);
 
             // Taken under the lock, so the reference is given back once however Forget is reached.
             lease = subscription.Lease;
@@ -154,6 +169,41 @@ internal sealed class SubscriptionSet(Connection connection, ConnectionServices 
         {
             topic.Detach(subscription);
             lease.Release();
+        }
+    }
+
+    private WorkflowSubscription? FindLocked(string workflowId) =>
+        _many is not null ? _many.GetValueOrDefault(workflowId) : _single?.WorkflowId == workflowId ? _single : null;
+
+    private void AddLocked(WorkflowSubscription subscription)
+    {
+        if (_many is null && _single is null)
+        {
+            _single = subscription;
+            return;
+        }
+
+        if (_many is null)
+        {
+            _many = new Dictionary<string, WorkflowSubscription>(StringComparer.Ordinal) { [_single!.WorkflowId] = _single };
+            _single = null;
+        }
+
+        _many[subscription.WorkflowId] = subscription;
+    }
+
+    private void RemoveLocked(WorkflowSubscription subscription)
+    {
+        if (_many is not null)
+        {
+            if (_many.TryGetValue(subscription.WorkflowId, out var current) && ReferenceEquals(current, subscription))
+            {
+                _many.Remove(subscription.WorkflowId);
+            }
+        }
+        else if (ReferenceEquals(_single, subscription))
+        {
+            _single = null;
         }
     }
 }

@@ -43,6 +43,31 @@ internal sealed class RecentFrames(int capacity)
         _last = version;
     }
 
+    /// <summary>
+    /// Extends the window backwards with older frames read from the history (contiguous, oldest first): those just
+    /// below the oldest held, newest first, while there is room. Frames already held or newer are skipped; frames that
+    /// would leave a hole are not taken.
+    /// </summary>
+    public void Seed(IReadOnlyList<UpdateFrame> older)
+    {
+        for (var i = older.Count - 1; i >= 0 && _count < _ring.Length; i--)
+        {
+            var frame = older[i];
+            if (frame.Version >= First)
+            {
+                continue;
+            }
+
+            if (frame.Version != First - 1 || frame.Version < 1)
+            {
+                break;
+            }
+
+            _ring[frame.Version % _ring.Length] = frame;
+            _count++;
+        }
+    }
+
     /// <summary>True when every version after <paramref name="position"/> up to the newest is held.</summary>
     public bool Covers(long position) => position >= First - 1;
 

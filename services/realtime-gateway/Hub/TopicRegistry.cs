@@ -34,7 +34,8 @@ internal sealed class TopicRegistry : IDisposable
         _time = time;
         _logger = logger;
         _grace = options.Value.UnsubscribeGracePeriod;
-        _context = new TopicContext(options.Value, metrics, time, new TopicRepair(updateLog, options.Value, time, logger, _stopping.Token));
+        _context = new TopicContext(options.Value, metrics, time, new TopicRepair(updateLog, options.Value, time, logger, _stopping.Token),
+            new HistoryReads(updateLog, options.Value, metrics, time, _stopping.Token));
     }
 
     /// <summary>Workflows with a live topic on this gateway (watched, or in their grace period).</summary>
@@ -119,6 +120,7 @@ internal sealed class TopicRegistry : IDisposable
     {
         _stopping.Cancel();
         _stopping.Dispose();
+        _context.HistoryReads.Dispose();
     }
 
     /// <summary>Drops a reference; the last one schedules the removal after the grace period.</summary>

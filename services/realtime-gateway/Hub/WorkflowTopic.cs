@@ -32,6 +32,9 @@ internal sealed class WorkflowTopic(string workflowId, TopicContext context)
     private bool _resyncRequested;
     private long _lastConfirmed;
 
+    // Catch-up reads of the history in flight, by the position they read after; created on the first, dropped with the last.
+    private Dictionary<long, Task<IReadOnlyList<UpdateFrame>?>>? _reads;
+
     public string WorkflowId { get; } = workflowId;
 
     /// <summary>Last version forwarded; 0 before the baseline is known.</summary>
@@ -117,27 +120,93 @@ internal sealed class WorkflowTopic(string workflowId, TopicContext context)
     {
         lock (_lock)
         {
-            if (after is null)
-            {
-                watcher.Deliver(CurrentStateLocked(), live: false);
-            }
-            else if (after.Value < _head)
-            {
-                // At (or, if this gateway lags, beyond) our head everything newer comes live; behind it, from memory.
-                if (!_recent.Covers(after.Value))
-                {
-                    return false;
-                }
-
-                foreach (var frame in _recent.After(after.Value))
-                {
-                    watcher.Deliver(frame, live: false);
-                }
-            }
-
-            _watchers.Add(watcher);
-            return true;
+            return TryAttachLocked(watcher, after);
         }
+    }
+
+    /// <summary>
+    /// Attaches <paramref name="watcher"/> if the versions it lacks after <paramref name="after"/> are in memory (and
+    /// returns null), or returns the read of the history page after <paramref name="after"/> that it must catch up
+    /// from first. Every resume that asks for the same position while that read runs shares it (one API call, the
+    /// same encoded frames), and the read seeds the recent frames, so resumes that come later are served from memory.
+    /// </summary>
+    /// <exception cref="HistoryReadRefusedException">From the returned task: too many reads on this gateway.</exception>
+    public Task<IReadOnlyList<UpdateFrame>?>? AttachOrReadHistory(IWorkflowWatcher watcher, long after)
+    {
+        lock (_lock)
+        {
+            if (TryAttachLocked(watcher, after))
+            {
+                return null;
+            }
+
+            var history = context.HistoryReads;
+            if (!history.Coalesce)
+            {
+                return history.ReadAsync(this, after);
+            }
+
+            _reads ??= [];
+            if (_reads.TryGetValue(after, out var shared))
+            {
+                context.Metrics.HistoryReadCoalesced();
+                return shared;
+            }
+
+            var read = history.ReadAsync(this, after);
+            _reads[after] = read;
+            return read;
+        }
+    }
+
+    /// <summary>
+    /// For <see cref="HistoryReads"/>: a read after <paramref name="after"/> ended (null frames: it failed). Its frames
+    /// up to the head extend the recent frames backwards, in the same step that stops sharing it, so a resume either
+    /// joins the read or finds its frames in memory — never reads the same page again.
+    /// </summary>
+    internal void CompleteHistoryRead(long after, IReadOnlyList<UpdateFrame>? frames)
+    {
+        if (!context.HistoryReads.Coalesce)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (_reads is not null && _reads.Remove(after) && _reads.Count == 0)
+            {
+                _reads = null;
+            }
+
+            if (frames is { Count: > 0 } && _status == TopicStatus.Ready)
+            {
+                _recent.Seed(frames);
+            }
+        }
+    }
+
+    private bool TryAttachLocked(IWorkflowWatcher watcher, long? after)
+    {
+        if (after is null)
+        {
+            watcher.Deliver(CurrentStateLocked(), live: false);
+        }
+        else if (after.Value < _head)
+        {
+            // At (or, if this gateway lags, beyond) our head everything newer comes live; behind it, from memory.
+            if (!_recent.Covers(after.Value))
+            {
+                return false;
+            }
+
+            foreach (var frame in _recent.After(after.Value))
+            {
+                watcher.Deliver(frame, live: false);
+            }
+        }
+
+        _watchers.Add(watcher);
+        return true;
     }
 
     /// <summary>Removes a watcher; it gets nothing more from this topic.</summary>

@@ -52,8 +52,14 @@ internal static partial class GatewayLog
     [LoggerMessage(121, LogLevel.Warning, "Connection {ConnectionId} could not catch up on {WorkflowId}")]
     public static partial void CatchUpFailed(ILogger logger, long connectionId, string workflowId, Exception exception);
 
+    [LoggerMessage(125, LogLevel.Warning, "Refused to catch up a resume of {WorkflowId}: {MaxReads} history reads in flight and {QueueLimit} queued; the client resumes later ({Skipped} more refused since the last report; see vapora.gateway.catchup.refused)")]
+    public static partial void CatchUpRefused(ILogger logger, string workflowId, int maxReads, int queueLimit, long skipped);
+
     [LoggerMessage(122, LogLevel.Error, "Connection {ConnectionId} failed")]
     public static partial void ConnectionFailed(ILogger logger, long connectionId, Exception exception);
+
+    [LoggerMessage(126, LogLevel.Debug, "Aborting connection {ConnectionId} failed; it ends anyway")]
+    public static partial void AbortFailed(ILogger logger, long connectionId, Exception exception);
 
     [LoggerMessage(130, LogLevel.Information, "Draining: closing {Connections} connections with 1001 over {Window}")]
     public static partial void Draining(ILogger logger, int connections, TimeSpan window);

@@ -20,6 +20,9 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _gapRepairs;
     private readonly Counter<long> _resumes;
     private readonly Counter<long> _reconnects;
+    private readonly Counter<long> _historyReads;
+    private readonly Counter<long> _historyReadsCoalesced;
+    private readonly Counter<long> _historyReadsRefused;
     private readonly Counter<long> _inboundRejected;
     private readonly Histogram<double> _fanOutLag;
     private readonly Histogram<double> _sendLag;
@@ -36,15 +39,12 @@ internal sealed class GatewayMetrics
         _gapRepairs = _meter.CreateCounter<long>("vapora.gateway.gap_repairs", "{update}", "Updates recovered from the API's history after a gap or a reconnect.");
         _resumes = _meter.CreateCounter<long>("vapora.gateway.resumes", "{subscription}", "Subscriptions that resumed after a version.");
         _reconnects = _meter.CreateCounter<long>("vapora.gateway.redis.reconnects", "{event}", "Redis connections restored.");
-        // A counter is exported from its first measurement on; starting the ones alerts watch at 0 lets rate() see
-        // the first event after a restart.
-        _gapRepairs.Add(0);
-        _slowConsumers.Add(0);
-        foreach (var reason in DropReasons)
-        {
-            _dropped.Add(0, new KeyValuePair<string, object?>("reason", reason));
-        }
-
+        _historyReads = _meter.CreateCounter<long>("vapora.gateway.catchup.history_reads", "{request}",
+            "History pages requested from the API to catch up resuming subscriptions (one request serves every resume of the same workflow and position waiting for it).");
+        _historyReadsCoalesced = _meter.CreateCounter<long>("vapora.gateway.catchup.coalesced", "{subscription}",
+            "Resumes that shared a history read already in flight instead of making their own.");
+        _historyReadsRefused = _meter.CreateCounter<long>("vapora.gateway.catchup.refused", "{read}",
+            "Catch-up history reads refused because as many as allowed were in flight and queued (the resumes closed with 4002 or got an unavailable error frame).");
         _inboundRejected = _meter.CreateCounter<long>("vapora.gateway.inbound.rejected", "{message}", "Inbound client messages rejected, by reason.");
         var latencyBuckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] };
         _fanOutLag = _meter.CreateHistogram("vapora.gateway.fanout.duration", "ms", "Time from receiving an update from Redis to queueing it on every local watcher.", advice: latencyBuckets);
@@ -102,7 +102,31 @@ internal sealed class GatewayMetrics
 
     public void GapRepaired(int updates) => _gapRepairs.Add(updates);
 
+    /// <summary>
+    /// A counter is exported from its first measurement on; starting the ones alerts and dashboards watch at 0 lets
+    /// rate() see the first event after a restart. Call once the meter provider listens (GatewayStartup): a
+    /// measurement taken before that is lost.
+    /// </summary>
+    public void StartCountersAtZero()
+    {
+        _gapRepairs.Add(0);
+        _slowConsumers.Add(0);
+        _historyReads.Add(0);
+        _historyReadsCoalesced.Add(0);
+        _historyReadsRefused.Add(0);
+        foreach (var reason in DropReasons)
+        {
+            _dropped.Add(0, new KeyValuePair<string, object?>("reason", reason));
+        }
+    }
+
     public void Resumed() => _resumes.Add(1);
+
+    public void HistoryRead() => _historyReads.Add(1);
+
+    public void HistoryReadCoalesced() => _historyReadsCoalesced.Add(1);
+
+    public void HistoryReadRefused() => _historyReadsRefused.Add(1);
 
     public void BackplaneReconnected() => _reconnects.Add(1);
 

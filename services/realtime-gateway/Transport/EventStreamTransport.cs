@@ -110,6 +110,10 @@ internal sealed class EventStreamTransport(HttpContext http, EventStreamCursor? 
     /// <summary>The inbound side of an event stream: there is none, so it waits until the stream ended or the client left.</summary>
     public async Task UntilFinishedAsync(Connection connection)
     {
+        // A connection is not tied to its request's token (an idle socket would hold a registration for it), and an
+        // event stream has no receive loop to see its client leave: the request's abort ends it, or else nothing
+        // would until a heartbeat failed to write.
+        using var gone = http.RequestAborted.UnsafeRegister(static state => ((Connection)state!).Abort(), connection);
         try
         {
             await _finished.Task.WaitAsync(connection.Aborted);

@@ -12,16 +12,9 @@ namespace Vapora.RealtimeGateway.Transport;
 /// </summary>
 internal static class MultiplexEndpoint
 {
-    public static async Task HandleAsync(HttpContext http, SocketAcceptor acceptor)
-    {
-        if (!http.WebSockets.IsWebSocketRequest)
-        {
-            await SocketEndpoints.UpgradeRequiredAsync(http);
-            return;
-        }
-
-        await acceptor.RunAsync(http, OnMessageAsync, start: null);
-    }
+    // Not async: no frame of its own stays suspended under the socket.
+    public static Task HandleAsync(HttpContext http, SocketAcceptor acceptor) =>
+        http.WebSockets.IsWebSocketRequest ? acceptor.RunAsync(http, OnMessageAsync, start: null) : SocketEndpoints.UpgradeRequiredAsync(http);
 
     private static async Task OnMessageAsync(Connection connection, ReadOnlyMemory<byte> message)
     {
@@ -84,6 +77,7 @@ internal static class MultiplexEndpoint
         SubscribeResult.AlreadySubscribed => (ServerFrame.ErrorCodes.BadFrame, "already subscribed; unsubscribe first to move"),
         SubscribeResult.TooManySubscriptions => (ServerFrame.ErrorCodes.TooManySubscriptions, "this connection watches as many workflows as it may"),
         SubscribeResult.AfterBeyondLatest => (ServerFrame.ErrorCodes.BadFrame, "after is beyond the workflow's latest version"),
+        SubscribeResult.Busy => (ServerFrame.ErrorCodes.Unavailable, "too many resumes at once on this gateway; subscribe again after a backoff"),
         _ => (ServerFrame.ErrorCodes.Unavailable, "cannot serve this workflow right now; subscribe again later"),
     };
 

@@ -22,15 +22,21 @@ internal sealed class SocketAcceptor(ConnectionHost host, IOptions<GatewayOption
             KeepAliveTimeout = _options.KeepAliveInterval,
         };
         using var socket = await http.WebSockets.AcceptWebSocketAsync(acceptContext);
-        var transport = new WebSocketTransport(socket, _options.MaxInboundMessageBytes, metrics);
-        using var connection = host.Open(transport, http);
-        if (await host.RefusalAsync(http) is { } refusal)
+        var refusal = await host.RefusalAsync(http);
+        var transport = new WebSocketTransport(socket, http, _options.MaxInboundMessageBytes, metrics,
+            refusal is null ? onMessage : WebSocketTransport.IgnoreMessage);
+        using var connection = host.Open(transport, http, refused: refusal is not null);
+        if (refusal is not null)
         {
             connection.Close(refusal);
-            await connection.RunAsync(c => transport.ReceiveAsync(c, WebSocketTransport.IgnoreMessage));
+            await connection.RunAsync(transport.ReceiveAsync);
             return;
         }
 
-        await host.RunAsync(connection, c => transport.ReceiveAsync(c, onMessage), start);
+        // This frame (and its parameters) lives as long as the socket: it keeps no delegate (or closure) it has
+        // handed on.
+        var run = host.RunAsync(connection, transport.ReceiveAsync, start);
+        (onMessage, start) = (null!, null);
+        await run;
     }
 }

@@ -10,7 +10,13 @@ namespace Vapora.RealtimeGateway.Transport;
 /// A <see cref="Connection"/> over a WebSocket: frames go out as text messages, the close is a close handshake with
 /// the <see cref="CloseReason"/>'s code, and the receive loop reads whole inbound messages within the size limit.
 /// </summary>
-internal sealed class WebSocketTransport(WebSocket socket, int maxInboundBytes, GatewayMetrics metrics) : IConnectionTransport
+/// <remarks>
+/// The receive loop passes no cancellation token (an idle socket then holds no registration): <see cref="Abort"/>
+/// aborts the HTTP connection underneath, which ends a pending read for sure.
+/// </remarks>
+internal sealed class WebSocketTransport(
+    WebSocket socket, HttpContext http, int maxInboundBytes, GatewayMetrics metrics, Func<Connection, ReadOnlyMemory<byte>, Task> onMessage)
+    : IConnectionTransport
 {
     public const string TransportName = "websocket";
 
@@ -33,21 +39,33 @@ internal sealed class WebSocketTransport(WebSocket socket, int maxInboundBytes, 
         catch (ObjectDisposedException)
         {
         }
+
+        try
+        {
+            // Kestrel closes the connection, so a read pending underneath the WebSocket ends.
+            http.Abort();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection does not abort an ended request; one that ends while this abort is on its way has nothing
+            // left to drop.
+        }
     }
 
     /// <summary>
-    /// Reads inbound messages and hands each whole text message to <paramref name="onMessage"/> until the client's
+    /// Reads inbound messages and hands each whole text message to the endpoint's message handler until the client's
     /// close frame arrives or the socket breaks. A binary or oversized message closes the connection; once closing,
     /// whatever still comes is read and ignored until the client's close frame.
     /// </summary>
-    public async Task ReceiveAsync(Connection connection, Func<Connection, ReadOnlyMemory<byte>, Task> onMessage)
+    public async Task ReceiveAsync(Connection connection)
     {
         using var reader = new WebSocketMessageReader(socket, maxInboundBytes);
         try
         {
             while (true)
             {
-                var message = await reader.ReceiveAsync(connection.Aborted);
+                // Idle, only the zero-byte read is pending: no frame of the reader's waits with it.
+                var message = await reader.ReceiveAsync(await reader.WaitAsync(CancellationToken.None), CancellationToken.None);
                 if (message.IsClose)
                 {
                     connection.Close(CloseReason.Normal);

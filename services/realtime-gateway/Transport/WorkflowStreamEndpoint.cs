@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.WebUtilities;
 using Vapora.Contracts;
 using Vapora.RealtimeGateway.Connections;
 
@@ -11,15 +12,16 @@ namespace Vapora.RealtimeGateway.Transport;
 /// </summary>
 internal static class WorkflowStreamEndpoint
 {
-    public static async Task HandleAsync(string id, HttpContext http, SocketAcceptor acceptor)
+    // Not async: no frame of its own stays suspended under the socket.
+    public static Task HandleAsync(string id, HttpContext http, SocketAcceptor acceptor)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
-            await SocketEndpoints.UpgradeRequiredAsync(http);
-            return;
+            return SocketEndpoints.UpgradeRequiredAsync(http);
         }
 
-        var after = http.Request.Query["after"];
+        // Parsed apart from Request.Query, which would keep its dictionary for the socket's lifetime.
+        var after = QueryHelpers.ParseNullableQuery(http.Request.QueryString.Value)?.GetValueOrDefault("after") ?? default;
         long? afterVersion = null;
         string? problem = null;
         if (!WorkflowIds.IsValid(id))
@@ -31,7 +33,7 @@ internal static class WorkflowStreamEndpoint
             problem = "after must be one integer version of 0 or more";
         }
 
-        await acceptor.RunAsync(http, OnMessage, connection => problem is null
+        return acceptor.RunAsync(http, OnMessage, connection => problem is null
             ? StartAsync(connection, id, afterVersion)
             : CloseAsync(connection, CloseReason.BadRequest(problem)));
     }
@@ -52,6 +54,8 @@ internal static class WorkflowStreamEndpoint
         SubscribeResult.NotFound => CloseReason.NotFound,
         SubscribeResult.Forbidden => CloseReason.Forbidden,
         SubscribeResult.AfterBeyondLatest => CloseReason.BadRequest("after is beyond the workflow's latest version"),
+        // A reconnect storm: too many catch-ups at once here; resume after a backoff (on any replica).
+        SubscribeResult.Busy => CloseReason.CatchUpBusy,
         // Redis or the API is unreachable right now: resume later (possibly on another replica).
         _ => CloseReason.CatchUpFailed,
     };

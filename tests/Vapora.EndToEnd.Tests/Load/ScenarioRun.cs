@@ -40,10 +40,17 @@ internal sealed class ScenarioRun(VaporaSystem system, ScenarioShape shape)
             response.EnsureSuccessStatusCode();
             var state = (await response.Content.ReadFromJsonAsync(VaporaJsonContext.Default.WorkflowState))!;
             _producers.Add(new Producer(state.WorkflowId, system.Balancer, shape.UpdatesPerWorkflow, shape.Interval));
+            var pinned = shape.FirstConnectionTo?.Invoke(w, system);
             for (var c = 0; c < shape.ClientsPerWorkflow; c++)
             {
-                _clients.Add(new WatchingClient(state.WorkflowId, after => system.Nginx.WebSocketUrl(
-                    $"/api/workflows/{state.WorkflowId}/updates" + (after > 0 ? $"?after={after}" : ""))));
+                // Every connection goes through the balancer, except a pinned client's first one (straight to its gateway).
+                var first = pinned;
+                _clients.Add(new WatchingClient(state.WorkflowId, after =>
+                {
+                    var path = $"/api/workflows/{state.WorkflowId}/updates" + (after > 0 ? $"?after={after}" : "");
+                    var gateway = Interlocked.Exchange(ref first, null);
+                    return gateway?.WebSocketUrl(path) ?? system.Nginx.WebSocketUrl(path);
+                }));
             }
         }
 
@@ -96,8 +103,12 @@ internal sealed class ScenarioRun(VaporaSystem system, ScenarioShape shape)
     }
 }
 
-/// <summary>How big a scenario is.</summary>
-internal sealed record ScenarioShape(int Workflows, int ClientsPerWorkflow, int UpdatesPerWorkflow, TimeSpan Interval, double FaultAt = 0.3)
+/// <summary>
+/// How big a scenario is. <paramref name="FirstConnectionTo"/> pins the first connection of workflow w's clients to one
+/// gateway (null: through the balancer); reconnects always go through the balancer.
+/// </summary>
+internal sealed record ScenarioShape(int Workflows, int ClientsPerWorkflow, int UpdatesPerWorkflow, TimeSpan Interval, double FaultAt = 0.3,
+    Func<int, VaporaSystem, ServiceProcess>? FirstConnectionTo = null)
 {
     /// <summary>The minimum: 200 clients over 20 workflows, 5,000 updates.</summary>
     public static ScenarioShape Standard(TimeSpan? interval = null) => new(20, 10, 250, interval ?? TimeSpan.FromMilliseconds(20));

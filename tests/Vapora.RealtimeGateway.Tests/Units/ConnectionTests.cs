@@ -45,7 +45,7 @@ public sealed class ConnectionTests : IDisposable
     public async Task A_subscription_catches_up_from_the_log_and_its_frames_go_out_through_the_transport_in_order()
     {
         var transport = new FakeTransport();
-        using var connection = new Connection(1, transport, new ClaimsPrincipal(), _services, TestContext.Current.CancellationToken);
+        using var connection = new Connection(1, transport, new ClaimsPrincipal(), _services);
         var run = connection.RunAsync(transport.InboundAsync, c => c.Subscriptions.SubscribeAsync(Id, after: 1, enveloped: false, subscribedFrame: null));
 
         await Poll.UntilAsync(() => transport.Sent.Count == 2, Deadline, "versions 2 and 3");
@@ -62,7 +62,7 @@ public sealed class ConnectionTests : IDisposable
     public async Task A_client_that_stops_reading_is_closed_as_a_slow_consumer_and_dropped_when_the_close_does_not_finish()
     {
         var transport = new FakeTransport { Stalled = true };
-        using var connection = new Connection(1, transport, new ClaimsPrincipal(), _services, TestContext.Current.CancellationToken);
+        using var connection = new Connection(1, transport, new ClaimsPrincipal(), _services);
         var run = connection.RunAsync(transport.InboundAsync);
         connection.EnqueueLive(new byte[] { 1 }, 0, Id, isProgress: false);
         await Poll.UntilAsync(() => transport.SendsStarted == 1, Deadline, "the writer to be stuck in a send");
@@ -84,7 +84,7 @@ public sealed class ConnectionTests : IDisposable
     public async Task The_first_close_reason_is_the_one_the_client_gets()
     {
         var transport = new FakeTransport();
-        using var connection = new Connection(1, transport, new ClaimsPrincipal(), _services, TestContext.Current.CancellationToken);
+        using var connection = new Connection(1, transport, new ClaimsPrincipal(), _services);
         var run = connection.RunAsync(transport.InboundAsync);
 
         connection.Close(CloseReason.GoingAway);
@@ -96,18 +96,80 @@ public sealed class ConnectionTests : IDisposable
         await run.WaitAsync(Deadline, TestContext.Current.CancellationToken);
     }
 
+    [Fact]
+    public async Task A_close_deadline_that_falls_due_after_the_connection_ended_neither_throws_nor_touches_the_transport()
+    {
+        var transport = new FakeTransport();
+        using var connection = new Connection(1, transport, new ClaimsPrincipal(), _services);
+        var run = connection.RunAsync(transport.InboundAsync);
+        connection.Close(CloseReason.GoingAway);
+        await Poll.UntilAsync(() => transport.ClosedWith is not null, Deadline, "the close");
+        transport.EndInbound();
+        await run.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+        transport.RequestEnded = true;
+
+        // The deadline armed by the close would fire on a timer thread, where an exception ends the process.
+        _time.Advance(_options.CloseTimeout * 2);
+
+        Assert.Equal(0, transport.AbortCalls);
+    }
+
+    [Fact]
+    public async Task A_close_or_an_abort_after_the_connection_ended_arms_nothing_and_leaves_the_transport_alone()
+    {
+        var transport = new FakeTransport();
+        using var connection = new Connection(1, transport, new ClaimsPrincipal(), _services);
+        var run = connection.RunAsync(transport.InboundAsync);
+        transport.EndInbound();
+        await run.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+        transport.RequestEnded = true;
+
+        // A topic queueing to the ended connection, a token expiry, a drain: all may still reach it.
+        connection.EnqueueLive(new byte[] { 1 }, 0, Id, isProgress: false);
+        connection.Close(CloseReason.SlowConsumer);
+        connection.Abort();
+        _time.Advance(_options.CloseTimeout * 2);
+
+        Assert.Equal(0, transport.AbortCalls);
+    }
+
+    [Fact]
+    public async Task A_transport_abort_that_throws_at_the_close_deadline_is_contained_and_the_connection_still_ends()
+    {
+        var transport = new FakeTransport { Stalled = true, AbortFailure = new InvalidOperationException("The transport broke.") };
+        using var connection = new Connection(1, transport, new ClaimsPrincipal(), _services);
+        var run = connection.RunAsync(transport.InboundAsync);
+        connection.EnqueueLive(new byte[] { 1 }, 0, Id, isProgress: false);
+        await Poll.UntilAsync(() => transport.SendsStarted == 1, Deadline, "the writer to be stuck in a send");
+
+        connection.Close(CloseReason.SlowConsumer);
+        _time.Advance(_options.CloseTimeout);
+
+        Assert.Equal(1, transport.AbortCalls);
+        await run.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+    }
+
     /// <summary>Records frames and the close; can stall every send like a client that stopped reading.</summary>
     private sealed class FakeTransport : IConnectionTransport
     {
         private readonly TaskCompletionSource _inbound = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly List<byte[]> _sent = [];
         private int _sendsStarted;
+        private int _abortCalls;
 
         public string Name => "fake";
 
         public bool Stalled { get; init; }
 
         public bool Aborted { get; private set; }
+
+        public int AbortCalls => Volatile.Read(ref _abortCalls);
+
+        /// <summary>Set once the request is over: an abort then throws, as <c>HttpContext.Abort</c> does on a finished request.</summary>
+        public bool RequestEnded { get; set; }
+
+        /// <summary>Thrown by every abort (after it ended the inbound side), as a transport that breaks would.</summary>
+        public Exception? AbortFailure { get; init; }
 
         public CloseReason? ClosedWith { get; private set; }
 
@@ -143,8 +205,18 @@ public sealed class ConnectionTests : IDisposable
 
         public void Abort()
         {
+            Interlocked.Increment(ref _abortCalls);
+            if (RequestEnded)
+            {
+                throw new ObjectDisposedException("Microsoft.AspNetCore.Http.Features.IFeatureCollection", "The request is over.");
+            }
+
             Aborted = true;
             _inbound.TrySetResult();
+            if (AbortFailure is not null)
+            {
+                throw AbortFailure;
+            }
         }
 
         /// <summary>What a receive loop would be: ends when the client goes (or the connection is aborted).</summary>

@@ -47,12 +47,20 @@ internal sealed class FakeUpdateLog(string workflowId, int latest) : IUpdateLog
 
     public int HistoryReads => Volatile.Read(ref _historyReads);
 
+    /// <summary>While set and not completed, history reads wait for it (to hold reads in flight).</summary>
+    public TaskCompletionSource? Gate { get; set; }
+
     public Task<WorkflowSnapshot?> GetStateAsync(string id, CancellationToken cancellationToken) =>
         Task.FromResult<WorkflowSnapshot?>(id == workflowId ? TestFrames.Snapshot(id, Latest) : null);
 
-    public Task<IReadOnlyList<UpdateFrame>?> GetHistoryAsync(string id, long afterVersion, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<UpdateFrame>?> GetHistoryAsync(string id, long afterVersion, int limit, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _historyReads);
+        if (Gate is { } gate)
+        {
+            await gate.Task.WaitAsync(cancellationToken);
+        }
+
         if (FailingReads > 0)
         {
             FailingReads--;
@@ -61,7 +69,7 @@ internal sealed class FakeUpdateLog(string workflowId, int latest) : IUpdateLog
 
         IReadOnlyList<UpdateFrame> frames = [.. Enumerable.Range((int)afterVersion + 1, Math.Max(0, Math.Min(limit, Latest - (int)afterVersion)))
             .Select(v => TestFrames.Update(workflowId, v))];
-        return Task.FromResult<IReadOnlyList<UpdateFrame>?>(id == workflowId ? frames : null);
+        return id == workflowId ? frames : null;
     }
 }
 
@@ -113,6 +121,24 @@ internal sealed class TestMetrics : IDisposable
     public GatewayMetrics Metrics { get; }
 
     public void Dispose() => _services.Dispose();
+}
+
+/// <summary>A topic wired as the registry wires it (repair and history reads on the given log and clock), not started.</summary>
+internal static class TopicFactory
+{
+    public static WorkflowTopic Create(string workflowId, IUpdateLog log, TestMetrics metrics, TimeProvider time, CancellationToken stopping,
+        Action<GatewayOptions>? configure = null) => Create(workflowId, log, metrics, time, stopping, configure, out _);
+
+    /// <param name="reads">The topic's history reads (to see what waits for a slot).</param>
+    public static WorkflowTopic Create(string workflowId, IUpdateLog log, TestMetrics metrics, TimeProvider time, CancellationToken stopping,
+        Action<GatewayOptions>? configure, out HistoryReads reads)
+    {
+        var options = new GatewayOptions { WorkflowApiUrl = new Uri("http://127.0.0.1:9"), CatchUpPageSize = 100 };
+        configure?.Invoke(options);
+        var repair = new TopicRepair(log, options, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, stopping);
+        reads = new HistoryReads(log, options, metrics.Metrics, time, stopping);
+        return new WorkflowTopic(workflowId, new TopicContext(options, metrics.Metrics, time, repair, reads));
+    }
 }
 
 /// <summary>

@@ -166,10 +166,6 @@ public sealed class WorkflowTopicTests : IDisposable
         return topic;
     }
 
-    private WorkflowTopic NewTopic(int recentUpdates = 128)
-    {
-        var options = new GatewayOptions { WorkflowApiUrl = new Uri("http://127.0.0.1:9"), RecentUpdatesPerWorkflow = recentUpdates, CatchUpPageSize = 100 };
-        var repair = new TopicRepair(_log, options, _time, NullLogger.Instance, _stopping.Token);
-        return new WorkflowTopic(Id, new TopicContext(options, _metrics.Metrics, _time, repair));
-    }
+    private WorkflowTopic NewTopic(int recentUpdates = 128) =>
+        TopicFactory.Create(Id, _log, _metrics, _time, _stopping.Token, o => o.RecentUpdatesPerWorkflow = recentUpdates);
 }

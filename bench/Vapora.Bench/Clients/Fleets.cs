@@ -1,0 +1,48 @@
+using Spectre.Console;
+using Vapora.Bench.Cli;
+using Vapora.Bench.Targets;
+using Vapora.Bench.Workers;
+
+namespace Vapora.Bench.Clients;
+
+/// <summary>Connects a run's clients in the harness itself or over worker processes (<c>--workers</c>).</summary>
+internal static class Fleets
+{
+    /// <summary>
+    /// Connects every client from the target's plan and waits until the server has them all. Any failure fails the run.
+    /// </summary>
+    public static async Task<IFleet> ConnectAsync(IBenchTarget target, LoadOptions options, ProgressTask progress, CancellationToken cancellationToken) =>
+        await ConnectAsync(target, target.Plan, options, progress, cancellationToken);
+
+    public static async Task<IFleet> ConnectAsync(IBenchTarget target, ConnectPlan plan, LoadOptions options, ProgressTask progress, CancellationToken cancellationToken)
+    {
+        IFleet fleet = options.Workers == 0
+            ? await ClientFleet.ConnectAsync(plan, 0, options.Clients, options.Workflows, options.ConnectConcurrency, worker: false,
+                () => progress.Increment(1), cancellationToken)
+            : await WorkerFleet.ConnectAsync(plan, options.Clients, options.Workflows, options.Workers, options.ConnectConcurrency,
+                count => progress.Increment(count), cancellationToken);
+        try
+        {
+            await target.WaitUntilWatchingAsync(options.Clients, cancellationToken);
+        }
+        catch
+        {
+            await fleet.DisposeAsync();
+            throw;
+        }
+
+        return fleet;
+    }
+
+    /// <summary>Deliveries owed to the measured clients (all but the first --stalled) for <paramref name="accepted"/> updates per workflow.</summary>
+    public static long Expected(LoadOptions options, IReadOnlyList<long> accepted)
+    {
+        long expected = 0;
+        for (var i = options.Stalled; i < options.Clients; i++)
+        {
+            expected += accepted[i % options.Workflows];
+        }
+
+        return expected;
+    }
+}

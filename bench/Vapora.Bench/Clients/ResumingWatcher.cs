@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using Vapora.Bench.Measurement;
+using Vapora.Client;
+using Vapora.Contracts;
+using Vapora.Contracts.WebSockets;
+
+namespace Vapora.Bench.Clients;
+
+/// <summary>
+/// A Vapora stream client that behaves like <c>Vapora.Client</c> when its connection drops: it reconnects through the
+/// load balancer with <c>?after=</c> the last version it got, after the client library's backoff (200 ms initial, equal
+/// jitter), and resumes; a give-up close code ends it. Its tracker sees one stream of versions across connections,
+/// so a version lost or doubled by the resume is counted like any other.
+/// </summary>
+internal sealed class ResumingWatcher : IWatcher
+{
+    private static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+
+    private readonly Uri _resumeUrl;
+    private readonly HttpMessageInvoker _invoker;
+    private readonly ClientTracker _tracker;
+    private readonly CancellationTokenSource _stop = new();
+    private ClientWebSocket _socket;
+    private Task _loop = Task.CompletedTask;
+
+    private ResumingWatcher(ClientWebSocket socket, Uri resumeUrl, HttpMessageInvoker invoker, ClientTracker tracker)
+    {
+        _socket = socket;
+        _resumeUrl = resumeUrl;
+        _invoker = invoker;
+        _tracker = tracker;
+    }
+
+    public static async Task<ResumingWatcher> ConnectAsync(Uri url, Uri resumeUrl, HttpMessageInvoker invoker, ClientTracker tracker, CancellationToken cancellationToken)
+    {
+        var socket = await OpenAsync(url, invoker, cancellationToken);
+        var watcher = new ResumingWatcher(socket, resumeUrl, invoker, tracker);
+        watcher._loop = watcher.RunAsync();
+        return watcher;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _socket.Abort();
+        await _loop;
+        _socket.Dispose();
+        _stop.Dispose();
+    }
+
+    private static async Task<ClientWebSocket> OpenAsync(Uri url, HttpMessageInvoker invoker, CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.KeepAliveInterval = TimeSpan.Zero;
+        try
+        {
+            await socket.ConnectAsync(url, invoker, cancellationToken);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var attempt = 0;
+        while (!_stop.IsCancellationRequested)
+        {
+            var closeCode = await ReadAsync(_socket);
+            if (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (closeCode is { } code && !CloseReason.ShouldResume(code))
+            {
+                _tracker.OnClosed($"closed by the server with {code} (give up)");
+                return;
+            }
+
+            _tracker.OnDisconnected(Stopwatch.GetTimestamp());
+            while (!_stop.IsCancellationRequested)
+            {
+                attempt++;
+                try
+                {
+                    await Task.Delay(ReconnectBackoff.Delay(attempt, InitialBackoff, MaxBackoff, Random.Shared), _stop.Token);
+                    var after = _tracker.Highest;
+                    var url = new UriBuilder(_resumeUrl) { Query = after > 1 ? $"after={after}" : string.Empty }.Uri;
+                    var socket = await OpenAsync(url, _invoker, _stop.Token);
+                    _socket.Dispose();
+                    _socket = socket;
+                    attempt = 0;
+                    break;
+                }
+                catch (Exception ex) when (ex is WebSocketException or HttpRequestException or IOException or OperationCanceledException)
+                {
+                    // Nobody answered yet (or stopping): try again after a longer backoff.
+                }
+            }
+        }
+    }
+
+    /// <summary>Reads until the connection ends; the close code if the server sent one.</summary>
+    private async Task<int?> ReadAsync(ClientWebSocket socket)
+    {
+        using var receiver = new WebSocketMessageReader(socket);
+        try
+        {
+            while (true)
+            {
+                var (type, message, _) = await receiver.ReceiveAsync(_stop.Token);
+                var received = Stopwatch.GetTimestamp();
+                if (type == WebSocketMessageType.Close)
+                {
+                    return (int?)socket.CloseStatus;
+                }
+
+                if (SentTime.TryRead(message.Span, out var version, out var sent))
+                {
+                    _tracker.OnUpdate(version, sent, received);
+                }
+                else
+                {
+                    _tracker.OnUnreadable();
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Globalization;
+using Spectre.Console;
+using HdrHistogram;
+using Vapora.Bench.Clients;
+using Vapora.Bench.Measurement;
+using Vapora.Bench.Publishing;
+using Vapora.Bench.Reporting;
+using Vapora.Bench.Targets;
+
+namespace Vapora.Bench.Scenarios;
+
+/// <summary>
+/// One reconnect storm with fresh processes: connect the clients, publish through REST, (optionally hang, then)
+/// SIGKILL the gateway that holds half of them, and watch the orphans resume on the survivor through nginx.
+/// </summary>
+internal static class StormRun
+{
+    public static async Task<StormFigures> MeasureAsync(StormSettings settings, ProgressContext progress, string label, CancellationToken cancellationToken)
+    {
+        var starting = progress.AddTask(Markup.Escape($"{label} starting processes"), maxValue: 1);
+        await using var target = await StormTarget.StartAsync(settings, cancellationToken);
+        starting.Increment(1);
+
+        var connecting = progress.AddTask(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{label} connecting {settings.Clients} clients")), maxValue: settings.Clients);
+        await using var fleet = await Fleets.ConnectAsync(target, settings.Fleet, connecting, cancellationToken);
+        await using var publisher = await target.CreatePublisherAsync(cancellationToken);
+        var pacer = new Pacer(publisher, settings.Workflows, settings.Rate);
+        var storming = progress.AddTask(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"{label} {settings.Rate} updates/s; warm-up {settings.WarmupSeconds} s, hang {settings.HangSeconds} s, kill -9, storm {settings.StormSeconds} s")), maxValue: 1);
+
+        long windowStart, killAt, windowEnd, sentAtStart, sentAtEnd;
+        double historyBefore, historyAfter;
+        ProcessSample survivorBefore, survivorAfter, apiBefore, apiAfter;
+        ProcessSample[] harnessBefore, harnessAfter;
+        MachineCpuSample machineBefore, machineAfter;
+        pacer.Start();
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(settings.WarmupSeconds), cancellationToken);
+            historyBefore = await target.ApiHistoryRequestsAsync();
+            windowStart = Stopwatch.GetTimestamp();
+            sentAtStart = pacer.Sent;
+            (survivorBefore, apiBefore, machineBefore) = (ProcessSample.Take(target.ServerPid), ProcessSample.Take(target.HelperPids["workflow-api"]), MachineCpuSample.Take());
+            harnessBefore = [.. HarnessPids(fleet).Select(pid => ProcessSample.Take(pid))];
+            await fleet.StartWindowAsync(windowStart);
+            if (settings.HangSeconds > 0)
+            {
+                target.Doomed.Process.Freeze();
+                await Task.Delay(TimeSpan.FromSeconds(settings.HangSeconds), cancellationToken);
+            }
+
+            killAt = Stopwatch.GetTimestamp();
+            await target.Doomed.KillAsync();
+            await Task.Delay(TimeSpan.FromSeconds(settings.StormSeconds), cancellationToken);
+            windowEnd = Stopwatch.GetTimestamp();
+            sentAtEnd = pacer.Sent;
+            await fleet.EndWindowAsync(windowEnd);
+            historyAfter = await target.ApiHistoryRequestsAsync();
+            (survivorAfter, apiAfter, machineAfter) = (ProcessSample.Take(target.ServerPid), ProcessSample.Take(target.HelperPids["workflow-api"]), MachineCpuSample.Take());
+            harnessAfter = [.. HarnessPids(fleet).Select(pid => ProcessSample.Take(pid))];
+        }
+        finally
+        {
+            pacer.Stop();
+        }
+
+        storming.Increment(1);
+        await publisher.FlushAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        var accepted = Enumerable.Range(0, settings.Workflows).Select(publisher.Accepted).ToArray();
+        var expected = Fleets.Expected(settings.Fleet, accepted);
+        var drainDeadline = Stopwatch.GetTimestamp() + 30 * Stopwatch.Frequency;
+        while (await fleet.DeliveredAsync() < expected && Stopwatch.GetTimestamp() < drainDeadline)
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+
+        var result = await fleet.ResultAsync(accepted);
+        var survivor = await target.Survivor.MetricsAsync();
+        var liveAgain = result.Resumes.Where(r => r[1] != 0).Select(r => Stopwatch.GetElapsedTime(killAt, r[1]).TotalMilliseconds).Order().ToArray();
+        var latency = result.Histogram();
+        double Ms(long micros) => latency.TotalCount == 0 ? 0 : micros / 1000.0;
+        var seconds = Stopwatch.GetElapsedTime(windowStart, windowEnd).TotalSeconds;
+        return new StormFigures
+        {
+            Orphans = result.Resumes.Count,
+            LiveAgainP50Ms = Percentile(liveAgain, 50),
+            LiveAgainP99Ms = Percentile(liveAgain, 99),
+            LiveAgainMaxMs = liveAgain.Length == 0 ? 0 : liveAgain[^1],
+            NotLiveAgain = result.Resumes.Count - liveAgain.Length,
+            ApiHistoryRequests = historyAfter - historyBefore,
+            SurvivorHistoryReads = survivor.Value("vapora_gateway_catchup_history_reads_total"),
+            SurvivorCoalesced = survivor.Value("vapora_gateway_catchup_coalesced_total"),
+            SurvivorRefused = survivor.Value("vapora_gateway_catchup_refused_total"),
+            SurvivorsP50Ms = Ms(latency.GetValueAtPercentile(50)),
+            SurvivorsP99Ms = Ms(latency.GetValueAtPercentile(99)),
+            SurvivorsMaxMs = Ms(latency.GetMaxValue()),
+            Lost = result.Lost,
+            Duplicated = result.Duplicated,
+            Reordered = result.Reordered,
+            Disconnected = result.Disconnected,
+            SurvivorCpuCores = survivorAfter.CoresSince(survivorBefore),
+            ApiCpuCores = apiAfter.CoresSince(apiBefore),
+            HarnessCpuCores = harnessAfter.Zip(harnessBefore, (after, before) => after.CoresSince(before)).Sum(),
+            MachineCpuCores = machineAfter.CoresSince(machineBefore),
+            PublishedPerSecond = (sentAtEnd - sentAtStart) / seconds,
+            FirstProblem = result.FirstProblem ?? publisher.FirstError,
+        };
+    }
+
+    private static IEnumerable<int> HarnessPids(IFleet fleet) => [Environment.ProcessId, .. fleet.ProcessIds];
+
+    private static double Percentile(double[] sorted, double percentile) =>
+        sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile / 100 * sorted.Length) - 1)];
+}
