@@ -247,8 +247,8 @@ public sealed class EventStreamTests(EventStreamFixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         await Poll.ForAsync(gateway.MetricsAsync, m => m.Value("vapora_gateway_subscriptions") == ids.Count, TimeSpan.FromSeconds(15), "the stalled stream to watch every workflow");
 
-        // Progress is conflated per workflow once the queue is half full, so what finally overflows it is what cannot
-        // be conflated: the heartbeat comments (one a second here), as for any client that stops reading long enough.
+        // Progress is conflated per workflow once the queue is half full, so the queue never overflows: what closes the
+        // stream is the heartbeat tick (one a second here) that finds frames waiting and none written since the last.
         var message = new string('m', 1900);
         var step = 0;
         var metrics = await Poll.ForAsync(async () =>

@@ -121,6 +121,9 @@ internal sealed class Connection : IDisposable
     /// <summary>Queues a control frame or a catch-up frame handed over under a topic's lock; never conflated.</summary>
     public void Enqueue(ReadOnlyMemory<byte> frame) => EnqueueLive(frame, 0, null, isProgress: false);
 
+    /// <summary>Queues a keep-alive (an event stream's heartbeat) unless frames are already waiting to be written.</summary>
+    public bool EnqueueKeepAlive(ReadOnlyMemory<byte> frame) => _queue.EnqueueIfEmpty(new OutboundFrame(frame, 0));
+
     /// <summary>
     /// Queues a live update. A client falling behind gets conflated progress; a full queue means it is not reading
     /// at all: it is closed as a slow consumer and resumes from its last version.
@@ -133,12 +136,23 @@ internal sealed class Connection : IDisposable
         {
             _services.Metrics.Conflated();
         }
-        else if (result == EnqueueResult.Full && !IsClosing)
+        else if (result == EnqueueResult.Full)
         {
-            _services.Metrics.SlowConsumerClosed();
-            GatewayLog.SlowConsumer(_services.Logger, Id, _services.Options.SendQueueCapacity);
-            Close(CloseReason.SlowConsumer);
+            CloseAsSlowConsumer();
         }
+    }
+
+    /// <summary>The client stopped reading: it is closed (counted and logged) and resumes from its last version.</summary>
+    public void CloseAsSlowConsumer()
+    {
+        if (IsClosing)
+        {
+            return;
+        }
+
+        _services.Metrics.SlowConsumerClosed();
+        GatewayLog.SlowConsumer(_services.Logger, Id, _services.Options.SendQueueCapacity);
+        Close(CloseReason.SlowConsumer);
     }
 
     /// <summary>Queues a catch-up frame, waiting for room: catch-up must not count as falling behind.</summary>

@@ -69,6 +69,30 @@ internal sealed class SendQueue(int capacity) : IValueTaskSource<bool>
         return EnqueueResult.Queued;
     }
 
+    /// <summary>
+    /// Queues a keep-alive frame only if nothing else is queued: a queue with frames in it is not idle (what is queued
+    /// keeps the stream alive once written), and a keep-alive must never count against a client catching up.
+    /// </summary>
+    public bool EnqueueIfEmpty(in OutboundFrame frame)
+    {
+        lock (_lock)
+        {
+            if (_completed || _count > 0)
+            {
+                return false;
+            }
+
+            AppendLocked(new Slot(frame, null, false));
+            if (!TakeReaderLocked())
+            {
+                return true;
+            }
+        }
+
+        _reader.SetResult(true);
+        return true;
+    }
+
     /// <summary>Queues a frame, waiting for room (catch-up and control frames are never conflated or refused).</summary>
     public async ValueTask EnqueueWaitingAsync(OutboundFrame frame, CancellationToken cancellationToken)
     {

@@ -35,7 +35,7 @@ internal sealed class GatewayMetrics
         _dropped = _meter.CreateCounter<long>("vapora.gateway.messages.dropped", "{message}", "Backplane messages dropped, by reason (duplicate, malformed, oversized, unwatched, empty, failed).");
         _sent = _meter.CreateCounter<long>("vapora.gateway.frames.sent", "{frame}", "Frames written to client sockets.");
         _conflated = _meter.CreateCounter<long>("vapora.gateway.messages.conflated", "{frame}", "Queued progress frames replaced by a newer one because their client fell behind.");
-        _slowConsumers = _meter.CreateCounter<long>("vapora.gateway.slow_consumers.closed", "{connection}", "Connections closed because their send queue overflowed.");
+        _slowConsumers = _meter.CreateCounter<long>("vapora.gateway.slow_consumers.closed", "{connection}", "Connections closed because they stopped reading: the send queue overflowed, or an event stream wrote nothing for a heartbeat interval with frames waiting.");
         _gapRepairs = _meter.CreateCounter<long>("vapora.gateway.gap_repairs", "{update}", "Updates recovered from the API's history after a gap or a reconnect.");
         _resumes = _meter.CreateCounter<long>("vapora.gateway.resumes", "{subscription}", "Subscriptions that resumed after a version.");
         _reconnects = _meter.CreateCounter<long>("vapora.gateway.redis.reconnects", "{event}", "Redis connections restored.");

@@ -55,9 +55,12 @@ internal sealed class EventStreamAcceptor(
         using var connection = host.Open(transport, http);
         var preamble = EventStreamFrames.Preamble(_options.EventStreamRetry, Random.Shared);
         // Heartbeats go through the send queue, so the writer loop stays the only writer; the transport drops them
-        // until the stream has begun.
-        using var heartbeat = time.CreateTimer(static state => ((Connection)state!).Enqueue(EventStreamFrames.Heartbeat),
-            connection, _options.EventStreamHeartbeatInterval, _options.EventStreamHeartbeatInterval);
+        // until the stream has begun. The tick also finds a client that stopped reading (see Beat).
+        using var heartbeat = time.CreateTimer(static state =>
+            {
+                var (stream, beating) = ((EventStreamTransport, Connection))state!;
+                stream.Beat(beating);
+            }, (transport, connection), _options.EventStreamHeartbeatInterval, _options.EventStreamHeartbeatInterval);
         try
         {
             await host.RunAsync(connection, transport.UntilFinishedAsync, c => start(c, preamble));

@@ -29,6 +29,8 @@ internal sealed class EventStreamTransport(HttpContext http, EventStreamCursor? 
     private readonly PipeWriter _body = http.Response.BodyWriter;
     private bool _started;
     private volatile bool _detached;
+    private long _framesWritten;
+    private long _writtenAtLastBeat = -1;
 
     public string Name => TransportName;
 
@@ -45,6 +47,7 @@ internal sealed class EventStreamTransport(HttpContext http, EventStreamCursor? 
         }
 
         Start();
+        Interlocked.Increment(ref _framesWritten);
         if (bytes[0] == (byte)'{')
         {
             WriteUpdate(bytes);
@@ -104,6 +107,23 @@ internal sealed class EventStreamTransport(HttpContext http, EventStreamCursor? 
         }
         catch (ObjectDisposedException)
         {
+        }
+    }
+
+    /// <summary>
+    /// The heartbeat tick. An idle stream (nothing queued) gets a comment, which keeps proxies and the browser from
+    /// timing it out. A stream with frames waiting needs none; but if not one frame was written since the previous
+    /// tick, its client has stopped reading and it is closed as a slow consumer (it resumes from its cursor). A
+    /// catch-up that is merely slow keeps writing, so a full queue alone never closes it.
+    /// </summary>
+    public void Beat(Connection connection)
+    {
+        var written = Interlocked.Read(ref _framesWritten);
+        var previous = _writtenAtLastBeat;
+        _writtenAtLastBeat = written;
+        if (!connection.EnqueueKeepAlive(EventStreamFrames.Heartbeat) && written == previous)
+        {
+            connection.CloseAsSlowConsumer();
         }
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using System.Security.Claims;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -7,6 +8,7 @@ using Vapora.RealtimeGateway.Broker;
 using Vapora.RealtimeGateway.Connections;
 using Vapora.RealtimeGateway.Hub;
 using Vapora.RealtimeGateway.Internal;
+using Vapora.RealtimeGateway.Transport;
 using Vapora.ServiceDefaults.Security;
 using Vapora.Testing;
 
@@ -147,6 +149,150 @@ public sealed class ConnectionTests : IDisposable
 
         Assert.Equal(1, transport.AbortCalls);
         await run.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task An_event_stream_with_frames_waiting_and_none_written_since_the_last_heartbeat_tick_is_closed_as_a_slow_consumer()
+    {
+        var body = new GatedBody();
+        var (connection, transport, run) = StartEventStream(body);
+        using (connection)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                connection.Enqueue("event: test\ndata: 1\n\n"u8.ToArray());
+            }
+
+            await Poll.UntilAsync(() => body.WritesStarted == 1, Deadline, "the writer to be stuck in the first write");
+            transport.Beat(connection);
+            Assert.False(connection.IsClosing); // the first tick only notes how far the writer got
+            transport.Beat(connection);
+            Assert.True(connection.IsClosing);
+            Assert.Equal(1, _metrics.Total("vapora.gateway.slow_consumers.closed"));
+
+            connection.Abort();
+            await run.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task An_event_stream_catching_up_slowly_is_never_closed_by_its_heartbeat_and_an_idle_one_gets_a_comment()
+    {
+        var body = new GatedBody();
+        var (connection, transport, run) = StartEventStream(body);
+        using (connection)
+        {
+            // A catch-up keeps the queue full (it waits for room), and the client writes one frame per tick: slow, but
+            // reading. Before, the tick queued its comment as a live frame into the full queue: a slow-consumer close.
+            var capacity = _options.SendQueueCapacity;
+            var catchUp = Task.Run(async () =>
+            {
+                for (var i = 0; i < 3 * capacity; i++)
+                {
+                    await connection.EnqueueAsync("event: test\ndata: 1\n\n"u8.ToArray());
+                }
+            }, TestContext.Current.CancellationToken);
+
+            for (var tick = 1; tick <= capacity; tick++)
+            {
+                await Poll.UntilAsync(() => connection.QueuedFrames == capacity, Deadline, "the catch-up to fill the queue");
+                transport.Beat(connection);
+                Assert.False(connection.IsClosing);
+                body.Allow(1);
+                await Poll.UntilAsync(() => body.Written == tick, Deadline, "one more frame written");
+            }
+
+            // The client keeps up now: the queue empties, and a tick on an empty queue sends a comment.
+            body.Allow(1000);
+            await catchUp.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+            await Poll.UntilAsync(() => connection.QueuedFrames == 0, Deadline, "the catch-up to be written");
+            transport.Beat(connection);
+            await Poll.UntilAsync(() => body.Text.EndsWith(": keep-alive\n\n", StringComparison.Ordinal), Deadline, "the heartbeat comment");
+            Assert.False(connection.IsClosing);
+            Assert.Equal(0, _metrics.Total("vapora.gateway.slow_consumers.closed"));
+
+            connection.Abort();
+            await run.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+        }
+    }
+
+    private (Connection Connection, EventStreamTransport Transport, Task Run) StartEventStream(GatedBody body)
+    {
+        var http = new DefaultHttpContext();
+        http.Response.Body = body;
+        var transport = new EventStreamTransport(http, cursor: null);
+        var connection = new Connection(1, transport, new ClaimsPrincipal(), _services);
+        return (connection, transport, connection.RunAsync(transport.UntilFinishedAsync));
+    }
+
+    /// <summary>A response body whose client reads only when the test allows: each write waits for a permit.</summary>
+    private sealed class GatedBody : Stream
+    {
+        private readonly SemaphoreSlim _permits = new(0);
+        private readonly MemoryStream _written = new();
+        private int _writesStarted;
+        private int _writes;
+
+        public int WritesStarted => Volatile.Read(ref _writesStarted);
+
+        public int Written => Volatile.Read(ref _writes);
+
+        public string Text
+        {
+            get { lock (_written) { return System.Text.Encoding.UTF8.GetString(_written.ToArray()); } }
+        }
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public void Allow(int writes) => _permits.Release(writes);
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _writesStarted);
+            await _permits.WaitAsync(cancellationToken);
+            lock (_written)
+            {
+                _written.Write(buffer.Span);
+            }
+
+            Interlocked.Increment(ref _writes);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _permits.Dispose();
+                _written.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>Records frames and the close; can stall every send like a client that stopped reading.</summary>

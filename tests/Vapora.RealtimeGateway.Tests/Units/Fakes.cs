@@ -111,16 +111,41 @@ internal sealed class RecordingWatcher : IWorkflowWatcher
     }
 }
 
-/// <summary>The gateway's metrics outside a host, on the host's own meter factory (as <c>AddMetrics</c> registers it).</summary>
+/// <summary>
+/// The gateway's metrics outside a host, on the host's own meter factory (as <c>AddMetrics</c> registers it), with the
+/// totals of its counters (only this instance's: other tests' meters have other factories).
+/// </summary>
 internal sealed class TestMetrics : IDisposable
 {
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly MeterListener _listener = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _totals = new(StringComparer.Ordinal);
 
-    public TestMetrics() => Metrics = new GatewayMetrics(_services.GetRequiredService<IMeterFactory>());
+    public TestMetrics()
+    {
+        var factory = _services.GetRequiredService<IMeterFactory>();
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (ReferenceEquals(instrument.Meter.Scope, factory))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => _totals.AddOrUpdate(instrument.Name, value, (_, total) => total + value));
+        _listener.Start();
+        Metrics = new GatewayMetrics(factory);
+    }
 
     public GatewayMetrics Metrics { get; }
 
-    public void Dispose() => _services.Dispose();
+    /// <summary>What a counter added up to, by its instrument name (e.g. <c>vapora.gateway.slow_consumers.closed</c>).</summary>
+    public long Total(string instrument) => _totals.GetValueOrDefault(instrument);
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        _services.Dispose();
+    }
 }
 
 /// <summary>A topic wired as the registry wires it (repair and history reads on the given log and clock), not started.</summary>

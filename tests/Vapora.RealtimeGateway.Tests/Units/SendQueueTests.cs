@@ -41,6 +41,25 @@ public sealed class SendQueueTests
     }
 
     [Fact]
+    public void A_keep_alive_is_queued_only_into_an_empty_queue_so_a_full_catch_up_is_never_refused_for_it()
+    {
+        var queue = new SendQueue(capacity: 4);
+        Assert.True(queue.EnqueueIfEmpty(Frame(1)));
+        Assert.False(queue.EnqueueIfEmpty(Frame(2)));
+        for (var i = 3; i <= 5; i++)
+        {
+            queue.Enqueue(Frame(i), workflowId: null, isProgress: false);
+        }
+
+        Assert.False(queue.EnqueueIfEmpty(Frame(6))); // full: before, a heartbeat here closed the stream as a slow consumer
+        Assert.Equal([1, 3, 4, 5], Drain(queue));
+        Assert.True(queue.EnqueueIfEmpty(Frame(7)));
+        queue.Complete();
+        Assert.False(queue.EnqueueIfEmpty(Frame(8)));
+        Assert.Equal([7], Drain(queue));
+    }
+
+    [Fact]
     public async Task Catch_up_waits_for_room_instead_of_being_refused()
     {
         var queue = new SendQueue(capacity: 8);
