@@ -36,6 +36,15 @@ def runs(d):
     return len(d['runs'])
 
 
+def outside(m):
+    """CPU cores busy outside the run (other processes on the machine) while it was measured; — for older results."""
+    if 'machine_cpu_cores' not in m:
+        return '—'
+    helpers = m.get('helper_cpu_cores') or {}
+    own = m['server_cpu_cores'] + m.get('harness_cpu_cores', 0) + (sum(helpers.values()) if isinstance(helpers, dict) else helpers)
+    return f(max(0.0, m['machine_cpu_cores'] - own), 2)
+
+
 def load_at(d):
     """The 1-minute load average when the run started (figures taken on a busy machine say so)."""
     machine = d.get('invocation', {}).get('machine', {})
@@ -67,21 +76,21 @@ if 'vapora' in best:
             print(f"\nVapora / {t}: {best['vapora'] / best[t]:.2f}×", end='')
     print('\n')
 print('Every step of every sweep:\n')
-print('| target | rate | delivered msgs/s | p50 ms | p99 ms | p99.9 ms | max ms | lost / dup / reordered | server CPU | harness CPU |')
-print('|---|---:|---:|---:|---:|---:|---:|---|---:|---:|')
+print('| target | rate | delivered msgs/s | p50 ms | p99 ms | p99.9 ms | max ms | lost / dup / reordered | server CPU | harness CPU | CPU of other processes |')
+print('|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|')
 for t in FANOUT_ROWS:
     d = sweep(prefix, t)
     for s in (d or {}).get('steps', []):
         m = s['median']
-        print(f"| {t} | {s['rate']} | {f(m['delivered_per_second'], 0)} | {f(m['p50_ms'], 2)} | {f(m['p99_ms'], 2)} | {f(m['p99_9_ms'], 2)} | {f(m['max_ms'], 1)} | {loss(m)} | {f(m['server_cpu_cores'], 2)} | {f(m['harness_cpu_cores'], 2)} |")
+        print(f"| {t} | {s['rate']} | {f(m['delivered_per_second'], 0)} | {f(m['p50_ms'], 2)} | {f(m['p99_ms'], 2)} | {f(m['p99_9_ms'], 2)} | {f(m['max_ms'], 1)} | {loss(m)} | {f(m['server_cpu_cores'], 2)} | {f(m['harness_cpu_cores'], 2)} | {outside(m)} |")
 
 
 def run_table(title, names, split=False):
     """A table of runs; split: with the harness's processes, its GC pauses and the load (issue 18's runs)."""
     print(f'\n### {title}\n')
     extra = ' harness processes |' if split else ''
-    print(f'| run | runs |{extra} delivered msgs/s | p50 ms | p99 ms | p99.9 ms | max ms | lost / dup / reordered | server CPU cores |' + (' harness GC pauses ms | load at start |' if split else ''))
-    print('|---|---:|' + ('---:|' if split else '') + '---:|---:|---:|---:|---:|---|---:|' + ('---:|---:|' if split else ''))
+    print(f'| run | runs |{extra} delivered msgs/s | p50 ms | p99 ms | p99.9 ms | max ms | lost / dup / reordered | server CPU cores |' + (' harness GC pauses ms | CPU of other processes | load at start |' if split else ''))
+    print('|---|---:|' + ('---:|' if split else '') + '---:|---:|---:|---:|---:|---|---:|' + ('---:|---:|---:|' if split else ''))
     for label, name in names:
         d = load(name)
         if not d:
@@ -89,7 +98,7 @@ def run_table(title, names, split=False):
         m = d['median']
         row = f"| {label} | {runs(d)} |" + (f" {m.get('harness_processes', 1)} |" if split else '')
         row += f" {f(m['delivered_per_second'], 0)} | {f(m['p50_ms'], 2)} | {f(m['p99_ms'], 2)} | {f(m['p99_9_ms'], 2)} | {f(m['max_ms'], 1)} | {loss(m)} | {f(m['server_cpu_cores'], 2)} |"
-        print(row + (f" {f(m['harness_gc_pause_ms'], 0)} | {load_at(d)} |" if split else ''))
+        print(row + (f" {f(m['harness_gc_pause_ms'], 0)} | {outside(m)} | {load_at(d)} |" if split else ''))
 
 
 old, new = load(f'{prefix}-vapora-2026-11-29'), sweep(prefix, 'vapora')
@@ -182,24 +191,24 @@ if d:
         print(f"| {s['clients']:,} | {s['rate']} | {f(m['delivered_per_second'], 0)} | {f(m['server_cpu_cores'], 2)} | {f(s['cpu_microseconds_per_message'], 1)} | {f(m['rss_per_connection_kib'])} | {f(m['p99_ms'], 2)} | {loss(m)} | {load_at(d)} |")
 
 print('\n### Churn: 1,000 subscribe + unsubscribe per second on /ws while 10,000 clients watch 100 workflows (100 updates/s)\n')
-print('| churn | runs | pairs/s done | Redis SUBSCRIBE/s | Redis UNSUBSCRIBE/s | watchers p50 / p99 / p99.9 ms | lost / dup / reordered | server CPU | load at start |')
-print('|---|---:|---:|---:|---:|---|---|---:|---:|')
+print('| churn | runs | pairs/s done | Redis SUBSCRIBE/s | Redis UNSUBSCRIBE/s | watchers p50 / p99 / p99.9 ms | lost / dup / reordered | server CPU | CPU of other processes | load at start |')
+print('|---|---:|---:|---:|---:|---|---|---:|---:|---:|')
 for label, name in (('none (baseline)', 'churn-none'), ('over the 100 watched workflows', 'churn-watched'), ('over 10,000 workflows nobody else watches', 'churn-cold')):
     d = load(name)
     if not d:
         continue
     m = d['median']
-    print(f"| {label} | {runs(d)} | {f(m.get('churn_per_second', 0), 0)} | {f(m.get('redis_subscribes_per_second', 0), 1)} | {f(m.get('redis_unsubscribes_per_second', 0), 1)} | {f(m['p50_ms'], 2)} / {f(m['p99_ms'], 2)} / {f(m['p99_9_ms'], 2)} | {loss(m)} | {f(m['server_cpu_cores'], 2)} | {load_at(d)} |")
+    print(f"| {label} | {runs(d)} | {f(m.get('churn_per_second', 0), 0)} | {f(m.get('redis_subscribes_per_second', 0), 1)} | {f(m.get('redis_unsubscribes_per_second', 0), 1)} | {f(m['p50_ms'], 2)} / {f(m['p99_ms'], 2)} / {f(m['p99_9_ms'], 2)} | {loss(m)} | {f(m['server_cpu_cores'], 2)} | {outside(m)} | {load_at(d)} |")
 
 print('\n### Fair peers: p99 at every rate, 10,000 connections, 100 workflows (clients over two worker processes)\n')
-print('| target, GC | rate/s | delivered msgs/s | p50 ms | p99 ms | p99.9 ms | max ms | lost / dup / reordered | server CPU | runs |')
-print('|---|---:|---:|---:|---:|---:|---:|---|---:|---:|')
+print('| target, GC | rate/s | delivered msgs/s | p50 ms | p99 ms | p99.9 ms | max ms | lost / dup / reordered | server CPU | CPU of other processes | runs |')
+print('|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|')
 for label, name in (('vapora, workstation (shipped)', 'peers-vapora'), ('signalr, server (ASP.NET Core default)', 'peers-signalr-server'),
                     ('signalr, workstation', 'peers-signalr-workstation'), ('ceiling, server (ASP.NET Core default)', 'peers-ceiling-server'),
                     ('ceiling, workstation', 'peers-ceiling-workstation')):
     d = load(name)
     for s in (d or {}).get('steps', []):
         m = s['median']
-        print(f"| {label} | {s['rate']} | {f(m['delivered_per_second'], 0)} | {f(m['p50_ms'], 2)} | {f(m['p99_ms'], 2)} | {f(m['p99_9_ms'], 2)} | {f(m['max_ms'], 1)} | {loss(m)} | {f(m['server_cpu_cores'], 2)} | {len(s['runs'])} |")
+        print(f"| {label} | {s['rate']} | {f(m['delivered_per_second'], 0)} | {f(m['p50_ms'], 2)} | {f(m['p99_ms'], 2)} | {f(m['p99_9_ms'], 2)} | {f(m['max_ms'], 1)} | {loss(m)} | {f(m['server_cpu_cores'], 2)} | {outside(m)} | {len(s['runs'])} |")
     if d:
-        print(f"| {label}: stopped | | | | | | | {d['stopped_because']} | | |")
+        print(f"| {label}: stopped | | | | | | | {d['stopped_because']} | | | |")

@@ -50,7 +50,7 @@ for scenario in ${scenarios[@]}; do
         bench run --target vapora --clients 1000 --workflows 10 --rate 400 --duration 20 --stalled "$stalled" --runs 3 --out "$out/stalled-$stalled.json"
       done ;;
     sse)      # 1 and 3 with Vapora's clients on Server-Sent Events instead of WebSockets, beside fanout3-vapora and memory-vapora
-      bench sweep --target vapora --transport sse --clients 10000 --workflows 100 --rates 400,500,600,700 --duration 8 --runs 3 --out "$out/fanout3-vapora-sse.json"
+      bench sweep --target vapora --transport sse --clients 10000 --workflows 100 --rates 200,300,400,500,600,700 --duration 8 --runs 3 --out "$out/fanout3-vapora-sse.json"
       bench idle --target vapora --transport sse --clients 10000 --settle 20 --runs 3 --out "$out/memory-vapora-sse.json"
       ;;
     fanout-vapora)  # 1 again for Vapora alone (after a change to the gateway), as fanout3 runs it
