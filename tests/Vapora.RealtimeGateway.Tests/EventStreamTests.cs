@@ -224,6 +224,9 @@ public sealed class EventStreamTests(EventStreamFixture fixture) : IClassFixture
             ["Gateway__SendQueueCapacity"] = "16",
             // Room to read the close event after the test sees the close in the metrics.
             ["Gateway__CloseTimeout"] = "00:00:30",
+            // A stall is found by the second tick with nothing written; 5 s leaves the updates below time to fill the
+            // queue past half and be conflated first (at 1 s a loaded machine could close the stream before that).
+            ["Gateway__EventStreamHeartbeatInterval"] = "00:00:05",
         });
         var ids = new List<string>();
         for (var i = 0; i < 8; i++)
@@ -248,7 +251,7 @@ public sealed class EventStreamTests(EventStreamFixture fixture) : IClassFixture
         await Poll.ForAsync(gateway.MetricsAsync, m => m.Value("vapora_gateway_subscriptions") == ids.Count, TimeSpan.FromSeconds(15), "the stalled stream to watch every workflow");
 
         // Progress is conflated per workflow once the queue is half full, so the queue never overflows: what closes the
-        // stream is the heartbeat tick (one a second here) that finds frames waiting and none written since the last.
+        // stream is the heartbeat tick that finds frames waiting and none written since the previous tick.
         var message = new string('m', 1900);
         var step = 0;
         var metrics = await Poll.ForAsync(async () =>

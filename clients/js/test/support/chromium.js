@@ -80,6 +80,7 @@ export class Chromium {
   async stop() {
     this.socket?.terminate();
     await this.process?.stop(5000);
-    fs.rmSync(this.profile, { recursive: true, force: true });
+    // Chromium's helper processes may still be writing into the profile for a moment after the browser exits.
+    fs.rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
