@@ -47,7 +47,8 @@ internal sealed class EventStreamTransport(HttpContext http, EventStreamCursor? 
         }
 
         Start();
-        Interlocked.Increment(ref _framesWritten);
+        // Only the writer loop writes: a plain increment, published for the heartbeat tick's read.
+        Volatile.Write(ref _framesWritten, _framesWritten + 1);
         if (bytes[0] == (byte)'{')
         {
             WriteUpdate(bytes);
@@ -118,7 +119,7 @@ internal sealed class EventStreamTransport(HttpContext http, EventStreamCursor? 
     /// </summary>
     public void Beat(Connection connection)
     {
-        var written = Interlocked.Read(ref _framesWritten);
+        var written = Volatile.Read(ref _framesWritten);
         var previous = _writtenAtLastBeat;
         _writtenAtLastBeat = written;
         if (!connection.EnqueueKeepAlive(EventStreamFrames.Heartbeat) && written == previous)
