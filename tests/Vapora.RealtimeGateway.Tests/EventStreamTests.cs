@@ -221,7 +221,9 @@ public sealed class EventStreamTests(EventStreamFixture fixture) : IClassFixture
     {
         await using var gateway = await fixture.StartGatewayAsync(new Dictionary<string, string?>
         {
-            ["Gateway__SendQueueCapacity"] = "16",
+            // Room for the preamble, the 8 states and a first round of progress (17) before conflation (from 16 on)
+            // holds the queue there: at 16 a writer stalled before draining the states overflowed it unconflated.
+            ["Gateway__SendQueueCapacity"] = "32",
             // Room to read the close event after the test sees the close in the metrics.
             ["Gateway__CloseTimeout"] = "00:00:30",
             // A stall is found by the second tick with nothing written; 5 s leaves the updates below time to fill the
