@@ -25,16 +25,36 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** A free loopback TCP port (as TestPorts.GetFree does: bind 0, read it, release it). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
+/**
+ * A free loopback TCP port, drawn below the kernel's ephemeral range as TestPorts.GetFree does: a port from
+ * listen(0) is released before the server binds it, and meanwhile any outgoing connection may take it as its local
+ * port. Below the range only listeners compete; no port is handed out twice by this process.
+ */
+const ephemeralLow = (() => {
+  try {
+    return Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+})();
+const handedOut = new Set();
+
+export async function freePort() {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 10000 + Math.floor(Math.random() * (ephemeralLow - 10000));
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port between 10000 and ${ephemeralLow} (the ephemeral range's start) after 200 attempts`);
+}
+
+function canListen(port) {
+  return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
