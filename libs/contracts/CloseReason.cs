@@ -42,6 +42,12 @@ public sealed record CloseReason(int Code, string Reason, bool Resume)
     /// <summary>The gateway is at its connection limit: resume elsewhere after a backoff.</summary>
     public static readonly CloseReason TryAgainLater = new(1013, "gateway at its connection limit: retry later", Resume: true);
 
+    /// <summary>
+    /// No token can be checked now because the token issuer's keys cannot be fetched (an identity-provider outage):
+    /// retry after a backoff. Same code as <see cref="TryAgainLater"/>.
+    /// </summary>
+    public static readonly CloseReason IssuerUnavailable = TryAgainLater with { Reason = "tokens cannot be checked now (token issuer unreachable): retry later" };
+
     /// <summary>The client did not read fast enough and its send queue overflowed: resume.</summary>
     public static readonly CloseReason SlowConsumer = new(4000, "slow consumer: resume from your last version", Resume: true);
 

@@ -69,6 +69,9 @@ public static class AuthenticationExtensions
         return builder;
     }
 
+    /// <summary>Retry-After (seconds) of a request refused because the token issuer is unreachable.</summary>
+    public const string IssuerRetryAfterSeconds = "5";
+
     private const string UnknownModeMessage = "Auth:Mode must be 'jwt' or, for local development only, 'none'.";
 
     private static AuthOptions ReadOptions(IConfiguration configuration)
@@ -155,7 +158,48 @@ public static class AuthenticationExtensions
 
                     return Task.CompletedTask;
                 },
+
+                // Without this the handler rethrows the failed fetch and the request ends in a 500.
+                OnAuthenticationFailed = context =>
+                {
+                    if (context.Exception is IssuerUnavailableException)
+                    {
+                        context.Fail(context.Exception);
+                    }
+
+                    return Task.CompletedTask;
+                },
+
+                // No token can be checked while the issuer is unreachable: that is an outage, not a bad token.
+                OnChallenge = context =>
+                {
+                    if (context.AuthenticateFailure is not IssuerUnavailableException)
+                    {
+                        return Task.CompletedTask;
+                    }
+
+                    context.HandleResponse();
+                    context.Response.Headers.RetryAfter = IssuerRetryAfterSeconds;
+                    return TypedResults.Problem(
+                        statusCode: StatusCodes.Status503ServiceUnavailable,
+                        title: "Tokens cannot be checked right now",
+                        detail: "The token issuer's keys cannot be fetched; retry later.").ExecuteAsync(context.HttpContext);
+                },
             };
+
+            // After a failed fetch the handler retries with a growing backoff capped at this interval (default 5
+            // minutes): keep the wait after an identity-provider outage short. Also the least time between two
+            // refreshes forced by a token signed with an unknown key.
+            o.RefreshInterval = TimeSpan.FromSeconds(30);
+        });
+
+        // Runs after the handler's own post-configuration, which creates the configuration manager from Authority.
+        builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o =>
+        {
+            if (o.ConfigurationManager is { } manager and not IssuerKeySource)
+            {
+                o.ConfigurationManager = new IssuerKeySource(manager, o.MetadataAddress);
+            }
         });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(WritePolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => WorkflowClaims.CanWrite(c.User)))

@@ -51,6 +51,12 @@ internal sealed class ConnectionHost(
                 http.User = result.Principal;
             }
 
+            if (result.Failure is IssuerUnavailableException)
+            {
+                metrics.InboundRejected("issuer_unavailable");
+                return CloseReason.IssuerUnavailable;
+            }
+
             if (!access.IsAuthenticated(http.User))
             {
                 metrics.InboundRejected("unauthenticated");

@@ -1,0 +1,32 @@
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+
+namespace Vapora.ServiceDefaults.Security;
+
+/// <summary>
+/// The token issuer's discovery document and keys (<c>Auth:Jwt:Authority</c>), as the JWT bearer handler fetches them,
+/// with one change: a failure to fetch them is an <see cref="IssuerUnavailableException"/>. Without it the handler
+/// reports an unreachable issuer like a bad token (401, close 4401), and every client gives up for good during an
+/// identity-provider outage; with it the services answer "try again later" (503, close 1013) and clients retry.
+/// </summary>
+internal sealed class IssuerKeySource(IConfigurationManager<OpenIdConnectConfiguration> inner, string? metadataAddress)
+    : IConfigurationManager<OpenIdConnectConfiguration>
+{
+    public async Task<OpenIdConnectConfiguration> GetConfigurationAsync(CancellationToken cancel)
+    {
+        try
+        {
+            return await inner.GetConfigurationAsync(cancel);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
+        {
+            throw new IssuerUnavailableException(metadataAddress, e);
+        }
+    }
+
+    public void RequestRefresh() => inner.RequestRefresh();
+}
+
+/// <summary>The token issuer's keys cannot be fetched now, so no token can be checked: answer "try again later".</summary>
+public sealed class IssuerUnavailableException(string? metadataAddress, Exception inner)
+    : Exception($"The token issuer's discovery document or keys could not be fetched from {metadataAddress ?? "the authority"} (the cause is the inner exception).", inner);
