@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Time.Testing;
+using Vapora.WorkflowApi.Messaging;
 using Vapora.WorkflowApi.Persistence;
 using Vapora.WorkflowApi.Workflows;
 using static Vapora.WorkflowApi.Tests.StoreHarness;
@@ -7,7 +9,83 @@ namespace Vapora.WorkflowApi.Tests;
 /// <summary>The relay's own decisions, over the in-memory store (its Redis side is covered by OutboxTests).</summary>
 public sealed class OutboxRelayTests
 {
+    private const string Backlog = "vapora.api.outbox.backlog";
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    // Five workflows of five versions each: 25 unpublished entries, more than two batches of 10.
+    private static async Task<IWorkflowStorage> BacklogOf25Async(IWorkflowStorage storage)
+    {
+        for (var w = 0; w < 5; w++)
+        {
+            var id = WorkflowIdGenerator.NewId(DateTimeOffset.UtcNow);
+            for (var v = 1; v <= 5; v++)
+            {
+                await storage.TryAppendAsync(Entry(id, v), Ct);
+            }
+        }
+
+        return storage;
+    }
+
+    [Fact]
+    public async Task The_backlog_gauge_shows_the_whole_backlog_beyond_one_batch_and_falls_as_the_relay_drains()
+    {
+        using var gauges = new ApiGauges();
+        var publisher = new RecordingPublisher();
+        var options = new PublishingOptions { OutboxBatchSize = 10, OutboxCountInterval = TimeSpan.Zero };
+        var relay = Relay(await BacklogOf25Async(Memory()), publisher, options, gauges.Metrics);
+
+        var seen = new List<long>();
+        for (var pass = 0; pass < 4; pass++)
+        {
+            await relay.RunOnceAsync(TimeSpan.Zero, Ct);
+            seen.Add(gauges.Read(Backlog));
+        }
+
+        Assert.Equal([25L, 15, 5, 0], seen);
+        Assert.Equal(25, publisher.Published.Count);
+    }
+
+    [Fact]
+    public async Task While_batches_come_back_full_the_backlog_is_counted_once_per_count_interval()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var gauges = new ApiGauges();
+        var storage = new CountWatchingStorage(await BacklogOf25Async(Memory(clock)));
+        var options = new PublishingOptions { OutboxBatchSize = 10, OutboxCountInterval = TimeSpan.FromSeconds(10) };
+        var relay = Relay(storage, new RecordingPublisher(), options, gauges.Metrics, clock);
+        clock.Advance(TimeSpan.FromMilliseconds(1)); // The entries were accepted at the clock's start: now they are due.
+
+        await relay.RunOnceAsync(TimeSpan.Zero, Ct);
+        var (firstCount, counts) = (gauges.Read(Backlog), storage.Counts);
+        await relay.RunOnceAsync(TimeSpan.Zero, Ct);
+        var (keptCount, countsWithinInterval) = (gauges.Read(Backlog), storage.Counts);
+        await BacklogOf25Async(storage);
+        clock.Advance(TimeSpan.FromSeconds(10));
+        await relay.RunOnceAsync(TimeSpan.Zero, Ct);
+
+        Assert.Equal((25L, 1), (firstCount, counts));
+        Assert.Equal((25L, 1), (keptCount, countsWithinInterval));
+        Assert.Equal((30L, 2), (gauges.Read(Backlog), storage.Counts)); // 5 left of the first 25, and 25 more.
+    }
+
+    [Fact]
+    public async Task A_failed_backlog_count_leaves_the_batch_size_on_the_gauge_and_the_relay_publishing()
+    {
+        using var gauges = new ApiGauges();
+        var publisher = new RecordingPublisher();
+        var storage = new CountWatchingStorage(await BacklogOf25Async(Memory()), refuse: true);
+        var options = new PublishingOptions { OutboxBatchSize = 10, OutboxCountInterval = TimeSpan.Zero };
+        var relay = Relay(storage, publisher, options, gauges.Metrics);
+
+        var finished = await relay.RunOnceAsync(TimeSpan.Zero, Ct);
+
+        Assert.Equal(1, storage.Counts);
+        Assert.Equal(10, finished);
+        Assert.Equal(10, gauges.Read(Backlog));
+        Assert.Equal(10, publisher.Published.Count);
+    }
 
     [Fact]
     public async Task A_summary_that_cannot_be_moved_keeps_only_its_own_workflow_in_the_outbox()

@@ -122,6 +122,32 @@ public abstract partial class WorkflowStoreContract
     }
 
     [Fact]
+    public async Task The_outbox_count_counts_only_unpublished_entries_accepted_before_the_time_up_to_the_cap()
+    {
+        var start = DateTimeOffset.UtcNow.AddDays(-1);
+        var clock = new FakeTimeProvider(start);
+        var storage = await CreateStorageAsync(clock);
+        var (early, late) = (NewId(), NewId());
+        var emptyCount = await storage.CountUnpublishedAsync(start.AddHours(2), 100, Ct);
+        for (var v = 1; v <= 5; v++)
+        {
+            await storage.TryAppendAsync(Entry(early, v), Ct);
+        }
+
+        clock.Advance(TimeSpan.FromHours(1));
+        await storage.TryAppendAsync(Entry(late, 1), Ct);
+        await storage.TryAppendAsync(Entry(late, 2), Ct);
+        await storage.MarkPublishedAsync([new UpdateKey(early, 1), new UpdateKey(early, 2)], Ct);
+
+        Assert.Equal(0, emptyCount);
+        Assert.Equal(5, await storage.CountUnpublishedAsync(start.AddHours(2), 100, Ct));
+        Assert.Equal(3, await storage.CountUnpublishedAsync(start.AddMinutes(30), 100, Ct));
+        Assert.Equal(0, await storage.CountUnpublishedAsync(start, 100, Ct));
+        Assert.Equal(4, await storage.CountUnpublishedAsync(start.AddHours(2), 4, Ct));
+        Assert.Equal(1, await storage.CountUnpublishedAsync(start.AddHours(2), 1, Ct));
+    }
+
+    [Fact]
     public async Task An_outbox_batch_smaller_than_the_backlog_holds_each_workflows_oldest_versions_whatever_the_clocks()
     {
         // One replica's clock runs an hour ahead of the other's: the versions it accepted look newer than later ones.

@@ -27,8 +27,10 @@ internal static class StoreHarness
     public static BoundedStorage Bounded(IWorkflowStorage storage, StorageOptions? options = null) =>
         new(storage, Options.Create(options ?? new StorageOptions()), Metrics(), TimeProvider.System, NullLogger<BoundedStorage>.Instance);
 
-    public static OutboxRelay Relay(IWorkflowStorage storage, IUpdatePublisher publisher) =>
-        new(storage, publisher, Metrics(), TimeProvider.System, Options.Create(new PublishingOptions()), NullLogger<OutboxRelay>.Instance);
+    public static OutboxRelay Relay(IWorkflowStorage storage, IUpdatePublisher publisher, PublishingOptions? options = null,
+        ApiMetrics? metrics = null, TimeProvider? time = null) =>
+        new(storage, publisher, metrics ?? Metrics(), time ?? TimeProvider.System, Options.Create(options ?? new PublishingOptions()),
+            NullLogger<OutboxRelay>.Instance);
 
     public static NewWorkflow NewWorkflow(string name = "build", int totalSteps = 10, string? key = null, string? fingerprint = null, DateTimeOffset? now = null)
     {
@@ -85,6 +87,9 @@ internal abstract class DelegatingStorage(IWorkflowStorage inner) : IWorkflowSto
     public Task<IReadOnlyList<LogEntry>> ScanUnpublishedAsync(DateTimeOffset acceptedBefore, int limit, CancellationToken cancellationToken) =>
         inner.ScanUnpublishedAsync(acceptedBefore, limit, cancellationToken);
 
+    public virtual Task<long> CountUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken) =>
+        inner.CountUnpublishedAsync(acceptedBefore, cap, cancellationToken);
+
     public Task MarkPublishedAsync(IReadOnlyCollection<UpdateKey> keys, CancellationToken cancellationToken) => inner.MarkPublishedAsync(keys, cancellationToken);
 
     public Task<IdempotencyClaim> ClaimIdempotencyKeyAsync(IdempotencyClaim claim, CancellationToken cancellationToken) =>
@@ -100,6 +105,63 @@ internal sealed class SummaryRefusingStorage(IWorkflowStorage inner, string? onl
         onlyWorkflowId is null || entry.WorkflowId == onlyWorkflowId
             ? throw new StoreUnavailableException("upsert_summary", "Refused by the test.")
             : base.UpsertSummaryAsync(entry, cancellationToken);
+}
+
+/// <summary>Counts the outbox counts asked of it; refuses them all when <paramref name="refuse"/>, as a store that times out on a big count.</summary>
+internal sealed class CountWatchingStorage(IWorkflowStorage inner, bool refuse = false) : DelegatingStorage(inner)
+{
+    private int _counts;
+
+    public int Counts => Volatile.Read(ref _counts);
+
+    public override Task<long> CountUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _counts);
+        return refuse
+            ? throw new StoreUnavailableException("outbox_count", "Refused by the test.")
+            : base.CountUnpublishedAsync(acceptedBefore, cap, cancellationToken);
+    }
+}
+
+/// <summary>
+/// The API's instruments on a meter factory of their own, and a listener that reads their gauges when asked (only
+/// this instance's: other tests' meters have other factories).
+/// </summary>
+internal sealed class ApiGauges : IDisposable
+{
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly MeterListener _listener = new();
+    private readonly ConcurrentDictionary<string, long> _values = new(StringComparer.Ordinal);
+
+    public ApiGauges()
+    {
+        var factory = _services.GetRequiredService<IMeterFactory>();
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (ReferenceEquals(instrument.Meter.Scope, factory))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => _values[instrument.Name] = value);
+        _listener.Start();
+        Metrics = new ApiMetrics(factory, TimeProvider.System);
+    }
+
+    public ApiMetrics Metrics { get; }
+
+    /// <summary>What a whole-number gauge shows now, by its instrument name (e.g. <c>vapora.api.outbox.backlog</c>).</summary>
+    public long Read(string instrument)
+    {
+        _listener.RecordObservableInstruments();
+        return _values[instrument];
+    }
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        _services.Dispose();
+    }
 }
 
 /// <summary>Every version after the first is always taken by "another writer" a moment earlier.</summary>

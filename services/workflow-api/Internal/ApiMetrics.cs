@@ -33,7 +33,7 @@ public sealed class ApiMetrics
         _publishFailed.Add(0);
         _summaryRepairs.Add(0);
         meter.CreateObservableGauge("vapora.api.outbox.backlog", () => Interlocked.Read(ref _outboxBacklog), "{update}",
-            "Stored but unpublished updates found by the latest relay pass (capped at the batch size).");
+            "Stored but unpublished updates due for the relay: its latest batch, or, when that was full, the latest count of the whole backlog (up to 1,000,000).");
         meter.CreateObservableGauge("vapora.api.outbox.oldest_age", ObserveOutboxOldestAge, "s",
             "Age of the oldest stored but unpublished update found by the latest relay pass; 0 when it found none.");
     }

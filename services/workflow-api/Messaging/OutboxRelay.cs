@@ -17,6 +17,9 @@ namespace Vapora.WorkflowApi.Messaging;
 /// </summary>
 public sealed class OutboxRelay : BackgroundService
 {
+    /// <summary>The most the relay counts of a backlog bigger than one batch: the ceiling of <c>vapora.api.outbox.backlog</c>.</summary>
+    public const long BacklogCountCap = 1_000_000;
+
     private readonly IWorkflowStorage _storage;
     private readonly IUpdatePublisher _publisher;
     private readonly ApiMetrics _metrics;
@@ -25,6 +28,9 @@ public sealed class OutboxRelay : BackgroundService
     private readonly ILogger<OutboxRelay> _logger;
     private readonly ResiliencePipeline _publishPipeline;
     private readonly LogBurst _failureLog;
+    private readonly LogBurst _countFailureLog;
+    private long? _lastCount;
+    private long? _lastCountAttempt;
 
     /// <summary>Creates the relay.</summary>
     public OutboxRelay(IWorkflowStorage storage, IUpdatePublisher publisher, ApiMetrics metrics, TimeProvider time,
@@ -37,6 +43,7 @@ public sealed class OutboxRelay : BackgroundService
         _options = options.Value;
         _logger = logger;
         _failureLog = new LogBurst(time, TimeSpan.FromSeconds(10));
+        _countFailureLog = new LogBurst(time, TimeSpan.FromSeconds(10));
         _publishPipeline = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
@@ -57,8 +64,10 @@ public sealed class OutboxRelay : BackgroundService
     /// <summary>Finishes what is due once; returns how many updates it finished (published, with their summary moved).</summary>
     public async Task<int> RunOnceAsync(TimeSpan grace, CancellationToken cancellationToken)
     {
-        var due = await _storage.ScanUnpublishedAsync(_time.GetUtcNow() - grace, _options.OutboxBatchSize, cancellationToken);
-        _metrics.SetOutboxBacklog(due.Count, due.Count == 0 ? null : due.Min(e => e.Update.Update.Timestamp));
+        var acceptedBefore = _time.GetUtcNow() - grace;
+        var due = await _storage.ScanUnpublishedAsync(acceptedBefore, _options.OutboxBatchSize, cancellationToken);
+        var backlog = await MeasureBacklogAsync(acceptedBefore, due.Count, cancellationToken);
+        _metrics.SetOutboxBacklog(backlog, due.Count == 0 ? null : due.Min(e => e.Update.Update.Timestamp));
         if (due.Count == 0)
         {
             return 0;
@@ -93,6 +102,40 @@ public sealed class OutboxRelay : BackgroundService
         }
 
         return done.Count;
+    }
+
+    // A batch smaller than the limit is the whole backlog; a full one says only "at least this many", so the rest is
+    // counted, at most once per OutboxCountInterval while batches keep coming back full (a count reads every unpublished
+    // entry up to the cap). A failed count costs the gauge its precision, never the relay its pass.
+    private async Task<long> MeasureBacklogAsync(DateTimeOffset acceptedBefore, int batch, CancellationToken cancellationToken)
+    {
+        if (batch < _options.OutboxBatchSize)
+        {
+            (_lastCount, _lastCountAttempt) = (null, null);
+            return batch;
+        }
+
+        if (_lastCountAttempt is { } attempted && _time.GetElapsedTime(attempted) < _options.OutboxCountInterval)
+        {
+            return Math.Max(batch, _lastCount ?? 0);
+        }
+
+        _lastCountAttempt = _time.GetTimestamp();
+        try
+        {
+            _lastCount = await _storage.CountUnpublishedAsync(acceptedBefore, BacklogCountCap, cancellationToken);
+            return Math.Max(batch, _lastCount.Value);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            _lastCount = null;
+            if (_countFailureLog.ShouldLog(out var skipped))
+            {
+                OutboxLog.BacklogCountFailed(_logger, batch, skipped, ex);
+            }
+
+            return batch;
+        }
     }
 
     // Summaries only move forward, so moving each to its workflow's highest version in the batch is enough. A summary

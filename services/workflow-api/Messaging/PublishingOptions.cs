@@ -27,6 +27,15 @@ public sealed class PublishingOptions
     [Range(1, 10_000)]
     public int OutboxBatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// While relay batches come back full, how often the relay counts the whole backlog for <c>vapora.api.outbox.backlog</c>
+    /// (up to <see cref="OutboxRelay.BacklogCountCap"/>); the gauge keeps the latest count in between. A count reads every
+    /// unpublished entry, so a relay draining a big backlog batch after batch does not pay for one per batch. Zero counts
+    /// at every full batch.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan OutboxCountInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Publish attempts per update within one relay pass (exponential backoff with jitter between them).</summary>
     [Range(1, 20)]
     public int RelayMaxAttempts { get; set; } = 4;

@@ -59,6 +59,10 @@ public sealed class BoundedStorage : IWorkflowStorage
         CallAsync("outbox_scan", (s, ct) => s.ScanUnpublishedAsync(acceptedBefore, limit, ct), cancellationToken);
 
     /// <inheritdoc />
+    public Task<long> CountUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken) =>
+        CallAsync("outbox_count", (s, ct) => s.CountUnpublishedAsync(acceptedBefore, cap, ct), cancellationToken);
+
+    /// <inheritdoc />
     public Task MarkPublishedAsync(IReadOnlyCollection<UpdateKey> keys, CancellationToken cancellationToken) =>
         CallAsync("mark_published", async (s, ct) =>
         {

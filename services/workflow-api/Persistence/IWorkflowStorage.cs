@@ -43,6 +43,13 @@ public interface IWorkflowStorage
     /// </summary>
     Task<IReadOnlyList<LogEntry>> ScanUnpublishedAsync(DateTimeOffset acceptedBefore, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// How many entries <see cref="ScanUnpublishedAsync"/> would find without a limit (not yet marked published, accepted
+    /// before <paramref name="acceptedBefore"/>), counted up to <paramref name="cap"/> (at least 1): a huge backlog costs a bounded query.
+    /// </summary>
+    /// <returns>The count, at most <paramref name="cap"/>.</returns>
+    Task<long> CountUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken);
+
     /// <summary>Records that these entries were published and their summary is current; the outbox forgets them.</summary>
     Task MarkPublishedAsync(IReadOnlyCollection<UpdateKey> keys, CancellationToken cancellationToken);
 

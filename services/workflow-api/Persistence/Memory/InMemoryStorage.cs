@@ -118,6 +118,10 @@ public sealed class InMemoryStorage : IWorkflowStorage
             .ToList());
 
     /// <inheritdoc />
+    public Task<long> CountUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken) =>
+        Task.FromResult(Math.Min(cap, _outbox.Values.LongCount(u => u.AcceptedAt < acceptedBefore)));
+
+    /// <inheritdoc />
     public Task MarkPublishedAsync(IReadOnlyCollection<UpdateKey> keys, CancellationToken cancellationToken)
     {
         foreach (var key in keys)

@@ -114,11 +114,18 @@ internal sealed class MongoStorage(IMongoDatabase database, MongoIndexes indexes
         await indexes.WaitAsync(cancellationToken);
         // Ordered by (workflow_id, version), not by accepted_at: replicas' clocks differ, and a batch smaller than the
         // backlog must still hold each workflow's oldest unpublished versions. The partial "outbox" index serves it.
-        var documents = await _log.Find(Log.Eq(u => u.Published, false) & Log.Lt(u => u.AcceptedAt, acceptedBefore.UtcDateTime))
+        var documents = await _log.Find(UnpublishedBefore(acceptedBefore))
             .Sort(Builders<UpdateDocument>.Sort.Ascending(u => u.WorkflowId).Ascending(u => u.Version))
             .Limit(limit)
             .ToListAsync(cancellationToken);
         return documents.ConvertAll(d => d.ToEntry());
+    }
+
+    public async Task<long> CountUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(cap, 1); // A limit of 0 would mean "no limit" to MongoDB.
+        await indexes.WaitAsync(cancellationToken);
+        return await _log.CountDocumentsAsync(UnpublishedBefore(acceptedBefore), new CountOptions { Limit = cap }, cancellationToken);
     }
 
     public async Task MarkPublishedAsync(IReadOnlyCollection<UpdateKey> keys, CancellationToken cancellationToken)
@@ -164,6 +171,10 @@ internal sealed class MongoStorage(IMongoDatabase database, MongoIndexes indexes
     // Server selection timeouts, lost connections, no primary, write concern not satisfied: the driver's MongoException
     // family, and System.TimeoutException for server selection.
     public bool IsUnavailable(Exception exception) => exception is MongoException or TimeoutException;
+
+    // The outbox: the partial "outbox_by_workflow_version" index holds exactly the unpublished entries.
+    private static FilterDefinition<UpdateDocument> UnpublishedBefore(DateTimeOffset acceptedBefore) =>
+        Log.Eq(u => u.Published, false) & Log.Lt(u => u.AcceptedAt, acceptedBefore.UtcDateTime);
 
     private static bool IsDuplicateKey(MongoWriteException ex) => ex.WriteError?.Category == ServerErrorCategory.DuplicateKey;
 }

@@ -79,6 +79,16 @@ internal sealed class SqliteStorage(string connectionString, TimeSpan busyTimeou
             cancellationToken, ("$before", acceptedBefore.ToUnixTimeMilliseconds()), ("$limit", limit));
     }
 
+    public async Task<long> CountUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        // The LIMIT inside stops the count at the cap; the partial outbox index holds only unpublished entries.
+        await using var command = Command(connection,
+            "SELECT count(*) FROM (SELECT 1 FROM workflow_log WHERE published = 0 AND accepted_at < $before LIMIT $cap)",
+            ("$before", acceptedBefore.ToUnixTimeMilliseconds()), ("$cap", cap));
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     public async Task MarkPublishedAsync(IReadOnlyCollection<UpdateKey> keys, CancellationToken cancellationToken)
     {
         if (keys.Count == 0)
