@@ -71,20 +71,23 @@ public sealed class OutboxRelayTests
     }
 
     [Fact]
-    public async Task A_failed_backlog_count_leaves_the_batch_size_on_the_gauge_and_the_relay_publishing()
+    public async Task A_failed_backlog_count_leaves_the_batch_size_on_the_gauge_and_the_relay_publishing_and_waits_an_interval_to_retry()
     {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var gauges = new ApiGauges();
         var publisher = new RecordingPublisher();
-        var storage = new CountWatchingStorage(await BacklogOf25Async(Memory()), refuse: true);
-        var options = new PublishingOptions { OutboxBatchSize = 10, OutboxCountInterval = TimeSpan.Zero };
-        var relay = Relay(storage, publisher, options, gauges.Metrics);
+        var storage = new CountWatchingStorage(await BacklogOf25Async(Memory(clock)), refuse: true);
+        var options = new PublishingOptions { OutboxBatchSize = 10, OutboxCountInterval = TimeSpan.FromSeconds(10) };
+        var relay = Relay(storage, publisher, options, gauges.Metrics, clock);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
 
         var finished = await relay.RunOnceAsync(TimeSpan.Zero, Ct);
+        var (gauge, counts) = (gauges.Read(Backlog), storage.Counts);
+        await relay.RunOnceAsync(TimeSpan.Zero, Ct);
 
-        Assert.Equal(1, storage.Counts);
-        Assert.Equal(10, finished);
-        Assert.Equal(10, gauges.Read(Backlog));
-        Assert.Equal(10, publisher.Published.Count);
+        Assert.Equal((10, 10L, 1), (finished, gauge, counts));
+        Assert.Equal((10L, 1), (gauges.Read(Backlog), storage.Counts)); // No second count, refused again, within the interval.
+        Assert.Equal(20, publisher.Published.Count);
     }
 
     [Fact]
