@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Vapora.Contracts;
 using Vapora.WorkflowApi.Messaging;
 using Vapora.WorkflowApi.Persistence;
 using Vapora.WorkflowApi.Workflows;
@@ -10,6 +11,7 @@ namespace Vapora.WorkflowApi.Tests;
 public sealed class OutboxRelayTests
 {
     private const string Backlog = "vapora.api.outbox.backlog";
+    private const string OldestAge = "vapora.api.outbox.oldest_age";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -68,6 +70,40 @@ public sealed class OutboxRelayTests
         Assert.Equal((25L, 1), (firstCount, counts));
         Assert.Equal((25L, 1), (keptCount, countsWithinInterval));
         Assert.Equal((30L, 2), (gauges.Read(Backlog), storage.Counts)); // 5 left of the first 25, and 25 more.
+    }
+
+    [Fact]
+    public async Task The_oldest_age_gauge_shows_the_oldest_unpublished_update_when_it_lies_beyond_the_batch()
+    {
+        var start = UtcTimestampJsonConverter.Truncate(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(start);
+        using var gauges = new ApiGauges(clock);
+        var storage = Memory(clock);
+        var writer = Writer(storage, time: clock);
+        // A batch is ordered by workflow id: the oldest update belongs to the workflow whose id sorts last.
+        var (busy, oldest) = (WorkflowIdGenerator.NewId(start), WorkflowIdGenerator.NewId(start.AddSeconds(1)));
+        await writer.CreateAsync(NewWorkflow("oldest", now: start) with { Id = oldest }, Ct);
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await writer.CreateAsync(NewWorkflow("busy", totalSteps: 100, now: clock.GetUtcNow()) with { Id = busy }, Ct);
+        for (var step = 1; step < 25; step++)
+        {
+            await writer.UpdateAsync(busy, Step(step), null, Ct);
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(2));
+        var options = new PublishingOptions { OutboxBatchSize = 10, OutboxCountInterval = TimeSpan.FromSeconds(10) };
+        var relay = Relay(storage, new RecordingPublisher(), options, gauges.Metrics, clock);
+
+        var ages = new List<double>();
+        for (var pass = 0; pass < 4; pass++)
+        {
+            await relay.RunOnceAsync(TimeSpan.Zero, Ct);
+            ages.Add(gauges.ReadDouble(OldestAge));
+            clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        // Measured, kept within the count interval while batches of "busy" come back full, then in the last batch.
+        Assert.Equal([420.0, 421, 422, 0], ages);
     }
 
     [Fact]

@@ -122,29 +122,34 @@ public abstract partial class WorkflowStoreContract
     }
 
     [Fact]
-    public async Task The_outbox_count_counts_only_unpublished_entries_accepted_before_the_time_up_to_the_cap()
+    public async Task The_outbox_measurement_counts_unpublished_entries_accepted_before_the_time_up_to_the_cap_and_finds_the_oldest_beyond_it()
     {
-        var start = DateTimeOffset.UtcNow.AddDays(-1);
+        var start = UtcTimestampJsonConverter.Truncate(DateTimeOffset.UtcNow.AddDays(-1)); // Whole milliseconds, as stores keep them.
         var clock = new FakeTimeProvider(start);
         var storage = await CreateStorageAsync(clock);
-        var (early, late) = (NewId(), NewId());
-        var emptyCount = await storage.CountUnpublishedAsync(start.AddHours(2), 100, Ct);
-        for (var v = 1; v <= 5; v++)
+        var (first, last) = (WorkflowIdGenerator.NewId(start), WorkflowIdGenerator.NewId(start.AddSeconds(1))); // The order of an outbox batch.
+        var empty = await storage.MeasureUnpublishedAsync(start.AddHours(2), 100, Ct);
+        await storage.TryAppendAsync(Entry(first, 1), Ct); // The oldest of all, but published below.
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await storage.TryAppendAsync(Entry(last, 1), Ct); // The oldest unpublished: in the last workflow, beyond a cap of 1.
+        clock.Advance(TimeSpan.FromMinutes(1));
+        for (var v = 2; v <= 5; v++)
         {
-            await storage.TryAppendAsync(Entry(early, v), Ct);
+            await storage.TryAppendAsync(Entry(first, v), Ct);
         }
 
         clock.Advance(TimeSpan.FromHours(1));
-        await storage.TryAppendAsync(Entry(late, 1), Ct);
-        await storage.TryAppendAsync(Entry(late, 2), Ct);
-        await storage.MarkPublishedAsync([new UpdateKey(early, 1), new UpdateKey(early, 2)], Ct);
+        await storage.TryAppendAsync(Entry(last, 2), Ct);
+        await storage.TryAppendAsync(Entry(last, 3), Ct);
+        await storage.MarkPublishedAsync([new UpdateKey(first, 1), new UpdateKey(first, 2)], Ct);
 
-        Assert.Equal(0, emptyCount);
-        Assert.Equal(5, await storage.CountUnpublishedAsync(start.AddHours(2), 100, Ct));
-        Assert.Equal(3, await storage.CountUnpublishedAsync(start.AddMinutes(30), 100, Ct));
-        Assert.Equal(0, await storage.CountUnpublishedAsync(start, 100, Ct));
-        Assert.Equal(4, await storage.CountUnpublishedAsync(start.AddHours(2), 4, Ct));
-        Assert.Equal(1, await storage.CountUnpublishedAsync(start.AddHours(2), 1, Ct));
+        var oldest = start.AddMinutes(1);
+        Assert.Equal(new OutboxBacklog(0, null), empty);
+        Assert.Equal(new OutboxBacklog(6, oldest), await storage.MeasureUnpublishedAsync(start.AddHours(2), 100, Ct));
+        Assert.Equal(new OutboxBacklog(4, oldest), await storage.MeasureUnpublishedAsync(start.AddMinutes(30), 100, Ct));
+        Assert.Equal(new OutboxBacklog(0, null), await storage.MeasureUnpublishedAsync(oldest, 100, Ct));
+        Assert.Equal(new OutboxBacklog(4, oldest), await storage.MeasureUnpublishedAsync(start.AddHours(2), 4, Ct));
+        Assert.Equal(new OutboxBacklog(1, oldest), await storage.MeasureUnpublishedAsync(start.AddHours(2), 1, Ct));
     }
 
     [Fact]

@@ -87,8 +87,8 @@ internal abstract class DelegatingStorage(IWorkflowStorage inner) : IWorkflowSto
     public Task<IReadOnlyList<LogEntry>> ScanUnpublishedAsync(DateTimeOffset acceptedBefore, int limit, CancellationToken cancellationToken) =>
         inner.ScanUnpublishedAsync(acceptedBefore, limit, cancellationToken);
 
-    public virtual Task<long> CountUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken) =>
-        inner.CountUnpublishedAsync(acceptedBefore, cap, cancellationToken);
+    public virtual Task<OutboxBacklog> MeasureUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken) =>
+        inner.MeasureUnpublishedAsync(acceptedBefore, cap, cancellationToken);
 
     public Task MarkPublishedAsync(IReadOnlyCollection<UpdateKey> keys, CancellationToken cancellationToken) => inner.MarkPublishedAsync(keys, cancellationToken);
 
@@ -107,19 +107,19 @@ internal sealed class SummaryRefusingStorage(IWorkflowStorage inner, string? onl
             : base.UpsertSummaryAsync(entry, cancellationToken);
 }
 
-/// <summary>Counts the outbox counts asked of it; refuses them all when <paramref name="refuse"/>, as a store that times out on a big count.</summary>
+/// <summary>Counts the outbox measurements asked of it; refuses them all when <paramref name="refuse"/>, as a store that times out on a big count.</summary>
 internal sealed class CountWatchingStorage(IWorkflowStorage inner, bool refuse = false) : DelegatingStorage(inner)
 {
     private int _counts;
 
     public int Counts => Volatile.Read(ref _counts);
 
-    public override Task<long> CountUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken)
+    public override Task<OutboxBacklog> MeasureUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _counts);
         return refuse
             ? throw new StoreUnavailableException("outbox_count", "Refused by the test.")
-            : base.CountUnpublishedAsync(acceptedBefore, cap, cancellationToken);
+            : base.MeasureUnpublishedAsync(acceptedBefore, cap, cancellationToken);
     }
 }
 
@@ -131,9 +131,10 @@ internal sealed class ApiGauges : IDisposable
 {
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly MeterListener _listener = new();
-    private readonly ConcurrentDictionary<string, long> _values = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, double> _values = new(StringComparer.Ordinal);
 
-    public ApiGauges()
+    /// <summary>Ages (<c>vapora.api.outbox.oldest_age</c>) are measured by <paramref name="time"/>, the system clock by default.</summary>
+    public ApiGauges(TimeProvider? time = null)
     {
         var factory = _services.GetRequiredService<IMeterFactory>();
         _listener.InstrumentPublished = (instrument, listener) =>
@@ -144,14 +145,18 @@ internal sealed class ApiGauges : IDisposable
             }
         };
         _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => _values[instrument.Name] = value);
+        _listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => _values[instrument.Name] = value);
         _listener.Start();
-        Metrics = new ApiMetrics(factory, TimeProvider.System);
+        Metrics = new ApiMetrics(factory, time ?? TimeProvider.System);
     }
 
     public ApiMetrics Metrics { get; }
 
     /// <summary>What a whole-number gauge shows now, by its instrument name (e.g. <c>vapora.api.outbox.backlog</c>).</summary>
-    public long Read(string instrument)
+    public long Read(string instrument) => (long)ReadDouble(instrument);
+
+    /// <summary>What a gauge shows now, by its instrument name (e.g. <c>vapora.api.outbox.oldest_age</c>, in seconds).</summary>
+    public double ReadDouble(string instrument)
     {
         _listener.RecordObservableInstruments();
         return _values[instrument];

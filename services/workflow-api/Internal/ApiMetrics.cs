@@ -35,7 +35,8 @@ public sealed class ApiMetrics
         meter.CreateObservableGauge("vapora.api.outbox.backlog", () => Interlocked.Read(ref _outboxBacklog), "{update}",
             "Stored but unpublished updates due for the relay: its latest batch, or, when that was full, the latest count of the whole backlog (up to 1,000,000).");
         meter.CreateObservableGauge("vapora.api.outbox.oldest_age", ObserveOutboxOldestAge, "s",
-            "Age of the oldest stored but unpublished update found by the latest relay pass; 0 when it found none.");
+            "Age of the oldest stored but unpublished update due for the relay, since its API replica accepted it: the oldest in its latest batch, "
+            + "or, when that was full, in the whole backlog as last measured; 0 when there was none.");
     }
 
     /// <summary>An update was stored.</summary>

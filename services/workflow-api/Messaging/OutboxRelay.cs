@@ -29,8 +29,8 @@ public sealed class OutboxRelay : BackgroundService
     private readonly ResiliencePipeline _publishPipeline;
     private readonly LogBurst _failureLog;
     private readonly LogBurst _countFailureLog;
-    private long? _lastCount;
-    private long? _lastCountAttempt;
+    private OutboxBacklog? _lastMeasured;
+    private long? _lastMeasureAttempt;
 
     /// <summary>Creates the relay.</summary>
     public OutboxRelay(IWorkflowStorage storage, IUpdatePublisher publisher, ApiMetrics metrics, TimeProvider time,
@@ -66,8 +66,8 @@ public sealed class OutboxRelay : BackgroundService
     {
         var acceptedBefore = _time.GetUtcNow() - grace;
         var due = await _storage.ScanUnpublishedAsync(acceptedBefore, _options.OutboxBatchSize, cancellationToken);
-        var backlog = await MeasureBacklogAsync(acceptedBefore, due.Count, cancellationToken);
-        _metrics.SetOutboxBacklog(backlog, due.Count == 0 ? null : due.Min(e => e.Update.Update.Timestamp));
+        var backlog = await MeasureBacklogAsync(acceptedBefore, due, cancellationToken);
+        _metrics.SetOutboxBacklog(backlog.Count, backlog.OldestAcceptedAt);
         if (due.Count == 0)
         {
             return 0;
@@ -104,39 +104,53 @@ public sealed class OutboxRelay : BackgroundService
         return done.Count;
     }
 
-    // A batch smaller than the limit is the whole backlog; a full one says only "at least this many", so the rest is
-    // counted, at most once per OutboxCountInterval while batches keep coming back full (a count reads every unpublished
-    // entry up to the cap). A failed count costs the gauge its precision, never the relay its pass.
-    private async Task<long> MeasureBacklogAsync(DateTimeOffset acceptedBefore, int batch, CancellationToken cancellationToken)
+    // A batch smaller than the limit is the whole backlog, and its oldest update the oldest of all. A full one says
+    // only "at least this many", and, ordered by workflow and version, not by age, it may miss the oldest: so the
+    // backlog is measured, at most once per OutboxCountInterval while batches keep coming back full (a measurement
+    // reads every unpublished entry). In between the last measurement stands: its oldest can only have been published
+    // since, so the age errs high, never low, by at most the interval. A failed measurement costs the gauges their
+    // precision (they show the batch alone), never the relay its pass.
+    private async Task<OutboxBacklog> MeasureBacklogAsync(DateTimeOffset acceptedBefore, IReadOnlyList<LogEntry> due, CancellationToken cancellationToken)
     {
-        if (batch < _options.OutboxBatchSize)
+        // The update's timestamp is the accepting replica's clock a moment before the store's accepted_at.
+        var batch = new OutboxBacklog(due.Count, due.Count == 0 ? null : due.Min(e => e.Update.Update.Timestamp));
+        if (due.Count < _options.OutboxBatchSize)
         {
-            (_lastCount, _lastCountAttempt) = (null, null);
+            (_lastMeasured, _lastMeasureAttempt) = (null, null);
             return batch;
         }
 
-        if (_lastCountAttempt is { } attempted && _time.GetElapsedTime(attempted) < _options.OutboxCountInterval)
+        if (_lastMeasureAttempt is { } attempted && _time.GetElapsedTime(attempted) < _options.OutboxCountInterval)
         {
-            return Math.Max(batch, _lastCount ?? 0);
+            return Widen(batch, _lastMeasured);
         }
 
-        _lastCountAttempt = _time.GetTimestamp();
+        _lastMeasureAttempt = _time.GetTimestamp();
         try
         {
-            _lastCount = await _storage.CountUnpublishedAsync(acceptedBefore, BacklogCountCap, cancellationToken);
-            return Math.Max(batch, _lastCount.Value);
+            _lastMeasured = await _storage.MeasureUnpublishedAsync(acceptedBefore, BacklogCountCap, cancellationToken);
+            return Widen(batch, _lastMeasured);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            _lastCount = null;
+            _lastMeasured = null;
             if (_countFailureLog.ShouldLog(out var skipped))
             {
-                OutboxLog.BacklogCountFailed(_logger, batch, skipped, ex);
+                OutboxLog.BacklogCountFailed(_logger, due.Count, skipped, ex);
             }
 
             return batch;
         }
     }
+
+    // Two reads at different moments, each a bound: the backlog holds at least the larger count, and nothing due is
+    // older than the older of the two oldest (entries accepted since are newer).
+    private static OutboxBacklog Widen(OutboxBacklog batch, OutboxBacklog? measured) =>
+        measured is not { } m
+            ? batch
+            : new OutboxBacklog(
+                Math.Max(batch.Count, m.Count),
+                m.OldestAcceptedAt < batch.OldestAcceptedAt ? m.OldestAcceptedAt : batch.OldestAcceptedAt);
 
     // Summaries only move forward, so moving each to its workflow's highest version in the batch is enough. A summary
     // that still cannot be moved keeps that workflow's entries in the outbox for the next pass, without holding up

@@ -28,10 +28,11 @@ public sealed class PublishingOptions
     public int OutboxBatchSize { get; set; } = 500;
 
     /// <summary>
-    /// While relay batches come back full, how often the relay counts the whole backlog for <c>vapora.api.outbox.backlog</c>
-    /// (up to <see cref="OutboxRelay.BacklogCountCap"/>); the gauge keeps the latest count in between. A count reads every
-    /// unpublished entry, so a relay draining a big backlog batch after batch does not pay for one per batch. Zero counts
-    /// at every full batch.
+    /// While relay batches come back full, how often the relay measures the whole backlog: counts it for
+    /// <c>vapora.api.outbox.backlog</c> (up to <see cref="OutboxRelay.BacklogCountCap"/>) and finds its oldest update for
+    /// <c>vapora.api.outbox.oldest_age</c>; the gauges keep the latest measurement in between. A measurement reads every
+    /// unpublished entry, so a relay draining a big backlog batch after batch does not pay for one per batch. Zero
+    /// measures at every full batch.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan OutboxCountInterval { get; set; } = TimeSpan.FromSeconds(10);

@@ -59,8 +59,8 @@ public sealed class BoundedStorage : IWorkflowStorage
         CallAsync("outbox_scan", (s, ct) => s.ScanUnpublishedAsync(acceptedBefore, limit, ct), cancellationToken);
 
     /// <inheritdoc />
-    public Task<long> CountUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken) =>
-        CallAsync("outbox_count", (s, ct) => s.CountUnpublishedAsync(acceptedBefore, cap, ct), cancellationToken);
+    public Task<OutboxBacklog> MeasureUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken) =>
+        CallAsync("outbox_count", (s, ct) => s.MeasureUnpublishedAsync(acceptedBefore, cap, ct), cancellationToken);
 
     /// <inheritdoc />
     public Task MarkPublishedAsync(IReadOnlyCollection<UpdateKey> keys, CancellationToken cancellationToken) =>

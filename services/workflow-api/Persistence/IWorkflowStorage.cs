@@ -44,11 +44,13 @@ public interface IWorkflowStorage
     Task<IReadOnlyList<LogEntry>> ScanUnpublishedAsync(DateTimeOffset acceptedBefore, int limit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// How many entries <see cref="ScanUnpublishedAsync"/> would find without a limit (not yet marked published, accepted
-    /// before <paramref name="acceptedBefore"/>), counted up to <paramref name="cap"/> (at least 1): a huge backlog costs a bounded query.
+    /// Measures what <see cref="ScanUnpublishedAsync"/> would find without a limit (not yet marked published, accepted
+    /// before <paramref name="acceptedBefore"/>): how many, counted up to <paramref name="cap"/> (at least 1) so that a
+    /// huge backlog costs a bounded count, and when the oldest of all of them was accepted, whatever the cap (a batch
+    /// is ordered by workflow and version, so the oldest may lie far beyond it).
     /// </summary>
-    /// <returns>The count, at most <paramref name="cap"/>.</returns>
-    Task<long> CountUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken);
+    /// <returns>The count, at most <paramref name="cap"/>, and the oldest acceptance time (null when there is none).</returns>
+    Task<OutboxBacklog> MeasureUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken);
 
     /// <summary>Records that these entries were published and their summary is current; the outbox forgets them.</summary>
     Task MarkPublishedAsync(IReadOnlyCollection<UpdateKey> keys, CancellationToken cancellationToken);

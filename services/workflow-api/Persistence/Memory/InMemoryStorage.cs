@@ -118,8 +118,11 @@ public sealed class InMemoryStorage : IWorkflowStorage
             .ToList());
 
     /// <inheritdoc />
-    public Task<long> CountUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken) =>
-        Task.FromResult(Math.Min(cap, _outbox.Values.LongCount(u => u.AcceptedAt < acceptedBefore)));
+    public Task<OutboxBacklog> MeasureUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken)
+    {
+        var due = _outbox.Values.Where(u => u.AcceptedAt < acceptedBefore);
+        return Task.FromResult(new OutboxBacklog(Math.Min(cap, due.LongCount()), due.Min(u => (DateTimeOffset?)u.AcceptedAt)));
+    }
 
     /// <inheritdoc />
     public Task MarkPublishedAsync(IReadOnlyCollection<UpdateKey> keys, CancellationToken cancellationToken)

@@ -121,11 +121,23 @@ internal sealed class MongoStorage(IMongoDatabase database, MongoIndexes indexes
         return documents.ConvertAll(d => d.ToEntry());
     }
 
-    public async Task<long> CountUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken)
+    public async Task<OutboxBacklog> MeasureUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(cap, 1); // A limit of 0 would mean "no limit" to MongoDB.
         await indexes.WaitAsync(cancellationToken);
-        return await _log.CountDocumentsAsync(UnpublishedBefore(acceptedBefore), new CountOptions { Limit = cap }, cancellationToken);
+        var filter = UnpublishedBefore(acceptedBefore);
+        var count = await _log.CountDocumentsAsync(filter, new CountOptions { Limit = cap }, cancellationToken);
+        if (count == 0)
+        {
+            return new OutboxBacklog(0, null);
+        }
+
+        // Not capped like the count: a sort with limit 1 keeps one document in memory while it reads the outbox.
+        var oldest = await _log.Find(filter)
+            .Sort(Builders<UpdateDocument>.Sort.Ascending(u => u.AcceptedAt))
+            .Limit(1)
+            .FirstOrDefaultAsync(cancellationToken);
+        return new OutboxBacklog(count, oldest is null ? null : new DateTimeOffset(oldest.AcceptedAt, TimeSpan.Zero));
     }
 
     public async Task MarkPublishedAsync(IReadOnlyCollection<UpdateKey> keys, CancellationToken cancellationToken)

@@ -79,14 +79,18 @@ internal sealed class SqliteStorage(string connectionString, TimeSpan busyTimeou
             cancellationToken, ("$before", acceptedBefore.ToUnixTimeMilliseconds()), ("$limit", limit));
     }
 
-    public async Task<long> CountUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken)
+    public async Task<OutboxBacklog> MeasureUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        // The LIMIT inside stops the count at the cap; the partial outbox index holds only unpublished entries.
+        // The LIMIT inside stops the count at the cap; the oldest is of every due entry, outside the cap. The partial
+        // outbox index holds only unpublished entries.
         await using var command = Command(connection,
-            "SELECT count(*) FROM (SELECT 1 FROM workflow_log WHERE published = 0 AND accepted_at < $before LIMIT $cap)",
+            "SELECT (SELECT count(*) FROM (SELECT 1 FROM workflow_log WHERE published = 0 AND accepted_at < $before LIMIT $cap)), "
+            + "(SELECT min(accepted_at) FROM workflow_log WHERE published = 0 AND accepted_at < $before)",
             ("$before", acceptedBefore.ToUnixTimeMilliseconds()), ("$cap", cap));
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new OutboxBacklog(reader.GetInt64(0), reader.IsDBNull(1) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)));
     }
 
     public async Task MarkPublishedAsync(IReadOnlyCollection<UpdateKey> keys, CancellationToken cancellationToken)
