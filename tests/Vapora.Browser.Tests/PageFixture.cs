@@ -58,6 +58,9 @@ public class PageFixture(RedisFixture redis) : IAsyncLifetime
             throw new InvalidOperationException($"{ChromiumPath} not found: install Debian's Chromium (apt-get install -y chromium).");
         }
 
+        // Assertions wait for a condition; the 5 s default only decides how long a failure takes to show, and a
+        // slow CI machine should not turn a late page into a failure. Tests that bound a time on purpose say so.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
