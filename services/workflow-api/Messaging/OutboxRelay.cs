@@ -108,7 +108,7 @@ public sealed class OutboxRelay : BackgroundService
     // only "at least this many", and, ordered by workflow and version, not by age, it may miss the oldest: so the
     // backlog is measured, at most once per OutboxCountInterval while batches keep coming back full (a measurement
     // reads every unpublished entry). In between the last measurement stands: its oldest can only have been published
-    // since, so the age errs high, never low, by at most the interval. A failed measurement costs the gauges their
+    // since, so the age errs high, never low, for at most the interval. A failed measurement costs the gauges their
     // precision (they show the batch alone), never the relay its pass.
     private async Task<OutboxBacklog> MeasureBacklogAsync(DateTimeOffset acceptedBefore, IReadOnlyList<LogEntry> due, CancellationToken cancellationToken)
     {
