@@ -79,6 +79,15 @@ internal sealed class MongoIndexes(IMongoDatabase database, ILogger<MongoIndexes
                 Name = "outbox_by_workflow_version",
                 PartialFilterExpression = Builders<UpdateDocument>.Filter.Eq(u => u.Published, false),
             }), cancellationToken);
+        // The outbox measurement: the oldest unpublished entry (and the capped count of those accepted before a time)
+        // read from the index, not by fetching every unpublished document, while a backlog keeps batches full.
+        await CreateAsync(database.GetCollection<UpdateDocument>(LogCollection), new CreateIndexModel<UpdateDocument>(
+            log.Ascending(u => u.Published).Ascending(u => u.AcceptedAt),
+            new CreateIndexOptions<UpdateDocument>
+            {
+                Name = "outbox_by_age",
+                PartialFilterExpression = Builders<UpdateDocument>.Filter.Eq(u => u.Published, false),
+            }), cancellationToken);
         await CreateAsync(database.GetCollection<WorkflowDocument>(SummaryCollection), new CreateIndexModel<WorkflowDocument>(
             Builders<WorkflowDocument>.IndexKeys.Ascending(w => w.Status).Descending(w => w.Id),
             new CreateIndexOptions { Name = "status_newest_first" }), cancellationToken);

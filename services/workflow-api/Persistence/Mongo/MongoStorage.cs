@@ -132,7 +132,7 @@ internal sealed class MongoStorage(IMongoDatabase database, MongoIndexes indexes
             return new OutboxBacklog(0, null);
         }
 
-        // Not capped like the count: a sort with limit 1 keeps one document in memory while it reads the outbox.
+        // Not capped like the count: the partial "outbox_by_age" index gives the oldest in one index read.
         var oldest = await _log.Find(filter)
             .Sort(Builders<UpdateDocument>.Sort.Ascending(u => u.AcceptedAt))
             .Limit(1)
@@ -184,7 +184,8 @@ internal sealed class MongoStorage(IMongoDatabase database, MongoIndexes indexes
     // family, and System.TimeoutException for server selection.
     public bool IsUnavailable(Exception exception) => exception is MongoException or TimeoutException;
 
-    // The outbox: the partial "outbox_by_workflow_version" index holds exactly the unpublished entries.
+    // The outbox: the partial "outbox_by_workflow_version" (scan) and "outbox_by_age" (measurement) indexes hold
+    // exactly the unpublished entries.
     private static FilterDefinition<UpdateDocument> UnpublishedBefore(DateTimeOffset acceptedBefore) =>
         Log.Eq(u => u.Published, false) & Log.Lt(u => u.AcceptedAt, acceptedBefore.UtcDateTime);
 
