@@ -80,7 +80,34 @@ export class Chromium {
   async stop() {
     this.socket?.terminate();
     await this.process?.stop(5000);
-    // Chromium's helper processes may still be writing into the profile for a moment after the browser exits.
+    // Chromium's helpers (zygotes, renderers, utilities) may outlive the browser for a moment and keep writing into
+    // the profile: each carries --user-data-dir=<profile>, a directory only this browser uses. Stop them, wait until
+    // none is left, then remove the profile.
+    const helpers = () => processesWithArgument(`--user-data-dir=${this.profile}`);
+    for (const pid of helpers()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    await poll(() => helpers().length === 0, 10_000, "Chromium's helper processes to exit");
     fs.rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
+}
+
+/** Live processes (not zombies) with `argument` on their command line. */
+function processesWithArgument(argument) {
+  const pids = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      const state = fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0];
+      if (state !== 'Z' && args.includes(argument)) pids.push(Number(entry));
+    } catch {
+      // Gone while reading.
+    }
+  }
+  return pids;
 }
