@@ -214,6 +214,8 @@ public sealed class FuzzTests(FuzzFixture fixture, ITestOutputHelper output) : I
         var applied = await fixture.Admin.ProgressAsync(created.WorkflowId, 7, "after the garbage");
 
         var frame = await socket.NextJsonAsync(TimeSpan.FromSeconds(20));
+        Report("garbage on a watched backplane channel (published of 2000; mutations still a well-formed update are not sent)", 0, 2000,
+            new ConcurrentDictionary<int, int>(new Dictionary<int, int> { [0] = published }));
         Assert.True(published > 1500, $"only {published} garbage messages were sent");
         Assert.Equal(applied.Version, frame.GetProperty("version").GetInt64());
         Assert.Equal("after the garbage", frame.GetProperty("message").GetString());
