@@ -25,7 +25,7 @@ internal static class StoreHarness
         new(storage, time ?? TimeProvider.System, Options.Create(options ?? new StorageOptions()), NullLogger<WorkflowStore>.Instance);
 
     public static BoundedStorage Bounded(IWorkflowStorage storage, StorageOptions? options = null) =>
-        new(storage, Options.Create(options ?? new StorageOptions()), Metrics(), TimeProvider.System, NullLogger<BoundedStorage>.Instance);
+        new(storage, Options.Create(options ?? new StorageOptions()), Metrics(), TimeProvider.System, NullLogger<BoundedStorage>.Instance, []);
 
     public static OutboxRelay Relay(IWorkflowStorage storage, IUpdatePublisher publisher, PublishingOptions? options = null,
         ApiMetrics? metrics = null, TimeProvider? time = null) =>

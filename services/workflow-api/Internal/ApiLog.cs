@@ -31,6 +31,10 @@ internal static partial class ApiLog
     [LoggerMessage(8, LogLevel.Error, "Store call {Operation} failed")]
     public static partial void StoreFailed(ILogger logger, string operation, Exception exception);
 
+    [LoggerMessage(9, LogLevel.Warning,
+        "{Method} {Path} did not finish within {Timeout} (Storage:RequestTimeout); it gets 503 ({Skipped} more requests past their deadline since the last report)")]
+    public static partial void RequestDeadlinePassed(ILogger logger, string method, string path, TimeSpan timeout, long skipped);
+
     [LoggerMessage(10, LogLevel.Warning, "Publishing {WorkflowId} v{Version} failed ({Reason}); the outbox relay will publish it ({Skipped} more failed since the last report)")]
     public static partial void PublishDeferred(ILogger logger, string workflowId, long version, string reason, long skipped);
 

@@ -22,11 +22,15 @@ public sealed class BoundedStorage : IWorkflowStorage
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly LogBurst _failureLog;
+    private readonly IStoreCallHook[] _hooks;
 
     /// <summary>Wraps <paramref name="inner"/>.</summary>
-    public BoundedStorage(IWorkflowStorage inner, IOptions<StorageOptions> options, ApiMetrics metrics, TimeProvider time, ILogger<BoundedStorage> logger)
+    public BoundedStorage(
+        IWorkflowStorage inner, IOptions<StorageOptions> options, ApiMetrics metrics, TimeProvider time, ILogger<BoundedStorage> logger,
+        IEnumerable<IStoreCallHook> hooks)
     {
         _inner = inner;
+        _hooks = hooks.ToArray();
         _timeout = options.Value.OperationTimeout;
         _metrics = metrics;
         _time = time;
@@ -84,7 +88,7 @@ public sealed class BoundedStorage : IWorkflowStorage
         try
         {
             // WaitAsync returns at the bound even from a driver call that ignores its token.
-            return await call(_inner, linked.Token).WaitAsync(linked.Token);
+            return await (_hooks.Length == 0 ? call(_inner, linked.Token) : HookedAsync(operation, call, linked.Token)).WaitAsync(linked.Token);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -116,5 +120,15 @@ public sealed class BoundedStorage : IWorkflowStorage
             ApiLog.StoreFailed(_logger, operation, ex);
             throw;
         }
+    }
+
+    private async Task<T> HookedAsync<T>(string operation, Func<IWorkflowStorage, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        foreach (var hook in _hooks)
+        {
+            await hook.BeforeCallAsync(operation, cancellationToken);
+        }
+
+        return await call(_inner, cancellationToken);
     }
 }

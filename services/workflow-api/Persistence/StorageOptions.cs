@@ -20,6 +20,14 @@ public sealed class StorageOptions
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// Longest time a request to <c>/api/workflows</c> may take, all its store calls together (a write makes several,
+    /// more under contention). Beyond it the request answers 503 with Retry-After, so a store that accepts connections
+    /// and then stalls gives a prompt, retryable answer instead of a hang. Not below <see cref="OperationTimeout"/>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// How long a PATCH keeps retrying while other writers take the next version of the same workflow (backing off
     /// exponentially, at most <see cref="ContentionMaxDelay"/> between attempts) before it answers 503.
     /// </summary>

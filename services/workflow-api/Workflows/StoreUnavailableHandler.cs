@@ -9,25 +9,7 @@ namespace Vapora.WorkflowApi.Workflows;
 /// </summary>
 internal sealed class StoreUnavailableHandler(IProblemDetailsService problemDetails) : IExceptionHandler
 {
-    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
-    {
-        if (exception is not StoreUnavailableException unavailable)
-        {
-            return false;
-        }
-
-        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        httpContext.Response.Headers.RetryAfter = "1";
-        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = httpContext,
-            Exception = exception,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "Store unavailable",
-                Detail = unavailable.Message + " Retry shortly.",
-            },
-        });
-    }
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken) =>
+        exception is StoreUnavailableException unavailable
+        && await StoreUnavailableResponse.WriteAsync(httpContext, problemDetails, unavailable.Message, exception);
 }

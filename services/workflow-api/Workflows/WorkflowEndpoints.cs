@@ -7,6 +7,7 @@ using Vapora.Contracts;
 using Vapora.WorkflowApi.Internal;
 using Vapora.ServiceDefaults.Security;
 using Vapora.WorkflowApi.Messaging;
+using Vapora.WorkflowApi.Persistence;
 
 namespace Vapora.WorkflowApi.Workflows;
 
@@ -18,6 +19,8 @@ public static class WorkflowEndpoints
     {
         var api = app.MapGroup("/api/workflows").WithTags("Workflows").RequireAuthorization(AuthenticationExtensions.ReadPolicy)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        api.WithRequestTimeout(RequestDeadline.PolicyName);
+        api.AddEndpointFilter(RequestDeadline.SettleAsync);
 
         api.MapPost("/", CreateWorkflow).WithName(nameof(CreateWorkflow))
             .WithSummary("Create a workflow (version 1, pending); honours Idempotency-Key.")
@@ -73,13 +76,14 @@ public static class WorkflowEndpoints
             string.IsNullOrEmpty(request.Message) ? null : request.Message, now,
             key, key is null ? null : Fingerprint(request));
 
-        // Not the request's token: once the store is asked, the write and its publish finish even if the client leaves.
-        switch (await services.Store.CreateAsync(workflow, CancellationToken.None))
+        // Not the request's token: once the store is asked, the write goes on even if the client leaves; only the
+        // request's deadline stops it (before it is stored, or while its summary moves: the relay moves it then).
+        switch (await services.Store.CreateAsync(workflow, RequestDeadline.Of(http)))
         {
             case CreateOutcome.Created created:
                 services.Metrics.Accepted();
                 ApiLog.Created(services.Logger, created.First.WorkflowId);
-                await services.Dispatcher.DispatchAsync(created.First.Update, created.SummaryCurrent);
+                await PublishAsync(http, services, created.First.Update, created.SummaryCurrent);
                 http.Response.Headers.ETag = EntityTags.For(created.First.Version);
                 return TypedResults.Created(LocationOf(created.First.WorkflowId), created.State);
             case CreateOutcome.Replayed replayed:
@@ -121,12 +125,13 @@ public static class WorkflowEndpoints
         }
 
         var change = new WorkflowChange(request!.Status, request.CurrentStep, request.TotalSteps, request.Message);
-        // Not the request's token: once the store is asked, the write and its publish finish even if the client leaves.
-        switch (await services.Store.UpdateAsync(id, change, expectedVersion, CancellationToken.None))
+        // Not the request's token: once the store is asked, the write goes on even if the client leaves; only the
+        // request's deadline stops it (before it is stored, or while its summary moves: the relay moves it then).
+        switch (await services.Store.UpdateAsync(id, change, expectedVersion, RequestDeadline.Of(http)))
         {
             case UpdateOutcome.Applied applied:
                 services.Metrics.Accepted();
-                await services.Dispatcher.DispatchAsync(applied.Entry.Update, applied.SummaryCurrent);
+                await PublishAsync(http, services, applied.Entry.Update, applied.SummaryCurrent);
                 http.Response.Headers.ETag = EntityTags.For(applied.Entry.Version);
                 return TypedResults.Ok(applied.State);
             case UpdateOutcome.NotFound:
@@ -237,6 +242,19 @@ public static class WorkflowEndpoints
             HistoryOutcome.Found found => new UpdateLogResult(found.Updates),
             _ => WorkflowProblems.NotFound(id),
         };
+    }
+
+    // A stored update is published whatever the deadline (the publish has its own bound, Publishing:PublishTimeout).
+    // The deadline stops first, so a publish that ends after it does not turn a stored write into a 503; had it passed
+    // already, the answer is 503 once the update is published (the outbox relay would publish it otherwise).
+    private static async Task PublishAsync(HttpContext http, WorkflowServices services, StoredUpdate update, bool summaryCurrent)
+    {
+        var inTime = RequestDeadline.TryStop(http);
+        await services.Dispatcher.DispatchAsync(update, summaryCurrent);
+        if (!inTime)
+        {
+            RequestDeadline.ThrowPassed(http);
+        }
     }
 
     private static bool TryParseLimit(string? value, int defaultValue, int max, out int limit)

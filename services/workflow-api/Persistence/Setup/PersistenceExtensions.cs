@@ -19,6 +19,8 @@ public static class PersistenceExtensions
         builder.Services.AddOptions<StorageOptions>()
             .BindConfiguration(StorageOptions.SectionName)
             .ValidateDataAnnotations()
+            .Validate(o => o.RequestTimeout >= o.OperationTimeout,
+                "Storage:RequestTimeout must not be below Storage:OperationTimeout: a request makes at least one store call.")
             .ValidateOnStart();
         builder.Services.TryAddSingleton<ApiMetrics>();
         builder.Services.AddSingleton<IWorkflowStorage>(sp => ActivatorUtilities.CreateInstance<BoundedStorage>(sp, sp.GetRequiredKeyedService<IWorkflowStorage>(BoundedStorage.BackendKey)));
