@@ -1,6 +1,6 @@
 namespace Vapora.Testing.FaultInjection;
 
-/// <summary>Test-only crash points (section <c>Faults</c>); all off unless configured.</summary>
+/// <summary>Test-only faults (section <c>Faults</c>); all off unless configured.</summary>
 public sealed class FaultOptions
 {
     /// <summary>Configuration section.</summary>
@@ -11,4 +11,10 @@ public sealed class FaultOptions
     /// accepted it and before it is published: the crash the outbox relay exists for.
     /// </summary>
     public string? CrashBeforePublishWhenMessageIs { get; set; }
+
+    /// <summary>
+    /// A request header (e.g. <c>Vapora-Test-Store-Delay</c>) whose value, in milliseconds, delays every store call of
+    /// that request: a store that accepts the call and then stalls, on demand and per request.
+    /// </summary>
+    public string? StoreDelayHeader { get; set; }
 }

@@ -10,6 +10,8 @@ public sealed class StartupValidationTests(RedisFixture redis)
         { "Storage__Provider", "postgres", "Storage:Provider 'postgres' is not known. Use one of: mongodb, sqlite, memory.", "" },
         { "Storage__Provider", "7", "Storage:Provider '7' is not known", "" },
         { "Storage__OperationTimeout", "00:10:00", "OperationTimeout", "" },
+        { "Storage__RequestTimeout", "00:00:00", "RequestTimeout", "" },
+        { "Storage__RequestTimeout", "00:00:02", "Storage:RequestTimeout must not be below Storage:OperationTimeout", "" },
         { "RateLimits__WritesPerSecond", "0", "WritesPerSecond", "" },
         { "Storage__Provider", "mongodb", "ConnectionStrings:mongodb is not set", "" },
         { "Storage__Provider", "mongodb", "not a valid MongoDB connection string", "http://not-mongo" },
