@@ -104,17 +104,9 @@ public class PageFixture(RedisFixture redis) : IAsyncLifetime
     /// The one gateway that holds exactly <paramref name="connections"/> connections while the other holds none: the
     /// gateway serving the page under test, once earlier tests' pages have closed theirs.
     /// </summary>
-    public Task<ServiceProcess?> ServingGatewayAsync(int connections = 1) =>
-        Poll.ForAsync(async () =>
-        {
-            var counts = new List<(ServiceProcess Gateway, double Connections)>();
-            foreach (var gateway in Gateways)
-            {
-                counts.Add((gateway, (await gateway.MetricsAsync()).Value("vapora_gateway_connections")));
-            }
-
-            return counts.Sum(c => c.Connections) == connections ? counts.Single(c => c.Connections > 0).Gateway : null;
-        }, g => g is not null, TimeSpan.FromSeconds(15), $"one gateway to hold the page's {connections} connection(s) and the other none");
+    public async Task<ServiceProcess?> ServingGatewayAsync(int connections = 1) =>
+        await ServingGateway.FindAsync(Gateways, m => m.Value("vapora_gateway_connections"), connections,
+            $"one gateway to hold the page's {connections} connection(s) and the other none");
 
     public virtual async ValueTask DisposeAsync()
     {

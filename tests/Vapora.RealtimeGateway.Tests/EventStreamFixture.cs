@@ -42,17 +42,9 @@ public sealed class EventStreamFixture(RedisFixture redis) : IAsyncLifetime
         ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, Api.BaseUrl, Settings.Layer(GatewaySettings, settings));
 
     /// <summary>The one gateway behind nginx holding exactly <paramref name="streams"/> event streams while the other holds none.</summary>
-    public Task<ServiceProcess?> ServingGatewayAsync(int streams = 1) =>
-        Poll.ForAsync(async () =>
-        {
-            var counts = new List<(ServiceProcess Gateway, double Streams)>();
-            foreach (var gateway in Gateways)
-            {
-                counts.Add((gateway, (await gateway.MetricsAsync()).Value("vapora_gateway_connections_by_transport", "transport=\"sse\"")));
-            }
-
-            return counts.Sum(c => c.Streams) == streams ? counts.Single(c => c.Streams > 0).Gateway : null;
-        }, g => g is not null, TimeSpan.FromSeconds(15), $"one gateway to hold the {streams} event stream(s) and the other none");
+    public async Task<ServiceProcess?> ServingGatewayAsync(int streams = 1) =>
+        await ServingGateway.FindAsync(Gateways, m => m.Value("vapora_gateway_connections_by_transport", "transport=\"sse\""), streams,
+            $"one gateway to hold the {streams} event stream(s) and the other none");
 
     public async ValueTask DisposeAsync()
     {
