@@ -6,8 +6,8 @@ namespace Vapora.ServiceDefaults.Security;
 /// <summary>
 /// The token issuer's discovery document and keys (<c>Auth:Jwt:Authority</c>), as the JWT bearer handler fetches them,
 /// with one change: a failure to fetch them is an <see cref="IssuerUnavailableException"/>. Without it the handler
-/// reports an unreachable issuer like a bad token (401, close 4401), and every client gives up for good during an
-/// identity-provider outage; with it the services answer "try again later" (503, close 1013) and clients retry.
+/// rethrows the fetch's own exception and a request with a token fails with a 500; with it the services answer "try
+/// again later" (503, close 1013) during an identity-provider outage, and clients retry.
 /// </summary>
 internal sealed class IssuerKeySource(IConfigurationManager<OpenIdConnectConfiguration> inner, string? metadataAddress)
     : IConfigurationManager<OpenIdConnectConfiguration>

@@ -120,8 +120,19 @@ public sealed class InMemoryStorage : IWorkflowStorage
     /// <inheritdoc />
     public Task<OutboxBacklog> MeasureUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken)
     {
-        var due = _outbox.Values.Where(u => u.AcceptedAt < acceptedBefore);
-        return Task.FromResult(new OutboxBacklog(Math.Min(cap, due.LongCount()), due.Min(u => (DateTimeOffset?)u.AcceptedAt)));
+        // One pass over one snapshot, so the count and the oldest describe the same entries.
+        long count = 0;
+        DateTimeOffset? oldest = null;
+        foreach (var unpublished in _outbox.Values)
+        {
+            if (unpublished.AcceptedAt < acceptedBefore)
+            {
+                count++;
+                oldest = oldest is { } o && o <= unpublished.AcceptedAt ? o : unpublished.AcceptedAt;
+            }
+        }
+
+        return Task.FromResult(new OutboxBacklog(Math.Min(cap, count), oldest));
     }
 
     /// <inheritdoc />
