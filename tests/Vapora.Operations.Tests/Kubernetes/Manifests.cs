@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Vapora.Testing;
 
@@ -15,11 +16,14 @@ internal static class Manifests
         "overlays/production-otlp",
     ];
 
+    // Rendering takes a second or two (node, kubectl): each target once per test run. JsonElements are read-only.
+    private static readonly ConcurrentDictionary<string, Lazy<Task<List<JsonElement>>>> Rendered = new(StringComparer.Ordinal);
+
     /// <summary>The objects of <paramref name="target"/>, rendered with kubectl when it is installed.</summary>
-    public static Task<List<JsonElement>> RenderAsync(string target) => RenderAsync("--render", target);
+    public static Task<List<JsonElement>> RenderAsync(string target) => Cached("--render", target);
 
     /// <summary>The objects of <paramref name="target"/>, rendered by deploy/k8s/render.mjs alone.</summary>
-    public static Task<List<JsonElement>> RenderWithoutKubectlAsync(string target) => RenderAsync("--render-without-kubectl", target);
+    public static Task<List<JsonElement>> RenderWithoutKubectlAsync(string target) => Cached("--render-without-kubectl", target);
 
     public static string Kind(this JsonElement o) => o.GetProperty("kind").GetString()!;
 
@@ -47,6 +51,9 @@ internal static class Manifests
     /// <summary>The workloads that run pods.</summary>
     public static IEnumerable<JsonElement> Workloads(this IEnumerable<JsonElement> objects) =>
         objects.Where(o => o.Kind() is "Deployment" or "StatefulSet" or "DaemonSet" or "Job");
+
+    private static Task<List<JsonElement>> Cached(string flag, string target) =>
+        Rendered.GetOrAdd($"{flag} {target}", key => new Lazy<Task<List<JsonElement>>>(() => RenderAsync(flag, target))).Value;
 
     private static async Task<List<JsonElement>> RenderAsync(string flag, string target)
     {
