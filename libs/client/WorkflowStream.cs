@@ -115,11 +115,6 @@ public sealed class WorkflowStream
                     }
                 }
 
-                if (closeCode == CloseReason.Normal.Code)
-                {
-                    yield break;
-                }
-
                 if (closeCode is { } code && !CloseReason.ShouldResume(code))
                 {
                     throw new WorkflowStreamClosedException(WorkflowId, code, reason);
