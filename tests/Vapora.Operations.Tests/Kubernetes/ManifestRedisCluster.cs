@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using StackExchange.Redis;
 using Vapora.Testing;
 
 namespace Vapora.Operations.Tests.Kubernetes;
@@ -93,18 +92,11 @@ internal sealed class ManifestRedisCluster : IAsyncDisposable
     {
         foreach (var node in _nodes)
         {
-            await using var connection = await ConnectionMultiplexer.ConnectAsync(
-                $"127.0.0.1:{node.Port},abortConnect=false,connectTimeout=500,allowAdmin=true" + RedisAcl.Credentials(RedisAcl.AdminUser));
-            if (!connection.IsConnected)
-            {
-                return false;
-            }
-
-            var server = connection.GetServer("127.0.0.1", node.Port);
-            var info = (string)(await server.ExecuteAsync("CLUSTER", "INFO"))!;
-            var links = ((string)(await server.ExecuteAsync("CLUSTER", "NODES"))!).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            var replication = (string)(await server.ExecuteAsync("INFO", "replication"))!;
-            if (!info.Contains("cluster_state:ok", StringComparison.Ordinal) || !info.Contains("cluster_slots_ok:16384", StringComparison.Ordinal)
+            var info = await RedisCommand.RunAsync(node.Port, "CLUSTER", "INFO");
+            var links = (await RedisCommand.RunAsync(node.Port, "CLUSTER", "NODES"))?.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var replication = await RedisCommand.RunAsync(node.Port, "INFO", "replication");
+            if (info is null || links is null || replication is null
+                || !info.Contains("cluster_state:ok", StringComparison.Ordinal) || !info.Contains("cluster_slots_ok:16384", StringComparison.Ordinal)
                 || links.Length != _nodes.Count || links.Any(l => !l.Contains(" connected", StringComparison.Ordinal))
                 || (replication.Contains("role:slave", StringComparison.Ordinal) && !replication.Contains("master_link_status:up", StringComparison.Ordinal)))
             {
@@ -115,8 +107,29 @@ internal sealed class ManifestRedisCluster : IAsyncDisposable
         return true;
     }
 
-    public Task WaitUntilFormedAsync(TimeSpan timeout) =>
-        Poll.UntilAsync(IsFormedAsync, timeout, "every node to report cluster_state:ok with all 16384 slots, a live link to every other node and its replication up");
+    public async Task WaitUntilFormedAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await Poll.UntilAsync(IsFormedAsync, timeout, "every node to report cluster_state:ok with all 16384 slots, a live link to every other node and its replication up");
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException(ex.Message + Environment.NewLine + await DescribeAsync(), ex);
+        }
+    }
+
+    // What each node says of the cluster, for a failure message.
+    private async Task<string> DescribeAsync()
+    {
+        var text = new StringBuilder();
+        foreach (var node in _nodes)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{node.Name}:\n{await RedisCommand.RunAsync(node.Port, "CLUSTER", "NODES") ?? "no answer\n"}");
+        }
+
+        return text.ToString();
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -168,8 +181,7 @@ internal sealed class ManifestRedisCluster : IAsyncDisposable
                     throw new PollFailedException($"redis-server {node.Name} exited: " + process.Tail());
                 }
 
-                await using var probe = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{node.Port},abortConnect=false,connectTimeout=500" + RedisAcl.Credentials(RedisAcl.AdminUser));
-                return probe.IsConnected;
+                return await RedisCommand.RunAsync(node.Port, "PING") == "PONG";
             }, TimeSpan.FromSeconds(20), $"{node.Name} to accept connections");
         }
 
