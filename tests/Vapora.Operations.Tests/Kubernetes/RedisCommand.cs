@@ -12,18 +12,29 @@ namespace Vapora.Operations.Tests.Kubernetes;
 internal static class RedisCommand
 {
     /// <summary>The reply (a status or a bulk string); null when the node does not answer within the timeout.</summary>
-    public static async Task<string?> RunAsync(int port, params string[] command)
+    public static Task<string?> RunAsync(int port, params string[] command) => RunAsync("127.0.0.1", port, login: true, command);
+
+    /// <summary>The same against <paramref name="host"/>; a Sentinel takes no login.</summary>
+    public static async Task<string?> RunAsync(string host, int port, bool login, params string[] command)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         try
         {
             using var client = new TcpClient();
-            await client.ConnectAsync("127.0.0.1", port, deadline.Token);
+            await client.ConnectAsync(host, port, deadline.Token);
             var stream = client.GetStream();
-            await stream.WriteAsync(Encode("AUTH", RedisAcl.AdminUser, RedisAcl.PasswordOf(RedisAcl.AdminUser)), deadline.Token);
+            if (login)
+            {
+                await stream.WriteAsync(Encode("AUTH", RedisAcl.AdminUser, RedisAcl.PasswordOf(RedisAcl.AdminUser)), deadline.Token);
+            }
+
             await stream.WriteAsync(Encode(command), deadline.Token);
             using var reader = new StreamReader(stream, Encoding.UTF8);
-            await ReadReplyAsync(reader, deadline.Token);
+            if (login)
+            {
+                await ReadReplyAsync(reader, deadline.Token);
+            }
+
             return await ReadReplyAsync(reader, deadline.Token);
         }
         catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
@@ -44,7 +55,25 @@ internal static class RedisCommand
                 return line[1..];
             case '-':
                 throw new InvalidOperationException("Redis answered " + line);
+            case '*':
+                // An array (ROLE, SENTINEL get-master-addr-by-name): its elements, one a line.
+                var count = int.Parse(line[1..], CultureInfo.InvariantCulture);
+                var items = new List<string>();
+                for (var i = 0; i < count; i++)
+                {
+                    items.Add(await ReadReplyAsync(reader, cancellationToken));
+                }
+
+                return string.Join('\n', items);
+            case ':':
+                return line[1..];
             case '$':
+                if (line == "$-1")
+                {
+                    return string.Empty;
+                }
+
+
                 var length = int.Parse(line[1..], CultureInfo.InvariantCulture);
                 var buffer = new char[length + 2];
                 var read = 0;
