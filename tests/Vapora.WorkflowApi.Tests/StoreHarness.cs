@@ -231,3 +231,26 @@ internal sealed class AfterFirstClaimStorage(IStoragePrimitives inner, Func<Task
         return holder;
     }
 }
+
+/// <summary>Publishes after the clock moved on by <paramref name="stall"/>: a publish that outlasts a request's deadline.</summary>
+internal sealed class ClockAdvancingPublisher(Microsoft.Extensions.Time.Testing.FakeTimeProvider clock, TimeSpan stall) : IUpdatePublisher
+{
+    public Task PublishAsync(StoredUpdate update, CancellationToken cancellationToken)
+    {
+        clock.Advance(stall);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>A summary write that stalls until its caller gives up, while the clock moves on by <paramref name="stall"/>.</summary>
+internal sealed class SummaryStallingStorage(IStoragePrimitives inner, Microsoft.Extensions.Time.Testing.FakeTimeProvider clock, TimeSpan stall)
+    : DelegatingStorage(inner)
+{
+    public override async Task<bool> UpsertSummaryAsync(LogEntry entry, CancellationToken cancellationToken)
+    {
+        var stalled = Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+        clock.Advance(stall);
+        await stalled;
+        return true;
+    }
+}
