@@ -14,10 +14,10 @@ namespace Vapora.WorkflowApi.Concurrency.Tests;
 public sealed class WritePathExplorationTests
 {
     [Fact]
-    public void The_write_path_keeps_its_invariants_in_every_explored_schedule_on_the_in_memory_store() => Explore(StoreKind.Memory, 1000);
+    public void The_write_path_keeps_its_invariants_in_every_explored_schedule_on_the_in_memory_store() => Explore(StoreKind.Memory, 800);
 
     [Fact]
-    public void The_write_path_keeps_its_invariants_in_every_explored_schedule_on_sqlite() => Explore(StoreKind.Sqlite, 300);
+    public void The_write_path_keeps_its_invariants_in_every_explored_schedule_on_sqlite() => Explore(StoreKind.Sqlite, 250);
 
     private static void Explore(StoreKind kind, uint iterations)
     {
