@@ -25,7 +25,8 @@ public static class WorkflowEndpoints
             .WithDescription(WriteAnswerDescription + " A replay (same Idempotency-Key and body) answers alike, with Idempotent-Replayed: true. "
                 + "Idempotency-Key is one header with one value: repeated, or with a comma, it is a 400 and nothing is stored.")
             .Accepts<CreateWorkflowRequest>("application/json")
-            .Produces<WorkflowState>(StatusCodes.Status201Created).Produces<WriteReceipt>(StatusCodes.Status201Created)
+            .Produces<WriteReceipt>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .RequireAuthorization(AuthenticationExtensions.WritePolicy).RequireRateLimiting(RateLimitExtensions.WritePolicy);
@@ -38,7 +39,9 @@ public static class WorkflowEndpoints
             .WithDescription(WriteAnswerDescription + " A 412 names the current version (current_version, and as ETag) only to a caller that "
                 + "may read the workflow; a 409 or 400 for a caller that may not read it does not name the stored status or steps.")
             .Accepts<UpdateWorkflowRequest>("application/json", "application/merge-patch+json")
-            .Produces<WorkflowState>().Produces<WriteReceipt>()
+            .Produces<WriteReceipt>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .RequireAuthorization(AuthenticationExtensions.WritePolicy).RequireRateLimiting(RateLimitExtensions.WritePolicy);
