@@ -67,23 +67,6 @@ internal static class StoreHarness
     }
 }
 
-/// <summary>Writes through <see cref="Workflows.UpdateWriter"/> without a deadline; reads through <see cref="WorkflowRules"/>.</summary>
-internal sealed class WritePath(UpdateWriter writer, WorkflowRules rules)
-{
-    public Task<CreateOutcome> CreateAsync(NewWorkflow workflow) => writer.CreateAsync(workflow, RequestDeadline.None);
-
-    public Task<UpdateOutcome> UpdateAsync(string workflowId, WorkflowChange change, long? expectedVersion = null) =>
-        writer.UpdateAsync(workflowId, change, expectedVersion, RequestDeadline.None);
-
-    public Task<WorkflowState?> GetAsync(string workflowId, CancellationToken cancellationToken) => rules.GetAsync(workflowId, cancellationToken);
-
-    public Task<HistoryOutcome> GetHistoryAsync(string workflowId, long afterVersion, int limit, CancellationToken cancellationToken) =>
-        rules.GetHistoryAsync(workflowId, afterVersion, limit, cancellationToken);
-
-    public Task<WorkflowPage> ListAsync(WorkflowStatus? status, string? cursor, int limit, CancellationToken cancellationToken) =>
-        rules.ListAsync(status, cursor, limit, cancellationToken);
-}
-
 /// <summary>Records what the relay publishes (the relay's Redis publishing itself is covered by OutboxTests against a real Redis).</summary>
 internal sealed class RecordingPublisher : IUpdatePublisher
 {
@@ -212,45 +195,5 @@ internal sealed class RaceLosingStorage(IStoragePrimitives inner) : DelegatingSt
 
         Interlocked.Increment(ref _lost);
         return Task.FromResult(false);
-    }
-}
-
-/// <summary>Runs <paramref name="meanwhile"/> once, right after the first key claim returns: another request between two store calls.</summary>
-internal sealed class AfterFirstClaimStorage(IStoragePrimitives inner, Func<Task> meanwhile) : DelegatingStorage(inner)
-{
-    private int _claims;
-
-    public override async Task<IdempotencyClaim> ClaimIdempotencyKeyAsync(IdempotencyClaim claim, CancellationToken cancellationToken)
-    {
-        var holder = await base.ClaimIdempotencyKeyAsync(claim, cancellationToken);
-        if (Interlocked.Increment(ref _claims) == 1)
-        {
-            await meanwhile();
-        }
-
-        return holder;
-    }
-}
-
-/// <summary>Publishes after the clock moved on by <paramref name="stall"/>: a publish that outlasts a request's deadline.</summary>
-internal sealed class ClockAdvancingPublisher(Microsoft.Extensions.Time.Testing.FakeTimeProvider clock, TimeSpan stall) : IUpdatePublisher
-{
-    public Task PublishAsync(StoredUpdate update, CancellationToken cancellationToken)
-    {
-        clock.Advance(stall);
-        return Task.CompletedTask;
-    }
-}
-
-/// <summary>A summary write that stalls until its caller gives up, while the clock moves on by <paramref name="stall"/>.</summary>
-internal sealed class SummaryStallingStorage(IStoragePrimitives inner, Microsoft.Extensions.Time.Testing.FakeTimeProvider clock, TimeSpan stall)
-    : DelegatingStorage(inner)
-{
-    public override async Task<bool> UpsertSummaryAsync(LogEntry entry, CancellationToken cancellationToken)
-    {
-        var stalled = Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
-        clock.Advance(stall);
-        await stalled;
-        return true;
     }
 }
