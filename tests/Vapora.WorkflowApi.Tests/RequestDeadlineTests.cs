@@ -72,7 +72,7 @@ public sealed class RequestDeadlineTests(StallingStoreApiFixture fixture) : ICla
 
     // The deadline fires inside the append, before the call's own bound: the store call's cancellation reaches the
     // handler before anything else hears of the deadline. The request timeouts middleware used before took the
-    // cancellation for someone else's and the request got 500.
+    // cancellation for someone else's and the request got 500. (How soon the 503 comes is the first test's subject.)
     [Fact]
     public async Task A_patch_whose_deadline_passes_inside_its_append_answers_503_and_a_retry_with_if_match_applies_it_once()
     {
@@ -80,11 +80,10 @@ public sealed class RequestDeadlineTests(StallingStoreApiFixture fixture) : ICla
         var created = await client.CreateAsync("deadline inside the append");
         const string body = """{"current_step":1,"message":"applied once"}""";
 
-        var (stalled, elapsed) = await SendAsync(Delayed(Patch(created.WorkflowId, body, ifMatch: 1), "read_latest=800;append=5000"));
+        var (stalled, _) = await SendAsync(Delayed(Patch(created.WorkflowId, body, ifMatch: 1), "read_latest=800;append=5000"));
         using var retry = await Api.Http.SendAsync(Patch(created.WorkflowId, body, ifMatch: 1), Ct);
 
         await AssertStoreUnavailableAsync(stalled);
-        Assert.True(elapsed < StallingStoreApiFixture.RequestTimeout + Margin, $"answered after {elapsed}");
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
         Assert.Equal([1L, 2], (await client.HistoryAsync(created.WorkflowId)).Select(u => u.Version));
     }
@@ -95,11 +94,10 @@ public sealed class RequestDeadlineTests(StallingStoreApiFixture fixture) : ICla
         var key = "deadline-append-" + Guid.NewGuid().ToString("N");
         const string body = """{"name":"deadline inside the append","total_steps":2}""";
 
-        var (stalled, elapsed) = await SendAsync(Delayed(Create(body, key), "claim_key=800;append=5000"));
+        var (stalled, _) = await SendAsync(Delayed(Create(body, key), "claim_key=800;append=5000"));
         using var retry = await Api.Http.SendAsync(Create(body, key), Ct);
 
         await AssertStoreUnavailableAsync(stalled);
-        Assert.True(elapsed < StallingStoreApiFixture.RequestTimeout + Margin, $"answered after {elapsed}");
         Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
         var state = await StateAsync(retry);
         Assert.Equal([1L], (await new WorkflowApiClient(Api.Http).HistoryAsync(state.WorkflowId)).Select(u => u.Version));

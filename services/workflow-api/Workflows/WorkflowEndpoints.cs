@@ -132,9 +132,13 @@ public static class WorkflowEndpoints
         var readable = services.Access.CanRead(http.User, id);
         switch (await services.Writer.UpdateAsync(id, change, expectedVersion, RequestDeadline.Of(http)))
         {
-            case UpdateOutcome.Applied applied when ReceiptUnlessReadable(http, services, applied.State) is { } receipt:
-                return TypedResults.Ok(receipt);
             case UpdateOutcome.Applied applied:
+                http.Response.Headers.ETag = EntityTags.For(applied.Entry.Version);
+                if (!readable)
+                {
+                    return TypedResults.Ok(WriteReceipt.Of(applied.State));
+                }
+
                 return TypedResults.Ok(applied.State);
             case UpdateOutcome.NotFound:
                 return WorkflowProblems.NotFound(id);
@@ -248,25 +252,18 @@ public static class WorkflowEndpoints
         };
     }
 
+    // An accepted create's ETag is version 1; its body is the state only for a caller that may read the workflow
+    // (writing does not grant reading), else a receipt.
     private static Results<Created<WorkflowState>, Created<WriteReceipt>, ValidationProblem, ProblemHttpResult> CreatedAnswer(
         HttpContext http, WorkflowServices services, WorkflowState state)
     {
-        if (ReceiptUnlessReadable(http, services, state) is { } receipt)
+        http.Response.Headers.ETag = EntityTags.For(state.Version);
+        if (!services.Access.CanRead(http.User, state.WorkflowId))
         {
-            return TypedResults.Created(LocationOf(state.WorkflowId), receipt);
+            return TypedResults.Created(LocationOf(state.WorkflowId), WriteReceipt.Of(state));
         }
 
         return TypedResults.Created(LocationOf(state.WorkflowId), state);
-    }
-
-    // An accepted write's ETag is the version it made; its body is the state only for a caller that may read the
-    // workflow (writing does not grant reading), else a receipt.
-    private static WriteReceipt? ReceiptUnlessReadable(HttpContext http, WorkflowServices services, WorkflowState state)
-    {
-        http.Response.Headers.ETag = EntityTags.For(state.Version);
-        return services.Access.CanRead(http.User, state.WorkflowId)
-            ? null
-            : new WriteReceipt { WorkflowId = state.WorkflowId, Version = state.Version };
     }
 
     private static bool TryParseLimit(string? value, int defaultValue, int max, out int limit)

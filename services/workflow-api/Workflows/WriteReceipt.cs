@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Vapora.Contracts;
 
 namespace Vapora.WorkflowApi.Workflows;
 
@@ -16,4 +17,7 @@ public sealed record WriteReceipt
     /// <summary>The version this write made (or, for a replayed create, version 1).</summary>
     [JsonPropertyName("version")]
     public required long Version { get; init; }
+
+    /// <summary>The receipt of the write that made <paramref name="state"/>.</summary>
+    public static WriteReceipt Of(WorkflowState state) => new() { WorkflowId = state.WorkflowId, Version = state.Version };
 }
