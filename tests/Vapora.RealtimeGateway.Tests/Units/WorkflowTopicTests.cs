@@ -159,6 +159,32 @@ public sealed class WorkflowTopicTests : IDisposable
         Assert.Equal(1, topic.WatcherCount);
     }
 
+    [Fact]
+    public void A_watcher_that_throws_is_contained_and_every_other_watcher_still_gets_that_version_and_the_next()
+    {
+        var topic = StartedTopic();
+        var (first, last) = (new RecordingWatcher(), new RecordingWatcher());
+        var failing = new ThrowingWatcher();
+        topic.TryAttach(first, after: 1);
+        topic.TryAttach(failing, after: 1);
+        topic.TryAttach(last, after: 1);
+
+        foreach (var version in new[] { 2, 3 })
+        {
+            try
+            {
+                topic.OnPublished(TestFrames.Update(Id, version));
+            }
+            catch (InvalidOperationException)
+            {
+                // What the broker does with a message whose handling throws: logs it and drops it.
+            }
+        }
+
+        Assert.Equal([2L, 3], first.Versions);
+        Assert.Equal([2L, 3], last.Versions);
+    }
+
     private WorkflowTopic StartedTopic(int recentUpdates = 128)
     {
         var topic = NewTopic(recentUpdates);
@@ -168,4 +194,9 @@ public sealed class WorkflowTopicTests : IDisposable
 
     private WorkflowTopic NewTopic(int recentUpdates = 128) =>
         TopicFactory.Create(Id, _log, _metrics, _time, _stopping.Token, o => o.RecentUpdatesPerWorkflow = recentUpdates);
+
+    private sealed class ThrowingWatcher : IWorkflowWatcher
+    {
+        public void Deliver(Frames.UpdateFrame frame, bool live) => throw new InvalidOperationException("A watcher with a bug.");
+    }
 }
