@@ -213,8 +213,8 @@ public sealed class WorkflowStream
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.ConnectTimeout);
         var opened = Transport == StreamTransport.ServerSentEvents
-            ? await EventStreamConnection.OpenAsync(StreamUrl("http", "https", "events"), _options, timeout.Token)
-            : await WebSocketStreamConnection.OpenAsync(StreamUrl("ws", "wss", "updates"), _options, timeout.Token);
+            ? await EventStreamConnection.OpenAsync(StreamUrl("http", "https", "events"), _options.ConnectionSettings, timeout.Token)
+            : await WebSocketStreamConnection.OpenAsync(StreamUrl("ws", "wss", "updates"), _options.ConnectionSettings, timeout.Token);
         cancellationToken.ThrowIfCancellationRequested();
         return opened;
     }

@@ -18,7 +18,7 @@ internal sealed class RequestDeadlineResponder(
     ILogger<RequestDeadlineResponder> logger)
 {
     private readonly TimeSpan _timeout = options.Value.RequestTimeout;
-    private readonly LogBurst _log = new(time, TimeSpan.FromSeconds(10));
+    private readonly LogBurst _log = new(time);
 
     public async Task WriteAsync(HttpContext httpContext)
     {

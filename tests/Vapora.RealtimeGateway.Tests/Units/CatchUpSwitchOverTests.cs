@@ -1,12 +1,9 @@
 using System.Security.Claims;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Vapora.Contracts;
 using Vapora.Contracts.WebSockets;
 using Vapora.RealtimeGateway.Connections;
 using Vapora.RealtimeGateway.Hub;
-using Vapora.ServiceDefaults.Security;
 using Vapora.Testing;
 
 namespace Vapora.RealtimeGateway.Tests.Units;
@@ -24,30 +21,20 @@ public sealed class CatchUpSwitchOverTests : IDisposable
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
     private readonly FakeTimeProvider _time = new();
-    private readonly TestMetrics _metrics = new();
     private readonly FakeUpdateLog _log = new(Id, latest: Head - Recent);
-    private readonly GatewayOptions _options = new()
-    {
-        WorkflowApiUrl = new Uri("http://127.0.0.1:9"),
-        SendQueueCapacity = Capacity,
-        RecentUpdatesPerWorkflow = Recent,
-        CatchUpPageSize = Capacity,
-    };
-
+    private readonly TestCore _core;
+    private readonly TestMetrics _metrics;
     private readonly TopicRegistry _topics;
     private readonly ConnectionServices _services;
 
     public CatchUpSwitchOverTests()
     {
-        _topics = new TopicRegistry(new SilentBroker(), _log, Options.Create(_options), _metrics.Metrics, _time, NullLogger<TopicRegistry>.Instance);
-        _services = new ConnectionServices(_topics, _log, new WorkflowAccess(new AuthMode(IsOff: true)), _options, _metrics.Metrics, _time, NullLogger.Instance);
+        _core = new TestCore(_log, _time, new HubOptions { RecentUpdatesPerWorkflow = Recent }, connections: new ConnectionOptions { SendQueueCapacity = Capacity },
+            catchUpPageSize: Capacity);
+        (_metrics, _topics, _services) = (_core.Metrics, _core.Topics, _core.Services);
     }
 
-    public void Dispose()
-    {
-        _topics.Dispose();
-        _metrics.Dispose();
-    }
+    public void Dispose() => _core.Dispose();
 
     [Fact]
     public async Task A_client_still_reading_is_never_closed_as_slow_when_its_catch_up_hands_over_to_the_recent_frames()
@@ -65,13 +52,14 @@ public sealed class CatchUpSwitchOverTests : IDisposable
         using var connection = new Connection(1, transport, new ClaimsPrincipal(), _services);
         var run = connection.RunAsync(transport.InboundAsync, c => c.Subscriptions.SubscribeAsync(Id, after: 1, enveloped: false, subscribedFrame: null));
 
-        // The client reads one frame whenever the catch-up has filled its queue: slow, but reading.
-        while (transport.SentVersions.Count < Head - 1 && !connection.IsClosing)
+        // The client reads one frame whenever the catch-up has filled its queue (or has nothing more to queue): slow, but reading.
+        while (transport.Written < Head - 1 && !connection.IsClosing)
         {
+            var written = transport.Written;
             await Poll.UntilAsync(() => connection.QueuedFrames == Capacity || connection.IsClosing
-                || transport.SentVersions.Count + connection.QueuedFrames == Head - 1, Deadline, "the catch-up to fill the queue or to end");
+                || transport.Written + transport.Waiting + connection.QueuedFrames == Head - 1, Deadline, "the catch-up to fill the queue or to end");
             transport.Allow(1);
-            await Poll.UntilAsync(() => transport.Written + transport.Waiting >= transport.Allowed || connection.IsClosing, Deadline, "the frame to be written");
+            await Poll.UntilAsync(() => transport.Written > written || connection.IsClosing, Deadline, "the frame to be written");
         }
 
         Assert.False(connection.IsClosing, $"closed after {transport.SentVersions.Count} frames");
@@ -89,12 +77,9 @@ public sealed class CatchUpSwitchOverTests : IDisposable
         private readonly SemaphoreSlim _permits = new(0);
         private readonly TaskCompletionSource _inbound = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly List<long> _sent = [];
-        private int _allowed;
         private int _waiting;
 
-        public string Name => "gated";
-
-        public int Allowed => Volatile.Read(ref _allowed);
+        public TransportInfo Info { get; } = new("gated", IsBidirectional: true);
 
         public int Waiting => Volatile.Read(ref _waiting);
 
@@ -110,18 +95,17 @@ public sealed class CatchUpSwitchOverTests : IDisposable
 
         public void Allow(int frames)
         {
-            Interlocked.Add(ref _allowed, frames);
             _permits.Release(frames);
         }
 
-        public async ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+        public async ValueTask SendAsync(OutboundFrame frame, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _waiting);
             await _permits.WaitAsync(cancellationToken);
             Interlocked.Decrement(ref _waiting);
             lock (_sent)
             {
-                _sent.Add(UpdateFrameReader.TryReadVersion(frame.Span, out var version) ? version : -1);
+                _sent.Add(UpdateFrameReader.TryReadVersion(frame.Bytes.Span, out var version) ? version : -1);
             }
         }
 

@@ -1,10 +1,7 @@
 using System.Security.Claims;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Vapora.RealtimeGateway.Connections;
-using Vapora.RealtimeGateway.Hub;
-using Vapora.ServiceDefaults.Security;
 
 namespace Vapora.RealtimeGateway.Tests.Units;
 
@@ -14,24 +11,12 @@ public sealed class ConnectionRegistryTests : IDisposable
     private const int Limit = 4;
     private const int Rounds = 60_000;
 
-    private readonly TestMetrics _metrics = new();
-    private readonly GatewayOptions _options = new() { WorkflowApiUrl = new Uri("http://127.0.0.1:9"), MaxConnections = Limit };
-    private readonly TopicRegistry _topics;
-    private readonly ConnectionServices _services;
+    private readonly ConnectionOptions _options = new() { MaxConnections = Limit };
+    private readonly TestCore _core;
 
-    public ConnectionRegistryTests()
-    {
-        var time = new FakeTimeProvider();
-        var log = new FakeUpdateLog("wf_registry_unit", latest: 1);
-        _topics = new TopicRegistry(new SilentBroker(), log, Options.Create(_options), _metrics.Metrics, time, NullLogger<TopicRegistry>.Instance);
-        _services = new ConnectionServices(_topics, log, new WorkflowAccess(new AuthMode(IsOff: true)), _options, _metrics.Metrics, time, NullLogger.Instance);
-    }
+    public ConnectionRegistryTests() => _core = new TestCore(new FakeUpdateLog("wf_registry_unit", latest: 1), new FakeTimeProvider(), connections: _options);
 
-    public void Dispose()
-    {
-        _topics.Dispose();
-        _metrics.Dispose();
-    }
+    public void Dispose() => _core.Dispose();
 
     [Fact]
     public void Connections_that_arrive_together_never_pass_the_limit()
@@ -78,18 +63,5 @@ public sealed class ConnectionRegistryTests : IDisposable
         Assert.Equal(0, registry.Count);
     }
 
-    private Connection NewConnection(ConnectionRegistry registry) => new(registry.NextId(), new NullTransport(), new ClaimsPrincipal(), _services);
-
-    private sealed class NullTransport : IConnectionTransport
-    {
-        public string Name => "null";
-
-        public ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public Task CloseAsync(Vapora.Contracts.CloseReason reason, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public void Abort()
-        {
-        }
-    }
+    private Connection NewConnection(ConnectionRegistry registry) => new(registry.NextId(), new FakeTransport(), new ClaimsPrincipal(), _core.Services);
 }
