@@ -7,6 +7,7 @@ using Vapora.RealtimeGateway.Broker;
 using Vapora.RealtimeGateway.Frames;
 using Vapora.RealtimeGateway.Hub;
 using Vapora.RealtimeGateway.Internal;
+using Vapora.RealtimeGateway.Resume;
 using Vapora.RealtimeGateway.UpdateLog;
 
 namespace Vapora.RealtimeGateway.Tests.Units;
@@ -91,10 +92,11 @@ internal sealed class SilentBroker : IWorkflowBroker
     }
 }
 
-/// <summary>Records what a topic hands over (always with room) and what it delivers live, from a position.</summary>
-internal sealed class RecordingWatcher(long position = 0) : IWorkflowWatcher
+/// <summary>Records what a topic hands over (always with room), what it delivers live, and catch-up, from a position.</summary>
+internal sealed class RecordingWatcher(long position = 0) : IResumingWatcher
 {
     private readonly List<(long Version, bool Live)> _delivered = [];
+    private readonly List<UpdateFrame> _frames = [];
 
     public long Position { get; private set; } = position;
 
@@ -108,6 +110,12 @@ internal sealed class RecordingWatcher(long position = 0) : IWorkflowWatcher
     public IReadOnlyList<(long Version, bool Live)> Delivered
     {
         get { lock (_delivered) { return [.. _delivered]; } }
+    }
+
+    /// <summary>The frames as handed over or delivered (their bytes: a reset state says so).</summary>
+    public IReadOnlyList<UpdateFrame> Frames
+    {
+        get { lock (_delivered) { return [.. _frames]; } }
     }
 
     public bool TryReserve(int frames) => true;
@@ -124,12 +132,25 @@ internal sealed class RecordingWatcher(long position = 0) : IWorkflowWatcher
 
     public void Fail(Exception exception) => Failure = exception;
 
+    public ValueTask CatchUpAsync(UpdateFrame frame)
+    {
+        if (frame.Version == Position + 1)
+        {
+            Record(frame, live: false);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask WaitForRoomAsync() => ValueTask.CompletedTask;
+
     private void Record(UpdateFrame frame, bool live)
     {
         Position = frame.Version;
         lock (_delivered)
         {
             _delivered.Add((frame.Version, live));
+            _frames.Add(frame);
         }
     }
 }
