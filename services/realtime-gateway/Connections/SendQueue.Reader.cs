@@ -29,6 +29,7 @@ internal sealed partial class SendQueue
             }
 
             frame = _slots[_head].Frame;
+            _catchUp -= _slots[_head].IsCatchUp ? 1 : 0;
             _slots[_head] = default;
             _head = (_head + 1) % _slots.Length;
             _count--;

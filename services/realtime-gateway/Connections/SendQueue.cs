@@ -1,4 +1,5 @@
 using System.Threading.Tasks.Sources;
+using Vapora.RealtimeGateway.Internal;
 
 namespace Vapora.RealtimeGateway.Connections;
 
@@ -24,6 +25,7 @@ internal sealed partial class SendQueue(int capacity) : IValueTaskSource<bool>
     private int _head;
     private int _count;
     private int _reserved;
+    private int _catchUp;
     private long _dequeued;
     private bool _completed;
     private TaskCompletionSource? _writable;
@@ -49,7 +51,9 @@ internal sealed partial class SendQueue(int capacity) : IValueTaskSource<bool>
                 return EnqueueResult.Conflated;
             }
 
-            if (_count + _reserved >= _capacity)
+            // Catch-up still queued is the client's backlog, not a sign that it stopped reading: live frames get room
+            // of their own beside it (so at most twice the capacity is ever queued).
+            if (_count - _catchUp >= _capacity)
             {
                 return EnqueueResult.Full;
             }
@@ -111,7 +115,7 @@ internal sealed partial class SendQueue(int capacity) : IValueTaskSource<bool>
             _reserved--;
             if (!_completed)
             {
-                wake = AppendLocked(new QueuedFrame(frame, null, false));
+                wake = AppendLocked(new QueuedFrame(frame, null, false, IsCatchUp: true));
             }
         }
 
@@ -148,7 +152,7 @@ internal sealed partial class SendQueue(int capacity) : IValueTaskSource<bool>
 
             try
             {
-                await wait.WaitAsync(stallTimeout, time, cancellationToken);
+                await (stallTimeout == Timeout.InfiniteTimeSpan ? wait.WaitOrCancelAsync(cancellationToken) : wait.WaitAsync(stallTimeout, time, cancellationToken));
             }
             catch (TimeoutException)
             {
@@ -177,7 +181,7 @@ internal sealed partial class SendQueue(int capacity) : IValueTaskSource<bool>
                     continue;
                 }
 
-                wake = AppendLocked(new QueuedFrame(frame, null, false));
+                wake = AppendLocked(new QueuedFrame(frame, null, false, IsCatchUp: true));
             }
 
             WakeReader(wake);
@@ -235,7 +239,7 @@ internal sealed partial class SendQueue(int capacity) : IValueTaskSource<bool>
     {
         if (_count == _slots.Length)
         {
-            var larger = new QueuedFrame[Math.Min(Math.Max(1, _slots.Length * 2), _capacity)];
+            var larger = new QueuedFrame[Math.Min(Math.Max(1, _slots.Length * 2), 2 * _capacity)];
             for (var i = 0; i < _count; i++)
             {
                 larger[i] = _slots[(_head + i) % _slots.Length];
@@ -247,6 +251,7 @@ internal sealed partial class SendQueue(int capacity) : IValueTaskSource<bool>
 
         _slots[(_head + _count) % _slots.Length] = slot;
         _count++;
+        _catchUp += slot.IsCatchUp ? 1 : 0;
         return TakeReaderLocked();
     }
 

@@ -73,7 +73,7 @@ internal sealed class TopicRegistry : IDisposable
             TopicStatus status;
             try
             {
-                status = await entry.Ready.WaitAsync(cancellationToken);
+                status = await entry.Ready.WaitOrCancelAsync(cancellationToken);
             }
             catch
             {
@@ -102,14 +102,39 @@ internal sealed class TopicRegistry : IDisposable
                 await Task.Delay(wait, _time, stoppingToken);
             }
 
-            lock (entry)
+            TryRemoveIdle(entry, idleSince);
+        }
+    }
+
+    /// <summary>The next topic that went idle, if any (for a reaper driven by a test's scheduler instead of <see cref="ReapIdleTopicsAsync"/>).</summary>
+    internal bool TryTakeIdle(out (TopicEntry Entry, long IdleSince) idle) => _idle.Reader.TryRead(out idle);
+
+    /// <summary>Removes the topic if it is still idle since the same moment (nobody came and left meanwhile).</summary>
+    internal bool TryRemoveIdle(TopicEntry entry, long idleSince)
+    {
+        lock (entry)
+        {
+            if (entry.RefCount != 0 || entry.Removed || entry.IdleSince != idleSince)
             {
-                // Still idle since the same moment (nobody came and left meanwhile)?
-                if (entry.RefCount == 0 && !entry.Removed && entry.IdleSince == idleSince)
-                {
-                    RemoveLocked(entry);
-                }
+                return false;
             }
+
+            RemoveLocked(entry);
+            return true;
+        }
+    }
+
+    /// <summary>References held on the workflow's topic now (0 when it has none).</summary>
+    internal int ReferencesOf(string workflowId)
+    {
+        if (!_entries.TryGetValue(workflowId, out var entry))
+        {
+            return 0;
+        }
+
+        lock (entry)
+        {
+            return entry.RefCount;
         }
     }
 

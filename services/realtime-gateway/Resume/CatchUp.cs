@@ -90,7 +90,7 @@ internal sealed class CatchUp(HistoryReads reads, IUpdateLog updateLog, IOptions
                     if (reads.TryJoin(topic, watcher.Position, out var read))
                     {
                         // The read is shared: leaving (the connection closed) stops this wait, never the read itself.
-                        page = await read.WaitAsync(cancellationToken);
+                        page = await read.WaitOrCancelAsync(cancellationToken);
                         if (page is null)
                         {
                             return ResumeOutcome.NotFound;

@@ -78,7 +78,7 @@ public sealed class SendQueueTests
     }
 
     [Fact]
-    public void A_reservation_is_all_or_nothing_and_live_frames_cannot_take_the_room_it_holds()
+    public void A_reservation_is_all_or_nothing_and_catch_up_cannot_take_the_room_it_holds()
     {
         var queue = new SendQueue(capacity: 8);
         for (var i = 1; i <= 5; i++)
@@ -88,7 +88,7 @@ public sealed class SendQueueTests
 
         Assert.False(queue.TryReserve(4)); // 5 + 4 > 8: nothing is reserved
         Assert.True(queue.TryReserve(3));
-        Assert.Equal(EnqueueResult.Full, queue.Enqueue(Frame(99), Workflow, isProgress: false));
+        Assert.False(queue.WaitForRoomAsync(1, Stall, TimeProvider.System, TestContext.Current.CancellationToken).IsCompleted);
         Assert.False(queue.EnqueueIfEmpty(Frame(98)));
         for (var i = 6; i <= 8; i++)
         {
@@ -97,6 +97,25 @@ public sealed class SendQueueTests
 
         Assert.Throws<InvalidOperationException>(() => queue.EnqueueReserved(Frame(97)));
         Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], Drain(queue));
+    }
+
+    [Fact]
+    public async Task Live_frames_have_room_of_their_own_beside_a_catch_up_backlog_and_are_refused_only_when_they_fill_it()
+    {
+        var queue = new SendQueue(capacity: 8);
+        for (var i = 1; i <= 8; i++)
+        {
+            Assert.True(await queue.EnqueueWaitingAsync(Frame(i), Stall, TimeProvider.System, TestContext.Current.CancellationToken));
+        }
+
+        // The queue is full of catch-up its client is still reading: a live version does not make it a slow consumer.
+        for (var i = 9; i <= 16; i++)
+        {
+            Assert.Equal(EnqueueResult.Queued, queue.Enqueue(Frame(i), Workflow, isProgress: false));
+        }
+
+        Assert.Equal(EnqueueResult.Full, queue.Enqueue(Frame(17), Workflow, isProgress: false));
+        Assert.Equal(Enumerable.Range(1, 16), Drain(queue));
     }
 
     [Fact]
