@@ -34,6 +34,8 @@ public sealed class TopicCoreExplorationTests
             // A schedule that does not end within the bound is a bug too: something waits for ever (a catch-up that
             // never gets room, a repair that never ends).
             .WithFailureOnMaxStepsBoundEnabled(true)
+            // Coyote's watch for a hang: generous, so that a machine busy with other work is not taken for a deadlock.
+            .WithDeadlockTimeout(10_000)
             .WithTelemetryEnabled(false);
         if (Environment.GetEnvironmentVariable("VAPORA_COYOTE_LOG") is { Length: > 0 })
         {

@@ -10,9 +10,10 @@ namespace Vapora.RealtimeGateway.Hub;
 /// once; a gap is filled from the API's history by one <see cref="TopicRepair"/> run shared by all local watchers.
 /// Its life (subscribe, reference counts, removal) belongs to <see cref="TopicRegistry"/>; where a new watcher starts
 /// is decided in <c>Resume/</c>, which only asks what the topic holds and attaches. Everything here is guarded by the
-/// topic's one lock, which the fan-out holds so that a watcher attaching never misses or doubles a version.
+/// topic's one lock, which the fan-out holds so that a watcher attaching never misses or doubles a version. Its side
+/// of gap repair is in WorkflowTopic.Repair.cs.
 /// </summary>
-internal sealed class WorkflowTopic(string workflowId, TopicContext context)
+internal sealed partial class WorkflowTopic(string workflowId, TopicContext context)
 {
     private const int MaxPendingFrames = 10_000;
 
@@ -229,91 +230,6 @@ internal sealed class WorkflowTopic(string workflowId, TopicContext context)
     /// <summary>The topic agrees with the API (or just heard from the backplane).</summary>
     public void Confirm() => Volatile.Write(ref _lastConfirmed, context.Time.GetTimestamp());
 
-    /// <summary>For <see cref="TopicRepair"/>: whether another read is needed, and after which version.</summary>
-    internal bool TryStartRepairRound(out long after)
-    {
-        lock (_lock)
-        {
-            after = _head;
-            if (_status != TopicStatus.Ready || (!_pending.HasGapAfter(_head) && !_resyncRequested))
-            {
-                _repairing = false;
-                return false;
-            }
-
-            _resyncRequested = false;
-            return true;
-        }
-    }
-
-    /// <summary>
-    /// For <see cref="TopicRepair"/>: applies what the log returned; a full page asks for another round. False when the
-    /// log no longer holds the version after the head (compacted): the topic must be reset from the state.
-    /// </summary>
-    internal bool ApplyRepair(IReadOnlyList<UpdateFrame> frames, bool fullPage)
-    {
-        lock (_lock)
-        {
-            if (_status == TopicStatus.Ready && frames is [var first, ..] && first.Version > _head + 1)
-            {
-                return false;
-            }
-
-            var repaired = 0;
-            foreach (var frame in frames)
-            {
-                if (_status == TopicStatus.Ready && frame.Version == _head + 1)
-                {
-                    AdvanceLocked(frame);
-                    repaired++;
-                }
-            }
-
-            DrainPendingLocked();
-            Confirm();
-            if (repaired > 0)
-            {
-                context.Metrics.GapRepaired(repaired);
-            }
-
-            _resyncRequested |= fullPage;
-            return true;
-        }
-    }
-
-    /// <summary>
-    /// For <see cref="TopicRepair"/>: the versions after the head are gone from the log (compacted), so the watchers
-    /// cannot get them. Each gets the state marked as a reset, and the topic goes on from the state's version.
-    /// </summary>
-    internal bool ResetTo(WorkflowSnapshot snapshot)
-    {
-        lock (_lock)
-        {
-            if (_status != TopicStatus.Ready || snapshot.Version <= _head)
-            {
-                return false;
-            }
-
-            _head = snapshot.Version;
-            _state.Reset(snapshot);
-            _recent.ResetAfter(_head);
-            var frame = _state.ResetFrame(_head);
-            context.Metrics.Reset("compacted", _watchers.Count);
-            FanOutLocked(frame);
-            DrainPendingLocked();
-            return true;
-        }
-    }
-
-    /// <summary>For <see cref="TopicRepair"/>: the run ended early (shutdown or a bug); a later gap starts a new one.</summary>
-    internal void EndRepair()
-    {
-        lock (_lock)
-        {
-            _repairing = false;
-        }
-    }
-
     private void AdvanceLocked(UpdateFrame frame)
     {
         _state.Advance(frame);
@@ -355,16 +271,6 @@ internal sealed class WorkflowTopic(string workflowId, TopicContext context)
         if (_pending.HasGapAfter(_head))
         {
             StartRepairLocked(resync: false);
-        }
-    }
-
-    private void StartRepairLocked(bool resync)
-    {
-        _resyncRequested |= resync;
-        if (!_repairing)
-        {
-            _repairing = true;
-            _repair = context.Repair.RunAsync(this);
         }
     }
 }
