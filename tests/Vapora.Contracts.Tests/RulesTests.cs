@@ -31,10 +31,7 @@ public sealed class RulesTests
     public void A_channel_name_carries_the_id_as_a_cluster_hash_tag()
     {
         Assert.Equal("vapora:wf:{wf_1}", WorkflowChannels.NameFor("wf_1"));
-        Assert.True(WorkflowChannels.TryGetWorkflowId("vapora:wf:{wf_1}", out var id));
-        Assert.Equal("wf_1", id);
-        Assert.False(WorkflowChannels.TryGetWorkflowId("other:{wf_1}", out _));
-        Assert.False(WorkflowChannels.TryGetWorkflowId("vapora:wf:{bad*}", out _));
+        Assert.Equal("vapora:probe:{gw_1}", WorkflowChannels.ProbeFor("gw_1"));
     }
 
     [Theory]
