@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Builds the service images from their shipped Dockerfiles with podman, on a machine that reaches no container
+# registry (prepares the machine first, once). The Dockerfiles' base images are build arguments whose defaults are
+# the real mcr.microsoft.com images; here they point at local stand-ins made once and kept in podman's storage:
+#   localhost/vapora-standin/debian      Debian bookworm from debootstrap, imported with `podman import`
+#   localhost/vapora-standin/dotnet-sdk  + this machine's .NET SDK install            (for mcr…/dotnet/sdk:10.0)
+#   localhost/vapora-standin/dotnet-aspnet + its .NET and ASP.NET Core runtimes       (for mcr…/dotnet/aspnet:10.0-alpine)
+#   localhost/vapora-standin/redis:local, localhost/vapora-standin/nginx:local         (for docker-compose.podman.yml)
+# Each stand-in is tagged with a key of everything it is made from (recipe, .NET install), so a change makes a new
+# one and a second run finds it: only the service images are built again (podman's layer cache keeps that short
+# when the sources did not change). Results: vapora/workflow-api:local and vapora/realtime-gateway:local, the names
+# docker-compose.yml gives them.
+#   VAPORA_IMAGES_BASES_ONLY=1   only make sure the stand-ins exist
+#   VAPORA_IMAGES_LOG_DIR        where the build logs go (default artifacts/image-build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/prerequisites.sh
+source scripts/lib/podman.sh
+vapora_prepare images
+
+log_dir=${VAPORA_IMAGES_LOG_DIR:-artifacts/image-build}
+mkdir -p "$log_dir"
+log_dir=$(cd "$log_dir" && pwd)
+standin=localhost/vapora-standin
+suite=bookworm
+mirror=${VAPORA_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# wget: the Dockerfiles' HEALTHCHECK (busybox has it in the Alpine originals); tzdata and ca-certificates as in the originals.
+base_packages=ca-certificates,tzdata,wget
+dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
+
+# One build at a time on this machine: two runs would make the same stand-ins twice.
+exec 9>"${TMPDIR:-/tmp}/vapora-build-images.lock"
+flock 9
+
+started=$SECONDS
+step() { printf '%-44s %s\n' "$1" "$2"; }
+key() { sha256sum | cut -c1-12; }
+
+# Runs a build with its output in a log; shows the end of it when it fails.
+logged() {
+  local name=$1; shift
+  if ! "$@" > "$log_dir/$name.log" 2>&1; then
+    echo "Building $name failed; the end of $log_dir/$name.log:" >&2
+    tail -n 40 "$log_dir/$name.log" >&2
+    return 1
+  fi
+}
+
+# Removes the older keyed tags of a stand-in (the image layers go with the last tag).
+forget_older() {
+  local repository=$1 current=$2 tag
+  for tag in $(podman images --noheading --format '{{.Tag}}' "$repository" 2>/dev/null); do
+    [ "$tag" = "$current" ] || [ "$tag" = local ] || podman rmi "$repository:$tag" >/dev/null 2>&1 || true
+  done
+}
+
+# The certificate authorities this machine adds to Debian's (/usr/local/share/ca-certificates: a company's, or a
+# TLS-inspecting egress proxy's) go into the base too, so a build reaches NuGet as this machine does.
+local_cas=/usr/local/share/ca-certificates
+base_key=$( { echo "debootstrap --variant=minbase --include=$base_packages $suite"; cat "$local_cas"/*.crt 2>/dev/null || true; } | key)
+base=$standin/debian:$suite-$base_key
+if podman image exists "$base"; then
+  step "$base" "cached"
+else
+  t=$SECONDS
+  rootfs=$(mktemp -d /var/tmp/vapora-rootfs.XXXXXX)
+  trap 'rm -rf "$rootfs"' EXIT
+  logged debootstrap debootstrap --variant=minbase --include="$base_packages" "$suite" "$rootfs" "$mirror"
+  if compgen -G "$local_cas/*.crt" >/dev/null; then
+    cp "$local_cas"/*.crt "$rootfs/usr/local/share/ca-certificates/"
+    logged update-ca-certificates chroot "$rootfs" update-ca-certificates
+  fi
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+  tar -C "$rootfs" -c . | logged import podman import \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' --change 'CMD ["/bin/bash"]' \
+    --message "debootstrap $suite ($base_packages)" - "$base"
+  rm -rf "$rootfs"
+  trap - EXIT
+  forget_older "$standin/debian" "$suite-$base_key"
+  step "$base" "built in $((SECONDS - t)) s"
+fi
+
+# A stand-in made from a Containerfile of scripts/images on top of the base; $3 is the build context.
+standin_image() {
+  local name=$1 version=$2 context=$3 fingerprint=$4 containerfile="$PWD/scripts/images/standin-$1.Containerfile"
+  local tag image t
+  tag=$version-$( { echo "$base_key"; cat "$containerfile"; echo "$fingerprint"; } | key)
+  image=$standin/$name:$tag
+  if podman image exists "$image"; then
+    step "$image" "cached"
+  else
+    t=$SECONDS
+    logged "standin-$name" podman build --network host --format docker --build-arg "BASE_IMAGE=$base" \
+      -f "$containerfile" -t "$image" "$context"
+    step "$image" "built in $((SECONDS - t)) s"
+  fi
+  podman tag "$image" "$standin/$name:local"
+  forget_older "$standin/$name" "$tag"
+  eval "${name//-/_}_image=\$image"
+}
+
+dotnet_install=$( { echo "$dotnet_root"; dotnet --list-sdks; dotnet --list-runtimes; } )
+standin_image dotnet-sdk 10.0 "$dotnet_root" "$dotnet_install"
+standin_image dotnet-aspnet 10.0 "$dotnet_root" "$dotnet_install"
+standin_image redis 7 scripts/images "$(cat scripts/images/standin-redis.Containerfile)"
+standin_image nginx 1 scripts/images "$(cat scripts/images/nginx/*)"
+
+if [ "${VAPORA_IMAGES_BASES_ONLY:-0}" = 1 ]; then
+  exit 0
+fi
+
+# The shipped Dockerfiles, with only the base images swapped. The restore reads this machine's NuGet cache (the
+# solution's build filled it), so the build needs no download; host networking for anything it still fetches.
+nuget=${NUGET_PACKAGES:-$HOME/.nuget/packages}
+mkdir -p "$nuget"
+for service in workflow-api realtime-gateway; do
+  t=$SECONDS
+  logged "$service" podman build --network host --format docker \
+    --build-arg "SDK_IMAGE=$dotnet_sdk_image" --build-arg "RUNTIME_IMAGE=$dotnet_aspnet_image" \
+    --volume "$nuget:/root/.nuget/packages" \
+    -f "services/$service/Dockerfile" -t "vapora/$service:local" .
+  step "vapora/$service:local" "built in $((SECONDS - t)) s"
+done
+echo "Images ready in $((SECONDS - started)) s (logs in $log_dir)."
