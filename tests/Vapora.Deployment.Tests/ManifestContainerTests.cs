@@ -5,8 +5,6 @@ using Vapora.Client;
 using Vapora.Contracts;
 using Vapora.Testing;
 
-[assembly: AssemblyFixture(typeof(Vapora.Deployment.Tests.ServiceImages))]
-
 namespace Vapora.Deployment.Tests;
 
 /// <summary>
@@ -14,6 +12,7 @@ namespace Vapora.Deployment.Tests;
 /// root, no capabilities, ports, environment; see <see cref="ManifestDeployment"/>): each answers its manifest's
 /// probes on its manifest's port, and together they serve a workflow end to end with the manifests' settings.
 /// </summary>
+[Collection(ContainersCollection.Name)]
 public sealed class ManifestContainerTests(ManifestDeployment deployment, ITestOutputHelper output) : IClassFixture<ManifestDeployment>
 {
     private static readonly TimeSpan ReadyWithin = TimeSpan.FromSeconds(60);

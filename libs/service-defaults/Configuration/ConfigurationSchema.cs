@@ -19,10 +19,11 @@ public sealed class ConfigurationSchema
 
     private const string SectionNameField = "SectionName";
 
-    private ConfigurationSchema(IReadOnlyList<ConfigurationSchemaEntry> entries)
+    /// <summary>A schema of the given entries (framework options, say, that no Vapora assembly declares).</summary>
+    public ConfigurationSchema(IEnumerable<ConfigurationSchemaEntry> entries)
     {
-        Entries = entries;
-        OwnedSections = entries.Select(e => FirstSegment(e.Path))
+        Entries = entries.ToList();
+        OwnedSections = Entries.Select(e => FirstSegment(e.Path))
             .Where(s => !string.Equals(s, SharedSection, StringComparison.OrdinalIgnoreCase))
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
     }

@@ -14,10 +14,10 @@ public static partial class ContainerEnvironment
     public static IReadOnlyList<EnvironmentEntry> Render(KubernetesObjects objects, JsonElement container, SecretPlaceholders secrets, string podName)
     {
         var entries = new List<EnvironmentEntry>();
-        void Set(string name, string value, string source)
+        void Set(string name, string value, string source, bool fromEnvFrom = false)
         {
             entries.RemoveAll(e => e.Name == name);
-            entries.Add(new EnvironmentEntry(name, value, source));
+            entries.Add(new EnvironmentEntry(name, value, source, fromEnvFrom));
         }
 
         if (container.TryGetProperty("envFrom", out var envFrom))
@@ -36,7 +36,7 @@ public static partial class ContainerEnvironment
                 var source = $"{(isConfigMap ? "ConfigMap" : "Secret")} {name}";
                 foreach (var (key, value) in data)
                 {
-                    Set(prefix + key, value, source);
+                    Set(prefix + key, value, source, fromEnvFrom: true);
                 }
             }
         }

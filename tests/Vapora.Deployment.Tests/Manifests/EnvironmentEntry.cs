@@ -1,4 +1,6 @@
 namespace Vapora.Deployment.Tests.Manifests;
 
 /// <summary>One variable of a container's environment and where the manifests set it.</summary>
-public sealed record EnvironmentEntry(string Name, string Value, string Source);
+/// <param name="Source">Such as <c>ConfigMap vapora-config</c>, <c>env</c>, <c>Secret vapora-redis-credentials/api-password</c>.</param>
+/// <param name="FromEnvFrom">It came with a whole ConfigMap or Secret (<c>envFrom</c>), which other containers may load too.</param>
+public sealed record EnvironmentEntry(string Name, string Value, string Source, bool FromEnvFrom);
