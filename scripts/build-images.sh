@@ -113,12 +113,29 @@ fi
 # solution's build filled it), so the build needs no download; host networking for anything it still fetches.
 nuget=${NUGET_PACKAGES:-$HOME/.nuget/packages}
 mkdir -p "$nuget"
+# Everything a service image is made from (the files its Dockerfile copies, less what .dockerignore leaves out):
+# when the image already carries this key, not even podman's layer cache is asked.
+sources_key() {
+  { echo "$dotnet_sdk_image $dotnet_aspnet_image"; cat "services/$1/Dockerfile" .dockerignore
+    find global.json Directory.Build.props Directory.Packages.props libs "services/$1" clients/js/src -type f \
+      -not -path '*/bin/*' -not -path '*/obj/*' -not -path '*/node_modules/*' -print0 | sort -z | xargs -0 sha256sum; } | key
+}
 for service in workflow-api realtime-gateway; do
   t=$SECONDS
+  sources=$(sources_key "$service")
+  if [ "$(podman image inspect --format '{{index .Labels "org.vapora.sources"}}' "vapora/$service:local" 2>/dev/null)" = "$sources" ]; then
+    step "vapora/$service:local" "up to date"
+    continue
+  fi
   logged "$service" podman build --network host --format docker \
     --build-arg "SDK_IMAGE=$dotnet_sdk_image" --build-arg "RUNTIME_IMAGE=$dotnet_aspnet_image" \
-    --volume "$nuget:/root/.nuget/packages" \
+    --volume "$nuget:/root/.nuget/packages" --label "org.vapora.sources=$sources" \
     -f "services/$service/Dockerfile" -t "vapora/$service:local" .
+  # The build stage's last layer is the next build's cache: tagged, it is kept when the older ones are pruned.
+  build_stage=$(awk '/^\[2\/2\]/ { exit } /^--> / { id = $NF } END { print id }' "$log_dir/$service.log")
+  [ -z "$build_stage" ] || podman tag "$build_stage" "vapora/$service:build-stage"
   step "vapora/$service:local" "built in $((SECONDS - t)) s"
 done
+# Earlier builds' layers that nothing tagged uses any more (only images made on the stand-ins carry the label).
+podman image prune --force --filter label=org.vapora.standin >/dev/null
 echo "Images ready in $((SECONDS - started)) s (logs in $log_dir)."
