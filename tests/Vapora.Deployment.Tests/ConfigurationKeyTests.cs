@@ -20,7 +20,7 @@ public sealed class ConfigurationKeyTests
 
         // A whole ConfigMap or Secret (envFrom) goes to both services: each key must be one of them reads.
         var problems = settings.Select(s => s.Entry.FromEnvFrom
-                ? RuntimeKeys.Problem(s.Entry.Name, ServiceSchemas.Both, "neither service") is { } shared ? $"{s.Entry.Source}: {shared}" : null
+                ? RuntimeKeys.Problem(s.Entry.Name, ServiceSchemas.Both, "either service") is { } shared ? $"{s.Entry.Source}: {shared}" : null
                 : RuntimeKeys.Problem(s.Entry.Name, ServiceSchemas.Of(s.Service), s.Service) is { } own ? $"{s.Service} env: {own}" : null)
             .OfType<string>().Distinct().ToList();
 

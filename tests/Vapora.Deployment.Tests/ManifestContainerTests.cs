@@ -59,7 +59,9 @@ public sealed class ManifestContainerTests(ManifestDeployment deployment, ITestO
     public async Task Runs_as_the_manifest_user_without_capabilities_on_a_read_only_root(string name)
     {
         var container = deployment[name];
-        var status = (await container.ExecAsync("cat", "/proc/1/status")).Output.Split('\n').ToDictionary(l => l.Split(':')[0], l => l.Split(':', 2).ElementAtOrDefault(1)?.Trim() ?? "");
+        var proc = await container.ExecAsync("cat", "/proc/1/status");
+        Assert.True(proc.Succeeded, $"{name} does not run: {proc.Error}{Environment.NewLine}{await container.LogsAsync()}");
+        var status = proc.Output.Split('\n').ToDictionary(l => l.Split(':')[0], l => l.Split(':', 2).ElementAtOrDefault(1)?.Trim() ?? "");
 
         Assert.Equal(container.Pod.Security("runAsUser")!.Value.GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture), status["Uid"].Split('\t')[0]);
         Assert.Equal("0000000000000000", status["CapEff"]);
@@ -74,6 +76,8 @@ public sealed class ManifestContainerTests(ManifestDeployment deployment, ITestO
     {
         var api = deployment["workflow-api"];
         var gateway = deployment["realtime-gateway"];
+        Assert.All(api.Pod.ServicePorts, p => Assert.True(p.Port == p.ContainerPort,
+            $"Service {p.Service} sends port {p.Port} to container port {p.ContainerPort}: this test's network translates no port, so the gateway would miss the API"));
         var port = gateway.Pod.Ports.Single(p => p.Name == "http").Port;
         var tokens = deployment.Secrets.Tokens;
         string Token(string scope) => tokens.Create(scope, issuer: deployment.Secrets.Issuer, audience: deployment.Secrets.Audience);

@@ -38,6 +38,6 @@ public static class RuntimeKeys
         }
 
         var meant = schema.Suggest(key) ?? Logging.Suggest(key);
-        return $"{key}: {reader} reads no such setting{(meant is null ? string.Empty : $" (did you mean {meant.Replace(":", "__", StringComparison.Ordinal)}?)")}";
+        return $"{key}: not a setting {reader} reads{(meant is null ? string.Empty : $" (did you mean {meant.Replace(":", "__", StringComparison.Ordinal)}?)")}";
     }
 }

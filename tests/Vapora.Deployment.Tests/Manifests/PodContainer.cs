@@ -26,21 +26,11 @@ public sealed class PodContainer
             .Where(kind => Spec.TryGetProperty(kind, out _))
             .Select(kind => Probe(kind, Spec.GetProperty(kind)))
             .ToList();
-        Aliases = objects.ServicesSelecting(PodLabels).Select(service =>
-        {
-            var name = KubernetesObjects.NameOf(service);
-            foreach (var port in service.GetProperty("spec").GetProperty("ports").EnumerateArray())
-            {
-                // The test's network gives the pod the Service's name but no port mapping: the two must agree.
-                var target = port.TryGetProperty("targetPort", out var t) ? ContainerPort(t) : port.GetProperty("port").GetInt32();
-                if (target != port.GetProperty("port").GetInt32())
-                {
-                    throw new NotSupportedException($"Service {name} maps port {port.GetProperty("port")} to {target}; the test's network cannot.");
-                }
-            }
-
-            return name;
-        }).ToList();
+        var services = objects.ServicesSelecting(PodLabels).ToList();
+        Aliases = services.Select(KubernetesObjects.NameOf).ToList();
+        ServicePorts = services.SelectMany(service => service.GetProperty("spec").GetProperty("ports").EnumerateArray().Select(port =>
+            (KubernetesObjects.NameOf(service), port.GetProperty("port").GetInt32(),
+                port.TryGetProperty("targetPort", out var target) ? ContainerPort(target) : port.GetProperty("port").GetInt32()))).ToList();
     }
 
     public string Deployment { get; }
@@ -59,6 +49,12 @@ public sealed class PodContainer
 
     /// <summary>The names of the Services in front of this pod: what other pods reach it by.</summary>
     public IReadOnlyList<string> Aliases { get; }
+
+    /// <summary>
+    /// Each Service port and the container port it sends to. The test's network gives the pod the Services' names
+    /// but translates no port: where the two differ, other pods reach the container port of the Service's number.
+    /// </summary>
+    public IReadOnlyList<(string Service, int Port, int ContainerPort)> ServicePorts { get; }
 
     /// <summary>The pod's grace period between SIGTERM and SIGKILL.</summary>
     public int TerminationGracePeriodSeconds => _pod.TryGetProperty("terminationGracePeriodSeconds", out var g) ? g.GetInt32() : 30;

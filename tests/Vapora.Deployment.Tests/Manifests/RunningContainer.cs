@@ -37,12 +37,16 @@ public sealed class RunningContainer : IAsyncDisposable
         return logs.Output + logs.Error;
     }
 
-    /// <summary>Whether the probe succeeds now, as the kubelet would judge it (HTTP 200–399, exit 0, a connection).</summary>
+    /// <summary>
+    /// Whether the probe succeeds now, as the kubelet would judge it (HTTP 200–399, exit 0, a connection); a failed
+    /// one throws with what it got, so that a poll's time-out says it.
+    /// </summary>
     public async Task<bool> ProbeAsync(ProbeSpec probe, HttpClient http)
     {
         if (probe.Command is not null)
         {
-            return (await ExecAsync([.. probe.Command])).Succeeded;
+            var exec = await ExecAsync([.. probe.Command]);
+            return exec.Succeeded ? true : throw new InvalidOperationException($"exit {exec.ExitCode} {exec.Output}{exec.Error}".Trim());
         }
 
         if (probe.Path is null)
@@ -53,7 +57,7 @@ public sealed class RunningContainer : IAsyncDisposable
         }
 
         using var response = await http.GetAsync(Url(probe.Port!.Value, probe.Path));
-        return (int)response.StatusCode is >= 200 and < 400;
+        return (int)response.StatusCode is >= 200 and < 400 ? true : throw new HttpRequestException($"HTTP {(int)response.StatusCode} {response.StatusCode}");
     }
 
     /// <summary>True while the container runs.</summary>
