@@ -24,7 +24,6 @@ app.UseCors(CorsExtensions.PolicyName);
 app.UseVaporaAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
-app.UseRequestTimeouts();
 app.MapDefaultEndpoints();
 app.MapApiDocumentation();
 app.MapWorkflowEndpoints();

@@ -14,7 +14,8 @@ public sealed class FaultOptions
 
     /// <summary>
     /// A request header (e.g. <c>Vapora-Test-Store-Delay</c>) whose value, in milliseconds, delays every store call of
-    /// that request: a store that accepts the call and then stalls, on demand and per request.
+    /// that request (or, as <c>operation=milliseconds</c> pairs separated by <c>;</c>, the named calls only): a store that
+    /// accepts the call and then stalls, on demand and per request.
     /// </summary>
     public string? StoreDelayHeader { get; set; }
 }

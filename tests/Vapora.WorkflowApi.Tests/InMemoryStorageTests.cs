@@ -4,8 +4,8 @@ namespace Vapora.WorkflowApi.Tests;
 
 public sealed class InMemoryStorageTests : WorkflowStoreContract
 {
-    protected override Task<IWorkflowStorage> CreateStorageAsync(TimeProvider? time = null) =>
-        Task.FromResult<IWorkflowStorage>(StoreHarness.Memory(time));
+    protected override Task<IStoragePrimitives> CreateStorageAsync(TimeProvider? time = null) =>
+        Task.FromResult<IStoragePrimitives>(StoreHarness.Memory(time));
 
-    protected override Task<IWorkflowStorage> OpenSecondStorageAsync(IWorkflowStorage first) => Task.FromResult(first);
+    protected override Task<IStoragePrimitives> OpenSecondStorageAsync(IStoragePrimitives first) => Task.FromResult(first);
 }

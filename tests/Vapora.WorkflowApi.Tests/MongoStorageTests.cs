@@ -15,9 +15,9 @@ public sealed class MongoStorageTests(MongoFixture mongo) : WorkflowStoreContrac
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    protected override async Task<IWorkflowStorage> CreateStorageAsync(TimeProvider? time = null) => await OpenAsync(time);
+    protected override async Task<IStoragePrimitives> CreateStorageAsync(TimeProvider? time = null) => await OpenAsync(time);
 
-    protected override async Task<IWorkflowStorage> OpenSecondStorageAsync(IWorkflowStorage first) => await OpenAsync(null);
+    protected override async Task<IStoragePrimitives> OpenSecondStorageAsync(IStoragePrimitives first) => await OpenAsync(null);
 
     public ValueTask InitializeAsync()
     {
@@ -46,14 +46,14 @@ public sealed class MongoStorageTests(MongoFixture mongo) : WorkflowStoreContrac
             Assert.Skip(reason);
         }
 
-        var store = Writer(await CreateStorageAsync());
+        var store = Rules(await CreateStorageAsync());
         var created = NewWorkflow("survivor");
         await store.CreateAsync(created, Ct);
         await store.UpdateAsync(created.Id, Step(1), null, Ct);
 
         await mongo.Server.RestartAsync();
 
-        var reopened = Writer(await CreateStorageAsync());
+        var reopened = Rules(await CreateStorageAsync());
         Assert.Equal(2, (await reopened.GetAsync(created.Id, Ct))!.Version);
         Assert.IsType<Workflows.UpdateOutcome.Applied>(await reopened.UpdateAsync(created.Id, Step(2), null, Ct));
     }

@@ -20,7 +20,7 @@ public sealed class MongoWithoutServerTests
         var bound = TimeSpan.FromSeconds(1);
         var database = new MongoClient(MongoClientFactory.CreateSettings(ClosedPortUrl(), new MongoStoreOptions())).GetDatabase("vapora");
         var indexes = new MongoIndexes(database, NullLogger<MongoIndexes>.Instance);
-        var store = Writer(Bounded(new MongoStorage(database, indexes, TimeProvider.System), new StorageOptions { OperationTimeout = bound }));
+        var store = Rules(Bounded(new MongoStorage(database, indexes, TimeProvider.System), new StorageOptions { OperationTimeout = bound }));
         var watch = Stopwatch.StartNew();
 
         var failure = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.UpdateAsync("wf_x", Step(1), null, Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct));

@@ -16,7 +16,7 @@ public sealed class OutboxRelayTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     // Five workflows of five versions each: 25 unpublished entries, more than two batches of 10.
-    private static async Task<IWorkflowStorage> BacklogOf25Async(IWorkflowStorage storage)
+    private static async Task<IStoragePrimitives> BacklogOf25Async(IStoragePrimitives storage)
     {
         for (var w = 0; w < 5; w++)
         {
@@ -79,7 +79,7 @@ public sealed class OutboxRelayTests
         var clock = new FakeTimeProvider(start);
         using var gauges = new ApiGauges(clock);
         var storage = Memory(clock);
-        var writer = Writer(storage, time: clock);
+        var writer = Rules(storage, time: clock);
         // A batch is ordered by workflow id: the oldest update belongs to the workflow whose id sorts last.
         var (busy, oldest) = (WorkflowIdGenerator.NewId(start), WorkflowIdGenerator.NewId(start.AddSeconds(1)));
         await writer.CreateAsync(NewWorkflow("oldest", now: start) with { Id = oldest }, Ct);
@@ -130,7 +130,7 @@ public sealed class OutboxRelayTests
     public async Task A_summary_that_cannot_be_moved_keeps_only_its_own_workflow_in_the_outbox()
     {
         var storage = Memory();
-        var store = Writer(storage);
+        var store = Rules(storage);
         var stuck = ((CreateOutcome.Created)await store.CreateAsync(NewWorkflow("stuck"), Ct)).First.WorkflowId;
         var fine = ((CreateOutcome.Created)await store.CreateAsync(NewWorkflow("fine"), Ct)).First.WorkflowId;
         var publisher = new RecordingPublisher();

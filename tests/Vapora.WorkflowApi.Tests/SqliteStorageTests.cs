@@ -15,22 +15,22 @@ public sealed class SqliteStorageTests : WorkflowStoreContract, IDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    protected override Task<IWorkflowStorage> CreateStorageAsync(TimeProvider? time = null) =>
-        Task.FromResult<IWorkflowStorage>(new SqliteStorage(ConnectionString, TimeSpan.FromSeconds(5), time ?? TimeProvider.System));
+    protected override Task<IStoragePrimitives> CreateStorageAsync(TimeProvider? time = null) =>
+        Task.FromResult<IStoragePrimitives>(new SqliteStorage(ConnectionString, TimeSpan.FromSeconds(5), time ?? TimeProvider.System));
 
-    protected override Task<IWorkflowStorage> OpenSecondStorageAsync(IWorkflowStorage first) => CreateStorageAsync();
+    protected override Task<IStoragePrimitives> OpenSecondStorageAsync(IStoragePrimitives first) => CreateStorageAsync();
 
     [Fact]
     public async Task Updates_survive_reopening_the_file()
     {
-        var store = Writer(await CreateStorageAsync());
+        var store = Rules(await CreateStorageAsync());
         var created = NewWorkflow("durable", 3);
         await store.CreateAsync(created, Ct);
         await store.UpdateAsync(created.Id, Step(1), null, Ct);
 
         var reopened = await CreateStorageAsync();
 
-        Assert.Equal(2, (await Writer(reopened).GetAsync(created.Id, Ct))!.Version);
+        Assert.Equal(2, (await Rules(reopened).GetAsync(created.Id, Ct))!.Version);
         Assert.Equal(2, (await reopened.ScanUnpublishedAsync(DateTimeOffset.UtcNow.AddSeconds(1), 10, Ct)).Count);
     }
 
@@ -62,7 +62,7 @@ public sealed class SqliteStorageTests : WorkflowStoreContract, IDisposable
         }
 
         var storage = await CreateStorageAsync();
-        var store = Writer(storage);
+        var store = Rules(storage);
 
         Assert.Equal(second.ToState(), await store.GetAsync(created.Id, Ct));
         Assert.Equal(second.ToState(), Assert.Single((await store.ListAsync(WorkflowStatus.Running, null, 10, Ct)).Items));

@@ -6,7 +6,7 @@ using static Vapora.WorkflowApi.Tests.StoreHarness;
 
 namespace Vapora.WorkflowApi.Tests;
 
-/// <summary>The primitives every <see cref="IWorkflowStorage"/> implements, each on its own.</summary>
+/// <summary>The primitives every <see cref="IStoragePrimitives"/> implements, each on its own.</summary>
 public abstract partial class WorkflowStoreContract
 {
     private static string NewId() => WorkflowIdGenerator.NewId(DateTimeOffset.UtcNow);

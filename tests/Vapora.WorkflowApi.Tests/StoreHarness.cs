@@ -21,13 +21,23 @@ internal static class StoreHarness
 
     public static InMemoryStorage Memory(TimeProvider? time = null) => new(time ?? TimeProvider.System, NullLogger<InMemoryStorage>.Instance);
 
-    public static WorkflowStore Writer(IWorkflowStorage storage, StorageOptions? options = null, TimeProvider? time = null) =>
-        new(storage, time ?? TimeProvider.System, Options.Create(options ?? new StorageOptions()), NullLogger<WorkflowStore>.Instance);
+    public static WorkflowRules Rules(IStoragePrimitives storage, StorageOptions? options = null, TimeProvider? time = null) =>
+        new(storage, time ?? TimeProvider.System, Options.Create(options ?? new StorageOptions()), NullLogger<WorkflowRules>.Instance);
 
-    public static BoundedStorage Bounded(IWorkflowStorage storage, StorageOptions? options = null) =>
+    /// <summary>The write path as the endpoints run it (<see cref="UpdateWriter"/>: rules, summary, publish), with the rules' reads.</summary>
+    public static WritePath WritePath(IStoragePrimitives storage, IUpdatePublisher? publisher = null, TimeProvider? time = null) =>
+        new(UpdateWriter(storage, publisher, time), Rules(storage, time: time));
+
+    public static UpdateWriter UpdateWriter(IStoragePrimitives storage, IUpdatePublisher? publisher = null, TimeProvider? time = null) =>
+        new(Rules(storage, time: time), storage,
+            new UpdateDispatcher(publisher ?? new RecordingPublisher(), [], Metrics(), time ?? TimeProvider.System, Options.Create(new PublishingOptions()),
+                NullLogger<UpdateDispatcher>.Instance),
+            new PublishedMarks(storage, NullLogger<PublishedMarks>.Instance), Metrics(), NullLogger<UpdateWriter>.Instance);
+
+    public static BoundedStorage Bounded(IStoragePrimitives storage, StorageOptions? options = null) =>
         new(storage, Options.Create(options ?? new StorageOptions()), Metrics(), TimeProvider.System, NullLogger<BoundedStorage>.Instance, []);
 
-    public static OutboxRelay Relay(IWorkflowStorage storage, IUpdatePublisher publisher, PublishingOptions? options = null,
+    public static OutboxRelay Relay(IStoragePrimitives storage, IUpdatePublisher publisher, PublishingOptions? options = null,
         ApiMetrics? metrics = null, TimeProvider? time = null) =>
         new(storage, publisher, metrics ?? Metrics(), time ?? TimeProvider.System, Options.Create(options ?? new PublishingOptions()),
             NullLogger<OutboxRelay>.Instance);
@@ -70,7 +80,7 @@ internal sealed class RecordingPublisher : IUpdatePublisher
 }
 
 /// <summary>Passes every call to another storage; tests override the one call whose failure they need.</summary>
-internal abstract class DelegatingStorage(IWorkflowStorage inner) : IWorkflowStorage
+internal abstract class DelegatingStorage(IStoragePrimitives inner) : IStoragePrimitives
 {
     public virtual Task<bool> TryAppendAsync(LogEntry entry, CancellationToken cancellationToken) => inner.TryAppendAsync(entry, cancellationToken);
 
@@ -92,14 +102,14 @@ internal abstract class DelegatingStorage(IWorkflowStorage inner) : IWorkflowSto
 
     public Task MarkPublishedAsync(IReadOnlyCollection<UpdateKey> keys, CancellationToken cancellationToken) => inner.MarkPublishedAsync(keys, cancellationToken);
 
-    public Task<IdempotencyClaim> ClaimIdempotencyKeyAsync(IdempotencyClaim claim, CancellationToken cancellationToken) =>
+    public virtual Task<IdempotencyClaim> ClaimIdempotencyKeyAsync(IdempotencyClaim claim, CancellationToken cancellationToken) =>
         inner.ClaimIdempotencyKeyAsync(claim, cancellationToken);
 
     public bool IsUnavailable(Exception exception) => inner.IsUnavailable(exception);
 }
 
 /// <summary>Summary writes fail (of one workflow, or of all), as when MongoDB refuses them after the log insert succeeded.</summary>
-internal sealed class SummaryRefusingStorage(IWorkflowStorage inner, string? onlyWorkflowId = null) : DelegatingStorage(inner)
+internal sealed class SummaryRefusingStorage(IStoragePrimitives inner, string? onlyWorkflowId = null) : DelegatingStorage(inner)
 {
     public override Task<bool> UpsertSummaryAsync(LogEntry entry, CancellationToken cancellationToken) =>
         onlyWorkflowId is null || entry.WorkflowId == onlyWorkflowId
@@ -108,7 +118,7 @@ internal sealed class SummaryRefusingStorage(IWorkflowStorage inner, string? onl
 }
 
 /// <summary>Counts the outbox measurements asked of it; refuses them all when <paramref name="refuse"/>, as a store that times out on a big count.</summary>
-internal sealed class CountWatchingStorage(IWorkflowStorage inner, bool refuse = false) : DelegatingStorage(inner)
+internal sealed class CountWatchingStorage(IStoragePrimitives inner, bool refuse = false) : DelegatingStorage(inner)
 {
     private int _counts;
 
@@ -170,7 +180,7 @@ internal sealed class ApiGauges : IDisposable
 }
 
 /// <summary>Every version after the first is always taken by "another writer" a moment earlier.</summary>
-internal sealed class RaceLosingStorage(IWorkflowStorage inner) : DelegatingStorage(inner)
+internal sealed class RaceLosingStorage(IStoragePrimitives inner) : DelegatingStorage(inner)
 {
     private int _lost;
 

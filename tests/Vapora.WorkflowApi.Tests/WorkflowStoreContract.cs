@@ -8,49 +8,49 @@ using static Vapora.WorkflowApi.Tests.StoreHarness;
 namespace Vapora.WorkflowApi.Tests;
 
 /// <summary>
-/// What every store must do. Each <see cref="IWorkflowStorage"/> runs this same suite: its primitives
-/// (StoragePrimitivesContract.cs) and the API's one write path, <see cref="WorkflowStore"/>, on top of them (this file).
+/// What every store must do. Each <see cref="IStoragePrimitives"/> runs this same suite: its primitives
+/// (StoragePrimitivesContract.cs) and the API's one write path, <see cref="WorkflowRules"/>, on top of them (this file).
 /// In-memory and SQLite always; MongoDB wherever a replica set is reachable.
 /// </summary>
 public abstract partial class WorkflowStoreContract
 {
     /// <summary>A store with no data (a fresh database for durable stores) whose clock is <paramref name="time"/>.</summary>
-    protected abstract Task<IWorkflowStorage> CreateStorageAsync(TimeProvider? time = null);
+    protected abstract Task<IStoragePrimitives> CreateStorageAsync(TimeProvider? time = null);
 
     /// <summary>A second handle on the same data, as another API process would have (the same object for in-memory).</summary>
-    protected abstract Task<IWorkflowStorage> OpenSecondStorageAsync(IWorkflowStorage first);
+    protected abstract Task<IStoragePrimitives> OpenSecondStorageAsync(IStoragePrimitives first);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<WorkflowStore> CreateWriterAsync() => Writer(await CreateStorageAsync());
+    private async Task<WritePath> CreateWritePathAsync() => WritePath(await CreateStorageAsync());
 
-    private static async Task<string> CreateAsync(WorkflowStore store, int totalSteps = 10) =>
-        Assert.IsType<CreateOutcome.Created>(await store.CreateAsync(NewWorkflow(totalSteps: totalSteps), Ct)).First.WorkflowId;
+    private static async Task<string> CreateAsync(WritePath store, int totalSteps = 10) =>
+        Assert.IsType<CreateOutcome.Created>(await store.CreateAsync(NewWorkflow(totalSteps: totalSteps))).First.WorkflowId;
 
     [Fact]
     public async Task A_new_workflow_is_pending_at_version_one()
     {
-        var store = await CreateWriterAsync();
+        var store = await CreateWritePathAsync();
 
-        var created = Assert.IsType<CreateOutcome.Created>(await store.CreateAsync(NewWorkflow("deploy", 7), Ct));
+        var created = Assert.IsType<CreateOutcome.Created>(await store.CreateAsync(NewWorkflow("deploy", 7)));
 
         Assert.Equal(1, created.State.Version);
         Assert.Equal(WorkflowStatus.Pending, created.State.Status);
         Assert.Equal("deploy", created.State.Name);
         Assert.Equal(7, created.State.TotalSteps);
-        Assert.True(created.SummaryCurrent);
         Assert.Equal(created.State, await store.GetAsync(created.State.WorkflowId, Ct));
+        Assert.Equal(created.State, (await store.ListAsync(WorkflowStatus.Pending, null, 1000, Ct)).Items.Single(s => s.WorkflowId == created.State.WorkflowId));
     }
 
     [Fact]
     public async Task Each_accepted_update_is_exactly_the_next_version()
     {
-        var store = await CreateWriterAsync();
+        var store = await CreateWritePathAsync();
         var id = await CreateAsync(store);
 
         for (var step = 1; step <= 5; step++)
         {
-            var applied = Assert.IsType<UpdateOutcome.Applied>(await store.UpdateAsync(id, Step(step), null, Ct));
+            var applied = Assert.IsType<UpdateOutcome.Applied>(await store.UpdateAsync(id, Step(step), null));
             Assert.Equal(step + 1, applied.State.Version);
             Assert.Equal(step, applied.State.CurrentStep);
         }
@@ -62,7 +62,7 @@ public abstract partial class WorkflowStoreContract
     public async Task Concurrent_writers_keep_versions_contiguous_without_duplicates()
     {
         var storage = await CreateStorageAsync();
-        var (first, second) = (Writer(storage), Writer(await OpenSecondStorageAsync(storage)));
+        var (first, second) = (WritePath(storage), WritePath(await OpenSecondStorageAsync(storage)));
         var id = await CreateAsync(first, totalSteps: 1000);
         const int writers = 8, updatesEach = 25;
 
@@ -72,7 +72,7 @@ public abstract partial class WorkflowStoreContract
             var versions = new List<long>();
             for (var i = 0; i < updatesEach; i++)
             {
-                var outcome = await writer.UpdateAsync(id, Step(w * 100 + i), null, Ct);
+                var outcome = await writer.UpdateAsync(id, Step(w * 100 + i), null);
                 versions.Add(Assert.IsType<UpdateOutcome.Applied>(outcome).Entry.Version);
             }
 
@@ -89,11 +89,11 @@ public abstract partial class WorkflowStoreContract
     public async Task Concurrent_patches_with_one_if_match_give_exactly_one_applied()
     {
         var storage = await CreateStorageAsync();
-        var (first, second) = (Writer(storage), Writer(await OpenSecondStorageAsync(storage)));
+        var (first, second) = (WritePath(storage), WritePath(await OpenSecondStorageAsync(storage)));
         var id = await CreateAsync(first);
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(
-            () => (i % 2 == 0 ? first : second).UpdateAsync(id, Step(i + 1), expectedVersion: 1, Ct), Ct)));
+            () => (i % 2 == 0 ? first : second).UpdateAsync(id, Step(i + 1), expectedVersion: 1), Ct)));
 
         Assert.Single(outcomes.OfType<UpdateOutcome.Applied>());
         Assert.All(outcomes.Where(o => o is not UpdateOutcome.Applied), o => Assert.Equal(2, Assert.IsType<UpdateOutcome.VersionMismatch>(o).CurrentVersion));
@@ -103,11 +103,11 @@ public abstract partial class WorkflowStoreContract
     [Fact]
     public async Task History_returns_the_versions_after_N_in_order_up_to_the_limit()
     {
-        var store = await CreateWriterAsync();
+        var store = await CreateWritePathAsync();
         var id = await CreateAsync(store);
         for (var step = 1; step <= 9; step++)
         {
-            await store.UpdateAsync(id, Step(step), null, Ct);
+            await store.UpdateAsync(id, Step(step), null);
         }
 
         var page = Assert.IsType<HistoryOutcome.Found>(await store.GetHistoryAsync(id, 3, 4, Ct)).Updates;
@@ -122,9 +122,9 @@ public abstract partial class WorkflowStoreContract
     [Fact]
     public async Task The_stored_json_is_the_update_encoded_once_with_the_shared_serializer()
     {
-        var store = await CreateWriterAsync();
+        var store = await CreateWritePathAsync();
         var id = await CreateAsync(store);
-        await store.UpdateAsync(id, new WorkflowChange(WorkflowStatus.Running, 2, null, "héllo \"quoted\" ✓"), null, Ct);
+        await store.UpdateAsync(id, new WorkflowChange(WorkflowStatus.Running, 2, null, "héllo \"quoted\" ✓"), null);
 
         var history = Assert.IsType<HistoryOutcome.Found>(await store.GetHistoryAsync(id, 0, 10, Ct)).Updates;
 
@@ -139,22 +139,22 @@ public abstract partial class WorkflowStoreContract
     [Fact]
     public async Task An_unknown_workflow_is_not_found_everywhere()
     {
-        var store = await CreateWriterAsync();
+        var store = await CreateWritePathAsync();
 
         Assert.Null(await store.GetAsync("wf_missing", Ct));
         Assert.IsType<HistoryOutcome.NotFound>(await store.GetHistoryAsync("wf_missing", 0, 10, Ct));
-        Assert.IsType<UpdateOutcome.NotFound>(await store.UpdateAsync("wf_missing", Step(1), null, Ct));
+        Assert.IsType<UpdateOutcome.NotFound>(await store.UpdateAsync("wf_missing", Step(1), null));
     }
 
     [Fact]
     public async Task An_if_match_on_another_version_is_refused_and_stores_nothing()
     {
-        var store = await CreateWriterAsync();
+        var store = await CreateWritePathAsync();
         var id = await CreateAsync(store);
-        await store.UpdateAsync(id, Step(1), null, Ct);
+        await store.UpdateAsync(id, Step(1), null);
 
-        var mismatch = Assert.IsType<UpdateOutcome.VersionMismatch>(await store.UpdateAsync(id, Step(2), expectedVersion: 1, Ct));
-        var applied = Assert.IsType<UpdateOutcome.Applied>(await store.UpdateAsync(id, Step(2), expectedVersion: 2, Ct));
+        var mismatch = Assert.IsType<UpdateOutcome.VersionMismatch>(await store.UpdateAsync(id, Step(2), expectedVersion: 1));
+        var applied = Assert.IsType<UpdateOutcome.Applied>(await store.UpdateAsync(id, Step(2), expectedVersion: 2));
 
         Assert.Equal(2, mismatch.CurrentVersion);
         Assert.Equal(3, applied.State.Version);
@@ -163,11 +163,11 @@ public abstract partial class WorkflowStoreContract
     [Fact]
     public async Task Nothing_follows_a_terminal_status()
     {
-        var store = await CreateWriterAsync();
+        var store = await CreateWritePathAsync();
         var id = await CreateAsync(store);
-        await store.UpdateAsync(id, new WorkflowChange(WorkflowStatus.Completed, 10, null, null), null, Ct);
+        await store.UpdateAsync(id, new WorkflowChange(WorkflowStatus.Completed, 10, null, null), null);
 
-        var rejected = Assert.IsType<UpdateOutcome.Rejected>(await store.UpdateAsync(id, Step(3), null, Ct));
+        var rejected = Assert.IsType<UpdateOutcome.Rejected>(await store.UpdateAsync(id, Step(3), null));
 
         Assert.Equal(ChangeRejectionKind.IllegalTransition, rejected.Reason.Kind);
         Assert.Equal(2, (await store.GetAsync(id, Ct))!.Version);
@@ -176,10 +176,10 @@ public abstract partial class WorkflowStoreContract
     [Fact]
     public async Task Current_step_may_not_exceed_total_steps_of_the_stored_state()
     {
-        var store = await CreateWriterAsync();
+        var store = await CreateWritePathAsync();
         var id = await CreateAsync(store, totalSteps: 5);
 
-        var rejected = Assert.IsType<UpdateOutcome.Rejected>(await store.UpdateAsync(id, Step(6), null, Ct));
+        var rejected = Assert.IsType<UpdateOutcome.Rejected>(await store.UpdateAsync(id, Step(6), null));
 
         Assert.Equal(ChangeRejectionKind.InvalidValue, rejected.Reason.Kind);
         Assert.Equal("current_step", rejected.Reason.Field);
@@ -189,12 +189,12 @@ public abstract partial class WorkflowStoreContract
     [Fact]
     public async Task An_idempotency_key_replays_the_first_create_and_refuses_a_different_body()
     {
-        var store = await CreateWriterAsync();
+        var store = await CreateWritePathAsync();
         var key = "key-" + Guid.NewGuid();
 
-        var first = Assert.IsType<CreateOutcome.Created>(await store.CreateAsync(NewWorkflow("a", key: key), Ct));
-        var replay = Assert.IsType<CreateOutcome.Replayed>(await store.CreateAsync(NewWorkflow("a", key: key), Ct));
-        var reused = Assert.IsType<CreateOutcome.KeyReused>(await store.CreateAsync(NewWorkflow("b", key: key), Ct));
+        var first = Assert.IsType<CreateOutcome.Created>(await store.CreateAsync(NewWorkflow("a", key: key)));
+        var replay = Assert.IsType<CreateOutcome.Replayed>(await store.CreateAsync(NewWorkflow("a", key: key)));
+        var reused = Assert.IsType<CreateOutcome.KeyReused>(await store.CreateAsync(NewWorkflow("b", key: key)));
 
         Assert.Equal(first.State, replay.State);
         Assert.Equal(first.State.WorkflowId, reused.ExistingWorkflowId);
@@ -204,12 +204,12 @@ public abstract partial class WorkflowStoreContract
     public async Task Concurrent_keyed_creates_through_two_store_instances_make_one_workflow()
     {
         var storage = await CreateStorageAsync();
-        var (first, second) = (Writer(storage), Writer(await OpenSecondStorageAsync(storage)));
+        var (first, second) = (WritePath(storage), WritePath(await OpenSecondStorageAsync(storage)));
         var key = "key-" + Guid.NewGuid();
         var name = "same-" + Guid.NewGuid().ToString("N");
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(
-            () => (i % 2 == 0 ? first : second).CreateAsync(NewWorkflow(name, key: key, fingerprint: "same body"), Ct), Ct)));
+            () => (i % 2 == 0 ? first : second).CreateAsync(NewWorkflow(name, key: key, fingerprint: "same body")), Ct)));
 
         var created = Assert.Single(outcomes.OfType<CreateOutcome.Created>());
         Assert.All(outcomes.OfType<CreateOutcome.Replayed>(), r => Assert.Equal(created.State, r.State));
@@ -219,16 +219,35 @@ public abstract partial class WorkflowStoreContract
     }
 
     [Fact]
+    public async Task A_keyed_create_whose_retry_finishes_it_between_its_claim_and_its_append_is_created_once_without_an_error()
+    {
+        var storage = await CreateStorageAsync();
+        var key = "key-" + Guid.NewGuid();
+        CreateOutcome? retried = null;
+        // The retry (same key, same body) arrives while the first request is between claiming the key and storing
+        // version 1, finds the key and stores that version 1 itself.
+        var first = WritePath(new AfterFirstClaimStorage(storage, async () =>
+            retried = await WritePath(storage).CreateAsync(NewWorkflow("raced", key: key, fingerprint: "body"))));
+
+        var outcome = await first.CreateAsync(NewWorkflow("raced", key: key, fingerprint: "body"));
+
+        var created = Assert.IsType<CreateOutcome.Created>(outcome);
+        Assert.Equal(created.State, Assert.IsType<CreateOutcome.Replayed>(retried).State);
+        Assert.Equal([1L], Assert.IsType<HistoryOutcome.Found>(await WritePath(storage).GetHistoryAsync(created.State.WorkflowId, 0, 10, Ct)).Updates.Select(u => u.Update.Version));
+        Assert.Equal(created.State, (await WritePath(storage).ListAsync(null, null, 1000, Ct)).Items.Single(s => s.Name == "raced"));
+    }
+
+    [Fact]
     public async Task A_create_that_stopped_after_claiming_its_key_is_finished_by_its_retry()
     {
         var storage = await CreateStorageAsync();
-        var store = Writer(storage);
+        var store = WritePath(storage);
         var key = "key-" + Guid.NewGuid();
         var abandoned = NewWorkflow("half-done", key: key);
         // The first request claimed the key and its process died before storing version 1.
         await storage.ClaimIdempotencyKeyAsync(new IdempotencyClaim(key, abandoned.RequestFingerprint!, abandoned.FirstEntry()), Ct);
 
-        var retry = Assert.IsType<CreateOutcome.Replayed>(await store.CreateAsync(NewWorkflow("half-done", key: key), Ct));
+        var retry = Assert.IsType<CreateOutcome.Replayed>(await store.CreateAsync(NewWorkflow("half-done", key: key)));
 
         Assert.Equal(abandoned.Id, retry.State.WorkflowId);
         Assert.Equal(retry.State, await store.GetAsync(abandoned.Id, Ct));
@@ -239,11 +258,11 @@ public abstract partial class WorkflowStoreContract
     public async Task The_summary_is_current_after_a_second_writer_beats_the_creators_summary()
     {
         var storage = await CreateStorageAsync();
-        var other = Writer(await OpenSecondStorageAsync(storage));
+        var other = WritePath(await OpenSecondStorageAsync(storage));
         var created = NewWorkflow("raced");
         // The creator stored version 1 and stalls before writing its summary; another replica updates meanwhile.
         Assert.True(await storage.TryAppendAsync(created.FirstEntry(), Ct));
-        Assert.IsType<UpdateOutcome.Applied>(await other.UpdateAsync(created.Id, Step(1), null, Ct));
+        Assert.IsType<UpdateOutcome.Applied>(await other.UpdateAsync(created.Id, Step(1), null));
 
         var creatorMoved = await storage.UpsertSummaryAsync(created.FirstEntry(), Ct);
 
@@ -257,15 +276,14 @@ public abstract partial class WorkflowStoreContract
     public async Task A_write_whose_summary_fails_succeeds_and_the_relay_moves_the_summary()
     {
         var storage = await CreateStorageAsync();
-        var id = await CreateAsync(Writer(storage));
+        var id = await CreateAsync(WritePath(storage));
         var publisher = new RecordingPublisher();
 
-        var applied = Assert.IsType<UpdateOutcome.Applied>(await Writer(new SummaryRefusingStorage(storage)).UpdateAsync(id, Step(4), null, Ct));
-        var before = (await Writer(storage).ListAsync(null, null, 1000, Ct)).Items.Single(s => s.WorkflowId == id);
+        var applied = Assert.IsType<UpdateOutcome.Applied>(await WritePath(new SummaryRefusingStorage(storage)).UpdateAsync(id, Step(4), null));
+        var before = (await WritePath(storage).ListAsync(null, null, 1000, Ct)).Items.Single(s => s.WorkflowId == id);
         await StoreHarness.Relay(storage, publisher).RunOnceAsync(TimeSpan.Zero, Ct);
-        var after = (await Writer(storage).ListAsync(null, null, 1000, Ct)).Items.Single(s => s.WorkflowId == id);
+        var after = (await WritePath(storage).ListAsync(null, null, 1000, Ct)).Items.Single(s => s.WorkflowId == id);
 
-        Assert.False(applied.SummaryCurrent);
         Assert.Equal(1, before.Version);
         Assert.Equal(applied.State, after);
         Assert.Contains(new UpdateKey(id, 2), publisher.Published);
@@ -275,15 +293,15 @@ public abstract partial class WorkflowStoreContract
     [Fact]
     public async Task Lists_are_newest_first_filtered_by_status_and_paged()
     {
-        var store = await CreateWriterAsync();
+        var store = await CreateWritePathAsync();
         var ids = new List<string>();
         for (var i = 0; i < 5; i++)
         {
-            var created = (CreateOutcome.Created)await store.CreateAsync(NewWorkflow($"w{i}"), Ct);
+            var created = (CreateOutcome.Created)await store.CreateAsync(NewWorkflow($"w{i}"));
             ids.Add(created.State.WorkflowId);
             if (i % 2 == 0)
             {
-                await store.UpdateAsync(created.State.WorkflowId, Step(1), null, Ct);
+                await store.UpdateAsync(created.State.WorkflowId, Step(1), null);
             }
 
             // ULIDs are ordered across milliseconds; within one they are random.

@@ -15,7 +15,7 @@ public sealed class WriteContentionTests
     {
         var storage = new RaceLosingStorage(Memory());
         var options = new StorageOptions { ContentionTimeout = TimeSpan.FromMilliseconds(500), ContentionMaxDelay = TimeSpan.FromMilliseconds(20) };
-        var store = Writer(storage, options);
+        var store = Rules(storage, options);
         var id = ((CreateOutcome.Created)await store.CreateAsync(NewWorkflow(), Ct)).First.WorkflowId;
         var watch = Stopwatch.StartNew();
 

@@ -20,7 +20,7 @@ public sealed class OutboxRelay : BackgroundService
     /// <summary>The most the relay counts of a backlog bigger than one batch: the ceiling of <c>vapora.api.outbox.backlog</c>.</summary>
     public const long BacklogCountCap = 1_000_000;
 
-    private readonly IWorkflowStorage _storage;
+    private readonly IStoragePrimitives _storage;
     private readonly IUpdatePublisher _publisher;
     private readonly ApiMetrics _metrics;
     private readonly TimeProvider _time;
@@ -33,7 +33,7 @@ public sealed class OutboxRelay : BackgroundService
     private long? _lastMeasureAttempt;
 
     /// <summary>Creates the relay.</summary>
-    public OutboxRelay(IWorkflowStorage storage, IUpdatePublisher publisher, ApiMetrics metrics, TimeProvider time,
+    public OutboxRelay(IStoragePrimitives storage, IUpdatePublisher publisher, ApiMetrics metrics, TimeProvider time,
         IOptions<PublishingOptions> options, ILogger<OutboxRelay> logger)
     {
         _storage = storage;
@@ -221,7 +221,7 @@ public sealed class OutboxRelay : BackgroundService
     // Stopping: publish everything still unpublished, without the grace period, within a few seconds.
     private async Task FlushOnShutdownAsync()
     {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5), _time);
         try
         {
             while (await RunOnceAsync(TimeSpan.Zero, deadline.Token) > 0)

@@ -9,13 +9,16 @@ namespace Vapora.WorkflowApi.Messaging;
 /// of one per update. A mark that is lost only makes the relay publish that update again, which gateways
 /// drop as a duplicate by version.
 /// </summary>
-public sealed class PublishedMarks(IWorkflowStorage storage, ILogger<PublishedMarks> logger) : BackgroundService
+public sealed class PublishedMarks(IStoragePrimitives storage, ILogger<PublishedMarks> logger) : BackgroundService
 {
     private const int MaxBatch = 1000;
     private readonly Channel<UpdateKey> _pending = Channel.CreateUnbounded<UpdateKey>(new UnboundedChannelOptions { SingleReader = true });
 
     /// <summary>Queues a mark.</summary>
     public void Add(UpdateKey key) => _pending.Writer.TryWrite(key);
+
+    /// <summary>Writes the marks queued so far now (the background loop does this as they come).</summary>
+    internal Task FlushQueuedAsync(CancellationToken cancellationToken) => FlushAsync(new List<UpdateKey>(MaxBatch), cancellationToken);
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -11,7 +11,6 @@ namespace Vapora.WorkflowApi.Messaging;
 /// </summary>
 public sealed class UpdateDispatcher(
     IUpdatePublisher publisher,
-    PublishedMarks marks,
     IEnumerable<IBeforePublishHook> hooks,
     ApiMetrics metrics,
     TimeProvider time,
@@ -25,11 +24,8 @@ public sealed class UpdateDispatcher(
     /// <summary>
     /// Publishes now; never throws. The request's own token is not used: a client that hangs up must not stop a publish.
     /// </summary>
-    /// <param name="summaryCurrent">
-    /// False when the writer could not move the workflow's summary: the update is then left in the outbox even when
-    /// published, so the relay moves the summary (and publishes it again, which gateways drop as a duplicate).
-    /// </param>
-    public async Task DispatchAsync(StoredUpdate update, bool summaryCurrent)
+    /// <returns>True when published; false when left to the outbox relay.</returns>
+    public async Task<bool> PublishAsync(StoredUpdate update)
     {
         foreach (var hook in _hooks)
         {
@@ -40,12 +36,8 @@ public sealed class UpdateDispatcher(
         {
             using var timeout = new CancellationTokenSource(_timeout, time);
             await publisher.PublishAsync(update, timeout.Token);
-            if (summaryCurrent)
-            {
-                marks.Add(new UpdateKey(update.Update.WorkflowId, update.Update.Version));
-            }
-
             metrics.Published(relayed: false);
+            return true;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -54,6 +46,8 @@ public sealed class UpdateDispatcher(
             {
                 ApiLog.PublishDeferred(logger, update.Update.WorkflowId, update.Update.Version, ex.Message, skipped);
             }
+
+            return false;
         }
     }
 }

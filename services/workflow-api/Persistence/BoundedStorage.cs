@@ -11,12 +11,12 @@ namespace Vapora.WorkflowApi.Persistence;
 /// reached or does not answer in time becomes a <see cref="StoreUnavailableException"/> (503); other failures (bugs,
 /// unreadable data) go on as they are (500).
 /// </summary>
-public sealed class BoundedStorage : IWorkflowStorage
+public sealed class BoundedStorage : IStoragePrimitives
 {
     /// <summary>Service key of the store this wraps (the configured MongoDB, SQLite or memory storage).</summary>
     public const string BackendKey = "backend";
 
-    private readonly IWorkflowStorage _inner;
+    private readonly IStoragePrimitives _inner;
     private readonly TimeSpan _timeout;
     private readonly ApiMetrics _metrics;
     private readonly TimeProvider _time;
@@ -26,7 +26,7 @@ public sealed class BoundedStorage : IWorkflowStorage
 
     /// <summary>Wraps <paramref name="inner"/>.</summary>
     public BoundedStorage(
-        IWorkflowStorage inner, IOptions<StorageOptions> options, ApiMetrics metrics, TimeProvider time, ILogger<BoundedStorage> logger,
+        IStoragePrimitives inner, IOptions<StorageOptions> options, ApiMetrics metrics, TimeProvider time, ILogger<BoundedStorage> logger,
         IEnumerable<IStoreCallHook> hooks)
     {
         _inner = inner;
@@ -81,7 +81,7 @@ public sealed class BoundedStorage : IWorkflowStorage
     /// <inheritdoc />
     public bool IsUnavailable(Exception exception) => exception is StoreUnavailableException || _inner.IsUnavailable(exception);
 
-    private async Task<T> CallAsync<T>(string operation, Func<IWorkflowStorage, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    private async Task<T> CallAsync<T>(string operation, Func<IStoragePrimitives, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         using var bound = new CancellationTokenSource(_timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bound.Token);
@@ -90,9 +90,16 @@ public sealed class BoundedStorage : IWorkflowStorage
             // WaitAsync returns at the bound even from a driver call that ignores its token.
             return await (_hooks.Length == 0 ? call(_inner, linked.Token) : HookedAsync(operation, call, linked.Token)).WaitAsync(linked.Token);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested)
         {
-            throw; // The caller gave up; the store did nothing wrong.
+            // The caller gave up (its request's deadline passed); the store did nothing wrong. Whatever the driver made of
+            // the cancellation, it goes on as one, for the caller to answer it as such (503), never as a failure (500).
+            if (ex is OperationCanceledException)
+            {
+                throw;
+            }
+
+            throw new OperationCanceledException($"The caller stopped waiting for {operation}.", ex, cancellationToken);
         }
         catch (Exception ex) when (ex is OperationCanceledException || _inner.IsUnavailable(ex))
         {
@@ -122,7 +129,7 @@ public sealed class BoundedStorage : IWorkflowStorage
         }
     }
 
-    private async Task<T> HookedAsync<T>(string operation, Func<IWorkflowStorage, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    private async Task<T> HookedAsync<T>(string operation, Func<IStoragePrimitives, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         foreach (var hook in _hooks)
         {

@@ -1,59 +1,67 @@
-using Microsoft.AspNetCore.Http.Timeouts;
-
 namespace Vapora.WorkflowApi.Workflows;
 
 /// <summary>
-/// The whole-request bound of <c>/api/workflows</c> (<c>Storage:RequestTimeout</c>), enforced by ASP.NET Core's
-/// request timeouts middleware: its token cancels the store calls still to come, and the middleware turns the
-/// cancellation into the answer of <see cref="RequestDeadlineResponder"/> (503, Retry-After). Each store call has its
-/// own, shorter bound as well (<c>Storage:OperationTimeout</c>); this one caps their sum, which a write multiplies.
+/// The whole-request bound of <c>/api/workflows</c> (<c>Storage:RequestTimeout</c>), set by
+/// <see cref="RequestDeadlineFilter"/>. Its <see cref="Token"/> cancels the store calls still to come when it passes; a
+/// write stops it at its commit point (what follows, the publish, has its own bound), and the filter stops it once the
+/// handler has its answer. It moves once, from running to stopped or to passed, and whichever comes first holds: a
+/// deadline that stopped never cancels, and one that passed answers 503, however close the two come. Each store call
+/// has its own, shorter bound as well (<c>Storage:OperationTimeout</c>); this one caps their sum, which a write multiplies.
 /// </summary>
-internal static class RequestDeadline
+public sealed class RequestDeadline : IDisposable
 {
-    /// <summary>The request timeout policy of the workflow endpoints.</summary>
-    public const string PolicyName = "workflows";
-
     /// <summary>The <c>operation</c> of <c>vapora.api.store.errors</c> that counts requests past their deadline.</summary>
     public const string Operation = "request_deadline";
 
-    /// <summary>
-    /// The deadline alone, without the client's hang-up (<see cref="HttpContext.RequestAborted"/> carries both): a
-    /// write that the store was asked for goes on if the client leaves, as it always did. None where no deadline
-    /// applies (a debugger is attached: the middleware then sets none).
-    /// </summary>
-    public static CancellationToken Of(HttpContext http) =>
-        http.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken ?? CancellationToken.None;
+    private const int Running = 0;
+    private const int Stopped = 1;
+    private const int Passed = 2;
 
-    /// <summary>
-    /// Stops the deadline, so that what follows (a publish, writing the answer) is not cut: an answer cut while it is
-    /// written would be a 200 with half a body. False when it had passed already: the request must then answer 503.
-    /// </summary>
-    public static bool TryStop(HttpContext http)
+    // The timer does not belong to the token's source: cancelling happens only in Pass, after the state says so.
+    private readonly CancellationTokenSource _passed = new();
+    private readonly ITimer? _timer;
+    private int _state;
+
+    /// <summary>Starts a deadline <paramref name="timeout"/> from now on <paramref name="time"/>'s clock.</summary>
+    public RequestDeadline(TimeSpan timeout, TimeProvider time) =>
+        _timer = time.CreateTimer(static deadline => ((RequestDeadline)deadline!).Pass(), this, timeout, Timeout.InfiniteTimeSpan);
+
+    private RequestDeadline()
     {
-        if (http.Features.Get<IHttpRequestTimeoutFeature>() is not { } deadline)
+    }
+
+    /// <summary>No deadline: it never passes (a write outside a request, or a request without the filter).</summary>
+    public static RequestDeadline None { get; } = new();
+
+    /// <summary>Cancelled when the deadline passes; never once it stopped.</summary>
+    public CancellationToken Token => _passed.Token;
+
+    /// <summary>True once the deadline has passed (set before <see cref="Token"/> is cancelled).</summary>
+    public bool HasPassed => Volatile.Read(ref _state) == Passed;
+
+    /// <summary>The deadline of <paramref name="http"/>'s request, or <see cref="None"/>.</summary>
+    public static RequestDeadline Of(HttpContext http) => http.Features.Get<RequestDeadline>() ?? None;
+
+    /// <summary>Stops the deadline; false when it had passed already (the request must then answer 503).</summary>
+    public bool TryStop()
+    {
+        if (Interlocked.CompareExchange(ref _state, Stopped, Running) == Running)
         {
+            _timer?.Dispose();
             return true;
         }
 
-        deadline.DisableTimeout();
-        return !deadline.RequestTimeoutToken.IsCancellationRequested;
+        return !HasPassed;
     }
 
-    /// <summary>Throws the cancellation the middleware answers with 503, for a request whose deadline passed.</summary>
-    public static void ThrowPassed(HttpContext http) => Of(http).ThrowIfCancellationRequested();
+    /// <summary>Stops the timer (a deadline still running when its request ends never passes).</summary>
+    public void Dispose() => TryStop();
 
-    /// <summary>
-    /// Endpoint filter of the workflow endpoints: once the handler has its answer, the deadline stops (or, had it
-    /// passed, the answer is 503), so the result is written whole.
-    /// </summary>
-    public static async ValueTask<object?> SettleAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    private void Pass()
     {
-        var result = await next(context);
-        if (!TryStop(context.HttpContext))
+        if (Interlocked.CompareExchange(ref _state, Passed, Running) == Running)
         {
-            ThrowPassed(context.HttpContext);
+            _passed.Cancel();
         }
-
-        return result;
     }
 }

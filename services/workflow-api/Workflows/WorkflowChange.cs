@@ -8,6 +8,8 @@ namespace Vapora.WorkflowApi.Workflows;
 /// </summary>
 public sealed record WorkflowChange(WorkflowStatus? Status, int? CurrentStep, int? TotalSteps, string? Message)
 {
+    private const string StatusForbids = "The workflow's current status does not allow this change (nothing follows a terminal status; nothing goes back to pending).";
+
     /// <summary>Computes the next update from <paramref name="current"/>.</summary>
     /// <param name="now">The accepting process's clock; timestamps never go back even if clocks differ.</param>
     public ChangeResult ApplyTo(WorkflowUpdate current, DateTimeOffset now)
@@ -15,14 +17,14 @@ public sealed record WorkflowChange(WorkflowStatus? Status, int? CurrentStep, in
         if (current.Status.IsTerminal())
         {
             return new ChangeRejection(ChangeRejectionKind.IllegalTransition, "status",
-                $"The workflow is {current.Status.ToWireName()}; nothing may follow a terminal status.");
+                $"The workflow is {current.Status.ToWireName()}; nothing may follow a terminal status.", StatusForbids);
         }
 
         var status = Status ?? current.Status;
         if (!WorkflowStatusRules.CanMove(current.Status, status))
         {
             return new ChangeRejection(ChangeRejectionKind.IllegalTransition, "status",
-                $"A {current.Status.ToWireName()} workflow cannot become {status.ToWireName()}.");
+                $"A {current.Status.ToWireName()} workflow cannot become {status.ToWireName()}.", StatusForbids);
         }
 
         var totalSteps = TotalSteps ?? current.TotalSteps;
@@ -31,7 +33,8 @@ public sealed record WorkflowChange(WorkflowStatus? Status, int? CurrentStep, in
         {
             var field = CurrentStep is null ? "total_steps" : "current_step";
             return new ChangeRejection(ChangeRejectionKind.InvalidValue, field,
-                $"current_step ({currentStep}) must not exceed total_steps ({totalSteps}).");
+                $"current_step ({currentStep}) must not exceed total_steps ({totalSteps}).",
+                "current_step must not exceed total_steps (the stored value where the change leaves one out).");
         }
 
         var timestamp = UtcTimestampJsonConverter.Truncate(now);

@@ -1,17 +1,16 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using Vapora.Contracts;
-using Vapora.WorkflowApi.Internal;
 using Vapora.ServiceDefaults.Security;
-using Vapora.WorkflowApi.Messaging;
-using Vapora.WorkflowApi.Persistence;
 
 namespace Vapora.WorkflowApi.Workflows;
 
-/// <summary>The REST surface: create, update, read, list and history of workflows.</summary>
+/// <summary>
+/// The REST surface: create, update, read, list and history of workflows. Writes go through <see cref="UpdateWriter"/>
+/// (store, then publish), reads through <see cref="WorkflowRules"/>. A write answers with the workflow's state only to a
+/// caller that may read it; a write-only caller gets a <see cref="WriteReceipt"/> (the workflow and the version it
+/// made, also as ETag), and a 412 without the current version.
+/// </summary>
 public static class WorkflowEndpoints
 {
     /// <summary>Maps <c>/api/workflows</c>.</summary>
@@ -19,12 +18,15 @@ public static class WorkflowEndpoints
     {
         var api = app.MapGroup("/api/workflows").WithTags("Workflows").RequireAuthorization(AuthenticationExtensions.ReadPolicy)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        api.WithRequestTimeout(RequestDeadline.PolicyName);
-        api.AddEndpointFilter(RequestDeadline.SettleAsync);
+        api.AddEndpointFilter<RequestDeadlineFilter>();
 
         api.MapPost("/", CreateWorkflow).WithName(nameof(CreateWorkflow))
             .WithSummary("Create a workflow (version 1, pending); honours Idempotency-Key.")
+            .WithDescription(WriteAnswerDescription + " A replay (same Idempotency-Key and body) answers alike, with Idempotent-Replayed: true. "
+                + "Idempotency-Key is one header with one value: repeated, or with a comma, it is a 400 and nothing is stored.")
             .Accepts<CreateWorkflowRequest>("application/json")
+            .Produces<WriteReceipt>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .RequireAuthorization(AuthenticationExtensions.WritePolicy).RequireRateLimiting(RateLimitExtensions.WritePolicy);
@@ -34,7 +36,12 @@ public static class WorkflowEndpoints
             .WithSummary("The current state; ETag is the version (If-None-Match gives 304).");
         api.MapPatch("/{id}", UpdateWorkflow).WithName(nameof(UpdateWorkflow))
             .WithSummary("Apply one update: status and/or progress and message. If-Match gives optimistic concurrency.")
+            .WithDescription(WriteAnswerDescription + " A 412 names the current version (current_version, and as ETag) only to a caller that "
+                + "may read the workflow; a 409 or 400 for a caller that may not read it does not name the stored status or steps.")
             .Accepts<UpdateWorkflowRequest>("application/json", "application/merge-patch+json")
+            .Produces<WriteReceipt>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .RequireAuthorization(AuthenticationExtensions.WritePolicy).RequireRateLimiting(RateLimitExtensions.WritePolicy);
@@ -44,18 +51,18 @@ public static class WorkflowEndpoints
         return app;
     }
 
+    private const string WriteAnswerDescription =
+        "The answer carries the workflow's state (WorkflowState) only when the caller may read the workflow (scope workflows:read, "
+        + "or its id in the token's workflows claim); a caller that may only write gets a WriteReceipt {workflow_id, version} instead. "
+        + "Either way the ETag is the version the write made.";
+
     /// <summary>POST /api/workflows: a new workflow at version 1, status pending.</summary>
-    public static async Task<Results<Created<WorkflowState>, ValidationProblem, ProblemHttpResult>> CreateWorkflow(
+    public static async Task<Results<Created<WorkflowState>, Created<WriteReceipt>, ValidationProblem, ProblemHttpResult>> CreateWorkflow(
         HttpContext http, [AsParameters] WorkflowServices services)
     {
-        string? key = null;
-        if (http.Request.Headers.TryGetValue("Idempotency-Key", out var keyHeader))
+        if (!IdempotencyKeys.TryRead(http.Request, services.Validator, out var key, out var keyProblem))
         {
-            key = keyHeader.ToString();
-            if (services.Validator.ValidateIdempotencyKey(key) is { } keyError)
-            {
-                return WorkflowProblems.Invalid("Idempotency-Key", keyError);
-            }
+            return keyProblem!;
         }
 
         var (request, problem) = await JsonBody.ReadAsync(http.Request, VaporaJsonContext.Default.CreateWorkflowRequest,
@@ -74,22 +81,17 @@ public static class WorkflowEndpoints
         var workflow = new NewWorkflow(
             WorkflowIdGenerator.NewId(now), request!.Name!, request.TotalSteps ?? 0,
             string.IsNullOrEmpty(request.Message) ? null : request.Message, now,
-            key, key is null ? null : Fingerprint(request));
+            key, key is null ? null : IdempotencyKeys.Fingerprint(request));
 
         // Not the request's token: once the store is asked, the write goes on even if the client leaves; only the
         // request's deadline stops it (before it is stored, or while its summary moves: the relay moves it then).
-        switch (await services.Store.CreateAsync(workflow, RequestDeadline.Of(http)))
+        switch (await services.Writer.CreateAsync(workflow, RequestDeadline.Of(http)))
         {
             case CreateOutcome.Created created:
-                services.Metrics.Accepted();
-                ApiLog.Created(services.Logger, created.First.WorkflowId);
-                await PublishAsync(http, services, created.First.Update, created.SummaryCurrent);
-                http.Response.Headers.ETag = EntityTags.For(created.First.Version);
-                return TypedResults.Created(LocationOf(created.First.WorkflowId), created.State);
+                return CreatedAnswer(http, services, created.State);
             case CreateOutcome.Replayed replayed:
                 http.Response.Headers["Idempotent-Replayed"] = "true";
-                http.Response.Headers.ETag = EntityTags.For(replayed.State.Version);
-                return TypedResults.Created(LocationOf(replayed.State.WorkflowId), replayed.State);
+                return CreatedAnswer(http, services, replayed.State);
             case CreateOutcome.KeyReused reused:
                 return WorkflowProblems.KeyReused(reused.ExistingWorkflowId);
             default:
@@ -98,7 +100,7 @@ public static class WorkflowEndpoints
     }
 
     /// <summary>PATCH /api/workflows/{id}: one accepted PATCH is exactly one new version.</summary>
-    public static async Task<Results<Ok<WorkflowState>, ValidationProblem, ProblemHttpResult>> UpdateWorkflow(
+    public static async Task<Results<Ok<WorkflowState>, Ok<WriteReceipt>, ValidationProblem, ProblemHttpResult>> UpdateWorkflow(
         string id, HttpContext http, [AsParameters] WorkflowServices services)
     {
         if (!WorkflowIds.IsValid(id))
@@ -127,22 +129,28 @@ public static class WorkflowEndpoints
         var change = new WorkflowChange(request!.Status, request.CurrentStep, request.TotalSteps, request.Message);
         // Not the request's token: once the store is asked, the write goes on even if the client leaves; only the
         // request's deadline stops it (before it is stored, or while its summary moves: the relay moves it then).
-        switch (await services.Store.UpdateAsync(id, change, expectedVersion, RequestDeadline.Of(http)))
+        var readable = services.Access.CanRead(http.User, id);
+        switch (await services.Writer.UpdateAsync(id, change, expectedVersion, RequestDeadline.Of(http)))
         {
             case UpdateOutcome.Applied applied:
-                services.Metrics.Accepted();
-                await PublishAsync(http, services, applied.Entry.Update, applied.SummaryCurrent);
                 http.Response.Headers.ETag = EntityTags.For(applied.Entry.Version);
+                if (!readable)
+                {
+                    return TypedResults.Ok(WriteReceipt.Of(applied.State));
+                }
+
                 return TypedResults.Ok(applied.State);
             case UpdateOutcome.NotFound:
                 return WorkflowProblems.NotFound(id);
-            case UpdateOutcome.VersionMismatch mismatch:
+            case UpdateOutcome.VersionMismatch mismatch when readable:
                 http.Response.Headers.ETag = EntityTags.For(mismatch.CurrentVersion);
                 return WorkflowProblems.VersionMismatch(expectedVersion, mismatch.CurrentVersion);
+            case UpdateOutcome.VersionMismatch:
+                return WorkflowProblems.VersionMismatch(expectedVersion, current: null);
             case UpdateOutcome.Rejected { Reason.Kind: ChangeRejectionKind.IllegalTransition } rejected:
-                return WorkflowProblems.IllegalTransition(rejected.Reason.Detail);
+                return WorkflowProblems.IllegalTransition(readable ? rejected.Reason.Detail : rejected.Reason.DetailWithoutState);
             case UpdateOutcome.Rejected rejected:
-                return WorkflowProblems.Invalid(rejected.Reason.Field, rejected.Reason.Detail);
+                return WorkflowProblems.Invalid(rejected.Reason.Field, readable ? rejected.Reason.Detail : rejected.Reason.DetailWithoutState);
             case UpdateOutcome.Contended:
                 http.Response.Headers.RetryAfter = "1";
                 return WorkflowProblems.Contended();
@@ -165,7 +173,7 @@ public static class WorkflowEndpoints
             return WorkflowProblems.Forbidden(id);
         }
 
-        var state = await services.Store.GetAsync(id, http.RequestAborted);
+        var state = await services.Rules.GetAsync(id, http.RequestAborted);
         if (state is null)
         {
             return WorkflowProblems.NotFound(id);
@@ -208,7 +216,7 @@ public static class WorkflowEndpoints
             return WorkflowProblems.Invalid("cursor", "cursor must be a next_cursor value from a previous page.");
         }
 
-        return TypedResults.Ok(await services.Store.ListAsync(statusFilter, cursor, pageSize, http.RequestAborted));
+        return TypedResults.Ok(await services.Rules.ListAsync(statusFilter, cursor, pageSize, http.RequestAborted));
     }
 
     /// <summary>GET /api/workflows/{id}/history?after=N&amp;limit=M: updates after version N, in version order.</summary>
@@ -237,24 +245,25 @@ public static class WorkflowEndpoints
             return WorkflowProblems.Invalid("limit", $"limit must be an integer from 1 to {limits.MaxHistoryLimit}.");
         }
 
-        return await services.Store.GetHistoryAsync(id, afterVersion, count, http.RequestAborted) switch
+        return await services.Rules.GetHistoryAsync(id, afterVersion, count, http.RequestAborted) switch
         {
             HistoryOutcome.Found found => new UpdateLogResult(found.Updates),
             _ => WorkflowProblems.NotFound(id),
         };
     }
 
-    // A stored update is published whatever the deadline (the publish has its own bound, Publishing:PublishTimeout).
-    // The deadline stops first, so a publish that ends after it does not turn a stored write into a 503; had it passed
-    // already, the answer is 503 once the update is published (the outbox relay would publish it otherwise).
-    private static async Task PublishAsync(HttpContext http, WorkflowServices services, StoredUpdate update, bool summaryCurrent)
+    // An accepted create's ETag is version 1; its body is the state only for a caller that may read the workflow
+    // (writing does not grant reading), else a receipt.
+    private static Results<Created<WorkflowState>, Created<WriteReceipt>, ValidationProblem, ProblemHttpResult> CreatedAnswer(
+        HttpContext http, WorkflowServices services, WorkflowState state)
     {
-        var inTime = RequestDeadline.TryStop(http);
-        await services.Dispatcher.DispatchAsync(update, summaryCurrent);
-        if (!inTime)
+        http.Response.Headers.ETag = EntityTags.For(state.Version);
+        if (!services.Access.CanRead(http.User, state.WorkflowId))
         {
-            RequestDeadline.ThrowPassed(http);
+            return TypedResults.Created(LocationOf(state.WorkflowId), WriteReceipt.Of(state));
         }
+
+        return TypedResults.Created(LocationOf(state.WorkflowId), state);
     }
 
     private static bool TryParseLimit(string? value, int defaultValue, int max, out int limit)
@@ -269,22 +278,4 @@ public static class WorkflowEndpoints
     }
 
     private static string LocationOf(string id) => "/api/workflows/" + id;
-
-    // Distinguishes a retry (same body) from a different request that reuses an Idempotency-Key.
-    private static string Fingerprint(CreateWorkflowRequest request)
-    {
-        var text = string.Join('\u001f', request.Name, request.TotalSteps?.ToString(CultureInfo.InvariantCulture) ?? "", request.Message ?? "");
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-    }
 }
-
-/// <summary>What every workflow handler needs, injected as one parameter.</summary>
-public sealed record WorkflowServices(
-    WorkflowStore Store,
-    UpdateDispatcher Dispatcher,
-    WorkflowRequestValidator Validator,
-    IOptions<WorkflowLimits> Limits,
-    ApiMetrics Metrics,
-    WorkflowAccess Access,
-    TimeProvider Time,
-    ILogger<WorkflowServices> Logger);

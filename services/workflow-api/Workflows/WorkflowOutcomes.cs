@@ -9,15 +9,23 @@ public abstract record CreateOutcome
     private CreateOutcome() { }
 
     /// <summary>A new workflow was stored at version 1.</summary>
-    /// <param name="SummaryCurrent">False when its summary could not be written; the outbox relay writes it.</param>
-    public sealed record Created(LogEntry First, bool SummaryCurrent) : CreateOutcome
+    public sealed record Created(LogEntry First) : CreateOutcome
     {
         /// <summary>The new workflow's state.</summary>
         public WorkflowState State => First.ToState();
     }
 
     /// <summary>The Idempotency-Key was seen before with the same request: the original workflow as created.</summary>
-    public sealed record Replayed(WorkflowState State) : CreateOutcome;
+    /// <param name="First">The original version 1.</param>
+    /// <param name="FinishedNow">
+    /// True when this request stored that version 1: the first request had claimed the key and not stored it yet
+    /// (it stopped, or is about to find it stored).
+    /// </param>
+    public sealed record Replayed(LogEntry First, bool FinishedNow) : CreateOutcome
+    {
+        /// <summary>The original workflow as created.</summary>
+        public WorkflowState State => First.ToState();
+    }
 
     /// <summary>The Idempotency-Key was seen before with a different request.</summary>
     public sealed record KeyReused(string ExistingWorkflowId) : CreateOutcome;
@@ -29,8 +37,7 @@ public abstract record UpdateOutcome
     private UpdateOutcome() { }
 
     /// <summary>Stored as the next version.</summary>
-    /// <param name="SummaryCurrent">False when its summary could not be moved; the outbox relay moves it.</param>
-    public sealed record Applied(LogEntry Entry, bool SummaryCurrent) : UpdateOutcome
+    public sealed record Applied(LogEntry Entry) : UpdateOutcome
     {
         /// <summary>The workflow's new state.</summary>
         public WorkflowState State => Entry.ToState();

@@ -36,11 +36,17 @@ internal static class WorkflowProblems
         title: "Idempotency-Key reused",
         detail: $"This Idempotency-Key created workflow {existingWorkflowId} from a different request body.");
 
-    public static ProblemHttpResult VersionMismatch(long? expected, long current) => TypedResults.Problem(
-        statusCode: StatusCodes.Status412PreconditionFailed,
-        title: "Version mismatch",
-        detail: $"If-Match names version {expected}, but the workflow is at version {current}.",
-        extensions: new Dictionary<string, object?> { ["current_version"] = current });
+    /// <summary>412; the current version only for a caller that may read the workflow.</summary>
+    public static ProblemHttpResult VersionMismatch(long? expected, long? current) => current is { } version
+        ? TypedResults.Problem(
+            statusCode: StatusCodes.Status412PreconditionFailed,
+            title: "Version mismatch",
+            detail: $"If-Match names version {expected}, but the workflow is at version {version}.",
+            extensions: new Dictionary<string, object?> { ["current_version"] = version })
+        : TypedResults.Problem(
+            statusCode: StatusCodes.Status412PreconditionFailed,
+            title: "Version mismatch",
+            detail: $"If-Match names version {expected}, which is not the workflow's current version.");
 
     public static ProblemHttpResult IllegalTransition(string detail) => TypedResults.Problem(
         statusCode: StatusCodes.Status409Conflict,

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Vapora.Contracts;
@@ -12,7 +11,7 @@ public static class WorkflowsExtensions
 {
     /// <summary>
     /// Adds the write path, validation, limits, metrics, the 503 answer for an unavailable store, the whole-request
-    /// deadline (<c>Storage:RequestTimeout</c>, applied by <c>UseRequestTimeouts</c>) and the shared JSON contract.
+    /// deadline (<c>Storage:RequestTimeout</c>, applied by <see cref="RequestDeadlineFilter"/>) and the JSON contract.
     /// </summary>
     public static IHostApplicationBuilder AddWorkflows(this IHostApplicationBuilder builder)
     {
@@ -20,20 +19,17 @@ public static class WorkflowsExtensions
             .BindConfiguration(WorkflowLimits.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddSingleton<WorkflowStore>();
+        builder.Services.AddSingleton<WorkflowRules>();
+        builder.Services.AddSingleton<UpdateWriter>();
         builder.Services.AddSingleton<WorkflowRequestValidator>();
         builder.Services.TryAddSingleton<ApiMetrics>();
         builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
         builder.Services.AddSingleton<RequestDeadlineResponder>();
-        builder.Services.AddRequestTimeouts();
-        builder.Services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<StorageOptions>, RequestDeadlineResponder>((timeouts, storage, responder) =>
-            timeouts.AddPolicy(RequestDeadline.PolicyName, new RequestTimeoutPolicy
-            {
-                Timeout = storage.Value.RequestTimeout,
-                TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
-                WriteTimeoutResponse = responder.WriteAsync,
-            }));
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, VaporaJsonContext.Default));
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, VaporaJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(1, ApiJsonContext.Default);
+        });
         return builder;
     }
 }

@@ -79,21 +79,92 @@ export class Chromium {
 
   async stop() {
     this.socket?.terminate();
+    // Chromium's helpers (zygotes, renderers, utilities, crashpad) may outlive the browser for a moment and keep
+    // writing into the profile, and not every one names the profile on its command line (zygotes fork renderers).
+    // So the browser's whole process tree is taken before it stops, and anything still holding a file under the
+    // profile afterwards counts too: stop them all, wait until none is left, then remove the profile.
+    const tree = this.process?.child?.pid ? descendantsOf(this.process.child.pid) : [];
     await this.process?.stop(5000);
-    // Chromium's helpers (zygotes, renderers, utilities) may outlive the browser for a moment and keep writing into
-    // the profile: each carries --user-data-dir=<profile>, a directory only this browser uses. Stop them, wait until
-    // none is left, then remove the profile.
-    const helpers = () => processesWithArgument(`--user-data-dir=${this.profile}`);
-    for (const pid of helpers()) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Already gone.
+    const helpers = () => [...new Set([
+      ...tree.filter(isAlive),
+      ...processesWithArgument(`--user-data-dir=${this.profile}`),
+      ...processesUsing(this.profile),
+    ])];
+    await poll(() => {
+      const left = helpers();
+      for (const pid of left) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
       }
-    }
-    await poll(() => helpers().length === 0, 10_000, "Chromium's helper processes to exit");
-    fs.rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+      return left.length === 0;
+    }, 10_000, "Chromium's helper processes to exit");
+    await poll(() => {
+      try {
+        fs.rmSync(this.profile, { recursive: true, force: true });
+        return true;
+      } catch (error) {
+        if (error.code !== 'ENOTEMPTY' && error.code !== 'EBUSY') throw error;
+        return false; // a file appeared while removing: try again until the deadline
+      }
+    }, 10_000, `the Chromium profile ${this.profile} to be removed`);
   }
+}
+
+/** The live descendants of `root` (children, their children…), read from /proc. */
+function descendantsOf(root) {
+  const children = new Map();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(entry));
+    } catch {
+      // Gone while reading.
+    }
+  }
+  const found = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift()) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+function isAlive(pid) {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Live processes with their working directory or an open file under `folder`. */
+function processesUsing(folder) {
+  const pids = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const paths = [fs.readlinkSync(`/proc/${entry}/cwd`)];
+      for (const fd of fs.readdirSync(`/proc/${entry}/fd`)) {
+        try {
+          paths.push(fs.readlinkSync(`/proc/${entry}/fd/${fd}`));
+        } catch {
+          // Closed while reading.
+        }
+      }
+      if (paths.some((p) => p === folder || p.startsWith(`${folder}/`)) && isAlive(Number(entry))) pids.push(Number(entry));
+    } catch {
+      // Gone while reading, or not ours to read.
+    }
+  }
+  return pids;
 }
 
 /** Live processes (not zombies) with `argument` on their command line. */

@@ -8,7 +8,7 @@ namespace Vapora.WorkflowApi.Persistence.Memory;
 /// Everything in this process's memory: correct for one API process, but not durable and not shared between
 /// replicas. Chosen only by <c>Storage:Provider=memory</c>, and said loudly at start.
 /// </summary>
-public sealed class InMemoryStorage : IWorkflowStorage
+public sealed class InMemoryStorage : IStoragePrimitives
 {
     private readonly ConcurrentDictionary<string, List<LogEntry>> _logs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, WorkflowState> _summaries = new(StringComparer.Ordinal);

@@ -47,7 +47,7 @@ internal static class MongoRegistration
         });
         builder.Services.AddSingleton<MongoIndexes>();
         builder.Services.AddHostedService<MongoIndexInitializer>();
-        builder.Services.AddKeyedSingleton<IWorkflowStorage, MongoStorage>(backendKey);
+        builder.Services.AddKeyedSingleton<IStoragePrimitives, MongoStorage>(backendKey);
         builder.Services.AddHealthChecks().AddCheck<MongoHealthCheck>("mongodb");
     }
 }

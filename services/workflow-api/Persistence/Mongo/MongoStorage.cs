@@ -9,7 +9,7 @@ namespace Vapora.WorkflowApi.Persistence.Mongo;
 /// <see cref="MongoClientFactory"/>), so an acknowledged entry survives a crash and a failover, and no read serves
 /// an entry that a failover could roll back. No multi-document transactions are used.
 /// </summary>
-internal sealed class MongoStorage(IMongoDatabase database, MongoIndexes indexes, TimeProvider time) : IWorkflowStorage
+internal sealed class MongoStorage(IMongoDatabase database, MongoIndexes indexes, TimeProvider time) : IStoragePrimitives
 {
     private readonly IMongoCollection<UpdateDocument> _log = database.GetCollection<UpdateDocument>(MongoIndexes.LogCollection);
     private readonly IMongoCollection<WorkflowDocument> _summaries = database.GetCollection<WorkflowDocument>(MongoIndexes.SummaryCollection);

@@ -8,7 +8,7 @@ using Vapora.WorkflowApi.Persistence.Sqlite;
 namespace Vapora.WorkflowApi.Persistence.Setup;
 
 /// <summary>
-/// Registers the configured <see cref="IWorkflowStorage"/>, wrapped in <see cref="BoundedStorage"/>. The one place that knows
+/// Registers the configured <see cref="IStoragePrimitives"/>, wrapped in <see cref="BoundedStorage"/>. The one place that knows
 /// every store, apart from the stores themselves, so that the storage abstraction does not depend on its implementations.
 /// </summary>
 public static class PersistenceExtensions
@@ -23,13 +23,13 @@ public static class PersistenceExtensions
                 "Storage:RequestTimeout must not be below Storage:OperationTimeout: a request makes at least one store call.")
             .ValidateOnStart();
         builder.Services.TryAddSingleton<ApiMetrics>();
-        builder.Services.AddSingleton<IWorkflowStorage>(sp => ActivatorUtilities.CreateInstance<BoundedStorage>(sp, sp.GetRequiredKeyedService<IWorkflowStorage>(BoundedStorage.BackendKey)));
+        builder.Services.AddSingleton<IStoragePrimitives>(sp => ActivatorUtilities.CreateInstance<BoundedStorage>(sp, sp.GetRequiredKeyedService<IStoragePrimitives>(BoundedStorage.BackendKey)));
 
         // The provider decides which services exist, so it is read here, with the same binder and rules as the options.
         switch (ReadProvider(builder.Configuration))
         {
             case StorageProvider.Memory:
-                builder.Services.AddKeyedSingleton<IWorkflowStorage, InMemoryStorage>(BoundedStorage.BackendKey);
+                builder.Services.AddKeyedSingleton<IStoragePrimitives, InMemoryStorage>(BoundedStorage.BackendKey);
                 break;
             case StorageProvider.Sqlite:
                 builder.AddSqliteStorage(BoundedStorage.BackendKey);

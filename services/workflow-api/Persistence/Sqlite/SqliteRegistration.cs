@@ -18,7 +18,7 @@ internal static class SqliteRegistration
                 ["ConnectionStrings:sqlite is not set. Set ConnectionStrings__sqlite, for example to \"Data Source=/var/lib/vapora/vapora.db\"."]);
         }
 
-        builder.Services.AddKeyedSingleton<IWorkflowStorage>(backendKey, (sp, _) => new SqliteStorage(
+        builder.Services.AddKeyedSingleton<IStoragePrimitives>(backendKey, (sp, _) => new SqliteStorage(
             connectionString, sp.GetRequiredService<IOptions<StorageOptions>>().Value.OperationTimeout, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration("sqlite", _ => new SqliteHealthCheck(connectionString), null, null));
     }

@@ -8,7 +8,7 @@ namespace Vapora.WorkflowApi.Persistence.Sqlite;
 /// Each primitive is one statement (or one transaction), so processes sharing the file stay consistent; WAL with
 /// synchronous=FULL makes a stored entry survive a crash.
 /// </summary>
-internal sealed class SqliteStorage(string connectionString, TimeSpan busyTimeout, TimeProvider time) : IWorkflowStorage
+internal sealed class SqliteStorage(string connectionString, TimeSpan busyTimeout, TimeProvider time) : IStoragePrimitives
 {
     private const string EntryColumns = "payload, name, created_at";
     private readonly SemaphoreSlim _schemaLock = new(1, 1);

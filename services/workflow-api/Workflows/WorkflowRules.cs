@@ -8,23 +8,23 @@ using Vapora.WorkflowApi.Persistence;
 namespace Vapora.WorkflowApi.Workflows;
 
 /// <summary>
-/// The workflow rules, written once for every store, on top of the primitives of <see cref="IWorkflowStorage"/>:
-/// read the latest version, check If-Match and the lifecycle, apply the change, encode it once, append it as the next
-/// version (the commit point), then move the summary. A writer that loses the race for a version tries again on top
-/// of the winner's, backing off exponentially up to <c>Storage:ContentionTimeout</c>. Once the append succeeded the
-/// write has succeeded: a summary that cannot be moved is logged and left to the outbox relay, never a failed request.
+/// The workflow rules, written once for every store, on top of the primitives of <see cref="IStoragePrimitives"/>:
+/// read the latest version, check If-Match and the lifecycle, apply the change, encode it once and append it as the
+/// next version: the commit point, where these methods end (<see cref="UpdateWriter"/> finishes a write: summary,
+/// publish). A writer that loses the race for a version tries again on top of the winner's, backing off exponentially
+/// up to <c>Storage:ContentionTimeout</c>. Reads answer from the log, lists from the summaries.
 /// </summary>
-public sealed class WorkflowStore
+public sealed class WorkflowRules
 {
     private static readonly ResiliencePropertyKey<long> StartedAt = new("vapora.update.started");
 
-    private readonly IWorkflowStorage _storage;
+    private readonly IStoragePrimitives _storage;
     private readonly TimeProvider _time;
-    private readonly ILogger<WorkflowStore> _logger;
+    private readonly ILogger<WorkflowRules> _logger;
     private readonly ResiliencePipeline<UpdateOutcome> _contention;
 
     /// <summary>Creates the write path over <paramref name="storage"/>.</summary>
-    public WorkflowStore(IWorkflowStorage storage, TimeProvider time, IOptions<StorageOptions> options, ILogger<WorkflowStore> logger)
+    public WorkflowRules(IStoragePrimitives storage, TimeProvider time, IOptions<StorageOptions> options, ILogger<WorkflowRules> logger)
     {
         _storage = storage;
         _time = time;
@@ -62,21 +62,19 @@ public sealed class WorkflowStore
                 }
 
                 // The first request may have stopped between claiming the key and storing version 1: finish it.
-                if (await _storage.TryAppendAsync(holder.First, cancellationToken))
-                {
-                    await MoveSummaryAsync(holder.First, cancellationToken);
-                }
-
-                return new CreateOutcome.Replayed(holder.First.ToState());
+                var finished = await _storage.TryAppendAsync(holder.First, cancellationToken);
+                return new CreateOutcome.Replayed(holder.First, finished);
             }
         }
 
-        if (!await _storage.TryAppendAsync(first, cancellationToken))
+        if (!await _storage.TryAppendAsync(first, cancellationToken) && workflow.IdempotencyKey is null)
         {
             throw new InvalidOperationException($"Workflow id {first.WorkflowId} was generated twice.");
         }
 
-        return new CreateOutcome.Created(first, await MoveSummaryAsync(first, cancellationToken));
+        // Stored now, or (with a key) a moment ago by a retry of this very request that found the key between this
+        // request's claim and its append, and stored this version 1: the key holds it in full. Created either way.
+        return new CreateOutcome.Created(first);
     }
 
     /// <summary>Applies one change as the next version.</summary>
@@ -152,21 +150,6 @@ public sealed class WorkflowStore
             return new UpdateOutcome.Contended(); // Lost this version to another writer; retried on top of theirs.
         }
 
-        return new UpdateOutcome.Applied(next, await MoveSummaryAsync(next, cancellationToken));
-    }
-
-    // After the commit point: whatever happens here, the write has succeeded.
-    private async Task<bool> MoveSummaryAsync(LogEntry entry, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _storage.UpsertSummaryAsync(entry, cancellationToken);
-            return true;
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            ApiLog.SummaryDeferred(_logger, entry.WorkflowId, entry.Version, ex);
-            return false;
-        }
+        return new UpdateOutcome.Applied(next);
     }
 }

@@ -5,14 +5,14 @@ namespace Vapora.WorkflowApi.Persistence;
 /// <summary>
 /// The primitive operations of a store, implemented by MongoDB, SQLite and memory. They hold no workflow rules:
 /// versions, If-Match, the terminal status and idempotency are decided once, above them, by
-/// <c>Workflows.WorkflowStore</c>, so the code that differs between stores is only what the database must do itself.
+/// <c>Workflows.WorkflowRules</c>, so the code that differs between stores is only what the database must do itself.
 /// </summary>
 /// <remarks>
 /// Three kinds of data: the update log (one <see cref="LogEntry"/> per version, the source of truth, which also
 /// remembers which entries are still to be published: the outbox), a summary per workflow (its latest state, for
 /// listing by status; it may lag the log and only ever moves forward) and idempotency keys.
 /// </remarks>
-public interface IWorkflowStorage
+public interface IStoragePrimitives
 {
     /// <summary>
     /// Stores <paramref name="entry"/> as its version unless that version already exists (another writer won it).
