@@ -29,7 +29,13 @@ public sealed class ComposeStackTests(ComposeStack stack, ITestOutputHelper outp
     [Fact]
     public async Task Redis_restarted_mid_stream_every_update_still_arrives_once_in_order()
     {
+        var relayed = (await stack.MetricsAsync("api")).Value("vapora_api_updates_published_total", "path=\"relay\"");
+
         await RunAsync("redis restart", () => stack.ComposeAsync("restart", "redis"));
+
+        // What the API stored while Redis was away reached the clients through its outbox relay.
+        Assert.True((await stack.MetricsAsync("api")).Value("vapora_api_updates_published_total", "path=\"relay\"") > relayed,
+            "the restart should have left updates for the outbox relay");
     }
 
     /// <summary>Watches <see cref="Workflows"/> workflows with two clients of each transport, injects the fault a third of the way in, checks every client.</summary>

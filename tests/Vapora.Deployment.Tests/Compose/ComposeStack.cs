@@ -39,7 +39,8 @@ public sealed class ComposeStack(ServiceImages images) : IAsyncLifetime
     {
         _socketDirectory = Directory.CreateTempSubdirectory("vapora-podman-service-").FullName;
         var socket = Path.Combine(_socketDirectory, "podman.sock");
-        _podmanService = ManagedProcess.Start("podman-service", "podman", ["system", "service", "--time=0", $"unix://{socket}"], PodmanCli.Environment);
+        // Stopped on dispose; should a crashed run leave it behind, it ends itself after 5 idle minutes.
+        _podmanService = ManagedProcess.Start("podman-service", "podman", ["system", "service", "--time=300", $"unix://{socket}"], PodmanCli.Environment);
         _environment = new Dictionary<string, string?>(PodmanCli.Environment)
         {
             ["DOCKER_HOST"] = $"unix://{socket}",
@@ -68,6 +69,10 @@ public sealed class ComposeStack(ServiceImages images) : IAsyncLifetime
 
     /// <summary>Runs docker-compose on this stack (<c>kill gateway-2</c>, <c>restart redis</c>…).</summary>
     public Task<string> ComposeAsync(params string[] arguments) => ComposeAsync(TimeSpan.FromMinutes(2), arguments);
+
+    /// <summary>A service's Prometheus scrape, read inside its container (nginx routes no /metrics to the API).</summary>
+    public async Task<MetricsSnapshot> MetricsAsync(string service) =>
+        MetricsSnapshot.Parse(await PodmanCli.CheckAsync("exec", $"{_project}_{service}_1", "wget", "-q", "-O", "-", "http://127.0.0.1:8080/metrics"));
 
     public async ValueTask DisposeAsync()
     {
