@@ -9,13 +9,3 @@ public sealed class ConfigurationCheckOptions
     /// <summary><c>fail</c> (default): the service does not start, naming the key; <c>warn</c>: it logs the key as an error and starts.</summary>
     public UnknownKeyHandling UnknownKeys { get; set; } = UnknownKeyHandling.Fail;
 }
-
-/// <summary>See <see cref="ConfigurationCheckOptions.UnknownKeys"/>.</summary>
-public enum UnknownKeyHandling
-{
-    /// <summary>Refuse to start.</summary>
-    Fail,
-
-    /// <summary>Log each unknown key as an error and start.</summary>
-    Warn,
-}

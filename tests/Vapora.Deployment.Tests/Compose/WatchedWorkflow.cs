@@ -12,7 +12,7 @@ namespace Vapora.Deployment.Tests.Compose;
 public sealed class WatchedWorkflow
 {
     private readonly HttpClient _http;
-    private readonly List<Watcher> _watchers = [];
+    private readonly List<WorkflowWatcher> _watchers = [];
     private long _acknowledged = 1;
 
     private WatchedWorkflow(string id, HttpClient http)
@@ -26,7 +26,7 @@ public sealed class WatchedWorkflow
     /// <summary>The highest version the API confirmed.</summary>
     public long Acknowledged => Interlocked.Read(ref _acknowledged);
 
-    public IReadOnlyList<Watcher> Watchers => _watchers;
+    public IReadOnlyList<WorkflowWatcher> Watchers => _watchers;
 
     public static async Task<WatchedWorkflow> CreateAsync(HttpClient http, string name, int steps, CancellationToken cancellationToken)
     {
@@ -47,7 +47,7 @@ public sealed class WatchedWorkflow
             MaxReconnectAttempts = null,
             MaxBackoff = TimeSpan.FromSeconds(2),
         }).Watch(Id);
-        _watchers.Add(new Watcher(stream, transport, stop));
+        _watchers.Add(new WorkflowWatcher(stream, transport, stop));
     }
 
     /// <summary>
@@ -84,47 +84,6 @@ public sealed class WatchedWorkflow
             }
 
             await Task.Delay(interval, cancellationToken);
-        }
-    }
-
-    /// <summary>One client: every version it delivered, in order, and how often it reconnected.</summary>
-    public sealed class Watcher
-    {
-        private readonly List<long> _versions = [];
-        private int _reconnects;
-
-        public Watcher(WorkflowStream stream, StreamTransport transport, CancellationToken stop)
-        {
-            Stream = stream;
-            Transport = transport;
-            stream.Reconnecting += (_, _) => Interlocked.Increment(ref _reconnects);
-            stream.UpdateReceived += (_, update) =>
-            {
-                lock (_versions)
-                {
-                    _versions.Add(update.Version);
-                }
-            };
-            Running = Task.Run(() => stream.RunAsync(stop), CancellationToken.None);
-        }
-
-        public WorkflowStream Stream { get; }
-
-        public StreamTransport Transport { get; }
-
-        public Task Running { get; }
-
-        public int Reconnects => Volatile.Read(ref _reconnects);
-
-        public IReadOnlyList<long> Versions
-        {
-            get
-            {
-                lock (_versions)
-                {
-                    return [.. _versions];
-                }
-            }
         }
     }
 }
