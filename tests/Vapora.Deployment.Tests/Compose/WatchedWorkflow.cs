@@ -51,12 +51,12 @@ public sealed class WatchedWorkflow
     }
 
     /// <summary>
-    /// Posts updates 1..<paramref name="steps"/> (versions 2..steps+1), each retried until the API confirms it: If-Match
-    /// makes a retry of an update that was stored after all answer 412 instead of storing it twice.
+    /// Posts updates (steps 1, 2, …) until <paramref name="stop"/> fires, each retried until the API confirms it:
+    /// If-Match makes a retry of an update that was stored after all answer 412 instead of storing it twice.
     /// </summary>
-    public async Task ProduceAsync(int steps, TimeSpan interval, CancellationToken cancellationToken)
+    public async Task ProduceAsync(TimeSpan interval, CancellationToken stop)
     {
-        for (var step = 1; step <= steps; step++)
+        for (var step = 1; !stop.IsCancellationRequested; step++)
         {
             while (true)
             {
@@ -68,7 +68,8 @@ public sealed class WatchedWorkflow
                 request.Headers.TryAddWithoutValidation("If-Match", $"\"{Acknowledged}\"");
                 try
                 {
-                    using var response = await _http.SendAsync(request, cancellationToken);
+                    // Not cancelled by stop: an update under way is finished, so Acknowledged stays exact.
+                    using var response = await _http.SendAsync(request, CancellationToken.None);
                     if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.PreconditionFailed)
                     {
                         Interlocked.Exchange(ref _acknowledged, Acknowledged + 1);
@@ -80,10 +81,17 @@ public sealed class WatchedWorkflow
                     // The balancer or the API away for a moment: the same update again.
                 }
 
-                await Task.Delay(interval, cancellationToken);
+                await Task.Delay(interval, CancellationToken.None);
             }
 
-            await Task.Delay(interval, cancellationToken);
+            try
+            {
+                await Task.Delay(interval, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 }
