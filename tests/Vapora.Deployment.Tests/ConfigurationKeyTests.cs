@@ -18,8 +18,9 @@ public sealed class ConfigurationKeyTests
     {
         var settings = await DeploymentSettings.OfKubernetesAsync(kustomization);
 
-        // A whole ConfigMap or Secret (envFrom) goes to both services: each key must be one of them reads.
-        var problems = settings.Select(s => s.Entry.FromEnvFrom
+        // A whole ConfigMap or Secret (envFrom) goes to both services: each key must be one of them reads. A variable
+        // only there to be spelt out in a later one's $(NAME) is the kubelet's, not the service's.
+        var problems = settings.Where(s => !s.Entry.Referenced).Select(s => s.Entry.FromEnvFrom
                 ? RuntimeKeys.Problem(s.Entry.Name, ServiceSchemas.Both, "either service") is { } shared ? $"{s.Entry.Source}: {shared}" : null
                 : RuntimeKeys.Problem(s.Entry.Name, ServiceSchemas.Of(s.Service), s.Service) is { } own ? $"{s.Service} env: {own}" : null)
             .OfType<string>().Distinct().ToList();

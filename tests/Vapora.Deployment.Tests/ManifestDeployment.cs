@@ -44,7 +44,7 @@ public sealed class ManifestDeployment(ServiceImages images) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Objects = await KubernetesObjects.RenderAsync(Overlay);
-        var config = Objects.ConfigMapData("vapora-config") ?? throw new InvalidOperationException("No ConfigMap vapora-config.");
+        var config = Objects.GeneratedConfigMapData("vapora-config") ?? throw new InvalidOperationException("No ConfigMap vapora-config.");
         Secrets = new SecretPlaceholders(new TokenFactory(), config["Auth__Jwt__Issuer"], config["Auth__Jwt__Audience"]);
         _network = PodmanCli.NewName("vapora-k8s");
         await PodmanCli.CheckAsync("network", "create", "--label", PodmanCli.Label + "=manifests", _network);

@@ -8,8 +8,14 @@ namespace Vapora.Deployment.Tests.Configuration;
 /// <summary>The settings the shipped deployment files give the two services, each with where it is set.</summary>
 public static class DeploymentSettings
 {
-    /// <summary>Every kustomization of deploy/k8s.</summary>
-    public static readonly string[] Kustomizations = ["base", "overlays/production", "overlays/redis-cluster", "overlays/production-monitoring"];
+    /// <summary>Every kustomization users apply: the base and each overlay.</summary>
+    public static IReadOnlyList<string> Kustomizations { get; } =
+        Directory.EnumerateDirectories(Path.Combine(RepositoryPaths.Root, "deploy", "k8s", "overlays"))
+            .Where(d => File.Exists(Path.Combine(d, "kustomization.yaml")))
+            .Select(d => "overlays/" + Path.GetFileName(d))
+            .Order(StringComparer.Ordinal)
+            .Prepend("base")
+            .ToList();
 
     public static readonly string[] Services = ["workflow-api", "realtime-gateway"];
 
@@ -17,7 +23,7 @@ public static class DeploymentSettings
     public static async Task<IReadOnlyList<(string Service, EnvironmentEntry Entry)>> OfKubernetesAsync(string kustomization)
     {
         var objects = await KubernetesObjects.RenderAsync(kustomization);
-        var config = objects.ConfigMapData("vapora-config") ?? new Dictionary<string, string>();
+        var config = objects.GeneratedConfigMapData("vapora-config") ?? new Dictionary<string, string>();
         var secrets = new SecretPlaceholders(new TokenFactory(), config.GetValueOrDefault("Auth__Jwt__Issuer", "issuer"), config.GetValueOrDefault("Auth__Jwt__Audience", "vapora"));
         return Services.SelectMany(service => new PodContainer(objects, service, secrets).Environment.Select(e => (service, e))).ToList();
     }

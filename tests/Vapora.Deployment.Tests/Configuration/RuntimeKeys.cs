@@ -18,6 +18,10 @@ public static class RuntimeKeys
         ["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "honour X-Forwarded-For/-Proto from the ingress",
         ["DOTNET_gcServer"] = "workstation GC in containers",
         ["AllowedHosts"] = "host filtering",
+        ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "the OpenTelemetry SDK's OTLP exporter: grpc or http/protobuf (components/otlp)",
+        ["OTEL_EXPORTER_OTLP_HEADERS"] = "the OpenTelemetry SDK's OTLP exporter: headers such as a collector's API key",
+        ["OTEL_RESOURCE_ATTRIBUTES"] = "the OpenTelemetry SDK's resource: which namespace and pod a trace or metric came from",
+        ["SSL_CERT_DIR"] = "OpenSSL's certificate folders (.NET on Linux trusts them): the system's and MongoDB's private CA",
     };
 
     /// <summary>The logging keys: Logging:LogLevel and the console logger with its formatters.</summary>

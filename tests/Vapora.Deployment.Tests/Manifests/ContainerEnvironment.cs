@@ -14,6 +14,7 @@ public static partial class ContainerEnvironment
     public static IReadOnlyList<EnvironmentEntry> Render(KubernetesObjects objects, JsonElement container, SecretPlaceholders secrets, string podName)
     {
         var entries = new List<EnvironmentEntry>();
+        var referenced = new HashSet<string>(StringComparer.Ordinal);
         void Set(string name, string value, string source, bool fromEnvFrom = false)
         {
             entries.RemoveAll(e => e.Name == name);
@@ -48,7 +49,7 @@ public static partial class ContainerEnvironment
                 var name = variable.GetProperty("name").GetString()!;
                 if (variable.TryGetProperty("value", out var value))
                 {
-                    Set(name, Expand(value.GetString() ?? string.Empty, entries), "env");
+                    Set(name, Expand(value.GetString() ?? string.Empty, entries, referenced), "env");
                 }
                 else if (variable.TryGetProperty("valueFrom", out var from) && Resolve(objects, secrets, from, podName) is { } resolved)
                 {
@@ -57,7 +58,7 @@ public static partial class ContainerEnvironment
             }
         }
 
-        return entries;
+        return entries.Select(e => referenced.Contains(e.Name) ? e with { Referenced = true } : e).ToList();
     }
 
     private static IReadOnlyDictionary<string, string> Reference(IReadOnlyDictionary<string, string>? data, JsonElement reference, string kind) =>
@@ -94,10 +95,23 @@ public static partial class ContainerEnvironment
     }
 
     // $(NAME) is replaced by an earlier variable's value; $$(NAME) stays literally $(NAME); unknown names stay as written.
-    private static string Expand(string value, List<EnvironmentEntry> earlier) =>
-        VariableReference().Replace(value, m => m.Value.StartsWith("$$", StringComparison.Ordinal)
-            ? m.Value[1..]
-            : earlier.LastOrDefault(e => e.Name == m.Groups["name"].Value)?.Value ?? m.Value);
+    private static string Expand(string value, List<EnvironmentEntry> earlier, HashSet<string> referenced) =>
+        VariableReference().Replace(value, m =>
+        {
+            if (m.Value.StartsWith("$$", StringComparison.Ordinal))
+            {
+                return m.Value[1..];
+            }
+
+            var name = m.Groups["name"].Value;
+            if (earlier.LastOrDefault(e => e.Name == name) is not { } found)
+            {
+                return m.Value;
+            }
+
+            referenced.Add(name);
+            return found.Value;
+        });
 
     [GeneratedRegex(@"\$?\$\((?<name>[A-Za-z_][A-Za-z0-9_.-]*)\)")]
     private static partial Regex VariableReference();

@@ -25,7 +25,7 @@ public static class KubeletOnPodman
         var arguments = new List<string>
         {
             "run", "--detach", "--pull", "never", "--name", name, "--label", PodmanCli.Label + "=manifests",
-            "--network", network, "--hostname", $"{pod.Deployment}-test", "--no-healthcheck",
+            "--network", network, "--hostname", pod.PodName, "--no-healthcheck",
             "--stop-timeout", pod.TerminationGracePeriodSeconds.ToString(CultureInfo.InvariantCulture),
         };
         foreach (var alias in pod.Aliases)
@@ -159,12 +159,15 @@ public static class KubeletOnPodman
                     : throw new NotSupportedException($"{pod.Deployment}: volume {volume.GetProperty("name")} is of a kind this test does not mount.");
             if (data is null)
             {
-                throw new InvalidOperationException($"{pod.Deployment}: volume {volume.GetProperty("name")} needs {source}, which neither the manifests nor the test's placeholders have.");
+                // An optional Secret or ConfigMap that does not exist mounts as an empty folder.
+                data = source.TryGetProperty("optional", out var optional) && optional.GetBoolean()
+                    ? new Dictionary<string, string>()
+                    : throw new InvalidOperationException($"{pod.Deployment}: volume {volume.GetProperty("name")} needs {source}, which neither the manifests nor the test's placeholders have.");
             }
 
             directory ??= Readable(Directory.CreateTempSubdirectory("vapora-k8s-volumes-").FullName);
             var folder = Readable(Directory.CreateDirectory(Path.Combine(directory, volume.GetProperty("name").GetString()!)).FullName);
-            var items = source.TryGetProperty("items", out var listed)
+            var items = source.TryGetProperty("items", out var listed) && data.Count > 0
                 ? listed.EnumerateArray().Select(i => (Key: i.GetProperty("key").GetString()!, Path: i.GetProperty("path").GetString()!))
                 : data.Keys.Select(k => (Key: k, Path: k));
             foreach (var (key, file) in items)

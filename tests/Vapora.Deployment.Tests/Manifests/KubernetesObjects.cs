@@ -40,6 +40,19 @@ public sealed class KubernetesObjects
             ? found
             : throw new InvalidOperationException($"deploy/k8s/{Target} has no {kind} named {name}.");
 
+    /// <summary>The Deployment or StatefulSet of that name.</summary>
+    public JsonElement Workload(string name) =>
+        All.SingleOrDefault(o => o.GetProperty("kind").GetString() is "Deployment" or "StatefulSet" && NameOf(o) == name) is { ValueKind: JsonValueKind.Object } found
+            ? found
+            : throw new InvalidOperationException($"deploy/k8s/{Target} has no Deployment or StatefulSet named {name}.");
+
+    /// <summary>
+    /// The data of the ConfigMap a configMapGenerator made under <paramref name="name"/> (its rendered name carries a
+    /// hash of its content), or of the plain ConfigMap of that name.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? GeneratedConfigMapData(string name) =>
+        ConfigMapData(name) ?? OfKind("ConfigMap").Select(NameOf).Where(n => n.StartsWith(name + "-", StringComparison.Ordinal)).Select(ConfigMapData).SingleOrDefault();
+
     /// <summary>The data of a ConfigMap (null when there is none of that name).</summary>
     public IReadOnlyDictionary<string, string>? ConfigMapData(string name) =>
         OfKind("ConfigMap").FirstOrDefault(o => NameOf(o) == name) is { ValueKind: JsonValueKind.Object } map

@@ -11,17 +11,21 @@ public sealed class PodContainer
 {
     private readonly JsonElement _pod;
 
+    /// <param name="deployment">The name of a Deployment or StatefulSet.</param>
     public PodContainer(KubernetesObjects objects, string deployment, SecretPlaceholders secrets)
     {
         Deployment = deployment;
-        var template = objects.Single("Deployment", deployment).GetProperty("spec").GetProperty("template");
+        var workload = objects.Workload(deployment);
+        var template = workload.GetProperty("spec").GetProperty("template");
+        // A StatefulSet's pods are named after it and their ordinal; a Deployment's get a random suffix.
+        PodName = workload.GetProperty("kind").GetString() == "StatefulSet" ? $"{deployment}-0" : $"{deployment}-test";
         _pod = template.GetProperty("spec");
         Spec = _pod.GetProperty("containers")[0];
         PodLabels = template.GetProperty("metadata").GetProperty("labels").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
         Ports = Spec.TryGetProperty("ports", out var ports)
             ? ports.EnumerateArray().Select(p => (Name: p.TryGetProperty("name", out var n) ? n.GetString() : null, Port: p.GetProperty("containerPort").GetInt32())).ToList()
             : [];
-        Environment = ContainerEnvironment.Render(objects, Spec, secrets, $"{deployment}-test");
+        Environment = ContainerEnvironment.Render(objects, Spec, secrets, PodName);
         Probes = new[] { "startupProbe", "livenessProbe", "readinessProbe" }
             .Where(kind => Spec.TryGetProperty(kind, out _))
             .Select(kind => Probe(kind, Spec.GetProperty(kind)))
@@ -33,7 +37,11 @@ public sealed class PodContainer
                 port.TryGetProperty("targetPort", out var target) ? ContainerPort(target) : port.GetProperty("port").GetInt32()))).ToList();
     }
 
+    /// <summary>The workload's name (a Deployment's or a StatefulSet's).</summary>
     public string Deployment { get; }
+
+    /// <summary>The pod's name, which is also its host name.</summary>
+    public string PodName { get; }
 
     /// <summary>The container as the manifest has it.</summary>
     public JsonElement Spec { get; }
