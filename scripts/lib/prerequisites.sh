@@ -21,14 +21,14 @@ _vapora_package_of() {
 
 # Commands each profile needs (beyond the .NET SDK). nginx lives in /usr/sbin, which a non-root PATH may lack.
 # images (scripts/build-images.sh, the container tests): podman with runc, its network stack (netavark, aardvark-dns
-# for names, iptables for published ports) and debootstrap for the stand-in base images.
+# for names, iptables for published ports) and mmdebstrap for the stand-in base image.
 _vapora_commands() {
   case "$1" in
     run)
       echo curl
       [ -n "${ConnectionStrings__redis:-}" ] || echo redis-server ;;
     images)
-      echo podman runc netavark aardvark-dns iptables debootstrap ;;
+      echo podman runc netavark aardvark-dns iptables mmdebstrap ;;
     test)
       echo curl openssl redis-server redis-cli redis-sentinel nginx chromium docker-compose prometheus promtool node npm
       _vapora_commands images ;;
