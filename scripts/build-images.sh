@@ -155,5 +155,8 @@ for pid in "${pids[@]}"; do
 done
 [ "$failed" = 0 ] || exit 1
 # Earlier builds' layers that nothing tagged uses any more (only images made on the stand-ins carry the label).
-podman image prune --force --filter label=org.vapora.standin >/dev/null
+# Housekeeping only: an image held by a leftover build container (a build killed half-way) stays, the build does not fail.
+if ! prune=$(podman image prune --force --filter label=org.vapora.standin 2>&1 >/dev/null); then
+  echo "Older layers kept: $prune (podman ps --all --external lists what holds them)" >&2
+fi
 echo "Images ready in $((SECONDS - started)) s (logs in $log_dir)."
