@@ -49,6 +49,24 @@ public sealed record CloseReason(int Code, string Reason, bool Resume)
     public static readonly CloseReason TryAgainLater = new(1013, "gateway at its connection limit: retry later", Resume: true);
 
     /// <summary>
+    /// The token's subject holds as many connections on this gateway as it may (<c>Gateway:MaxConnectionsPerSubject</c>):
+    /// retry after a backoff, once one of its other connections has ended. Same code as <see cref="TryAgainLater"/>.
+    /// </summary>
+    public static readonly CloseReason SubjectAtLimit = TryAgainLater with { Reason = "too many connections for this token's subject: retry later" };
+
+    /// <summary>
+    /// The client's address holds as many connections on this gateway as it may (<c>Gateway:MaxConnectionsPerAddress</c>):
+    /// retry after a backoff. Same code as <see cref="TryAgainLater"/>.
+    /// </summary>
+    public static readonly CloseReason AddressAtLimit = TryAgainLater with { Reason = "too many connections from this address: retry later" };
+
+    /// <summary>
+    /// The connection watched nothing for <c>Gateway:IdleConnectionTimeout</c>: reconnect when there is something to watch.
+    /// Same code as <see cref="GoingAway"/>, so every client resumes (and resubscribes what it still wants).
+    /// </summary>
+    public static readonly CloseReason Idle = GoingAway with { Reason = "idle: no subscription; reconnect when there is something to watch" };
+
+    /// <summary>
     /// No token can be checked now because the token issuer's keys cannot be fetched (an identity-provider outage):
     /// retry after a backoff. Same code as <see cref="TryAgainLater"/>.
     /// </summary>
@@ -81,8 +99,14 @@ public sealed record CloseReason(int Code, string Reason, bool Resume)
     /// <summary>The token does not allow this workflow: do not retry.</summary>
     public static readonly CloseReason Forbidden = new(4403, "this token does not allow this workflow", Resume: false);
 
+    /// <summary>The token may read no workflow at all (neither the read scope nor any id in its claim): no connection is admitted for it.</summary>
+    public static readonly CloseReason ReadsNothing = Forbidden with { Reason = "this token may read no workflow" };
+
     /// <summary>The workflow does not exist: do not retry.</summary>
     public static readonly CloseReason NotFound = new(4404, "workflow not found", Resume: false);
+
+    /// <summary>A multiplexed event stream none of whose workflows could be watched (each got its error event): it ends.</summary>
+    public static readonly CloseReason NothingToWatch = NotFound with { Reason = "none of this stream's workflows can be watched" };
 
     /// <summary>Every code with a fixed meaning; of the others, 4400–4499, 1007 and 1008 give up and the rest resume.</summary>
     public static IReadOnlyList<CloseReason> Known { get; } =

@@ -29,6 +29,43 @@ public sealed class SecuredPageTests(SecuredPageFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task The_token_leaves_the_address_bar_once_read_and_the_page_forbids_framing_without_breaking_itself()
+    {
+        var mine = await fixture.Client.CreateAsync("Mine", totalSteps: 4);
+        var token = fixture.Tokens.Create(workflows: [mine.WorkflowId]);
+        var violations = new List<string>();
+
+        var page = await _pages.OpenAsync($"/?token={token}&view=1#/workflows/{mine.WorkflowId}",
+            configure: context =>
+            {
+                context.Console += (_, message) =>
+                {
+                    if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+                    {
+                        violations.Add(message.Text);
+                    }
+                };
+                return Task.CompletedTask;
+            });
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
+
+        Assert.DoesNotContain(token, page.Url, StringComparison.Ordinal);
+        Assert.EndsWith($"/?view=1#/workflows/{mine.WorkflowId}", page.Url, StringComparison.Ordinal);
+        var reloaded = await page.ReloadAsync();
+        var policy = reloaded!.Headers["content-security-policy"];
+        Assert.Contains("frame-ancestors 'none'", policy, StringComparison.Ordinal);
+        Assert.Contains("default-src 'self'", policy, StringComparison.Ordinal);
+        // The token stays for the tab's session only: the reloaded page still has it.
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
+        await Expect(page.Locator("#detail-title")).ToHaveTextAsync("Mine");
+        Assert.Empty(violations);
+
+        // The entry was replaced, not pushed: Back leads to the page before (the blank tab), not to the URL with the token.
+        await page.GoBackAsync();
+        Assert.DoesNotContain(token, page.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Without_a_token_the_page_says_why_nothing_loads()
     {
         var page = await _pages.OpenAsync("/");

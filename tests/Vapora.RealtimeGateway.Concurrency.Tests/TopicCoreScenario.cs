@@ -38,8 +38,9 @@ internal static class TopicCoreScenario
         using var reads = new HistoryReads(log, Options.Create(new ResumeOptions()), updateLog, metrics, time, NullLogger<HistoryReads>.Instance);
         var context = new TopicContext(hub, metrics, time, repair, NullLogger<WorkflowTopic>.Instance);
         using var topics = new TopicRegistry(new InstantBroker(), log, context, NullLogger<TopicRegistry>.Instance);
-        var services = new ConnectionServices(topics, new CatchUp(reads, log, updateLog, metrics), new WorkflowAccess(new AuthMode(IsOff: true)),
-            Options.Create(new ConnectionOptions { SendQueueCapacity = 8, KeepAliveInterval = Timeout.InfiniteTimeSpan }), metrics, time,
+        var connections = Options.Create(new ConnectionOptions { SendQueueCapacity = 8, KeepAliveInterval = Timeout.InfiniteTimeSpan });
+        var services = new ConnectionServices(topics, new CatchUp(reads, log, updateLog, metrics), new NotFoundCache(connections, time),
+            new WorkflowAccess(new AuthMode(IsOff: true)), connections, metrics, time,
             NullLogger<Connection>.Instance);
 
         ExploredClient[] clients =

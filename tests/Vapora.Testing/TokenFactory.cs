@@ -47,6 +47,24 @@ public sealed class TokenFactory
     public string CreateRs256(string? scope = null, IEnumerable<string>? workflows = null, string? keyId = null) =>
         Create(new SigningCredentials(new RsaSecurityKey(Rsa) { KeyId = keyId }, SecurityAlgorithms.RsaSha256), scope, workflows, null, "tester", Issuer, Audience, null);
 
+    /// <summary>An HS256 token with extra JOSE header parameters (such as <c>crit</c>).</summary>
+    public string CreateWithHeader(string scope, IReadOnlyDictionary<string, object> header)
+    {
+        var key = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(SharedSecret));
+        var now = DateTime.UtcNow;
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = Audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now.AddHours(1),
+            Claims = new Dictionary<string, object> { ["sub"] = "tester", ["scope"] = scope },
+            AdditionalHeaderClaims = header.ToDictionary(h => h.Key, h => h.Value),
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256),
+        });
+    }
+
     /// <summary>A token whose header says <c>alg: none</c> and that carries no signature.</summary>
     public static string CreateUnsigned(string scope)
     {

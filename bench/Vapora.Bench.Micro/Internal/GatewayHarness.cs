@@ -67,8 +67,9 @@ internal sealed class GatewayHarness : IDisposable
         var context = new TopicContext(hubOptions, Metrics, TimeProvider.System, _repair, NullLogger<WorkflowTopic>.Instance);
         Topics = new TopicRegistry(new NullBroker(), log, context, NullLogger<TopicRegistry>.Instance);
         Hub = new WorkflowHub(Topics, probe, hubOptions, Metrics, TimeProvider.System, NullLogger<WorkflowHub>.Instance);
-        Services = new ConnectionServices(Topics, new CatchUp(_reads, log, updateLogOptions, Metrics), new WorkflowAccess(new AuthMode(IsOff: true)),
-            Options.Create(connectionOptions), Metrics, TimeProvider.System, NullLogger<Connection>.Instance);
+        var connections = Options.Create(connectionOptions);
+        Services = new ConnectionServices(Topics, new CatchUp(_reads, log, updateLogOptions, Metrics), new NotFoundCache(connections, TimeProvider.System),
+            new WorkflowAccess(new AuthMode(IsOff: true)), connections, Metrics, TimeProvider.System, NullLogger<Connection>.Instance);
     }
 
     public GatewayMetrics Metrics { get; }

@@ -13,6 +13,11 @@ public sealed partial record ServerFrame
         public const string Forbidden = "forbidden";
         /// <summary>The connection has reached its subscription limit.</summary>
         public const string TooManySubscriptions = "too_many_subscriptions";
+        /// <summary>
+        /// This connection's subscribes failed too often (unknown or forbidden workflows): it may subscribe again once
+        /// its budget refills (<c>Gateway:FailedSubscribeRefill</c>). Nothing was asked of Redis or the API.
+        /// </summary>
+        public const string RateLimited = "rate_limited";
         /// <summary>The gateway cannot serve the subscription right now; retry.</summary>
         public const string Unavailable = "unavailable";
     }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Vapora.ServiceDefaults.Security;
@@ -71,6 +72,9 @@ public static class AuthenticationExtensions
 
     /// <summary>Retry-After (seconds) of a request refused because the token issuer is unreachable.</summary>
     public const string IssuerRetryAfterSeconds = "5";
+
+    /// <summary>The JOSE header parameter naming extensions a recipient must understand (RFC 7515 4.1.11).</summary>
+    private const string CriticalHeader = "crit";
 
     private const string UnknownModeMessage = "Auth:Mode must be 'jwt' or, for local development only, 'none'.";
 
@@ -146,14 +150,34 @@ public static class AuthenticationExtensions
             o.Events = new JwtBearerEvents
             {
                 // Browsers cannot set headers on a WebSocket upgrade or an EventSource request; accept the token from
-                // the query there only, so REST tokens never land in URLs and access logs.
+                // the query there only, so REST tokens never land in URLs and access logs. A token in both places (or
+                // two in the query) is refused, not resolved: a proxy or a page adding one must not silently win.
                 OnMessageReceived = context =>
                 {
                     var http = context.HttpContext;
                     var queryAllowed = http.WebSockets.IsWebSocketRequest || http.GetEndpoint()?.Metadata.GetMetadata<AccessTokenInQuery>() is not null;
-                    if (queryAllowed && context.Request.Query.TryGetValue(AccessTokenQueryParameter, out var token) && token.Count == 1)
+                    if (!queryAllowed || !context.Request.Query.TryGetValue(AccessTokenQueryParameter, out var token))
                     {
-                        context.Token = token[0];
+                        return Task.CompletedTask;
+                    }
+
+                    if (token.Count != 1 || context.Request.Headers.Authorization.Count > 0)
+                    {
+                        context.Fail(new AmbiguousTokenException());
+                        return Task.CompletedTask;
+                    }
+
+                    context.Token = token[0];
+                    return Task.CompletedTask;
+                },
+
+                // RFC 7515 4.1.11: a token whose header lists critical extensions must be refused by a recipient that
+                // does not understand them, and these services understand none.
+                OnTokenValidated = context =>
+                {
+                    if (context.SecurityToken is JsonWebToken jwt && jwt.TryGetHeaderValue<object>(CriticalHeader, out _))
+                    {
+                        context.Fail(new SecurityTokenValidationException("The token's header lists critical extensions (crit), which this service does not understand."));
                     }
 
                     return Task.CompletedTask;
@@ -173,6 +197,13 @@ public static class AuthenticationExtensions
                 // No token can be checked while the issuer is unreachable: that is an outage, not a bad token.
                 OnChallenge = context =>
                 {
+                    if (context.AuthenticateFailure is AmbiguousTokenException ambiguous)
+                    {
+                        context.HandleResponse();
+                        return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Ambiguous token",
+                            detail: ambiguous.Message).ExecuteAsync(context.HttpContext);
+                    }
+
                     if (context.AuthenticateFailure is not IssuerUnavailableException)
                     {
                         return Task.CompletedTask;

@@ -12,6 +12,10 @@ public sealed class WorkflowAccess(AuthMode mode)
     public bool CanRead(ClaimsPrincipal user, string workflowId) =>
         mode.IsOff || (user.Identity?.IsAuthenticated == true && WorkflowClaims.CanRead(user, workflowId));
 
+    /// <summary>May <paramref name="user"/> read any workflow at all? (A connection is admitted only then.)</summary>
+    public bool CanReadAny(ClaimsPrincipal user) =>
+        mode.IsOff || (user.Identity?.IsAuthenticated == true && WorkflowClaims.CanReadAny(user));
+
     /// <summary>May <paramref name="user"/> list (read every) workflow?</summary>
     public bool CanReadAll(ClaimsPrincipal user) =>
         mode.IsOff || (user.Identity?.IsAuthenticated == true && WorkflowClaims.CanReadAll(user));

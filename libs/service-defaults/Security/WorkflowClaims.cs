@@ -24,6 +24,9 @@ public static class WorkflowClaims
     /// <summary>True when the principal may read every workflow (and list them).</summary>
     public static bool CanReadAll(ClaimsPrincipal user) => Scopes(user).Contains(ReadScope);
 
+    /// <summary>True when the principal may read at least one workflow (the read scope, or an id in its claim).</summary>
+    public static bool CanReadAny(ClaimsPrincipal user) => CanReadAll(user) || Values(user, WorkflowsClaim).Count > 0;
+
     /// <summary>True when the principal may read <paramref name="workflowId"/>.</summary>
     public static bool CanRead(ClaimsPrincipal user, string workflowId) =>
         CanReadAll(user) || Values(user, WorkflowsClaim).Contains(workflowId);

@@ -8,8 +8,8 @@ using Vapora.ServiceDefaults.Security;
 namespace Vapora.RealtimeGateway.Connections;
 
 /// <summary>
-/// Who may connect, the same for every transport: the page's origin (before anything is accepted), then the token and
-/// the drain. Each refusal is a <see cref="CloseReason"/> that the transport shows its own way. (The connection limit is
+/// Who may connect, the same for every transport: the page's origin (before anything is accepted), then the token (valid,
+/// sent once, and allowing to read something) and the drain. Each refusal is a <see cref="CloseReason"/> that the transport shows its own way. (The connection limit is
 /// the registry's, taken when the connection runs: <see cref="ConnectionHost.RunAsync"/>.)
 /// </summary>
 internal sealed class ConnectionAdmission(
@@ -19,6 +19,9 @@ internal sealed class ConnectionAdmission(
     GatewayMetrics metrics,
     ILogger<ConnectionAdmission> logger)
 {
+    /// <summary>The close reason of a token sent twice (fits the 123 bytes of a close reason).</summary>
+    private const string AmbiguousTokenReason = "send the token in one place: the Authorization header or access_token";
+
     private readonly string[] _allowedOrigins = options.Value.AllowedOrigins;
 
     /// <summary>False (and answered with 403, counted and logged) when the request's page origin may not connect.</summary>
@@ -62,10 +65,18 @@ internal sealed class ConnectionAdmission(
                 metrics.InboundRejected("unauthenticated");
                 return result.Failure switch
                 {
+                    AmbiguousTokenException ambiguous => CloseReason.BadRequest(AmbiguousTokenReason),
                     SecurityTokenExpiredException => CloseReason.TokenExpired,
                     null => CloseReason.Unauthorized,
                     _ => CloseReason.InvalidToken,
                 };
+            }
+
+            if (!access.CanReadAny(http.User))
+            {
+                // Admitted, it would read nothing and only hold a slot of the connection limits.
+                metrics.InboundRejected("reads_nothing");
+                return CloseReason.ReadsNothing;
             }
         }
 

@@ -7,11 +7,16 @@ internal static class ConnectionExtensions
 {
     public static IHostApplicationBuilder AddConnections(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ConnectionOptions>().BindConfiguration(ConnectionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ConnectionOptions>().BindConfiguration(ConnectionOptions.SectionName).ValidateDataAnnotations()
+            .Validate(o => o.AllowedOrigins.All(OriginPolicy.IsValidSetting),
+                "Gateway:AllowedOrigins holds '*' or origins as browsers send them: scheme://host[:port], no path, user info or query.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<ConnectionDrainer>();
         builder.Services.AddSingleton<ConnectionAdmission>();
         builder.Services.AddSingleton<ConnectionServices>();
+        builder.Services.AddSingleton<NotFoundCache>();
+        builder.Services.AddHostedService<IdleConnectionSweeper>();
         builder.Services.AddSingleton<ConnectionHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConnectionDrainer>());
         builder.Services.AddHealthChecks().AddCheck<ConnectionDrainer>("draining");

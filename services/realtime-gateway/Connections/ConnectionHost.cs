@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Claims;
 using Vapora.Contracts;
 using Vapora.RealtimeGateway.Internal;
@@ -7,7 +8,7 @@ namespace Vapora.RealtimeGateway.Connections;
 /// <summary>
 /// Admits and runs connections, whatever their transport, in the same steps for each: the page's origin before the
 /// transport accepts anything (<see cref="OriginAllowedAsync"/>), then who asks and whether now
-/// (<see cref="AdmitAsync"/>: token, drain, the request itself), then the connection limit and a connection's end when
+/// (<see cref="AdmitAsync"/>: token, drain, the request itself), then the connection limits (of the gateway, the token's subject and the client's address) and a connection's end when
 /// its token expires (<see cref="RunAsync"/>). A refused connection is closed with its <see cref="CloseReason"/>, which
 /// its transport shows in its own form (a close code, an HTTP status).
 /// </summary>
@@ -41,7 +42,8 @@ internal sealed class ConnectionHost(
     /// its token expires.
     /// </summary>
     /// <remarks>Not async: the registration ends in the connection's own end, so no frame of this method stays suspended under it.</remarks>
-    public Task RunAsync(Connection connection, CloseReason? refusal, Func<Connection, Task> inbound, Func<Connection, Task>? start)
+    /// <param name="address">The client's address (the load balancer's forwarded one where configured), for its connection limit.</param>
+    public Task RunAsync(Connection connection, IPAddress? address, CloseReason? refusal, Func<Connection, Task> inbound, Func<Connection, Task>? start)
     {
         if (refusal is not null)
         {
@@ -49,11 +51,20 @@ internal sealed class ConnectionHost(
             return connection.RunAsync(inbound);
         }
 
-        if (!registry.TryRegister(connection))
+        if (registry.TryRegister(connection, SubjectOf(connection), address) is { } full)
         {
-            Services.Metrics.InboundRejected("connection_limit");
-            GatewayLog.ConnectionLimit(logger, registry.Limit);
-            connection.Close(CloseReason.TryAgainLater);
+            if (full == CloseReason.TryAgainLater)
+            {
+                Services.Metrics.InboundRejected("connection_limit");
+                GatewayLog.ConnectionLimit(logger, registry.Limit);
+            }
+            else
+            {
+                Services.Metrics.InboundRejected(full == CloseReason.SubjectAtLimit ? "subject_limit" : "address_limit");
+                GatewayLog.ConnectionQuotaReached(logger, full.Reason);
+            }
+
+            connection.Close(full);
             return connection.RunAsync(inbound);
         }
 
@@ -72,6 +83,10 @@ internal sealed class ConnectionHost(
             throw;
         }
     }
+
+    /// <summary>Whose connections this one counts with: the token's <c>sub</c> (tokens without one share a count); none when authentication is off.</summary>
+    private string? SubjectOf(Connection connection) =>
+        Services.Access.IsOpen ? null : connection.User.FindFirst("sub")?.Value ?? string.Empty;
 
     /// <summary>A connection lives no longer than its token: at <c>exp</c> it is closed and the client reconnects with a fresh one.</summary>
     private ITimer? CloseWhenTokenExpires(Connection connection)

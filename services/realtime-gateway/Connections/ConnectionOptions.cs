@@ -9,8 +9,8 @@ public sealed class ConnectionOptions
     public const string SectionName = "Gateway";
 
     /// <summary>
-    /// Origins (<c>https://app.example.com</c>) whose pages may open sockets and event streams (<c>*</c>: any). Empty: only
-    /// pages of the gateway's own origin. Requests without an Origin header (non-browser clients) are not affected. Others
+    /// Origins (<c>https://app.example.com</c>, scheme, host and port compared) whose pages may open sockets and event
+    /// streams (<c>*</c>: any). Empty: only pages of the gateway's own origin. Requests without an Origin header (non-browser clients) are not affected. Others
     /// get 403 before the upgrade or the stream. Event streams answer these origins with CORS headers.
     /// </summary>
     public string[] AllowedOrigins { get; set; } = [];
@@ -26,6 +26,41 @@ public sealed class ConnectionOptions
     /// <summary>Most connections (WebSocket and Server-Sent Events) this gateway serves; more are closed with 1013 (try again later).</summary>
     [Range(1, 10_000_000)]
     public int MaxConnections { get; set; } = 100_000;
+
+    /// <summary>
+    /// Most connections one token subject (<c>sub</c>) may hold on this gateway; more are closed with 1013 (event streams:
+    /// 503). Keeps one token from using up <see cref="MaxConnections"/>. Tokens without <c>sub</c> share one count;
+    /// with authentication off there is no subject and no such limit.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxConnectionsPerSubject { get; set; } = 1000;
+
+    /// <summary>
+    /// Most connections one client address may hold on this gateway (0: no limit, the default: behind a load balancer
+    /// every client has its address unless the gateway is told the forwarded one, see docs/operations.md). More are
+    /// closed with 1013 (event streams: 503).
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int MaxConnectionsPerAddress { get; set; }
+
+    /// <summary>A connection that watches no workflow for this long is closed with 1001 (it reconnects when it has something to watch).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan IdleConnectionTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Failed subscribes (unknown or forbidden workflow, already subscribed, over the limit) a connection may make in a
+    /// burst; beyond it subscribes are refused with <c>rate_limited</c> until the budget refills.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int FailedSubscribeBudget { get; set; } = 20;
+
+    /// <summary>How often one failed subscribe is given back to a connection's budget.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan FailedSubscribeRefill { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a workflow found missing is answered "not found" without asking Redis and the API again (0: not remembered).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan NotFoundCacheDuration { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Server pings on idle sockets; a client that does not answer within the same time is dropped. A catch-up that

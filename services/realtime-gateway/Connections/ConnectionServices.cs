@@ -10,6 +10,7 @@ namespace Vapora.RealtimeGateway.Connections;
 internal sealed class ConnectionServices(
     TopicRegistry topics,
     CatchUp catchUp,
+    NotFoundCache notFound,
     WorkflowAccess access,
     IOptions<ConnectionOptions> options,
     GatewayMetrics metrics,
@@ -21,6 +22,9 @@ internal sealed class ConnectionServices(
     public CatchUp CatchUp { get; } = catchUp;
 
     public WorkflowAccess Access { get; } = access;
+
+    /// <summary>Workflows recently found missing.</summary>
+    public NotFoundCache NotFound { get; } = notFound;
 
     public ConnectionOptions Options { get; } = options.Value;
 

@@ -23,6 +23,10 @@ internal sealed class SubscribeResult
     public static readonly SubscribeResult TooManySubscriptions = new(nameof(TooManySubscriptions), CloseReason.BadRequest("too many subscriptions"),
         ServerFrame.ErrorCodes.TooManySubscriptions, "this connection watches as many workflows as it may");
 
+    /// <summary>The connection's failed subscribes spent its budget: nothing was tried (<see cref="ConnectionOptions.FailedSubscribeBudget"/>).</summary>
+    public static readonly SubscribeResult RateLimited = new(nameof(RateLimited), CloseReason.BadRequest("too many failed subscribes"),
+        ServerFrame.ErrorCodes.RateLimited, "too many failed subscribes on this connection; subscribe again later");
+
     /// <summary>Too many history reads in flight and queued on this gateway: try again after a backoff (a reconnect storm).</summary>
     public static readonly SubscribeResult Busy = new(nameof(Busy), CloseReason.CatchUpBusy, ServerFrame.ErrorCodes.Unavailable,
         "too many resumes at once on this gateway; subscribe again after a backoff");

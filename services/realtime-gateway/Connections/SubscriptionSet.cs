@@ -10,14 +10,26 @@ namespace Vapora.RealtimeGateway.Connections;
 /// letting go. Independent of the transport: a WebSocket and an event stream subscribe the same way.
 /// </summary>
 /// <remarks>
+/// Failed subscribes (unknown, forbidden, repeated, over the limit) spend a budget that refills slowly
+/// (<c>Gateway:FailedSubscribeBudget</c>, one back per <c>Gateway:FailedSubscribeRefill</c>); without budget a subscribe
+/// is refused as <see cref="SubscribeResult.RateLimited"/> before it costs a Redis subscribe or an API read, so a
+/// connection cannot turn a stream of made-up ids into load on either.
+/// <para>
 /// Most connections watch one workflow (a stream, or a page on one workflow), so the first subscription is held in a
 /// field and the dictionary is made only for a second one: an idle connection holds no dictionary (docs/benchmarks.md).
+/// </para>
 /// </remarks>
 internal sealed class SubscriptionSet(Connection connection, ConnectionServices services)
 {
     private readonly object _lock = new();
     private WorkflowSubscription? _single;
     private Dictionary<string, WorkflowSubscription>? _many;
+    private readonly long _openedAt = services.Time.GetTimestamp();
+    /// <summary>When the set last became empty (<see cref="_openedAt"/> at first); 0 while it watches something.</summary>
+    private long _emptySince;
+    private int _failuresLeft = services.Options.FailedSubscribeBudget;
+    /// <summary>When the failure budget was last topped up (<see cref="_openedAt"/> at first).</summary>
+    private long _refilledAt;
 
     public int Count
     {
@@ -26,14 +38,52 @@ internal sealed class SubscriptionSet(Connection connection, ConnectionServices 
 
     private int CountLocked => _many?.Count ?? (_single is null ? 0 : 1);
 
+    /// <summary>How long the connection has watched nothing (zero while it watches something).</summary>
+    public TimeSpan IdleFor()
+    {
+        lock (_lock)
+        {
+            return CountLocked > 0 ? TimeSpan.Zero : services.Time.GetElapsedTime(_emptySince == 0 ? _openedAt : _emptySince);
+        }
+    }
+
+    /// <summary>May this connection's token read <paramref name="workflowId"/> at all?</summary>
+    public bool MayRead(string workflowId) => services.Access.CanRead(connection.User, workflowId);
+
     /// <summary>Joins a workflow and catches up from <paramref name="after"/> (null: the current state first), then goes live.</summary>
     /// <param name="subscribedFrame">Sent once the workflow is known to exist, before any update (the /ws protocol).</param>
     public async Task<SubscribeResult> SubscribeAsync(string workflowId, long? after, bool enveloped, ReadOnlyMemory<byte>? subscribedFrame)
     {
+        var result = await TrySubscribeAsync(workflowId, after, enveloped, subscribedFrame);
+        if (result == SubscribeResult.NotFound || result == SubscribeResult.Forbidden || result == SubscribeResult.AlreadySubscribed
+            || result == SubscribeResult.TooManySubscriptions)
+        {
+            lock (_lock)
+            {
+                _failuresLeft--;
+            }
+        }
+
+        return result;
+    }
+
+    private async Task<SubscribeResult> TrySubscribeAsync(string workflowId, long? after, bool enveloped, ReadOnlyMemory<byte>? subscribedFrame)
+    {
+        if (!HasFailureBudget())
+        {
+            services.Metrics.InboundRejected("subscribe_budget");
+            return SubscribeResult.RateLimited;
+        }
+
         if (!services.Access.CanRead(connection.User, workflowId))
         {
             services.Metrics.InboundRejected("forbidden");
             return SubscribeResult.Forbidden;
+        }
+
+        if (services.NotFound.IsKnownMissing(workflowId))
+        {
+            return SubscribeResult.NotFound;
         }
 
         var subscription = new WorkflowSubscription(connection, workflowId, after, enveloped);
@@ -58,7 +108,13 @@ internal sealed class SubscriptionSet(Connection connection, ConnectionServices 
             var (lease, status) = await services.Topics.JoinAsync(workflowId, connection.Aborted);
             if (lease.Topic is not { } topic)
             {
-                return status == TopicStatus.NotFound ? SubscribeResult.NotFound : SubscribeResult.Unavailable;
+                if (status != TopicStatus.NotFound)
+                {
+                    return SubscribeResult.Unavailable;
+                }
+
+                services.NotFound.Remember(workflowId);
+                return SubscribeResult.NotFound;
             }
 
             lock (_lock)
@@ -151,11 +207,37 @@ internal sealed class SubscriptionSet(Connection connection, ConnectionServices 
         }
     }
 
+    /// <summary>True when a failure may still be afforded; tops the budget up by the refills earned since the last one.</summary>
+    private bool HasFailureBudget()
+    {
+        var budget = services.Options.FailedSubscribeBudget;
+        var refill = services.Options.FailedSubscribeRefill;
+        lock (_lock)
+        {
+            var since = _refilledAt == 0 ? _openedAt : _refilledAt;
+            if (_failuresLeft >= budget)
+            {
+                _refilledAt = services.Time.GetTimestamp();
+                return true;
+            }
+
+            var earned = services.Time.GetElapsedTime(since).Ticks / refill.Ticks;
+            if (earned > 0)
+            {
+                _failuresLeft = (int)Math.Min(budget, _failuresLeft + earned);
+                _refilledAt = since + (long)(earned * refill.TotalSeconds * services.Time.TimestampFrequency);
+            }
+
+            return _failuresLeft > 0;
+        }
+    }
+
     private WorkflowSubscription? FindLocked(string workflowId) =>
         _many is not null ? _many.GetValueOrDefault(workflowId) : _single?.WorkflowId == workflowId ? _single : null;
 
     private void AddLocked(WorkflowSubscription subscription)
     {
+        _emptySince = 0;
         if (_many is null && _single is null)
         {
             _single = subscription;
@@ -183,6 +265,11 @@ internal sealed class SubscriptionSet(Connection connection, ConnectionServices 
         else if (ReferenceEquals(_single, subscription))
         {
             _single = null;
+        }
+
+        if (CountLocked == 0 && _emptySince == 0)
+        {
+            _emptySince = services.Time.GetTimestamp();
         }
     }
 }

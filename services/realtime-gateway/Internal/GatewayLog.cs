@@ -80,6 +80,12 @@ internal static partial class GatewayLog
     [LoggerMessage(124, LogLevel.Warning, "Refused a socket or event stream from origin {Origin}")]
     public static partial void OriginRejected(ILogger logger, string origin);
 
+    [LoggerMessage(127, LogLevel.Debug, "Refused a connection: {Reason}")]
+    public static partial void ConnectionQuotaReached(ILogger logger, string reason);
+
+    [LoggerMessage(128, LogLevel.Debug, "Closed {Connections} connections that watched nothing for {Timeout}")]
+    public static partial void IdleConnectionsClosed(ILogger logger, int connections, TimeSpan timeout);
+
     [LoggerMessage(123, LogLevel.Warning, "Connection limit of {Limit} reached; refusing a new connection (sockets: 1013, event streams: 503)")]
     public static partial void ConnectionLimit(ILogger logger, int limit);
 }

@@ -15,12 +15,15 @@ public static class PageEndpoints
     /// <summary>Serves the page and its configuration.</summary>
     public static WebApplication MapProgressPage(this WebApplication app)
     {
+        var policy = PageSecurityPolicy.For(app.Services.GetRequiredService<IOptions<PageOptions>>().Value);
         app.UseDefaultFiles();
         app.UseStaticFiles(new StaticFileOptions
         {
             OnPrepareResponse = context =>
             {
                 var headers = context.Context.Response.Headers;
+                headers.ContentSecurityPolicy = policy;
+                headers.XFrameOptions = "DENY";
                 headers.XContentTypeOptions = "nosniff";
                 headers["Referrer-Policy"] = "no-referrer";
                 headers.CacheControl = "no-cache";

@@ -60,10 +60,17 @@ function watchFrom(state) {
 }
 
 async function loadConfig() {
-  const fromServer = await fetch('config.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
   const params = new URLSearchParams(location.search);
-  const token = params.get('token') ?? sessionStorage.getItem('vapora.token') ?? fromServer.accessToken ?? null;
-  if (params.get('token')) sessionStorage.setItem('vapora.token', params.get('token'));
+  const fromUrl = params.get('token');
+  if (fromUrl) {
+    // Kept for this tab only, and taken out of the address bar and its history entry before anything else runs.
+    sessionStorage.setItem('vapora.token', fromUrl);
+    params.delete('token');
+    const query = params.toString();
+    history.replaceState(history.state, '', `${location.pathname}${query ? `?${query}` : ''}${location.hash}`);
+  }
+  const fromServer = await fetch('config.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
+  const token = fromUrl ?? sessionStorage.getItem('vapora.token') ?? fromServer.accessToken ?? null;
   const apiBase = (fromServer.apiBaseUrl || location.origin).replace(/\/$/, '');
   const streamBase = (fromServer.socketBaseUrl || location.origin).replace(/\/$/, '');
   return { apiBase, streamBase, token };

@@ -39,7 +39,7 @@ public sealed class ConnectionRegistryTests : IDisposable
             for (var round = 0; round < Rounds; round++)
             {
                 start.SignalAndWait(ct);
-                registry.TryRegister(connections[round][t]);
+                registry.TryRegister(connections[round][t], subject: null, address: null);
                 done.SignalAndWait(ct);
             }
         })).ToList();
@@ -48,7 +48,7 @@ public sealed class ConnectionRegistryTests : IDisposable
         for (var round = 0; round < Rounds; round++)
         {
             // One slot left: every thread wants it at once.
-            held.ForEach(c => Assert.True(registry.TryRegister(c)));
+            held.ForEach(c => Assert.Null(registry.TryRegister(c, subject: null, address: null)));
             start.SignalAndWait(ct);
             done.SignalAndWait(ct);
             admittedOver = Math.Max(admittedOver, registry.Count - Limit);

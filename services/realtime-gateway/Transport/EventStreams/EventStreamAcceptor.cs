@@ -38,7 +38,7 @@ internal sealed class EventStreamAcceptor(ConnectionHost host, IOptions<EventStr
         var preamble = EventStreamFrames.Preamble(_options.EventStreamRetry, Random.Shared);
         try
         {
-            await host.RunAsync(connection, refusal, transport.UntilFinishedAsync, c => start(c, preamble));
+            await host.RunAsync(connection, http.Connection.RemoteIpAddress, refusal, transport.UntilFinishedAsync, c => start(c, preamble));
         }
         finally
         {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Vapora.Contracts;
 using Vapora.Contracts.EventStreams;
 using Vapora.RealtimeGateway.Connections;
 using Vapora.RealtimeGateway.Transport.WebSockets;
@@ -44,6 +45,13 @@ internal static class MultiplexEventStreamEndpoint
 
     private static async Task StartAsync(Connection connection, (string Id, long? After)[] workflows, ReadOnlyMemory<byte> preamble)
     {
+        if (!workflows.Any(w => connection.Subscriptions.MayRead(w.Id)))
+        {
+            // Nothing here may be read: refused before the stream begins (403), not an open stream of errors.
+            connection.Close(CloseReason.Forbidden);
+            return;
+        }
+
         // The request is valid and admitted: the stream begins now, whatever each workflow turns out to be.
         connection.EnqueueControl(preamble);
         await Parallel.ForEachAsync(workflows, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentSubscribes, CancellationToken = connection.Aborted },
@@ -60,5 +68,10 @@ internal static class MultiplexEventStreamEndpoint
                     connection.EnqueueControl(EventStreamFrames.Named(EventStreamEvents.WorkflowError, ProtocolFrames.Error(result, workflow.Id)));
                 }
             });
+        if (connection.Subscriptions.Count == 0)
+        {
+            // Every workflow got its error event: a stream left with nothing to read ends instead of holding a slot.
+            connection.Close(CloseReason.NothingToWatch);
+        }
     }
 }
