@@ -36,7 +36,9 @@ public abstract partial class WorkflowStoreContract
             Assert.Equal(first.Planned.Update.Json.ToArray(), holder.Planned.Update.Json.ToArray());
         }
 
-        Assert.Equal(otherSubject.Planned.ToState(), ownKey.Planned.ToState());
+        Assert.Same(first, won); // The very instance tells the caller its claim won.
+        Assert.NotSame(first, lost);
+        Assert.Same(otherSubject, ownKey);
         Assert.Null(await storage.FindIdempotencyClaimAsync(new SubjectKey("sub:nobody", key), KeyTime, Ct));
     }
 

@@ -74,7 +74,11 @@ public interface IStoragePrimitives
     Task<IdempotencyClaim?> FindIdempotencyClaimAsync(SubjectKey key, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Records <paramref name="claim"/> unless its key is held by a claim that has not expired by <paramref name="now"/>.</summary>
-    /// <returns>The claim that holds the key: this one, or the one that was there first.</returns>
+    /// <returns>
+    /// The claim that holds the key: <paramref name="claim"/> itself (the same instance) when this call recorded it, else
+    /// the one that was there first. Two requests may plan equal entries in the same millisecond; only the instance tells
+    /// which of them claimed the key.
+    /// </returns>
     Task<IdempotencyClaim> ClaimIdempotencyKeyAsync(IdempotencyClaim claim, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>

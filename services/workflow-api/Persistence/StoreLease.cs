@@ -10,6 +10,10 @@ namespace Vapora.WorkflowApi.Persistence;
 /// </summary>
 public sealed class StoreLease
 {
+    // This process among all that share the store (a restarted container may reuse a host name and process id).
+    private static readonly string ProcessTag = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+    private static int s_instances;
+
     private readonly IStoragePrimitives _storage;
     private readonly TimeProvider _time;
     private readonly ApiMetrics _metrics;
@@ -26,7 +30,7 @@ public sealed class StoreLease
         _metrics = metrics;
         _renewAfter = duration / 3;
         // Unique per instance, and telling which process holds it when read in the store.
-        Owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+        Owner = $"{ProcessTag}/{Interlocked.Increment(ref s_instances)}";
     }
 
     /// <summary>The lease's name in the store.</summary>

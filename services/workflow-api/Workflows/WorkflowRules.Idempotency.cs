@@ -34,7 +34,7 @@ public sealed partial class WorkflowRules
 
             var claim = new IdempotencyClaim(request.Key, request.Fingerprint, next, ExpiryFrom(now));
             holder = await _storage.ClaimIdempotencyKeyAsync(claim, now, cancellationToken);
-            if (SamePlan(holder, claim))
+            if (ReferenceEquals(holder, claim))
             {
                 write.Claimed = true;
                 return await _storage.TryAppendAsync(next, cancellationToken) ? new UpdateOutcome.Applied(next) : new UpdateOutcome.Contended();
@@ -103,7 +103,4 @@ public sealed partial class WorkflowRules
     // Whole milliseconds, as the stores keep it, so that the claim read back is equal to the one written.
     private DateTimeOffset ExpiryFrom(DateTimeOffset now) => UtcTimestampJsonConverter.Truncate(now + _keyLifetime);
 
-    private static bool SamePlan(IdempotencyClaim holder, IdempotencyClaim claim) =>
-        holder.Fingerprint == claim.Fingerprint && holder.ExpiresAt == claim.ExpiresAt && holder.Planned.Key == claim.Planned.Key
-        && holder.Planned.Update.Json.Span.SequenceEqual(claim.Planned.Update.Json.Span);
 }

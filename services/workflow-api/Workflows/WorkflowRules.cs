@@ -60,8 +60,9 @@ public sealed partial class WorkflowRules
         {
             // The key is claimed before version 1 exists, so two racing creates cannot both make a workflow.
             var now = _time.GetUtcNow();
-            var holder = await _storage.ClaimIdempotencyKeyAsync(new IdempotencyClaim(request.Key, request.Fingerprint, first, ExpiryFrom(now)), now, cancellationToken);
-            if (holder.Planned.WorkflowId != first.WorkflowId)
+            var claim = new IdempotencyClaim(request.Key, request.Fingerprint, first, ExpiryFrom(now));
+            var holder = await _storage.ClaimIdempotencyKeyAsync(claim, now, cancellationToken);
+            if (!ReferenceEquals(holder, claim))
             {
                 if (holder.Fingerprint != request.Fingerprint)
                 {

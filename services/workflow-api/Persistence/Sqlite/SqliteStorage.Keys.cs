@@ -18,7 +18,7 @@ internal sealed partial class SqliteStorage
         await using var connection = await OpenAsync(cancellationToken);
         var planned = claim.Planned;
         // Inserted, or put in place of an expired claim; a claim still alive is left alone.
-        await ExecuteAsync(connection,
+        var recorded = await ExecuteAsync(connection,
             "INSERT INTO idempotency_claims (subject, key, fingerprint, workflow_id, version, payload, name, created_at, expires_at) "
             + "VALUES ($subject, $key, $fingerprint, $id, $version, $payload, $name, $created, $expires) "
             + "ON CONFLICT (subject, key) DO UPDATE SET fingerprint = excluded.fingerprint, workflow_id = excluded.workflow_id, "
@@ -29,6 +29,11 @@ internal sealed partial class SqliteStorage
             ("$version", planned.Version), ("$payload", planned.Update.Json.ToArray()), ("$name", planned.Name),
             ("$created", planned.CreatedAt.ToUnixTimeMilliseconds()), ("$expires", claim.ExpiresAt.ToUnixTimeMilliseconds()),
             ("$now", now.ToUnixTimeMilliseconds()));
+        if (recorded == 1)
+        {
+            return claim;
+        }
+
         return await ReadClaimAsync(connection, claim.Key, now, cancellationToken)
             ?? throw new StoredDataException($"Idempotency key {claim.Key.Key} of {claim.Key.Subject} was neither stored nor found.");
     }
