@@ -26,7 +26,8 @@ public abstract partial class WorkflowStoreContract
         var first = Claim(key, "fingerprint-a", Entry(NewId(), 1, name: "first"));
 
         var won = await storage.ClaimIdempotencyKeyAsync(first, KeyTime, Ct);
-        var lost = await second.ClaimIdempotencyKeyAsync(Claim(key, "fingerprint-b", Entry(NewId(), 1, name: "second")), KeyTime, Ct);
+        var late = Claim(key, "fingerprint-b", Entry(NewId(), 1, name: "second"));
+        var lost = await second.ClaimIdempotencyKeyAsync(late, KeyTime, Ct);
         var otherSubject = Claim(key, "fingerprint-b", Entry(NewId(), 1, name: "other subject"), subject: "sub:someone-else");
         var ownKey = await second.ClaimIdempotencyKeyAsync(otherSubject, KeyTime, Ct);
 
@@ -37,7 +38,7 @@ public abstract partial class WorkflowStoreContract
         }
 
         Assert.Same(first, won); // The very instance tells the caller its claim won.
-        Assert.NotSame(first, lost);
+        Assert.NotSame(late, lost);
         Assert.Same(otherSubject, ownKey);
         Assert.Null(await storage.FindIdempotencyClaimAsync(new SubjectKey("sub:nobody", key), KeyTime, Ct));
     }
