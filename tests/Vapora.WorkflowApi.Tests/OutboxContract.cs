@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Time.Testing;
 using Vapora.Contracts;
+using Vapora.Testing;
 using Vapora.WorkflowApi.Persistence;
 using Vapora.WorkflowApi.Workflows;
 using static Vapora.WorkflowApi.Tests.StoreHarness;
@@ -29,6 +31,51 @@ public abstract partial class WorkflowStoreContract
         Assert.Equal(Enumerable.Range(1, 5).Select(v => new UpdateKey(id, v)), publisher.Published);
         Assert.Equal(5, finished.Sum());
         Assert.Empty(await storage.ScanUnpublishedAsync(DateTimeOffset.UtcNow.AddMinutes(1), 10, Ct));
+    }
+
+    [Fact]
+    public async Task An_earlier_version_is_due_with_a_later_one_even_when_its_replicas_clock_runs_ahead()
+    {
+        // The replica that accepted v1 and v2 runs an hour ahead: by its clock they were accepted later than v3.
+        var now = UtcTimestampJsonConverter.Truncate(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(now.AddHours(1));
+        var storage = await CreateStorageAsync(clock);
+        var (skewed, other) = (WorkflowIdGenerator.NewId(now), WorkflowIdGenerator.NewId(now.AddSeconds(1)));
+        await storage.TryAppendAsync(Entry(skewed, 1), Ct);
+        await storage.TryAppendAsync(Entry(skewed, 2), Ct);
+        await storage.TryAppendAsync(Entry(other, 1), Ct);
+        clock.AdjustTime(now);
+        await storage.TryAppendAsync(Entry(skewed, 3), Ct);
+        await storage.TryAppendAsync(Entry(other, 2), Ct);
+
+        var batch = await storage.ScanUnpublishedAsync(now.AddSeconds(1), 10, Ct);
+
+        // v3 is due, so v1 and v2 are, and go first; of the other workflow only what is due, never v1 after v2.
+        Assert.Equal([new UpdateKey(skewed, 1), new UpdateKey(skewed, 2), new UpdateKey(skewed, 3), new UpdateKey(other, 1), new UpdateKey(other, 2)],
+            batch.Select(e => e.Key));
+        Assert.Empty(await storage.ScanUnpublishedAsync(now.AddSeconds(-1), 10, Ct));
+    }
+
+    [Fact]
+    public async Task A_lease_is_held_by_one_owner_renewed_by_it_taken_by_another_once_expired_and_given_up()
+    {
+        var storage = await CreateStorageAsync();
+        var second = await OpenSecondStorageAsync(storage);
+        var lease = "lease-" + Guid.NewGuid().ToString("N");
+        var brief = TimeSpan.FromMilliseconds(300);
+
+        var taken = await storage.TryAcquireLeaseAsync(lease, "a", TimeSpan.FromMinutes(1), Ct);
+        var refused = await second.TryAcquireLeaseAsync(lease, "b", TimeSpan.FromMinutes(1), Ct);
+        var renewed = await storage.TryAcquireLeaseAsync(lease, "a", brief, Ct);
+        await Poll.UntilAsync(() => second.TryAcquireLeaseAsync(lease, "b", TimeSpan.FromMinutes(1), Ct), TimeSpan.FromSeconds(10), "b to take the expired lease");
+        var lost = await storage.TryAcquireLeaseAsync(lease, "a", TimeSpan.FromMinutes(1), Ct);
+        await storage.ReleaseLeaseAsync(lease, "a", Ct); // Not a's: stays b's.
+        var stillB = await storage.TryAcquireLeaseAsync(lease, "c", TimeSpan.FromMinutes(1), Ct);
+        await second.ReleaseLeaseAsync(lease, "b", Ct);
+        var afterRelease = await storage.TryAcquireLeaseAsync(lease, "c", TimeSpan.FromMinutes(1), Ct);
+        var otherLease = await second.TryAcquireLeaseAsync(lease + "-other", "b", TimeSpan.FromMinutes(1), Ct);
+
+        Assert.Equal((true, false, true, false, false, true, true), (taken, refused, renewed, lost, stillB, afterRelease, otherLease));
     }
 
     [Fact]
