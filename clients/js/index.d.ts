@@ -1,7 +1,10 @@
 // Type declarations of @vapora/client (hand-written; test/types compiles a consumer against them).
 
-/** A workflow's status (README "Wire contract"). */
-export type WorkflowStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+/**
+ * A workflow's status (README "Wire contract"). A newer API may add statuses: the client delivers one it does not know
+ * as it is (any other string), and only completed, failed and cancelled are terminal.
+ */
+export type WorkflowStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | (string & {});
 
 /** One accepted change of a workflow: version n is its state after its n-th change. */
 export interface WorkflowUpdate {

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Vapora.Client.Transports;
 
 namespace Vapora.Client;
 
@@ -52,5 +53,8 @@ public sealed class WorkflowClientOptions
     public Random Random { get; init; } = Random.Shared;
 
     /// <summary>Opens a socket; replaceable in tests. The default is <see cref="ClientWebSocket"/>.</summary>
-    internal Func<Uri, WorkflowClientOptions, CancellationToken, Task<WebSocket>>? Connect { get; init; }
+    internal Func<Uri, ConnectionSettings, CancellationToken, Task<WebSocket>>? Connect { get; init; }
+
+    /// <summary>What the transports need of these options to open a connection.</summary>
+    internal ConnectionSettings ConnectionSettings => new(AccessToken, KeepAliveInterval, HttpClient, Connect);
 }

@@ -56,6 +56,14 @@ public sealed class WorkflowStream
     /// <summary>Raised for every delivered update, in order.</summary>
     public event EventHandler<WorkflowUpdate>? UpdateReceived;
 
+    /// <summary>
+    /// Raised when the gateway could not continue the stream gap-free (the history after <see cref="LastVersion"/> was
+    /// compacted, or the stream was ahead of the store, as after a restore) and sent the current state marked as a reset:
+    /// the stream goes on from the state's version, which may be lower than the last one delivered. The state is also
+    /// delivered as an update.
+    /// </summary>
+    public event EventHandler<WorkflowState>? ResetReceived;
+
     /// <summary>Raised before every reconnect: the caller can show "reconnecting…".</summary>
     public event EventHandler<ReconnectingEventArgs>? Reconnecting;
 
@@ -115,11 +123,6 @@ public sealed class WorkflowStream
                     }
                 }
 
-                if (closeCode == CloseReason.Normal.Code)
-                {
-                    yield break;
-                }
-
                 if (closeCode is { } code && !CloseReason.ShouldResume(code))
                 {
                     throw new WorkflowStreamClosedException(WorkflowId, code, reason);
@@ -172,6 +175,15 @@ public sealed class WorkflowStream
             return null;
         }
 
+        // A reset is the new start, whatever came before (its version may be lower: the store was restored).
+        if (frame.IndexOf("\"reset\":true"u8) >= 0 && TryReadState(frame) is { Reset: true } reset)
+        {
+            State = reset;
+            Interlocked.Exchange(ref _lastVersion, reset.Version);
+            ResetReceived?.Invoke(this, reset);
+            return reset.ToUpdate();
+        }
+
         if (header.Version <= LastVersion)
         {
             DuplicatesDropped++;
@@ -213,8 +225,8 @@ public sealed class WorkflowStream
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.ConnectTimeout);
         var opened = Transport == StreamTransport.ServerSentEvents
-            ? await EventStreamConnection.OpenAsync(StreamUrl("http", "https", "events"), _options, timeout.Token)
-            : await WebSocketStreamConnection.OpenAsync(StreamUrl("ws", "wss", "updates"), _options, timeout.Token);
+            ? await EventStreamConnection.OpenAsync(StreamUrl("http", "https", "events"), _options.ConnectionSettings, timeout.Token)
+            : await WebSocketStreamConnection.OpenAsync(StreamUrl("ws", "wss", "updates"), _options.ConnectionSettings, timeout.Token);
         cancellationToken.ThrowIfCancellationRequested();
         return opened;
     }

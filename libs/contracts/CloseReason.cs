@@ -6,17 +6,23 @@ namespace Vapora.Contracts;
 /// these, and every client decides with <see cref="ShouldResume"/>, so code, text and meaning live in one place.
 /// </summary>
 /// <remarks>
-/// The codes and their meaning are a documented contract (README, "Close codes"): 4000–4399 and
-/// 1001/1006/1011/1012/1013 mean "resume"; 4400–4499 mirror HTTP client errors and mean "give up", as do the other
-/// 1xxx codes. Changing one breaks outside clients.
+/// The codes and their meaning are a documented contract (README, "Close codes"): 4400–4499 mirror HTTP client errors
+/// and mean "give up", as do 1003, 1007, 1008 and 1009 (the gateway refused what the client sent: sending it again
+/// cannot help). Every other code means "resume after a backoff", including codes this version does not know (a newer
+/// gateway's, a proxy's 1014 or 3000–3999) and a 1000 or 1005 the client did not ask for: a client that gave up on
+/// them would stay dark after a server upgrade. The JavaScript client decides by the same rule (a test compares them).
+/// Changing one breaks outside clients.
 /// </remarks>
 /// <param name="Code">The WebSocket close code.</param>
 /// <param name="Reason">The close reason text (at most 123 bytes of UTF-8 on the wire).</param>
 /// <param name="Resume">True when the client should reconnect and resume; false when retrying cannot help.</param>
 public sealed record CloseReason(int Code, string Reason, bool Resume)
 {
-    /// <summary>Normal close, requested by the client or at the end of a stream.</summary>
-    public static readonly CloseReason Normal = new(1000, string.Empty, Resume: false);
+    /// <summary>
+    /// Normal close: the gateway's answer to a client's close. A gateway never ends a stream with it unasked, so a
+    /// client that did not ask (a proxy closed it) resumes.
+    /// </summary>
+    public static readonly CloseReason Normal = new(1000, string.Empty, Resume: true);
 
     /// <summary>The gateway is draining or shutting down: resume on another replica.</summary>
     public static readonly CloseReason GoingAway = new(1001, "going away: resume on another replica", Resume: true);
@@ -24,8 +30,8 @@ public sealed record CloseReason(int Code, string Reason, bool Resume)
     /// <summary>A frame the protocol does not allow: a binary frame.</summary>
     public static readonly CloseReason UnsupportedData = new(1003, "binary frames are not accepted; send JSON text frames", Resume: false);
 
-    /// <summary>The server closed without a status code (never sent; what a client reads then).</summary>
-    public static readonly CloseReason NoStatus = new(1005, string.Empty, Resume: false);
+    /// <summary>The server closed without a status code (never sent; what a client reads then, e.g. from a proxy): resume.</summary>
+    public static readonly CloseReason NoStatus = new(1005, string.Empty, Resume: true);
 
     /// <summary>The connection dropped without a close frame (never sent; what a client sees on a network failure).</summary>
     public static readonly CloseReason Abnormal = new(1006, "connection dropped", Resume: true);
@@ -78,7 +84,7 @@ public sealed record CloseReason(int Code, string Reason, bool Resume)
     /// <summary>The workflow does not exist: do not retry.</summary>
     public static readonly CloseReason NotFound = new(4404, "workflow not found", Resume: false);
 
-    /// <summary>Every code with a fixed meaning; any other code in 4000–4399 resumes, anything else gives up.</summary>
+    /// <summary>Every code with a fixed meaning; of the others, 4400–4499, 1007 and 1008 give up and the rest resume.</summary>
     public static IReadOnlyList<CloseReason> Known { get; } =
     [
         Normal, GoingAway, UnsupportedData, NoStatus, Abnormal, MessageTooBigTemplate, InternalError, ServiceRestart,
@@ -102,6 +108,7 @@ public sealed record CloseReason(int Code, string Reason, bool Resume)
             }
         }
 
-        return code is >= 4000 and < 4400;
+        // Unknown codes resume: only the give-up range, and what the peer refused of ours, cannot change on a retry.
+        return code is not (>= 4400 and <= 4499) and not (1007 or 1008);
     }
 }

@@ -9,8 +9,8 @@ namespace Vapora.Contracts;
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record UpdateWorkflowRequest
 {
-    /// <summary>The new status.</summary>
-    [JsonPropertyName("status")]
+    /// <summary>The new status: one this version knows (a name it does not know is refused).</summary>
+    [JsonPropertyName("status"), JsonConverter(typeof(KnownWorkflowStatusJsonConverter))]
     public WorkflowStatus? Status { get; init; }
 
     /// <summary>Steps done, 0..total_steps.</summary>

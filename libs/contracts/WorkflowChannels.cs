@@ -17,19 +17,4 @@ public static class WorkflowChannels
 
     /// <summary>A gateway's own probe channel, for pub/sub round trips (readiness, reconnect checks).</summary>
     public static string ProbeFor(string instanceId) => string.Concat(ProbePrefix, "{", instanceId, "}");
-
-    /// <summary>Gets the workflow id back from a channel name; false for foreign channels.</summary>
-    public static bool TryGetWorkflowId(string? channel, out string workflowId)
-    {
-        workflowId = string.Empty;
-        if (channel is null
-            || !channel.StartsWith(Prefix + "{", StringComparison.Ordinal)
-            || !channel.EndsWith('}'))
-        {
-            return false;
-        }
-
-        workflowId = channel.Substring(Prefix.Length + 1, channel.Length - Prefix.Length - 2);
-        return WorkflowIds.IsValid(workflowId);
-    }
 }

@@ -16,6 +16,15 @@ public sealed record WorkflowState : WorkflowUpdate
     [JsonPropertyName("created_at"), JsonPropertyOrder(8), JsonConverter(typeof(UtcTimestampJsonConverter))]
     public required DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>
+    /// True on the state a gateway sends when a subscription cannot be resumed gap-free: the history after the
+    /// client's position was compacted, or the client is ahead of the store (a restore from backup). The client takes
+    /// this state as its new start and goes on from its version; what it had is not continued. Never sent as
+    /// <c>false</c>: the field is absent otherwise (and always from the REST API).
+    /// </summary>
+    [JsonPropertyName("reset"), JsonPropertyOrder(9), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Reset { get; init; }
+
     /// <summary>Builds the state from the latest update and the creation fields.</summary>
     public static WorkflowState From(WorkflowUpdate latest, string name, DateTimeOffset createdAt) => new()
     {

@@ -18,7 +18,8 @@ public readonly record struct WorkflowUpdateHeader(string WorkflowId, long Versi
 
     /// <summary>
     /// Reads the header of one encoded <see cref="WorkflowUpdate"/> (or <see cref="WorkflowState"/>).
-    /// False when the bytes are not a single JSON object with a valid id, a version ≥ 1 and a known status.
+    /// False when the bytes are not a single JSON object with a valid id, a version ≥ 1 and a status (one this version
+    /// does not know is read by its name: a newer API's status is forwarded, not dropped).
     /// </summary>
     public static bool TryRead(ReadOnlySpan<byte> json, out WorkflowUpdateHeader header)
     {
@@ -54,7 +55,7 @@ public readonly record struct WorkflowUpdateHeader(string WorkflowId, long Versi
                 {
                     reader.Read();
                     status = reader.TokenType == JsonTokenType.String
-                        && WorkflowStatusRules.TryParseWireName(reader.GetString(), out var s) ? s : null;
+                        && WorkflowStatusRules.TryReadWireName(reader.GetString(), out var s) ? s : null;
                 }
                 else if (reader.ValueTextEquals(TimestampName))
                 {

@@ -6,6 +6,15 @@ namespace Vapora.ServiceDefaults;
 /// </summary>
 public sealed class LogBurst(TimeProvider time, TimeSpan window)
 {
+    /// <summary>The window every Vapora process logs its bursts in: one line, then a count, per 10 s.</summary>
+    public static readonly TimeSpan DefaultWindow = TimeSpan.FromSeconds(10);
+
+    /// <summary>A burst logged once per <see cref="DefaultWindow"/>.</summary>
+    public LogBurst(TimeProvider time)
+        : this(time, DefaultWindow)
+    {
+    }
+
     private readonly object _lock = new();
     private long _windowStart = long.MinValue;
     private long _skipped;

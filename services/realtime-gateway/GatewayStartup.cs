@@ -3,23 +3,22 @@ using Vapora.RealtimeGateway.Broker;
 using Vapora.RealtimeGateway.Connections;
 using Vapora.RealtimeGateway.Hub;
 using Vapora.RealtimeGateway.Internal;
-using Vapora.RealtimeGateway.Transport;
 
 namespace Vapora.RealtimeGateway;
 
 /// <summary>
 /// Wires the parts together once, before the server accepts a request: the hub becomes the broker's handler, and the
-/// metrics observe the registries. No part does this to itself in a constructor, so each can be built alone (tests,
-/// benchmarks) and the dependencies run one way.
+/// metrics observe the registries (the per-transport gauge lists the transports that were registered). No part does
+/// this to itself in a constructor, so each can be built alone (tests, benchmarks) and the dependencies run one way.
 /// </summary>
 /// <remarks>
 /// It takes the <see cref="MeterProvider"/> so that the provider listens before the metrics start their counters at 0:
 /// the gateway's parts may be built earlier (the socket routes resolve theirs when the pipeline is built).
 /// </remarks>
 internal sealed class GatewayStartup(IWorkflowBroker broker, WorkflowHub hub, TopicRegistry topics, ConnectionRegistry connections,
-    GatewayMetrics metrics, MeterProvider meterProvider) : IHostedService
+    IEnumerable<TransportInfo> transports, GatewayMetrics metrics, MeterProvider meterProvider) : IHostedService
 {
-    private static readonly string[] Transports = [WebSocketTransport.TransportName, EventStreamTransport.TransportName];
+    private readonly TransportInfo[] _transports = [.. transports];
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -27,7 +26,7 @@ internal sealed class GatewayStartup(IWorkflowBroker broker, WorkflowHub hub, To
         metrics.StartCountersAtZero();
         broker.RegisterHandler(hub);
         metrics.ObserveTopics(() => topics.Count, () => broker.SubscribedChannels);
-        metrics.ObserveConnections(() => connections.Count, () => connections.CountByTransport(Transports), () => connections.Limit,
+        metrics.ObserveConnections(() => connections.Count, () => connections.CountByTransport(_transports), () => connections.Limit,
             () => connections.QueuedFrames, () => connections.Subscriptions);
         return Task.CompletedTask;
     }

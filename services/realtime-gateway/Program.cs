@@ -1,4 +1,5 @@
 using Vapora.RealtimeGateway;
+using Vapora.RealtimeGateway.Page;
 using Vapora.RealtimeGateway.Transport;
 using Vapora.ServiceDefaults;
 using Vapora.ServiceDefaults.Security;
@@ -12,8 +13,7 @@ builder.AddRealtimeGateway();
 var app = builder.Build();
 
 // Sockets first: nothing after this stays suspended under a socket for its lifetime (see SocketEndpoints).
-app.UseWebSockets();
-app.UseSocketEndpoints();
+app.UseTransports();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCors();
@@ -22,6 +22,6 @@ app.UseVaporaAuthentication();
 app.UseAuthorization();
 app.MapProgressPage();
 app.MapDefaultEndpoints();
-app.MapEventStreamEndpoints();
+app.MapTransports();
 
 app.Run();

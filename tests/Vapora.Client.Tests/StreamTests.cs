@@ -136,14 +136,25 @@ public sealed class StreamTests(RedisFixture redis) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Resuming_after_a_version_that_does_not_exist_is_a_bad_request_not_a_retry_loop()
+    public async Task Resuming_after_a_version_the_workflow_never_had_gets_the_state_as_a_reset_and_goes_on_from_its_version()
     {
         await using var gateway = await ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, _api.BaseUrl);
         var created = await Api.CreateAsync();
+        var stream = Client(gateway.BaseUrl).Watch(created.WorkflowId, afterVersion: 99);
+        WorkflowState? reset = null;
+        stream.ResetReceived += (_, state) => reset = state;
 
-        var error = await Assert.ThrowsAsync<WorkflowStreamClosedException>(() => Client(gateway.BaseUrl).Watch(created.WorkflowId, afterVersion: 99).RunAsync(Ct));
+        await using var updates = stream.ReadAllAsync(Ct).GetAsyncEnumerator(Ct);
+        Assert.True(await updates.MoveNextAsync());
+        var first = updates.Current;
+        await Api.ProgressAsync(created.WorkflowId, 1);
+        Assert.True(await updates.MoveNextAsync());
 
-        Assert.Equal(CloseReason.BadRequestTemplate.Code, error.CloseCode);
+        Assert.Equal(1, first.Version);
+        Assert.True(reset?.Reset);
+        Assert.Equal(created.Name, stream.State?.Name);
+        Assert.Equal(2, updates.Current.Version);
+        Assert.Equal(2, stream.LastVersion);
     }
 
     [Fact]

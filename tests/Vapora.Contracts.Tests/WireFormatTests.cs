@@ -41,6 +41,20 @@ public sealed class WireFormatTests
         Assert.StartsWith("""{"workflow_id":"wf_01J0000000000000000000000","version":7,""", json, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_reset_state_says_so_last_and_any_other_state_has_no_reset_field_at_all()
+    {
+        var state = WorkflowState.From(Sample, "deploy", new DateTimeOffset(2026, 11, 28, 16, 59, 0, TimeSpan.Zero));
+
+        var reset = JsonSerializer.Serialize(state with { Reset = true }, VaporaJsonContext.Default.WorkflowState);
+        var plain = JsonSerializer.Serialize(state, VaporaJsonContext.Default.WorkflowState);
+
+        Assert.EndsWith(""","created_at":"2026-11-28T16:59:00.000Z","reset":true}""", reset, StringComparison.Ordinal);
+        Assert.DoesNotContain("reset", plain, StringComparison.Ordinal);
+        Assert.True(JsonSerializer.Deserialize(reset, VaporaJsonContext.Default.WorkflowState)!.Reset);
+        Assert.False(JsonSerializer.Deserialize(plain, VaporaJsonContext.Default.WorkflowState)!.Reset);
+    }
+
     [Theory]
     [InlineData(WorkflowStatus.Pending, "pending")]
     [InlineData(WorkflowStatus.Running, "running")]

@@ -32,6 +32,7 @@ public sealed class AlertRuleTests
 
         // A new alert without a test would pass the run above unnoticed: each needs a case where it fires and one where it must not.
         var checks = ((YamlSequenceNode)MonitoringFiles.LoadYaml(MonitoringFiles.RuleTests)["tests"]).Cast<YamlMappingNode>()
+            .Where(t => t.Children.ContainsKey("alert_rule_test"))
             .SelectMany(t => ((YamlSequenceNode)t["alert_rule_test"]).Cast<YamlMappingNode>())
             .Select(c => (Alert: c.Text("alertname"), Fires: ((YamlSequenceNode)c["exp_alerts"]).Children.Count > 0))
             .ToList();
@@ -63,9 +64,38 @@ public sealed class AlertRuleTests
             Assert.False(string.IsNullOrWhiteSpace(annotations.Text("summary")), $"{name} has no summary");
             Assert.False(string.IsNullOrWhiteSpace(annotations.Text("description")), $"{name} has no description");
             var runbook = annotations.Text("runbook_url");
-            Assert.Equal("docs/operations.md#" + name.ToLowerInvariant(), runbook);
+            Assert.Equal(MonitoringFiles.RunbookBase + "#" + name.ToLowerInvariant(), runbook);
             Assert.Contains(name, headings);
             Assert.Contains(name.ToLowerInvariant(), anchors);
+        }
+    }
+
+    [Fact]
+    public async Task Generate_points_every_runbook_link_at_a_configured_base_and_the_promtool_tests_follow()
+    {
+        var copy = Directory.CreateTempSubdirectory("vapora-monitoring-").FullName;
+        try
+        {
+            CopyDirectory(MonitoringFiles.Monitoring, copy);
+            var script = Path.Combine(copy, "prometheus-operator", "generate.sh");
+            const string Base = "https://wiki.example.com/ops/vapora&runbooks|v2";
+            var (exitCode, output) = await ToolRun.RunAsync("env", [$"RUNBOOK_BASE_URL={Base}", "bash", script]);
+            Assert.True(exitCode == 0, output);
+
+            var rules = MonitoringFiles.LoadYaml(Path.Combine(copy, "prometheus", "rules", "vapora-alerts.yml"));
+            Assert.All(MonitoringFiles.Alerts(rules), a => Assert.Equal($"{Base}#{a.Text("alert").ToLowerInvariant()}", ((YamlMappingNode)a["annotations"]).Text("runbook_url")));
+            var operatorRule = MonitoringFiles.LoadYaml(Path.Combine(copy, "prometheus-operator", "prometheus-rule.yaml"));
+            Assert.Equal(MonitoringFiles.Canonical(rules["groups"]), MonitoringFiles.Canonical(((YamlMappingNode)operatorRule["spec"])["groups"]));
+            var (testCode, tests) = await ToolRun.RunAsync("promtool", ["test", "rules", Path.Combine(copy, "prometheus", "tests", "vapora-alerts.test.yml")]);
+            Assert.True(testCode == 0, tests);
+
+            var (refused, message) = await ToolRun.RunAsync("env", ["RUNBOOK_BASE_URL=wiki/ops", "bash", script]);
+            Assert.NotEqual(0, refused);
+            Assert.Contains("must be an absolute http(s) URL", message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
         }
     }
 
@@ -110,6 +140,16 @@ public sealed class AlertRuleTests
 
         Assert.NotEmpty(used);
         Assert.Empty(used.Except(documented));
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
     }
 
     private static IEnumerable<YamlMappingNode> AllAlerts() =>

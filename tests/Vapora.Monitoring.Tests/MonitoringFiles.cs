@@ -24,6 +24,9 @@ internal static partial class MonitoringFiles
 
     public static readonly string Readme = Path.Combine(RepositoryPaths.Root, "README.md");
 
+    /// <summary>Where the shipped runbook links point (generate.sh's RUNBOOK_BASE_URL changes it): this repository's guide.</summary>
+    public const string RunbookBase = "https://github.com/vapora/vapora/blob/main/docs/operations.md";
+
     /// <summary>Every Prometheus rule file Vapora ships.</summary>
     public static IReadOnlyList<string> RuleFiles => Directory.GetFiles(RulesDirectory, "*.yml").Order(StringComparer.Ordinal).ToList();
 
@@ -117,6 +120,10 @@ internal static partial class MonitoringFiles
         }
     }
 
+    /// <summary>True when the expressions read only Kubernetes' own metrics (kube-state-metrics' kube_*, cAdvisor's container_*).</summary>
+    public static bool ReadsKubernetesMetricsOnly(IEnumerable<string> expressions) => expressions.All(e =>
+        KubernetesMetric().IsMatch(e) && !VaporaMetric().IsMatch(e) && !e.Contains("http_server", StringComparison.Ordinal));
+
     /// <summary>GitHub's anchor of a Markdown heading.</summary>
     public static string Anchor(string heading) =>
         AnchorDrop().Replace(heading.Trim().ToLowerInvariant(), string.Empty).Replace(' ', '-');
@@ -124,8 +131,12 @@ internal static partial class MonitoringFiles
     [GeneratedRegex(@"^\| `(vapora_[a-z0-9_]+)")]
     private static partial Regex TableMetric();
 
-    [GeneratedRegex(@"\bvapora_[a-z0-9_]+")]
+    // Not recording rules' names (namespace:vapora_stale:bool): those are made by the rule file itself.
+    [GeneratedRegex(@"(?<![:\w])vapora_[a-z0-9_]+")]
     private static partial Regex VaporaMetric();
+
+    [GeneratedRegex(@"\b(kube|container)_[a-z0-9_]+")]
+    private static partial Regex KubernetesMetric();
 
     [GeneratedRegex(@"_(bucket|sum|count)$")]
     private static partial Regex HistogramSeries();

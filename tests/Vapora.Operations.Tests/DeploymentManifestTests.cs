@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
+using Vapora.Operations.Tests.Kubernetes;
 using Vapora.Testing;
 using YamlDotNet.RepresentationModel;
 
@@ -14,100 +16,92 @@ public sealed class DeploymentManifestTests
     private static readonly string K8s = Path.Combine(RepositoryPaths.Root, "deploy", "k8s");
 
     [Fact]
-    public void Every_kubernetes_object_of_base_and_production_validates_against_the_api_schemas()
+    public void Every_kubernetes_object_of_base_and_every_overlay_validates_against_the_api_schemas()
     {
         var (exitCode, output) = Run("node", [Path.Combine(K8s, "validate.mjs")], K8s);
 
         Assert.True(exitCode == 0, output);
-        // Counts include the two Ingresses (sockets and REST; Server-Sent Events unbuffered).
-        Assert.Contains("overlays/production: 22 objects checked", output, StringComparison.Ordinal);
-        Assert.Contains("overlays/redis-cluster: 24 objects checked", output, StringComparison.Ordinal);
+        // Counts include the two Ingresses (sockets and REST; Server-Sent Events unbuffered), four ServiceAccounts and
+        // the two generated ConfigMaps.
+        Assert.Contains("overlays/production: 28 objects checked", output, StringComparison.Ordinal);
+        Assert.Contains("overlays/redis-cluster: 33 objects checked", output, StringComparison.Ordinal);
+        Assert.Contains("overlays/redis-sentinel: 34 objects checked", output, StringComparison.Ordinal);
+        Assert.Contains("overlays/production-otlp: 28 objects checked", output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void The_redis_cluster_overlay_switches_both_services_to_sharded_pubsub_on_the_cluster_and_drops_the_single_redis()
+    [Theory]
+    [InlineData("overlays/redis-cluster", "sharded", "redis-shard-")]
+    [InlineData("overlays/redis-sentinel", null, "redis-sentinel-")]
+    public async Task Each_redis_overlay_points_both_services_at_its_own_redis_and_drops_the_single_one(string overlay, string? pubSub, string seedPrefix)
     {
-        var objects = Render("overlays/redis-cluster");
-        bool Has(string kind, string name) => objects.Any(o => o.GetProperty("kind").GetString() == kind && o.GetProperty("metadata").GetProperty("name").GetString() == name);
+        var objects = await Manifests.RenderAsync(overlay);
 
-        var config = objects.Single(o => o.GetProperty("kind").GetString() == "ConfigMap").GetProperty("data");
-        Assert.Equal("sharded", config.GetProperty("Redis__PubSub").GetString());
-        Assert.All(config.GetProperty("ConnectionStrings__redis").GetString()!.Split(','), seed => Assert.StartsWith("redis-cluster-", seed, StringComparison.Ordinal));
-        Assert.False(Has("Deployment", "redis"), "the single Redis should be gone");
-        Assert.False(Has("Service", "redis"), "the single Redis service should be gone");
-        Assert.True(Has("StatefulSet", "redis-cluster") && Has("Job", "redis-cluster-create") && Has("NetworkPolicy", "redis-cluster-members"));
-        Assert.All(objects.Where(o => o.GetProperty("kind").GetString() != "Namespace"),
-            o => Assert.Equal("vapora", o.GetProperty("metadata").GetProperty("namespace").GetString()));
+        var config = objects.GeneratedConfigMap("vapora-config").GetProperty("data");
+        Assert.Equal(pubSub, config.TryGetProperty("Redis__PubSub", out var mode) ? mode.GetString() : null);
+        Assert.All(config.GetProperty("ConnectionStrings__redis").GetString()!.Split(',').Where(s => !s.StartsWith("serviceName=", StringComparison.Ordinal)),
+            seed => Assert.StartsWith(seedPrefix, seed, StringComparison.Ordinal));
+        Assert.DoesNotContain(objects, o => o.Name() == "redis" && o.Kind() is "StatefulSet" or "Service" or "PodDisruptionBudget");
+        Assert.All(objects.Where(o => o.Kind() != "Namespace"), o => Assert.Equal("vapora", o.GetProperty("metadata").GetProperty("namespace").GetString()));
 
         // Both services read the switch from the same ConfigMap, so they cannot disagree on the mode.
         foreach (var name in new[] { "workflow-api", "realtime-gateway" })
         {
-            var deployment = objects.Single(o => o.GetProperty("kind").GetString() == "Deployment" && o.GetProperty("metadata").GetProperty("name").GetString() == name);
-            var container = deployment.GetProperty("spec").GetProperty("template").GetProperty("spec").GetProperty("containers")[0];
-            Assert.Contains(container.GetProperty("envFrom").EnumerateArray(), e => e.TryGetProperty("configMapRef", out var r) && r.GetProperty("name").GetString() == "vapora-config");
+            var container = objects.Find("Deployment", name).PodSpec().GetProperty("containers")[0];
+            Assert.Contains(container.GetProperty("envFrom").EnumerateArray(), e => e.TryGetProperty("configMapRef", out var r)
+                && r.GetProperty("name").GetString() == objects.GeneratedConfigMap("vapora-config").Name());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public async Task Every_long_running_container_has_probes_and_resources_and_no_service_has_affinity(string target)
+    {
+        var objects = await Manifests.RenderAsync(target);
+
+        Assert.All(objects.Where(o => o.Kind() == "Service"), service => Assert.True(
+            !service.GetProperty("spec").TryGetProperty("sessionAffinity", out var affinity) || affinity.GetString() == "None", $"{service.Name()} has session affinity"));
+        Assert.All(objects.Where(o => o.Kind() == "Ingress"), ingress => Assert.DoesNotContain(
+            ingress.GetProperty("metadata").GetProperty("annotations").EnumerateObject(), a => a.Name.Contains("affinity", StringComparison.Ordinal)));
+        foreach (var workload in objects.Where(o => o.Kind() is "Deployment" or "StatefulSet"))
+        {
+            foreach (var container in workload.PodSpec().Containers(includeInit: false))
+            {
+                var name = $"{workload.Name()}/{container.GetProperty("name").GetString()}";
+                Assert.True(container.TryGetProperty("readinessProbe", out _), $"{name} has no readiness probe");
+                Assert.True(container.TryGetProperty("livenessProbe", out _), $"{name} has no liveness probe");
+                Assert.True(container.GetProperty("resources").GetProperty("limits").TryGetProperty("memory", out _), $"{name} has no memory limit");
+            }
         }
     }
 
     [Fact]
-    public void The_production_overlay_has_no_affinity_probes_everywhere_and_a_grace_period_that_covers_the_drain()
+    public async Task The_production_overlay_drains_within_the_grace_period_budgets_every_workload_and_pins_images()
     {
-        var objects = Render("overlays/production");
-        JsonElement Find(string kind, string name) => objects.Single(o => o.GetProperty("kind").GetString() == kind && o.GetProperty("metadata").GetProperty("name").GetString() == name);
-
-        // No session affinity anywhere.
-        foreach (var service in objects.Where(o => o.GetProperty("kind").GetString() == "Service"))
-        {
-            Assert.True(!service.GetProperty("spec").TryGetProperty("sessionAffinity", out var affinity) || affinity.GetString() == "None",
-                $"{service.GetProperty("metadata").GetProperty("name")} has session affinity");
-        }
-
-        var ingress = Find("Ingress", "vapora");
-        Assert.DoesNotContain(ingress.GetProperty("metadata").GetProperty("annotations").EnumerateObject(), a => a.Name.Contains("affinity", StringComparison.Ordinal));
-
-        // Probes on every long-running container.
-        foreach (var workload in objects.Where(o => o.GetProperty("kind").GetString() is "Deployment" or "StatefulSet"))
-        {
-            foreach (var container in workload.GetProperty("spec").GetProperty("template").GetProperty("spec").GetProperty("containers").EnumerateArray())
-            {
-                Assert.True(container.TryGetProperty("readinessProbe", out _), $"{container.GetProperty("name")} has no readiness probe");
-                Assert.True(container.TryGetProperty("livenessProbe", out _), $"{container.GetProperty("name")} has no liveness probe");
-                Assert.True(container.TryGetProperty("resources", out _), $"{container.GetProperty("name")} has no resources");
-            }
-        }
+        var objects = await Manifests.RenderAsync("overlays/production");
 
         // The gateway's grace period covers preStop + the drain window + the close timeout.
-        var config = Find("ConfigMap", "vapora-config").GetProperty("data");
-        var gateway = Find("Deployment", "realtime-gateway").GetProperty("spec").GetProperty("template").GetProperty("spec");
+        var config = objects.GeneratedConfigMap("vapora-config").GetProperty("data");
+        var gateway = objects.Find("Deployment", "realtime-gateway").PodSpec();
         var preStop = gateway.GetProperty("containers")[0].GetProperty("lifecycle").GetProperty("preStop").GetProperty("sleep").GetProperty("seconds").GetInt32();
-        var needed = preStop + TimeSpan.Parse(config.GetProperty("Gateway__DrainWindow").GetString()!).TotalSeconds
-            + TimeSpan.Parse(config.GetProperty("Gateway__CloseTimeout").GetString()!).TotalSeconds;
-        Assert.True(gateway.GetProperty("terminationGracePeriodSeconds").GetInt32() >= needed + 5,
-            $"terminationGracePeriodSeconds must be at least {needed + 5}");
+        var needed = preStop + TimeSpan.Parse(config.GetProperty("Gateway__DrainWindow").GetString()!, CultureInfo.InvariantCulture).TotalSeconds
+            + TimeSpan.Parse(config.GetProperty("Gateway__CloseTimeout").GetString()!, CultureInfo.InvariantCulture).TotalSeconds;
+        Assert.True(gateway.GetProperty("terminationGracePeriodSeconds").GetInt32() >= needed + 5, $"terminationGracePeriodSeconds must be at least {needed + 5}");
         Assert.Equal("/health/ready", gateway.GetProperty("containers")[0].GetProperty("readinessProbe").GetProperty("httpGet").GetProperty("path").GetString());
 
-        // Autoscaled gateways, disruption budgets, default-deny network policy, and the Ingress path split.
-        Assert.Equal("realtime-gateway", Find("HorizontalPodAutoscaler", "realtime-gateway").GetProperty("spec").GetProperty("scaleTargetRef").GetProperty("name").GetString());
-        Find("PodDisruptionBudget", "realtime-gateway");
-        Find("PodDisruptionBudget", "workflow-api");
-        Assert.Empty(Find("NetworkPolicy", "default-deny-ingress").GetProperty("spec").GetProperty("podSelector").EnumerateObject());
-        var paths = ingress.GetProperty("spec").GetProperty("rules")[0].GetProperty("http").GetProperty("paths").EnumerateArray()
-            .ToDictionary(p => p.GetProperty("path").GetString()!, p => p.GetProperty("backend").GetProperty("service").GetProperty("name").GetString());
-        Assert.Equal("realtime-gateway", paths["/api/workflows/[^/]+/updates$"]);
-        Assert.Equal("realtime-gateway", paths["/ws$"]);
-        Assert.Equal("workflow-api", paths["/api/"]);
+        // Every workload of more than a Job has a disruption budget that selects it; the network policy denies by default.
+        foreach (var workload in objects.Where(o => o.Kind() is "Deployment" or "StatefulSet"))
+        {
+            var labels = workload.GetProperty("spec").GetProperty("template").GetProperty("metadata").GetProperty("labels")
+                .EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString());
+            Assert.Contains(objects.Where(o => o.Kind() == "PodDisruptionBudget"), budget => budget.GetProperty("spec").GetProperty("selector").GetProperty("matchLabels")
+                .EnumerateObject().All(l => labels.TryGetValue(l.Name, out var value) && value == l.Value.GetString()));
+        }
 
-        // Server-Sent Events go to the gateways unbuffered (an Ingress of their own: the annotation covers a whole Ingress).
-        var events = Find("Ingress", "vapora-event-streams");
-        Assert.Equal("off", events.GetProperty("metadata").GetProperty("annotations").GetProperty("nginx.ingress.kubernetes.io/proxy-buffering").GetString());
-        var eventPaths = events.GetProperty("spec").GetProperty("rules")[0].GetProperty("http").GetProperty("paths").EnumerateArray()
-            .ToDictionary(p => p.GetProperty("path").GetString()!, p => p.GetProperty("backend").GetProperty("service").GetProperty("name").GetString());
-        Assert.Equal("realtime-gateway", eventPaths["/api/workflows/[^/]+/events$"]);
-        Assert.Equal("realtime-gateway", eventPaths["/events$"]);
-
-        // Production pins images.
-        Assert.All(objects.Where(o => o.GetProperty("kind").GetString() == "Deployment" && o.GetProperty("metadata").GetProperty("name").GetString()!.Contains('-', StringComparison.Ordinal)),
-            d => Assert.DoesNotContain(":latest", d.GetProperty("spec").GetProperty("template").GetProperty("spec").GetProperty("containers")[0].GetProperty("image").GetString(), StringComparison.Ordinal));
+        Assert.Empty(objects.Find("NetworkPolicy", "default-deny-ingress").GetProperty("spec").GetProperty("podSelector").EnumerateObject());
+        Assert.All(objects.Where(o => o.Kind() == "Deployment"), d => Assert.DoesNotContain(":latest", d.PodSpec().GetProperty("containers")[0].GetProperty("image").GetString(), StringComparison.Ordinal));
     }
+
+    public static TheoryData<string> Targets() => [.. Manifests.Targets];
 
     [Fact]
     public void Docker_compose_validates_and_puts_three_gateways_and_the_api_behind_nginx_on_8080()
@@ -175,21 +169,20 @@ public sealed class DeploymentManifestTests
     }
 
     [Theory]
-    [InlineData("overlays/production", "Deployment")]
-    [InlineData("overlays/redis-cluster", "StatefulSet")]
-    public void In_kubernetes_redis_loads_the_acl_users_from_a_secret_and_each_service_logs_in_as_its_own_user(string overlay, string redisKind)
+    [InlineData("overlays/production", "redis")]
+    [InlineData("overlays/redis-cluster", "redis-shard-a")]
+    [InlineData("overlays/redis-sentinel", "redis-node")]
+    public async Task In_kubernetes_redis_loads_the_acl_users_from_a_secret_and_each_service_logs_in_as_its_own_user(string overlay, string redisSet)
     {
-        var objects = Render(overlay);
-        JsonElement PodSpec(string kind, string name) => objects.Single(o => o.GetProperty("kind").GetString() == kind
-            && o.GetProperty("metadata").GetProperty("name").GetString() == name).GetProperty("spec").GetProperty("template").GetProperty("spec");
+        var objects = await Manifests.RenderAsync(overlay);
 
-        var redis = PodSpec(redisKind, redisKind == "Deployment" ? "redis" : "redis-cluster");
+        var redis = objects.Find("StatefulSet", redisSet).PodSpec();
         var container = redis.GetProperty("containers")[0];
-        Assert.Contains("--aclfile /etc/redis/acl/users.acl", string.Join(' ', container.GetProperty("args").EnumerateArray().Select(a => a.GetString())), StringComparison.Ordinal);
+        Assert.Contains("--aclfile /etc/redis/acl/users.acl", string.Join(' ', container.GetProperty("args").Strings()), StringComparison.Ordinal);
         Assert.Contains(redis.GetProperty("volumes").EnumerateArray(), v => v.TryGetProperty("secret", out var secret) && secret.GetProperty("secretName").GetString() == "vapora-redis-acl");
         foreach (var (name, user, key) in new[] { ("workflow-api", RedisAcl.ApiUser, "api-password"), ("realtime-gateway", RedisAcl.GatewayUser, "gateway-password") })
         {
-            var environment = PodSpec("Deployment", name).GetProperty("containers")[0].GetProperty("env").EnumerateArray()
+            var environment = objects.Find("Deployment", name).PodSpec().GetProperty("containers")[0].GetProperty("env").EnumerateArray()
                 .ToDictionary(e => e.GetProperty("name").GetString()!, e => e);
             Assert.Equal(user, environment["Redis__User"].GetProperty("value").GetString());
             var secret = environment["Redis__Password"].GetProperty("valueFrom").GetProperty("secretKeyRef");
@@ -199,7 +192,7 @@ public sealed class DeploymentManifestTests
     }
 
     [Fact]
-    public void Mongodb_is_a_replica_set_in_compose_and_kubernetes_and_both_api_connection_strings_carry_bounded_timeouts()
+    public async Task Mongodb_is_a_replica_set_in_compose_and_kubernetes_and_both_api_connection_strings_carry_bounded_timeouts()
     {
         var (exitCode, output) = Run("docker-compose", ["-f", "docker-compose.yml", "config"], RepositoryPaths.Root);
         Assert.True(exitCode == 0, output);
@@ -208,11 +201,10 @@ public sealed class DeploymentManifestTests
         var services = (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["services"];
         var mongoCommand = ((YamlSequenceNode)((YamlMappingNode)services["mongo"])["command"]).Select(n => n.ToString()).ToList();
         var composeUrl = ((YamlMappingNode)((YamlMappingNode)services["api"])["environment"])["ConnectionStrings__mongodb"].ToString();
-        var k8s = Render("overlays/production");
-        var k8sUrl = k8s.Single(o => o.GetProperty("kind").GetString() == "ConfigMap").GetProperty("data").GetProperty("ConnectionStrings__mongodb").GetString()!;
-        var statefulSet = k8s.Single(o => o.GetProperty("kind").GetString() == "StatefulSet" && o.GetProperty("metadata").GetProperty("name").GetString() == "mongodb");
-        var k8sArgs = statefulSet.GetProperty("spec").GetProperty("template").GetProperty("spec").GetProperty("containers")[0].GetProperty("args")
-            .EnumerateArray().Select(a => a.GetString()).ToList();
+        var k8s = await Manifests.RenderAsync("overlays/production");
+        var k8sUrl = k8s.GeneratedConfigMap("vapora-config").GetProperty("data").GetProperty("ConnectionStrings__mongodb").GetString()!;
+        var k8sArgs = string.Join(' ', k8s.Find("StatefulSet", "mongodb").PodSpec().GetProperty("containers")[0].GetProperty("command").Strings())
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
 
         Assert.Equal("rs0", mongoCommand[mongoCommand.IndexOf("--replSet") + 1]);
         Assert.Equal("rs0", k8sArgs[k8sArgs.IndexOf("--replSet") + 1]);
@@ -240,13 +232,6 @@ public sealed class DeploymentManifestTests
         Assert.Contains(runtime, l => l.StartsWith("HEALTHCHECK", StringComparison.Ordinal));
         Assert.Contains(runtime, l => l.Contains("/health/live", StringComparison.Ordinal));
         Assert.Contains(runtime, l => l.Contains(entry, StringComparison.Ordinal) && l.StartsWith("ENTRYPOINT", StringComparison.Ordinal));
-    }
-
-    private static List<JsonElement> Render(string target)
-    {
-        var (exitCode, output) = Run("node", [Path.Combine(K8s, "validate.mjs"), "--render", target], K8s);
-        Assert.True(exitCode == 0, output);
-        return JsonDocument.Parse(output).RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
     }
 
     private static (int ExitCode, string Output) Run(string file, string[] arguments, string directory)

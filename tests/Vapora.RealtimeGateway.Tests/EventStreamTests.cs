@@ -128,7 +128,6 @@ public sealed class EventStreamTests(EventStreamFixture fixture) : IClassFixture
         { "/api/workflows/{id}/events", "-1", 400, "Last-Event-ID must be" },
         { "/api/workflows/{id}/events?after=x", null, 400, "after must be" },
         { "/api/workflows/{id}/events?after=1&after=2", null, 400, "after must be" },
-        { "/api/workflows/{id}/events?after=999", null, 400, "beyond the workflow's latest version" },
         { "/api/workflows/bad*id/events", null, 400, "invalid workflow id" },
         { "/events", null, 400, "workflows is required" },
         { "/events?workflows={id},{id}", null, 400, "listed twice" },

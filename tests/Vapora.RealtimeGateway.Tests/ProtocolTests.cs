@@ -27,16 +27,6 @@ public sealed class ProtocolTests(GatewayFixture fixture) : IClassFixture<Gatewa
     }
 
     [Fact]
-    public async Task Resuming_after_a_version_the_workflow_never_had_is_refused()
-    {
-        var created = await fixture.Client.CreateAsync();
-
-        await using var socket = await fixture.Gateway.WatchAsync(created.WorkflowId, after: 50);
-
-        Assert.Equal(CloseReason.BadRequestTemplate.Code, await socket.WaitClosedAsync());
-    }
-
-    [Fact]
     public async Task A_plain_http_get_of_a_socket_endpoint_gets_426_problem_details()
     {
         using var response = await fixture.Gateway.Http.GetAsync("api/workflows/wf_x/updates", Ct);

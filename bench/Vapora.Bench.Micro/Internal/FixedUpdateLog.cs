@@ -1,6 +1,6 @@
 using System.Text;
 using Vapora.Contracts;
-using Vapora.RealtimeGateway.CatchUp;
+using Vapora.RealtimeGateway.UpdateLog;
 using Vapora.RealtimeGateway.Frames;
 
 namespace Vapora.Bench.Micro.Internal;

@@ -6,12 +6,14 @@ using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Vapora.RealtimeGateway;
+using Microsoft.Extensions.Options;
 using Vapora.RealtimeGateway.Broker;
 using Vapora.RealtimeGateway.Connections;
 using Vapora.RealtimeGateway.Hub;
 using Vapora.RealtimeGateway.Internal;
-using Vapora.RealtimeGateway.Transport;
+using Vapora.RealtimeGateway.Resume;
+using Vapora.RealtimeGateway.Transport.WebSockets;
+using Vapora.RealtimeGateway.UpdateLog;
 using Vapora.ServiceDefaults.Security;
 
 namespace Vapora.Bench.Micro.Internal;
@@ -35,15 +37,13 @@ internal sealed class GatewayHarness : IDisposable
     private readonly MeterListener _listener = new();
     private readonly List<Connection> _connections = [];
     private readonly List<Task> _running = [];
+    private readonly TopicRepair _repair;
+    private readonly HistoryReads _reads;
     private long _nextId;
 
     public GatewayHarness()
     {
-        Options = new GatewayOptions
-        {
-            WorkflowApiUrl = new Uri("http://127.0.0.1:9"),
-            CloseTimeout = TimeSpan.FromMilliseconds(200),
-        };
+        var connectionOptions = new ConnectionOptions { CloseTimeout = TimeSpan.FromMilliseconds(200) };
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (instrument.Meter.Name == GatewayMetrics.MeterName)
@@ -60,14 +60,16 @@ internal sealed class GatewayHarness : IDisposable
 
         // The probe is used only after a backplane reconnect, which never happens here.
         var probe = (BackplaneProbe)RuntimeHelpers.GetUninitializedObject(typeof(BackplaneProbe));
-        var options = Microsoft.Extensions.Options.Options.Create(Options);
-        Topics = new TopicRegistry(new NullBroker(), log, options, Metrics, TimeProvider.System, NullLogger<TopicRegistry>.Instance);
-        Hub = new WorkflowHub(Topics, probe, options, Metrics, TimeProvider.System, NullLogger<WorkflowHub>.Instance);
-        Services = new ConnectionServices(Topics, log, new WorkflowAccess(new AuthMode(IsOff: true)), Options, Metrics,
-            TimeProvider.System, NullLogger.Instance);
+        var hubOptions = Options.Create(new HubOptions());
+        var updateLogOptions = Options.Create(new UpdateLogOptions { WorkflowApiUrl = new Uri("http://127.0.0.1:9") });
+        _repair = new TopicRepair(log, hubOptions, updateLogOptions, TimeProvider.System, NullLogger<TopicRepair>.Instance);
+        _reads = new HistoryReads(log, Options.Create(new ResumeOptions()), updateLogOptions, Metrics, TimeProvider.System, NullLogger<HistoryReads>.Instance);
+        var context = new TopicContext(hubOptions, Metrics, TimeProvider.System, _repair, NullLogger<WorkflowTopic>.Instance);
+        Topics = new TopicRegistry(new NullBroker(), log, context, NullLogger<TopicRegistry>.Instance);
+        Hub = new WorkflowHub(Topics, probe, hubOptions, Metrics, TimeProvider.System, NullLogger<WorkflowHub>.Instance);
+        Services = new ConnectionServices(Topics, new CatchUp(_reads, log, updateLogOptions, Metrics), new WorkflowAccess(new AuthMode(IsOff: true)),
+            Options.Create(connectionOptions), Metrics, TimeProvider.System, NullLogger<Connection>.Instance);
     }
-
-    public GatewayOptions Options { get; }
 
     public GatewayMetrics Metrics { get; }
 
@@ -137,6 +139,8 @@ internal sealed class GatewayHarness : IDisposable
 
         Hub.Dispose();
         Topics.Dispose();
+        _reads.Dispose();
+        _repair.Dispose();
         _listener.Dispose();
         _meters.Dispose();
         _requestAborted.Dispose();
@@ -144,7 +148,8 @@ internal sealed class GatewayHarness : IDisposable
 
     private (Connection Connection, WebSocketTransport Transport) NewConnection(WebSocket socket)
     {
-        var transport = new WebSocketTransport(socket, new DefaultHttpContext(), Options.MaxInboundMessageBytes, Metrics, WebSocketTransport.IgnoreMessage);
+        var transport = new WebSocketTransport(socket, new DefaultHttpContext(), new WebSocketTransportOptions().MaxInboundMessageBytes, Metrics,
+            static (_, _) => Task.CompletedTask);
         var connection = new Connection(++_nextId, transport, new ClaimsPrincipal(new ClaimsIdentity()), Services);
         _connections.Add(connection);
         return (connection, transport);

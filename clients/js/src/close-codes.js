@@ -1,4 +1,4 @@
-// The gateway's WebSocket close codes (libs/contracts/WorkflowCloseCodes.cs, README "Close codes"), in one place.
+// The gateway's WebSocket close codes (libs/contracts/CloseReason.cs, README "Close codes"), in one place.
 // 4000–4399 and 1001/1011/1012/1013 mean "reconnect (to any replica) and resume from the last version seen";
 // 4400–4499 mirror HTTP client errors and mean "give up": retrying cannot help.
 
@@ -23,12 +23,14 @@ export const CloseCodes = Object.freeze({
 
 /**
  * True when a close code means "do not reconnect": the documented give-up codes (4400–4499, 1003 binary frame,
- * 1009 message too big) plus 1008 (policy violation). Every other code, including ones this version does not know,
- * is retried with backoff: a client that gives up on an unknown code would stay dark after a server upgrade.
+ * 1009 message too big) plus 1007 (invalid payload) and 1008 (policy violation): the gateway refused what this client
+ * sent, and sending it again cannot help. Every other code, including ones this version does not know, is retried
+ * with backoff: a client that gives up on an unknown code would stay dark after a server upgrade. The .NET client's
+ * CloseReason.ShouldResume is the same rule (a test compares them on every code).
  * @param {number} code
  */
 export function isGiveUpCode(code) {
-  return (code >= 4400 && code <= 4499) || code === 1003 || code === 1008 || code === 1009;
+  return (code >= 4400 && code <= 4499) || code === 1003 || code === 1007 || code === 1008 || code === 1009;
 }
 
 /** The error code a give-up close code stands for (the same words as the /ws error frames). */

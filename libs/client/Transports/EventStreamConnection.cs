@@ -11,7 +11,7 @@ namespace Vapora.Client.Transports;
 /// The single-workflow Server-Sent Events stream: <c>GET /api/workflows/{id}/events?after=N</c>. Each unnamed event's
 /// data is a frame (the same JSON as a WebSocket frame); a <c>close</c> event carries the close code. A refusal before
 /// the stream begins is an HTTP status whose ProblemDetails carries the same code (<c>close_code</c>). A stream silent
-/// for twice <see cref="WorkflowClientOptions.KeepAliveInterval"/> (the gateway sends a heartbeat comment every 15 s)
+/// for twice <see cref="ConnectionSettings.KeepAliveInterval"/> (the gateway sends a heartbeat comment every 15 s)
 /// is considered gone.
 /// </summary>
 internal sealed class EventStreamConnection : IStreamConnection
@@ -36,7 +36,7 @@ internal sealed class EventStreamConnection : IStreamConnection
         _events = SseParser.Create(watched, static (_, data) => data.ToArray()).EnumerateAsync(_silence.Token).GetAsyncEnumerator(_silence.Token);
     }
 
-    public static async Task<Opened> OpenAsync(Uri url, WorkflowClientOptions options, CancellationToken cancellationToken)
+    public static async Task<Opened> OpenAsync(Uri url, ConnectionSettings options, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
@@ -162,68 +162,5 @@ internal sealed class EventStreamConnection : IStreamConnection
         return code is { } known && !CloseReason.ShouldResume(known)
             ? Opened.Refused(known, reason)
             : Opened.Failed(new HttpRequestException($"The gateway answered {(int)response.StatusCode}: {reason}", null, response.StatusCode), retryAfter);
-    }
-
-    /// <summary>A read-only stream that reports every read that got bytes.</summary>
-    private sealed class ActivityStream(Stream inner, Action onActivity) : Stream
-    {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            var read = await inner.ReadAsync(buffer, cancellationToken);
-            if (read > 0)
-            {
-                onActivity();
-            }
-
-            return read;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var read = inner.Read(buffer, offset, count);
-            if (read > 0)
-            {
-                onActivity();
-            }
-
-            return read;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
     }
 }

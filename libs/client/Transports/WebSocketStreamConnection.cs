@@ -17,7 +17,7 @@ internal sealed class WebSocketStreamConnection : IStreamConnection
         _reader = new WebSocketMessageReader(socket);
     }
 
-    public static async Task<Opened> OpenAsync(Uri url, WorkflowClientOptions options, CancellationToken cancellationToken)
+    public static async Task<Opened> OpenAsync(Uri url, ConnectionSettings options, CancellationToken cancellationToken)
     {
         try
         {
@@ -71,7 +71,7 @@ internal sealed class WebSocketStreamConnection : IStreamConnection
         return ValueTask.CompletedTask;
     }
 
-    private static async Task<WebSocket> DefaultConnectAsync(Uri url, WorkflowClientOptions options, CancellationToken cancellationToken)
+    private static async Task<WebSocket> DefaultConnectAsync(Uri url, ConnectionSettings options, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = options.KeepAliveInterval;

@@ -3,13 +3,13 @@ using System.Text.Json.Serialization;
 namespace Vapora.Contracts.EventStreams;
 
 /// <summary>
-/// The <c>data</c> of the <c>close</c> event that ends a gateway's Server-Sent Events stream: the same
-/// <see cref="CloseReason"/> a WebSocket would be closed with, so every client decides "resume or give up" with one
-/// table. <c>{"code":4000,"reason":"slow consumer: resume from your last version","resume":true}</c>.
+/// The <c>data</c> of the <c>close</c> event that ends a gateway's Server-Sent Events stream: the code, reason and
+/// meaning of the <c>CloseReason</c> a WebSocket would be closed with, so every client decides "resume or give up" with
+/// one table. <c>{"code":4000,"reason":"slow consumer: resume from your last version","resume":true}</c>.
 /// </summary>
 public sealed record EventStreamClose
 {
-    /// <summary>The close code (see <see cref="CloseReason"/>; the README's "Close codes").</summary>
+    /// <summary>The close code (see <c>CloseReason</c>; the README's "Close codes").</summary>
     [JsonPropertyName("code"), JsonPropertyOrder(0)]
     public required int Code { get; init; }
 
@@ -20,7 +20,4 @@ public sealed record EventStreamClose
     /// <summary>True when the client should reconnect (to any replica) and resume after the last event id it got.</summary>
     [JsonPropertyName("resume"), JsonPropertyOrder(2)]
     public required bool Resume { get; init; }
-
-    /// <summary>The close event for <paramref name="reason"/>.</summary>
-    public static EventStreamClose From(CloseReason reason) => new() { Code = reason.Code, Reason = reason.Reason, Resume = reason.Resume };
 }

@@ -8,7 +8,7 @@ namespace Vapora.Contracts.Protocol;
 /// or <c>{"type":"ping"}</c>.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record ClientFrame
+public sealed partial record ClientFrame
 {
     /// <summary><c>subscribe</c>, <c>unsubscribe</c> or <c>ping</c>.</summary>
     [JsonPropertyName("type")]
@@ -21,15 +21,4 @@ public sealed record ClientFrame
     /// <summary>Resume after this version; omit to get the current state first.</summary>
     [JsonPropertyName("after")]
     public long? After { get; init; }
-
-    /// <summary>Frame type names.</summary>
-    public static class Types
-    {
-        /// <summary>Start watching a workflow.</summary>
-        public const string Subscribe = "subscribe";
-        /// <summary>Stop watching a workflow.</summary>
-        public const string Unsubscribe = "unsubscribe";
-        /// <summary>Application-level ping; answered with pong.</summary>
-        public const string Ping = "ping";
-    }
 }

@@ -65,8 +65,8 @@ public static class RedisConnectionExtensions
         using var connectLog = new StringWriter();
         var multiplexer = ConnectionMultiplexer.Connect(options, connectLog);
 
-        var authenticationFailures = new LogBurst(time, TimeSpan.FromSeconds(10));
-        var denials = new LogBurst(time, TimeSpan.FromSeconds(10));
+        var authenticationFailures = new LogBurst(time);
+        var denials = new LogBurst(time);
         var reconnects = new RedisReconnectDetector(multiplexer);
         multiplexer.ConnectionFailed += (_, e) =>
         {
@@ -114,17 +114,5 @@ public static class RedisConnectionExtensions
         }
 
         return multiplexer;
-    }
-
-    /// <summary>Connects at start-up rather than on the first request.</summary>
-    private sealed class RedisConnectionStarter(IServiceProvider services) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            _ = services.GetRequiredService<IConnectionMultiplexer>();
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -21,7 +21,7 @@ internal sealed class RedisServerCertificateValidator
         _authorityFile = authorityFile;
         _authority = X509CertificateLoader.LoadCertificateFromFile(authorityFile);
         _logger = logger;
-        _refusals = new LogBurst(time, TimeSpan.FromSeconds(10));
+        _refusals = new LogBurst(time);
     }
 
     public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)

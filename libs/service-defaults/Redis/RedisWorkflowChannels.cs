@@ -4,19 +4,6 @@ using Vapora.Contracts;
 
 namespace Vapora.ServiceDefaults.Redis;
 
-/// <summary>How workflow updates travel through Redis (section <c>Redis</c>).</summary>
-public sealed class RedisPubSubOptions
-{
-    /// <summary>Configuration section.</summary>
-    public const string SectionName = "Redis";
-
-    /// <summary>
-    /// <c>classic</c> (default) or <c>sharded</c>, in any case; anything else stops the process at start-up.
-    /// API and gateways must use the same mode.
-    /// </summary>
-    public RedisPubSubMode PubSub { get; set; } = RedisPubSubMode.Classic;
-}
-
 /// <summary>
 /// The only place a workflow's <see cref="RedisChannel"/> is made: always a literal (an id must never be read as a
 /// pattern), sharded or not per <see cref="RedisPubSubOptions.PubSub"/>. The id is the name's hash tag, so one

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Vapora.ServiceDefaults.Security;
 
 /// <summary>Authentication settings (section <c>Auth</c>), the same for the API and the gateways.</summary>
-public sealed class AuthOptions
+public sealed partial class AuthOptions
 {
     /// <summary>Configuration section.</summary>
     public const string SectionName = "Auth";
@@ -13,31 +13,4 @@ public sealed class AuthOptions
 
     /// <summary>JWT validation.</summary>
     public JwtSettings Jwt { get; set; } = new();
-
-    /// <summary>How tokens are validated. Give at least one key source: a shared secret, a public key, or an authority.</summary>
-    public sealed class JwtSettings
-    {
-        /// <summary>Required issuer (<c>iss</c>).</summary>
-        [Required]
-        public string? Issuer { get; set; }
-
-        /// <summary>Required audience (<c>aud</c>).</summary>
-        [Required]
-        public string? Audience { get; set; }
-
-        /// <summary>HS256 shared secret (at least 32 bytes of UTF-8).</summary>
-        public string? SigningKey { get; set; }
-
-        /// <summary>The issuer's public key (RSA or ECDSA, PEM) for RS*/ES* tokens.</summary>
-        public string? PublicKeyPem { get; set; }
-
-        /// <summary>An OpenID Connect authority whose discovery document and JWKS give the keys (rotated automatically).</summary>
-        public Uri? Authority { get; set; }
-
-        /// <summary>Allow an <c>http</c> authority (tests and local identity servers only).</summary>
-        public bool RequireHttpsMetadata { get; set; } = true;
-
-        /// <summary>Tolerated clock difference when checking <c>exp</c> and <c>nbf</c>.</summary>
-        public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
-    }
 }

@@ -222,12 +222,3 @@ public static class AuthenticationExtensions
         }
     }
 }
-
-/// <summary>Whether authentication is off (Auth:Mode=none).</summary>
-public sealed record AuthMode(bool IsOff);
-
-internal static partial class SecurityLog
-{
-    [LoggerMessage(200, LogLevel.Warning, "AUTHENTICATION IS OFF (Auth:Mode=none): anyone can read and write every workflow. Use it for local development only.")]
-    public static partial void AuthenticationOff(ILogger logger);
-}

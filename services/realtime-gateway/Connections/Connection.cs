@@ -49,8 +49,8 @@ internal sealed class Connection : IDisposable
 
     public long Id { get; }
 
-    /// <summary>What carries the connection (<see cref="IConnectionTransport.Name"/>).</summary>
-    public string TransportName => _transport.Name;
+    /// <summary>What carries the connection (<see cref="IConnectionTransport.Info"/>).</summary>
+    public string TransportName => _transport.Info.Name;
 
     /// <summary>Who opened the connection (anonymous when authentication is off).</summary>
     public ClaimsPrincipal User { get; }
@@ -118,27 +118,46 @@ internal sealed class Connection : IDisposable
         }
     }
 
-    /// <summary>Queues a control frame or a catch-up frame handed over under a topic's lock; never conflated.</summary>
-    public void Enqueue(ReadOnlyMemory<byte> frame) => EnqueueLive(frame, 0, null, isProgress: false);
+    /// <summary>Queues a frame of the endpoint's protocol (pong, error, an event stream's preamble); never conflated.</summary>
+    public void EnqueueControl(ReadOnlyMemory<byte> frame) => Enqueue(new OutboundFrame(frame, FrameKind.Control), null, isProgress: false);
 
     /// <summary>Queues a keep-alive (an event stream's heartbeat) unless frames are already waiting to be written.</summary>
-    public bool EnqueueKeepAlive(ReadOnlyMemory<byte> frame) => _queue.EnqueueIfEmpty(new OutboundFrame(frame, 0));
+    public bool EnqueueKeepAlive(ReadOnlyMemory<byte> frame) => _queue.EnqueueIfEmpty(new OutboundFrame(frame, FrameKind.KeepAlive));
 
     /// <summary>
     /// Queues a live update. A client falling behind gets conflated progress; a full queue means it is not reading
     /// at all: it is closed as a slow consumer and resumes from its last version.
     /// </summary>
     /// <param name="acceptedAtUnixMs">When the API accepted the update, for the publish-to-send lag (0: not a live update).</param>
-    public void EnqueueLive(ReadOnlyMemory<byte> frame, long acceptedAtUnixMs, string? workflowId, bool isProgress)
+    public void EnqueueLive(ReadOnlyMemory<byte> frame, long acceptedAtUnixMs, string? workflowId, bool isProgress) =>
+        Enqueue(new OutboundFrame(frame, FrameKind.Update, acceptedAtUnixMs), workflowId, isProgress);
+
+    /// <summary>Room for a topic's hand-over while attaching (under its lock, where nothing may wait): all of it or none.</summary>
+    public bool TryReserve(int frames) => _queue.TryReserve(frames);
+
+    /// <summary>Queues a hand-over frame into the room <see cref="TryReserve"/> took.</summary>
+    public void EnqueueReserved(ReadOnlyMemory<byte> frame) => _queue.EnqueueReserved(new OutboundFrame(frame, FrameKind.Update));
+
+    /// <summary>
+    /// Queues a catch-up or control frame, waiting for room: catch-up must not count as falling behind. Only a client that
+    /// wrote nothing for <see cref="ConnectionOptions.KeepAliveInterval"/> meanwhile is closed as a slow consumer.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The connection is closing (also: it was just closed as stalled).</exception>
+    public async ValueTask EnqueueWaitingAsync(ReadOnlyMemory<byte> frame, FrameKind kind)
     {
-        var result = _queue.Enqueue(new OutboundFrame(frame, acceptedAtUnixMs), workflowId, isProgress);
-        if (result == EnqueueResult.Conflated)
+        if (!await _queue.EnqueueWaitingAsync(new OutboundFrame(frame, kind), _services.Options.KeepAliveInterval, _services.Time, _aborted.Token))
         {
-            _services.Metrics.Conflated();
+            CloseAsStalled();
         }
-        else if (result == EnqueueResult.Full)
+    }
+
+    /// <summary>Waits until one more frame fits (a hand-over that found no room tries again then), as patiently as <see cref="EnqueueWaitingAsync"/>.</summary>
+    /// <exception cref="OperationCanceledException">The connection is closing (also: it was just closed as stalled).</exception>
+    public async ValueTask WaitForRoomAsync()
+    {
+        if (!await _queue.WaitForRoomAsync(1, _services.Options.KeepAliveInterval, _services.Time, _aborted.Token))
         {
-            CloseAsSlowConsumer();
+            CloseAsStalled();
         }
     }
 
@@ -155,8 +174,12 @@ internal sealed class Connection : IDisposable
         Close(CloseReason.SlowConsumer);
     }
 
-    /// <summary>Queues a catch-up frame, waiting for room: catch-up must not count as falling behind.</summary>
-    public ValueTask EnqueueAsync(ReadOnlyMemory<byte> frame) => _queue.EnqueueWaitingAsync(new OutboundFrame(frame, 0), _aborted.Token);
+    /// <summary>Something failed while serving this connection (a bug): it is closed with 1011 and its client resumes.</summary>
+    public void Fail(Exception exception)
+    {
+        GatewayLog.ConnectionFailed(_services.Logger, Id, exception);
+        Close(CloseReason.InternalError);
+    }
 
     /// <summary>
     /// Starts closing with <paramref name="reason"/> (the first reason wins); frames still queued are dropped. The
@@ -211,6 +234,25 @@ internal sealed class Connection : IDisposable
         _aborted.Dispose();
     }
 
+    private void Enqueue(in OutboundFrame frame, string? workflowId, bool isProgress)
+    {
+        var result = _queue.Enqueue(frame, workflowId, isProgress);
+        if (result == EnqueueResult.Conflated)
+        {
+            _services.Metrics.Conflated();
+        }
+        else if (result == EnqueueResult.Full)
+        {
+            CloseAsSlowConsumer();
+        }
+    }
+
+    private void CloseAsStalled()
+    {
+        CloseAsSlowConsumer();
+        throw new OperationCanceledException("The client wrote nothing while its catch-up waited: closed as a slow consumer.");
+    }
+
     private bool HasEnded => ReferenceEquals(Volatile.Read(ref _closeDeadline), Ended);
 
     /// <summary>The request is about to end: no deadline from now on, and the armed one (if any) is disposed.</summary>
@@ -246,10 +288,13 @@ internal sealed class Connection : IDisposable
             _startDone = true;
             _ = Interlocked.Exchange(ref _start, null);
         }
+        catch (OperationCanceledException) when (IsClosing)
+        {
+            // Closed while starting (a catch-up waiting for room, a drain): nothing failed.
+        }
         catch (Exception ex) when (!_aborted.IsCancellationRequested)
         {
-            GatewayLog.ConnectionFailed(_services.Logger, Id, ex);
-            Close(CloseReason.InternalError);
+            Fail(ex);
         }
         catch (Exception)
         {
@@ -267,7 +312,7 @@ internal sealed class Connection : IDisposable
             {
                 while (!IsClosing && _queue.TryDequeue(out var frame))
                 {
-                    await _transport.SendAsync(frame.Bytes, _aborted.Token);
+                    await _transport.SendAsync(frame, _aborted.Token);
                     _services.Metrics.FrameSent(frame.AcceptedAtUnixMs, _services.Time);
                 }
 

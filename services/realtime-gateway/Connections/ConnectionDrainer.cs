@@ -7,18 +7,18 @@ namespace Vapora.RealtimeGateway.Connections;
 
 /// <summary>
 /// Graceful drain on SIGTERM: the gateway turns unready at once, then closes its sockets with 1001 "going away"
-/// in paced waves over <see cref="GatewayOptions.DrainWindow"/>, so the clients resume on other replicas without
+/// in paced waves over <see cref="ConnectionOptions.DrainWindow"/>, so the clients resume on other replicas without
 /// all arriving there in the same instant.
 /// </summary>
 internal sealed class ConnectionDrainer(
     ConnectionRegistry registry,
     IHostApplicationLifetime lifetime,
-    IOptions<GatewayOptions> options,
+    IOptions<ConnectionOptions> options,
     TimeProvider time,
     ILogger<ConnectionDrainer> logger) : IHostedService, IHealthCheck
 {
     private const int Waves = 10;
-    private readonly GatewayOptions _options = options.Value;
+    private readonly ConnectionOptions _options = options.Value;
     private Task _drain = Task.CompletedTask;
     private volatile bool _draining;
 

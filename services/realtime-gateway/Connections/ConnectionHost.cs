@@ -1,88 +1,58 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Tokens;
 using Vapora.Contracts;
-using Vapora.RealtimeGateway.CatchUp;
-using Vapora.RealtimeGateway.Hub;
 using Vapora.RealtimeGateway.Internal;
-using Vapora.ServiceDefaults.Security;
 
 namespace Vapora.RealtimeGateway.Connections;
 
 /// <summary>
-/// Admits and runs connections, whatever their transport: who may connect (token, drain), the connection limit, and
-/// a connection's end when its token expires. A transport turns a refusal into its own form (a close code).
+/// Admits and runs connections, whatever their transport, in the same steps for each: the page's origin before the
+/// transport accepts anything (<see cref="OriginAllowedAsync"/>), then who asks and whether now
+/// (<see cref="AdmitAsync"/>: token, drain, the request itself), then the connection limit and a connection's end when
+/// its token expires (<see cref="RunAsync"/>). A refused connection is closed with its <see cref="CloseReason"/>, which
+/// its transport shows in its own form (a close code, an HTTP status).
 /// </summary>
 internal sealed class ConnectionHost(
     ConnectionRegistry registry,
-    ConnectionDrainer drainer,
-    WorkflowAccess access,
-    TopicRegistry topics,
-    IUpdateLog updateLog,
-    IOptions<GatewayOptions> options,
-    GatewayMetrics metrics,
-    TimeProvider time,
+    ConnectionAdmission admission,
+    ConnectionServices services,
     ILogger<ConnectionHost> logger)
 {
+    /// <summary>Who a connection is when authentication is off, or refused: one shared principal, not one per socket.</summary>
+    private static readonly ClaimsPrincipal Anonymous = new(new ClaimsIdentity());
+
     /// <summary>One delegate for every connection's end (a method group would allocate one per connection).</summary>
     private readonly Action<Connection> _unregister = registry.Unregister;
 
-    public ConnectionServices Services { get; } = new(topics, updateLog, access, options.Value, metrics, time, logger);
+    public ConnectionServices Services { get; } = services;
 
-    /// <summary>Who a connection is when authentication is off: one shared principal, not one per socket.</summary>
-    private static readonly ClaimsPrincipal Anonymous = new(new ClaimsIdentity());
+    /// <summary>The first step, before a transport accepts anything: false (answered 403) when the page's origin may not connect.</summary>
+    public Task<bool> OriginAllowedAsync(HttpContext http) => admission.OriginAllowedAsync(http);
 
-    /// <summary>A new connection of <paramref name="http"/>'s user over <paramref name="transport"/> (after <see cref="RefusalAsync"/>).</summary>
-    public Connection Open(IConnectionTransport transport, HttpContext http, bool refused = false) =>
-        new(registry.NextId(), transport, access.IsOpen || refused ? Anonymous : http.User, Services);
+    /// <summary>The second step: why this request may not be served (token, drain, <paramref name="problem"/>), or null.</summary>
+    public ValueTask<CloseReason?> AdmitAsync(HttpContext http, string? problem = null) => admission.RefusalAsync(http, problem);
 
-    /// <summary>
-    /// Authenticates the request (socket routes run ahead of the authentication middleware, see SocketEndpoints) and
-    /// says why it may not be served (no or bad token, draining); null when it may.
-    /// </summary>
-    public async Task<CloseReason?> RefusalAsync(HttpContext http)
-    {
-        if (!access.IsOpen)
-        {
-            var result = await http.AuthenticateAsync();
-            if (result.Succeeded)
-            {
-                http.User = result.Principal;
-            }
-
-            if (result.Failure is IssuerUnavailableException)
-            {
-                metrics.InboundRejected("issuer_unavailable");
-                return CloseReason.IssuerUnavailable;
-            }
-
-            if (!access.IsAuthenticated(http.User))
-            {
-                metrics.InboundRejected("unauthenticated");
-                return result.Failure switch
-                {
-                    SecurityTokenExpiredException => CloseReason.TokenExpired,
-                    null => CloseReason.Unauthorized,
-                    _ => CloseReason.InvalidToken,
-                };
-            }
-        }
-
-        return drainer.IsDraining ? CloseReason.GoingAway : null;
-    }
+    /// <summary>A new connection of <paramref name="http"/>'s user over <paramref name="transport"/>, once <see cref="AdmitAsync"/> has answered.</summary>
+    public Connection Open(IConnectionTransport transport, HttpContext http, CloseReason? refusal) =>
+        new(registry.NextId(), transport, Services.Access.IsOpen || refusal is not null ? Anonymous : http.User, Services);
 
     /// <summary>
-    /// Runs an admitted connection to its end: counted against the limit (closed as "try again later" beyond it) and
-    /// closed when its token expires.
+    /// Runs a connection to its end: a refused one is closed with its reason (the transport shows it) and only its inbound
+    /// side runs; an admitted one is counted against the limit (closed as "try again later" beyond it) and closed when
+    /// its token expires.
     /// </summary>
     /// <remarks>Not async: the registration ends in the connection's own end, so no frame of this method stays suspended under it.</remarks>
-    public Task RunAsync(Connection connection, Func<Connection, Task> inbound, Func<Connection, Task>? start)
+    public Task RunAsync(Connection connection, CloseReason? refusal, Func<Connection, Task> inbound, Func<Connection, Task>? start)
     {
+        if (refusal is not null)
+        {
+            connection.Close(refusal);
+            return connection.RunAsync(inbound);
+        }
+
         if (!registry.TryRegister(connection))
         {
-            metrics.InboundRejected("connection_limit");
-            GatewayLog.ConnectionLimit(logger, Services.Options.MaxConnections);
+            Services.Metrics.InboundRejected("connection_limit");
+            GatewayLog.ConnectionLimit(logger, registry.Limit);
             connection.Close(CloseReason.TryAgainLater);
             return connection.RunAsync(inbound);
         }
@@ -106,13 +76,13 @@ internal sealed class ConnectionHost(
     /// <summary>A connection lives no longer than its token: at <c>exp</c> it is closed and the client reconnects with a fresh one.</summary>
     private ITimer? CloseWhenTokenExpires(Connection connection)
     {
-        if (access.IsOpen || !long.TryParse(connection.User.FindFirst("exp")?.Value, out var exp))
+        if (Services.Access.IsOpen || !long.TryParse(connection.User.FindFirst("exp")?.Value, out var exp))
         {
             return null;
         }
 
-        var due = DateTimeOffset.FromUnixTimeSeconds(exp) - time.GetUtcNow();
-        return time.CreateTimer(static state => ((Connection)state!).Close(CloseReason.TokenExpired),
+        var due = DateTimeOffset.FromUnixTimeSeconds(exp) - Services.Time.GetUtcNow();
+        return Services.Time.CreateTimer(static state => ((Connection)state!).Close(CloseReason.TokenExpired),
             connection, due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
     }
 }

@@ -1,7 +1,7 @@
-using Vapora.RealtimeGateway.CatchUp;
+using Microsoft.Extensions.Options;
 using Vapora.RealtimeGateway.Hub;
 using Vapora.RealtimeGateway.Internal;
-using Vapora.ServiceDefaults;
+using Vapora.RealtimeGateway.Resume;
 using Vapora.ServiceDefaults.Security;
 
 namespace Vapora.RealtimeGateway.Connections;
@@ -9,27 +9,24 @@ namespace Vapora.RealtimeGateway.Connections;
 /// <summary>What every connection uses, built once per process.</summary>
 internal sealed class ConnectionServices(
     TopicRegistry topics,
-    IUpdateLog updateLog,
+    CatchUp catchUp,
     WorkflowAccess access,
-    GatewayOptions options,
+    IOptions<ConnectionOptions> options,
     GatewayMetrics metrics,
     TimeProvider time,
-    ILogger logger)
+    ILogger<Connection> logger)
 {
     public TopicRegistry Topics { get; } = topics;
 
-    public IUpdateLog UpdateLog { get; } = updateLog;
+    public CatchUp CatchUp { get; } = catchUp;
 
     public WorkflowAccess Access { get; } = access;
 
-    public GatewayOptions Options { get; } = options;
+    public ConnectionOptions Options { get; } = options.Value;
 
     public GatewayMetrics Metrics { get; } = metrics;
 
     public TimeProvider Time { get; } = time;
 
     public ILogger Logger { get; } = logger;
-
-    /// <summary>Refused catch-ups are logged at most once per 10 s (a storm refuses many at once), with a count.</summary>
-    public LogBurst RefusedCatchUpLog { get; } = new(time, TimeSpan.FromSeconds(10));
 }

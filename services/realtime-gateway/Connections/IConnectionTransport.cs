@@ -3,19 +3,24 @@ using Vapora.Contracts;
 namespace Vapora.RealtimeGateway.Connections;
 
 /// <summary>
-/// How a <see cref="Connection"/>'s frames reach its client: a WebSocket (<c>Transport/WebSocketTransport</c>) or a
-/// Server-Sent Events response (<c>Transport/EventStreamTransport</c>). Everything else (subscriptions, catch-up, the bounded send queue,
-/// conflation, slow-consumer close, token expiry, drain) lives in the connection and is the same for every transport.
+/// How a <see cref="Connection"/>'s frames reach its client: a WebSocket (<c>Transport/WebSockets</c>) or a Server-Sent
+/// Events response (<c>Transport/EventStreams</c>). Everything else (admission, subscriptions, catch-up, the bounded
+/// send queue, conflation, slow-consumer close, token expiry, drain) lives in the connection and is the same for every
+/// transport.
 /// </summary>
 internal interface IConnectionTransport
 {
-    /// <summary>The transport's name in metrics (the <c>transport</c> label): <c>websocket</c> or <c>sse</c>.</summary>
-    string Name { get; }
+    /// <summary>What this transport is (registered with the gateway as it starts, for the per-transport gauge).</summary>
+    TransportInfo Info { get; }
 
-    /// <summary>Writes one frame (a text message, an event). Called by the connection's writer loop only, one at a time.</summary>
-    ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken);
+    /// <summary>Writes one frame, as its <see cref="OutboundFrame.Kind"/> says. Called by the connection's writer loop only, one at a time.</summary>
+    ValueTask SendAsync(OutboundFrame frame, CancellationToken cancellationToken);
 
-    /// <summary>Ends the stream with <paramref name="reason"/> after the last frame (a close handshake, an end of response).</summary>
+    /// <summary>
+    /// Ends the stream with <paramref name="reason"/> after the last frame (a close handshake, a close event). A
+    /// connection refused before it began (token, drain, limit, bad request) ends here too: each transport shows the
+    /// refusal in its own form (a close code after the upgrade, an HTTP status before the stream).
+    /// </summary>
     Task CloseAsync(CloseReason reason, CancellationToken cancellationToken);
 
     /// <summary>Drops the connection at once (the close timed out, or the peer is gone). Must not throw.</summary>

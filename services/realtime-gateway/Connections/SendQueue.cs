@@ -1,4 +1,5 @@
 using System.Threading.Tasks.Sources;
+using Vapora.RealtimeGateway.Internal;
 
 namespace Vapora.RealtimeGateway.Connections;
 
@@ -9,27 +10,25 @@ namespace Vapora.RealtimeGateway.Connections;
 /// The ring is allocated on the first frame and grows on demand, so an idle connection holds one slot at most.
 /// </summary>
 /// <remarks>
-/// One reader (the connection's writer loop). A client that keeps up has an empty queue, so its reader waits
-/// again after every message: that wait reuses one <see cref="IValueTaskSource{TResult}"/> instead of a new
-/// task per wake-up, so forwarding a message costs no allocation per client (see docs/benchmarks-micro.md).
+/// Catch-up never makes a queue overflow: it waits for room, and a topic's hand-over (taken under the topic's lock,
+/// where nothing may wait) first reserves its slots, all or none, so no live frame can take them meanwhile. Only a
+/// client that writes nothing at all while catch-up waits is found stalled. The one reader's side is in
+/// SendQueue.Reader.cs.
 /// </remarks>
-internal sealed class SendQueue(int capacity) : IValueTaskSource<bool>
+internal sealed partial class SendQueue(int capacity) : IValueTaskSource<bool>
 {
     private const int ConflationLookBack = 64;
 
+    private readonly int _capacity = capacity;
     private readonly object _lock = new();
-    private Slot[] _slots = [];
+    private QueuedFrame[] _slots = [];
     private int _head;
     private int _count;
+    private int _reserved;
+    private int _catchUp;
+    private long _dequeued;
     private bool _completed;
     private TaskCompletionSource? _writable;
-
-    // The reader's wait, reused: armed under the lock, completed by whoever claims it under the lock
-    // (a writer, Complete, or the reader's cancellation), reset by the next wait.
-    private ManualResetValueTaskSourceCore<bool> _reader = new() { RunContinuationsAsynchronously = true };
-    private bool _readerWaiting;
-    private bool _readerCancelled;
-    private CancellationTokenRegistration _readerCancellation;
 
     public int Count
     {
@@ -47,25 +46,22 @@ internal sealed class SendQueue(int capacity) : IValueTaskSource<bool>
                 return EnqueueResult.Closed;
             }
 
-            if (isProgress && workflowId is not null && _count >= capacity / 2 && TryReplaceLocked(frame, workflowId))
+            if (isProgress && workflowId is not null && _count >= _capacity / 2 && TryReplaceLocked(frame, workflowId))
             {
                 return EnqueueResult.Conflated;
             }
 
-            if (_count >= capacity)
+            // Catch-up still queued is the client's backlog, not a sign that it stopped reading: live frames get room
+            // of their own beside it (so at most twice the capacity is ever queued).
+            if (_count - _catchUp >= _capacity)
             {
                 return EnqueueResult.Full;
             }
 
-            AppendLocked(new Slot(frame, workflowId, isProgress));
-            wake = TakeReaderLocked();
+            wake = AppendLocked(new QueuedFrame(frame, workflowId, isProgress));
         }
 
-        if (wake)
-        {
-            _reader.SetResult(true);
-        }
-
+        WakeReader(wake);
         return EnqueueResult.Queued;
     }
 
@@ -75,31 +71,68 @@ internal sealed class SendQueue(int capacity) : IValueTaskSource<bool>
     /// </summary>
     public bool EnqueueIfEmpty(in OutboundFrame frame)
     {
+        bool wake;
         lock (_lock)
         {
-            if (_completed || _count > 0)
+            if (_completed || _count > 0 || _reserved > 0)
             {
                 return false;
             }
 
-            AppendLocked(new Slot(frame, null, false));
-            if (!TakeReaderLocked())
-            {
-                return true;
-            }
+            wake = AppendLocked(new QueuedFrame(frame, null, false));
         }
 
-        _reader.SetResult(true);
+        WakeReader(wake);
         return true;
     }
 
-    /// <summary>Queues a frame, waiting for room (catch-up and control frames are never conflated or refused).</summary>
-    public async ValueTask EnqueueWaitingAsync(OutboundFrame frame, CancellationToken cancellationToken)
+    /// <summary>Room for <paramref name="frames"/> frames, all or none, that only <see cref="EnqueueReserved"/> may fill.</summary>
+    public bool TryReserve(int frames)
+    {
+        lock (_lock)
+        {
+            if (_completed || _count + _reserved + frames > _capacity)
+            {
+                return false;
+            }
+
+            _reserved += frames;
+            return true;
+        }
+    }
+
+    /// <summary>Queues a frame into a slot reserved with <see cref="TryReserve"/> (never conflated or refused).</summary>
+    public void EnqueueReserved(in OutboundFrame frame)
+    {
+        var wake = false;
+        lock (_lock)
+        {
+            if (_reserved == 0)
+            {
+                throw new InvalidOperationException("No slot is reserved.");
+            }
+
+            _reserved--;
+            if (!_completed)
+            {
+                wake = AppendLocked(new QueuedFrame(frame, null, false, IsCatchUp: true));
+            }
+        }
+
+        WakeReader(wake);
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="frames"/> more frames fit. False when the client stalled: not one frame was taken
+    /// for <paramref name="stallTimeout"/> while this waited; a client that reads, however slowly, is waited for.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The queue was completed (the connection is closing), or <paramref name="cancellationToken"/>.</exception>
+    public async ValueTask<bool> WaitForRoomAsync(int frames, TimeSpan stallTimeout, TimeProvider time, CancellationToken cancellationToken)
     {
         while (true)
         {
             Task wait;
-            var wake = false;
+            long dequeued;
             lock (_lock)
             {
                 if (_completed)
@@ -107,120 +140,55 @@ internal sealed class SendQueue(int capacity) : IValueTaskSource<bool>
                     throw new OperationCanceledException("The connection is closing.");
                 }
 
-                if (_count < capacity)
+                if (_count + _reserved + frames <= _capacity)
                 {
-                    AppendLocked(new Slot(frame, null, false));
-                    wake = TakeReaderLocked();
-                    wait = Task.CompletedTask;
+                    return true;
                 }
-                else
+
+                _writable ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                wait = _writable.Task;
+                dequeued = _dequeued;
+            }
+
+            try
+            {
+                await (stallTimeout == Timeout.InfiniteTimeSpan ? wait.WaitOrCancelAsync(cancellationToken) : wait.WaitAsync(stallTimeout, time, cancellationToken));
+            }
+            catch (TimeoutException)
+            {
+                lock (_lock)
                 {
-                    _writable ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    wait = _writable.Task;
+                    if (_dequeued == dequeued)
+                    {
+                        return false;
+                    }
                 }
             }
-
-            if (wake)
-            {
-                _reader.SetResult(true);
-            }
-
-            if (wait.IsCompleted)
-            {
-                return;
-            }
-
-            await wait.WaitAsync(cancellationToken);
         }
     }
 
-    /// <summary>Takes the next frame, if any.</summary>
-    public bool TryDequeue(out OutboundFrame frame)
+    /// <summary>Queues a frame, waiting for room (catch-up and control frames are never conflated or refused). False when the client stalled.</summary>
+    /// <exception cref="OperationCanceledException">The queue was completed (the connection is closing), or <paramref name="cancellationToken"/>.</exception>
+    public async ValueTask<bool> EnqueueWaitingAsync(OutboundFrame frame, TimeSpan stallTimeout, TimeProvider time, CancellationToken cancellationToken)
     {
-        TaskCompletionSource? wake = null;
-        lock (_lock)
+        while (await WaitForRoomAsync(1, stallTimeout, time, cancellationToken))
         {
-            if (_count == 0)
+            bool wake;
+            lock (_lock)
             {
-                frame = default;
-                return false;
+                if (_completed || _count + _reserved >= _capacity)
+                {
+                    continue;
+                }
+
+                wake = AppendLocked(new QueuedFrame(frame, null, false, IsCatchUp: true));
             }
 
-            frame = _slots[_head].Frame;
-            _slots[_head] = default;
-            _head = (_head + 1) % _slots.Length;
-            _count--;
-            if (_count < capacity)
-            {
-                wake = TakeLocked(ref _writable);
-            }
+            WakeReader(wake);
+            return true;
         }
 
-        wake?.TrySetResult();
-        return true;
-    }
-
-    /// <summary>Waits until a frame is queued (true) or the queue is completed and empty (false). One reader at a time.</summary>
-    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
-    {
-        short token;
-        lock (_lock)
-        {
-            if (_readerCancelled)
-            {
-                return ValueTask.FromException<bool>(new OperationCanceledException("The connection was aborted."));
-            }
-
-            if (_count > 0)
-            {
-                return new ValueTask<bool>(true);
-            }
-
-            if (_completed)
-            {
-                return new ValueTask<bool>(false);
-            }
-
-            if (cancellationToken.IsCancellationRequested)
-            {
-                return ValueTask.FromCanceled<bool>(cancellationToken);
-            }
-
-            if (_readerWaiting)
-            {
-                throw new InvalidOperationException("The send queue has one reader.");
-            }
-
-            _reader.Reset();
-            _readerWaiting = true;
-            token = _reader.Version;
-            // Registered under the lock, so no writer can complete this wait (and GetResult dispose the registration)
-            // before it is stored. A token cancelled meanwhile runs the callback here; the lock is re-entrant.
-            // Registering and unregistering reuses the token source's callback nodes, so it allocates nothing.
-            _readerCancellation = cancellationToken.UnsafeRegister(static (state, ct) => ((SendQueue)state!).CancelReader(ct), this);
-        }
-
-        return new ValueTask<bool>(this, token);
-    }
-
-    /// <summary>
-    /// Ends the reader's wait, now and from now on, with <see cref="OperationCanceledException"/> (the connection was
-    /// aborted). The owner calls this instead of passing a token to every wait: an idle connection then holds no
-    /// cancellation registration.
-    /// </summary>
-    public void CancelReader()
-    {
-        bool cancel;
-        lock (_lock)
-        {
-            _readerCancelled = true;
-            cancel = TakeReaderLocked();
-        }
-
-        if (cancel)
-        {
-            _reader.SetException(new OperationCanceledException("The connection was aborted."));
-        }
+        return false;
     }
 
     /// <summary>No more frames: readers drain what is queued, writers are refused.</summary>
@@ -258,7 +226,7 @@ internal sealed class SendQueue(int capacity) : IValueTaskSource<bool>
                     return false;
                 }
 
-                slot = new Slot(frame, workflowId, true);
+                slot = new QueuedFrame(frame, workflowId, true);
                 return true;
             }
         }
@@ -266,11 +234,12 @@ internal sealed class SendQueue(int capacity) : IValueTaskSource<bool>
         return false;
     }
 
-    private void AppendLocked(in Slot slot)
+    /// <summary>Appends; true when the reader waits and must be woken (outside the lock: <see cref="WakeReader"/>).</summary>
+    private bool AppendLocked(in QueuedFrame slot)
     {
         if (_count == _slots.Length)
         {
-            var larger = new Slot[Math.Min(Math.Max(1, _slots.Length * 2), capacity)];
+            var larger = new QueuedFrame[Math.Min(Math.Max(1, _slots.Length * 2), 2 * _capacity)];
             for (var i = 0; i < _count; i++)
             {
                 larger[i] = _slots[(_head + i) % _slots.Length];
@@ -282,40 +251,16 @@ internal sealed class SendQueue(int capacity) : IValueTaskSource<bool>
 
         _slots[(_head + _count) % _slots.Length] = slot;
         _count++;
+        _catchUp += slot.IsCatchUp ? 1 : 0;
+        return TakeReaderLocked();
     }
 
-    bool IValueTaskSource<bool>.GetResult(short token)
+    private void WakeReader(bool wake)
     {
-        _readerCancellation.Dispose();
-        _readerCancellation = default;
-        return _reader.GetResult(token);
-    }
-
-    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _reader.GetStatus(token);
-
-    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _reader.OnCompleted(continuation, state, token, flags);
-
-    private void CancelReader(CancellationToken cancellationToken)
-    {
-        bool cancel;
-        lock (_lock)
+        if (wake)
         {
-            cancel = TakeReaderLocked();
+            _reader.SetResult(true);
         }
-
-        if (cancel)
-        {
-            _reader.SetException(new OperationCanceledException(cancellationToken));
-        }
-    }
-
-    /// <summary>Claims the waiting reader, if any: exactly one party completes each wait.</summary>
-    private bool TakeReaderLocked()
-    {
-        var waiting = _readerWaiting;
-        _readerWaiting = false;
-        return waiting;
     }
 
     private static TaskCompletionSource? TakeLocked(ref TaskCompletionSource? source)
@@ -324,15 +269,4 @@ internal sealed class SendQueue(int capacity) : IValueTaskSource<bool>
         source = null;
         return taken;
     }
-
-    private readonly record struct Slot(OutboundFrame Frame, string? WorkflowId, bool IsProgress);
-}
-
-/// <summary>What happened to a live frame.</summary>
-internal enum EnqueueResult
-{
-    Queued,
-    Conflated,
-    Full,
-    Closed,
 }

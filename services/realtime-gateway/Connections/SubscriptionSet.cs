@@ -1,6 +1,7 @@
-using Vapora.RealtimeGateway.CatchUp;
 using Vapora.RealtimeGateway.Hub;
 using Vapora.RealtimeGateway.Internal;
+using Vapora.RealtimeGateway.Resume;
+using Vapora.RealtimeGateway.UpdateLog;
 
 namespace Vapora.RealtimeGateway.Connections;
 
@@ -65,41 +66,19 @@ internal sealed class SubscriptionSet(Connection connection, ConnectionServices 
                 subscription.Lease = lease;
             }
 
-            if (after is { } requested && requested > topic.Head)
-            {
-                // Beyond this gateway's head: fine if this gateway lags, an error if the workflow has no such version.
-                var latest = await services.UpdateLog.GetStateAsync(workflowId, connection.Aborted);
-                if (latest is null)
-                {
-                    return SubscribeResult.NotFound;
-                }
-
-                if (requested > latest.Version)
-                {
-                    return SubscribeResult.AfterBeyondLatest;
-                }
-            }
-
             if (subscribedFrame is { } subscribed)
             {
-                await connection.EnqueueAsync(subscribed);
+                await connection.EnqueueWaitingAsync(subscribed, FrameKind.Control);
             }
 
-            if (after is not null)
-            {
-                services.Metrics.Resumed();
-            }
-
-            attached = await HistoryCatchUp.AttachAsync(subscription, topic, after, connection.Aborted);
-            return attached ? SubscribeResult.Subscribed : SubscribeResult.Unavailable;
+            var outcome = await services.CatchUp.AttachAsync(subscription, topic, after, connection.Aborted);
+            attached = outcome is ResumeOutcome.Attached or ResumeOutcome.Reset;
+            return attached ? SubscribeResult.Subscribed
+                : outcome == ResumeOutcome.NotFound ? SubscribeResult.NotFound : SubscribeResult.Unavailable;
         }
         catch (HistoryReadRefusedException)
         {
-            if (services.RefusedCatchUpLog.ShouldLog(out var skipped))
-            {
-                GatewayLog.CatchUpRefused(services.Logger, workflowId, services.Options.MaxConcurrentHistoryReads, services.Options.HistoryReadQueueLimit, skipped);
-            }
-
+            // Counted and logged (once per burst) where it was refused.
             return SubscribeResult.Busy;
         }
         catch (UpdateLogUnavailableException ex)

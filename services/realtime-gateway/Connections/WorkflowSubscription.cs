@@ -1,14 +1,15 @@
 using Vapora.RealtimeGateway.Frames;
 using Vapora.RealtimeGateway.Hub;
+using Vapora.RealtimeGateway.Resume;
 
 namespace Vapora.RealtimeGateway.Connections;
 
 /// <summary>
 /// One connection's interest in one workflow: where it is (the last version given) and how its frames look. Every
 /// version reaches the connection through here, once and in order, whether it comes from the API's history, the
-/// topic's memory or live.
+/// topic's memory or live. Its position is the catch-up's while it starts, then the topic's (under its lock).
 /// </summary>
-internal sealed class WorkflowSubscription(Connection connection, string workflowId, long? after, bool enveloped) : IWorkflowWatcher
+internal sealed class WorkflowSubscription(Connection connection, string workflowId, long? after, bool enveloped) : IResumingWatcher
 {
     public string WorkflowId { get; } = workflowId;
 
@@ -18,8 +19,15 @@ internal sealed class WorkflowSubscription(Connection connection, string workflo
     /// <summary>The last version given to the connection (or the version resumed after).</summary>
     public long Position { get; private set; } = after ?? 0;
 
-    /// <summary>From the topic, under its lock: live versions and, while attaching, the state or recent versions.</summary>
-    public void Deliver(UpdateFrame frame, bool live)
+    public bool TryReserve(int frames) => connection.TryReserve(frames);
+
+    public void HandOver(UpdateFrame frame)
+    {
+        Position = frame.Version;
+        connection.EnqueueReserved(BytesOf(frame));
+    }
+
+    public void Deliver(UpdateFrame frame)
     {
         if (frame.Version <= Position)
         {
@@ -27,17 +35,11 @@ internal sealed class WorkflowSubscription(Connection connection, string workflo
         }
 
         Position = frame.Version;
-        if (live)
-        {
-            connection.EnqueueLive(BytesOf(frame), frame.Header.TimestampUnixMs, WorkflowId, isProgress: !frame.StatusChanged);
-        }
-        else
-        {
-            connection.Enqueue(BytesOf(frame));
-        }
+        connection.EnqueueLive(BytesOf(frame), frame.Header.TimestampUnixMs, WorkflowId, isProgress: !frame.StatusChanged);
     }
 
-    /// <summary>A version read from the API's history before attaching; waits for room in the queue.</summary>
+    public void Fail(Exception exception) => connection.Fail(exception);
+
     public ValueTask CatchUpAsync(UpdateFrame frame)
     {
         if (frame.Version != Position + 1)
@@ -46,8 +48,10 @@ internal sealed class WorkflowSubscription(Connection connection, string workflo
         }
 
         Position = frame.Version;
-        return connection.EnqueueAsync(BytesOf(frame));
+        return connection.EnqueueWaitingAsync(BytesOf(frame), FrameKind.Update);
     }
+
+    public ValueTask WaitForRoomAsync() => connection.WaitForRoomAsync();
 
     /// <summary>The bytes this subscription sends for a frame: as published, or in the /ws envelope.</summary>
     private ReadOnlyMemory<byte> BytesOf(UpdateFrame frame) => enveloped ? frame.Envelope : frame.Json;

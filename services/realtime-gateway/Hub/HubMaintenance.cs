@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Vapora.RealtimeGateway.CatchUp;
+using Vapora.RealtimeGateway.UpdateLog;
 using Vapora.RealtimeGateway.Internal;
 
 namespace Vapora.RealtimeGateway.Hub;
@@ -8,10 +8,10 @@ namespace Vapora.RealtimeGateway.Hub;
 /// The registry's background work: removing idle workflows after their grace period, and the convergence check,
 /// which compares quiet workflows with the API so that an update whose publish was lost still arrives.
 /// </summary>
-internal sealed class HubMaintenance(TopicRegistry topics, IUpdateLog updateLog, IOptions<GatewayOptions> options, TimeProvider time,
+internal sealed class HubMaintenance(TopicRegistry topics, IUpdateLog updateLog, IOptions<HubOptions> options, TimeProvider time,
     ILogger<HubMaintenance> logger) : BackgroundService
 {
-    private readonly GatewayOptions _options = options.Value;
+    private readonly HubOptions _options = options.Value;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(topics.ReapIdleTopicsAsync(stoppingToken).IgnoreCancellation(), CheckConvergenceAsync(stoppingToken).IgnoreCancellation());

@@ -71,12 +71,24 @@ internal sealed class RecentFrames(int capacity)
     /// <summary>True when every version after <paramref name="position"/> up to the newest is held.</summary>
     public bool Covers(long position) => position >= First - 1;
 
-    /// <summary>The frames after <paramref name="position"/>, oldest first (call <see cref="Covers"/> first).</summary>
-    public IEnumerable<UpdateFrame> After(long position)
+    /// <summary>The newest version held (or, when empty, the version the window starts after).</summary>
+    public long Last => _last;
+
+    /// <summary>The frame of a version held (between <see cref="First"/> and <see cref="Last"/>).</summary>
+    public UpdateFrame this[long version] => version >= First && version <= _last
+        ? _ring[version % _ring.Length]!
+        : throw new ArgumentOutOfRangeException(nameof(version), version, $"Versions {First}..{_last} are held.");
+
+    /// <summary>Up to <paramref name="max"/> frames after <paramref name="position"/>, oldest first, copied (call <see cref="Covers"/> first).</summary>
+    public UpdateFrame[] CopyAfter(long position, int max)
     {
-        for (var v = Math.Max(position + 1, First); v <= _last; v++)
+        var from = Math.Max(position + 1, First);
+        var frames = new UpdateFrame[(int)Math.Clamp(_last - from + 1, 0, max)];
+        for (var i = 0; i < frames.Length; i++)
         {
-            yield return _ring[v % _ring.Length]!;
+            frames[i] = _ring[(from + i) % _ring.Length]!;
         }
+
+        return frames;
     }
 }

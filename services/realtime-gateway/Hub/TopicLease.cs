@@ -7,9 +7,9 @@ namespace Vapora.RealtimeGateway.Hub;
 internal readonly struct TopicLease
 {
     private readonly TopicRegistry? _registry;
-    private readonly TopicRegistry.Entry? _entry;
+    private readonly TopicEntry? _entry;
 
-    internal TopicLease(TopicRegistry registry, TopicRegistry.Entry entry)
+    internal TopicLease(TopicRegistry registry, TopicEntry entry)
     {
         _registry = registry;
         _entry = entry;

@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Microsoft.Extensions.Options;
 using Vapora.RealtimeGateway.Broker;
-using Vapora.RealtimeGateway.CatchUp;
 using Vapora.RealtimeGateway.Internal;
+using Vapora.RealtimeGateway.UpdateLog;
 
 namespace Vapora.RealtimeGateway.Hub;
 
@@ -15,9 +14,9 @@ namespace Vapora.RealtimeGateway.Hub;
 /// </summary>
 internal sealed class TopicRegistry : IDisposable
 {
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TopicEntry> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task> _closing = new(StringComparer.Ordinal);
-    private readonly Channel<(Entry Entry, long IdleSince)> _idle = Channel.CreateUnbounded<(Entry, long)>(new() { SingleReader = true });
+    private readonly Channel<(TopicEntry Entry, long IdleSince)> _idle = Channel.CreateUnbounded<(TopicEntry, long)>(new() { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly IWorkflowBroker _broker;
     private readonly IUpdateLog _updateLog;
@@ -26,16 +25,14 @@ internal sealed class TopicRegistry : IDisposable
     private readonly TopicContext _context;
     private readonly TimeSpan _grace;
 
-    public TopicRegistry(IWorkflowBroker broker, IUpdateLog updateLog, IOptions<GatewayOptions> options, GatewayMetrics metrics,
-        TimeProvider time, ILogger<TopicRegistry> logger)
+    public TopicRegistry(IWorkflowBroker broker, IUpdateLog updateLog, TopicContext context, ILogger<TopicRegistry> logger)
     {
         _broker = broker;
         _updateLog = updateLog;
-        _time = time;
+        _context = context;
+        _time = context.Time;
         _logger = logger;
-        _grace = options.Value.UnsubscribeGracePeriod;
-        _context = new TopicContext(options.Value, metrics, time, new TopicRepair(updateLog, options.Value, time, logger, _stopping.Token),
-            new HistoryReads(updateLog, options.Value, metrics, time, _stopping.Token));
+        _grace = context.Options.UnsubscribeGracePeriod;
     }
 
     /// <summary>Workflows with a live topic on this gateway (watched, or in their grace period).</summary>
@@ -60,7 +57,7 @@ internal sealed class TopicRegistry : IDisposable
     {
         while (true)
         {
-            var entry = _entries.GetOrAdd(workflowId, static (id, context) => new Entry(new WorkflowTopic(id, context)), _context);
+            var entry = _entries.GetOrAdd(workflowId, static (id, context) => new TopicEntry(new WorkflowTopic(id, context)), _context);
             lock (entry)
             {
                 if (entry.Removed)
@@ -76,7 +73,7 @@ internal sealed class TopicRegistry : IDisposable
             TopicStatus status;
             try
             {
-                status = await entry.Ready.WaitAsync(cancellationToken);
+                status = await entry.Ready.WaitOrCancelAsync(cancellationToken);
             }
             catch
             {
@@ -105,14 +102,39 @@ internal sealed class TopicRegistry : IDisposable
                 await Task.Delay(wait, _time, stoppingToken);
             }
 
-            lock (entry)
+            TryRemoveIdle(entry, idleSince);
+        }
+    }
+
+    /// <summary>The next topic that went idle, if any (for a reaper driven by a test's scheduler instead of <see cref="ReapIdleTopicsAsync"/>).</summary>
+    internal bool TryTakeIdle(out (TopicEntry Entry, long IdleSince) idle) => _idle.Reader.TryRead(out idle);
+
+    /// <summary>Removes the topic if it is still idle since the same moment (nobody came and left meanwhile).</summary>
+    internal bool TryRemoveIdle(TopicEntry entry, long idleSince)
+    {
+        lock (entry)
+        {
+            if (entry.RefCount != 0 || entry.Removed || entry.IdleSince != idleSince)
             {
-                // Still idle since the same moment (nobody came and left meanwhile)?
-                if (entry.RefCount == 0 && !entry.Removed && entry.IdleSince == idleSince)
-                {
-                    RemoveLocked(entry);
-                }
+                return false;
             }
+
+            RemoveLocked(entry);
+            return true;
+        }
+    }
+
+    /// <summary>References held on the workflow's topic now (0 when it has none).</summary>
+    internal int ReferencesOf(string workflowId)
+    {
+        if (!_entries.TryGetValue(workflowId, out var entry))
+        {
+            return 0;
+        }
+
+        lock (entry)
+        {
+            return entry.RefCount;
         }
     }
 
@@ -120,11 +142,10 @@ internal sealed class TopicRegistry : IDisposable
     {
         _stopping.Cancel();
         _stopping.Dispose();
-        _context.HistoryReads.Dispose();
     }
 
     /// <summary>Drops a reference; the last one schedules the removal after the grace period.</summary>
-    internal void Release(Entry entry)
+    internal void Release(TopicEntry entry)
     {
         long idleSince;
         lock (entry)
@@ -173,18 +194,18 @@ internal sealed class TopicRegistry : IDisposable
         }
     }
 
-    private void RemoveLocked(Entry entry)
+    private void RemoveLocked(TopicEntry entry)
     {
         entry.Removed = true;
         var workflowId = entry.Topic.WorkflowId;
-        _entries.TryRemove(new KeyValuePair<string, Entry>(workflowId, entry));
+        _entries.TryRemove(new KeyValuePair<string, TopicEntry>(workflowId, entry));
         // Registered before the close starts, so a new topic of the same workflow waits for it.
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _closing[workflowId] = closed.Task;
         _ = CloseAsync(entry, closed);
     }
 
-    private async Task CloseAsync(Entry entry, TaskCompletionSource closed)
+    private async Task CloseAsync(TopicEntry entry, TaskCompletionSource closed)
     {
         await Task.Yield();
         var workflowId = entry.Topic.WorkflowId;
@@ -203,16 +224,5 @@ internal sealed class TopicRegistry : IDisposable
             _closing.TryRemove(new KeyValuePair<string, Task>(workflowId, closed.Task));
             closed.TrySetResult();
         }
-    }
-
-    /// <summary>A topic and its life in the registry; every field is guarded by locking the entry.</summary>
-    internal sealed class Entry(WorkflowTopic topic)
-    {
-        public WorkflowTopic Topic { get; } = topic;
-
-        public int RefCount;
-        public bool Removed;
-        public long IdleSince;
-        public Task<TopicStatus>? Ready;
     }
 }

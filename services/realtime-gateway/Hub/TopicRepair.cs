@@ -1,17 +1,19 @@
+using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
-using Vapora.RealtimeGateway.CatchUp;
 using Vapora.RealtimeGateway.Frames;
 using Vapora.RealtimeGateway.Internal;
+using Vapora.RealtimeGateway.UpdateLog;
 
 namespace Vapora.RealtimeGateway.Hub;
 
 /// <summary>
 /// Fills a topic's gaps from the API's update log: reads after the head until the frames held ahead of the gap
 /// connect (and, for a resync, until the log has no more). While the API does not answer, the read is retried with
-/// exponential backoff (Polly); at most <see cref="GatewayOptions.MaxConcurrentRepairs"/> topics read at once.
+/// exponential backoff (Polly); at most <see cref="HubOptions.MaxConcurrentRepairs"/> topics read at once. A gap the
+/// log can no longer fill (compacted) resets the topic's watchers to the state.
 /// </summary>
-internal sealed class TopicRepair
+internal sealed class TopicRepair : IDisposable
 {
     private static readonly ResiliencePropertyKey<WorkflowTopic> TopicKey = new("vapora.topic");
 
@@ -19,16 +21,16 @@ internal sealed class TopicRepair
     private readonly int _pageSize;
     private readonly SemaphoreSlim _gate;
     private readonly ResiliencePipeline _retry;
-    private readonly ILogger _logger;
-    private readonly CancellationToken _stopping;
+    private readonly ILogger<TopicRepair> _logger;
+    private readonly CancellationTokenSource _stopping = new();
 
-    public TopicRepair(IUpdateLog updateLog, GatewayOptions options, TimeProvider time, ILogger logger, CancellationToken stopping)
+    public TopicRepair(IUpdateLog updateLog, IOptions<HubOptions> options, IOptions<UpdateLogOptions> updateLogOptions, TimeProvider time,
+        ILogger<TopicRepair> logger)
     {
         _updateLog = updateLog;
-        _pageSize = options.CatchUpPageSize;
-        _gate = new SemaphoreSlim(options.MaxConcurrentRepairs);
+        _pageSize = updateLogOptions.Value.CatchUpPageSize;
+        _gate = new SemaphoreSlim(options.Value.MaxConcurrentRepairs);
         _logger = logger;
-        _stopping = stopping;
         _retry = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
@@ -57,17 +59,28 @@ internal sealed class TopicRepair
     {
         await Task.Yield();
         var gateHeld = false;
+        var stopping = _stopping.Token;
         try
         {
-            await _gate.WaitAsync(_stopping);
+            await _gate.WaitAsync(stopping);
             gateHeld = true;
-            while (topic.TryStartRepairRound(out _))
+            while (topic.TryStartRepairRound(out var after))
             {
-                var frames = await ReadAfterHeadAsync(topic);
-                topic.ApplyRepair(frames, fullPage: frames.Count == _pageSize);
+                var frames = await ReadAfterHeadAsync(topic, stopping);
+                if (!topic.ApplyRepair(frames, fullPage: frames.Count == _pageSize))
+                {
+                    GatewayLog.RepairCompacted(_logger, topic.WorkflowId, after, frames[0].Version);
+                    if (!await ResetAsync(topic, stopping))
+                    {
+                        // The state is not ahead of the head after all (a log that disagrees with itself): stop here
+                        // rather than read the same page in a loop; the next message or check starts over.
+                        topic.EndRepair();
+                        return;
+                    }
+                }
             }
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             topic.EndRepair();
         }
@@ -85,9 +98,24 @@ internal sealed class TopicRepair
         }
     }
 
-    private async Task<IReadOnlyList<UpdateFrame>> ReadAfterHeadAsync(WorkflowTopic topic)
+    public void Dispose()
     {
-        var context = ResilienceContextPool.Shared.Get(_stopping);
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+
+    private async Task<bool> ResetAsync(WorkflowTopic topic, CancellationToken stopping)
+    {
+        var snapshot = await _retry.ExecuteAsync(
+            static async (state, ct) => await state.Log.GetStateAsync(state.Topic.WorkflowId, ct),
+            (Log: _updateLog, Topic: topic),
+            stopping);
+        return snapshot is not null && topic.ResetTo(snapshot);
+    }
+
+    private async Task<IReadOnlyList<UpdateFrame>> ReadAfterHeadAsync(WorkflowTopic topic, CancellationToken stopping)
+    {
+        var context = ResilienceContextPool.Shared.Get(stopping);
         context.Properties.Set(TopicKey, topic);
         try
         {

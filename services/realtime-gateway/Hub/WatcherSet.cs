@@ -47,16 +47,37 @@ internal sealed class WatcherSet
         }
     }
 
-    /// <summary>Hands a live frame to every watcher; returns how many got it.</summary>
-    public int Deliver(UpdateFrame frame)
+    /// <summary>
+    /// Hands a frame to every watcher; returns how many got it. A watcher that throws is noted in
+    /// <paramref name="failed"/> (created on the first failure) and the fan-out goes on: one watcher's bug must not
+    /// cost the others a version. The caller removes the failed ones.
+    /// </summary>
+    public int Deliver(UpdateFrame frame, ref List<(IWorkflowWatcher Watcher, Exception Error)>? failed)
     {
         var items = _items;
         var count = _count;
+        var delivered = 0;
         for (var i = 0; i < count; i++)
         {
-            items[i]!.Deliver(frame, live: true);
+            var watcher = items[i]!;
+            try
+            {
+                watcher.Deliver(frame);
+                delivered++;
+            }
+            catch (Exception ex)
+            {
+                (failed ??= []).Add((watcher, ex));
+            }
         }
 
-        return count;
+        return delivered;
+    }
+
+    /// <summary>Forgets every watcher (the topic stopped).</summary>
+    public void Clear()
+    {
+        _items = [];
+        Volatile.Write(ref _count, 0);
     }
 }

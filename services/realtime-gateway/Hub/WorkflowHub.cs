@@ -30,7 +30,7 @@ internal sealed class WorkflowHub : IBrokerHandler, IDisposable
     private Task _resync = Task.CompletedTask;
     private bool _resyncRequested;
 
-    public WorkflowHub(TopicRegistry topics, BackplaneProbe probe, IOptions<GatewayOptions> options, GatewayMetrics metrics,
+    public WorkflowHub(TopicRegistry topics, BackplaneProbe probe, IOptions<HubOptions> options, GatewayMetrics metrics,
         TimeProvider time, ILogger<WorkflowHub> logger)
     {
         _topics = topics;
@@ -39,7 +39,7 @@ internal sealed class WorkflowHub : IBrokerHandler, IDisposable
         _time = time;
         _logger = logger;
         _maxMessageBytes = options.Value.MaxBackplaneMessageBytes;
-        _malformedLog = new LogBurst(time, TimeSpan.FromSeconds(10));
+        _malformedLog = new LogBurst(time);
         // Probe every 250 ms until a round trip succeeds, for at most 15 s; resync either way.
         _untilDelivering = new ResiliencePipelineBuilder<bool> { TimeProvider = time }
             .AddTimeout(TimeSpan.FromSeconds(15))

@@ -1,7 +1,6 @@
-using System.Text.Json;
-using Vapora.Contracts;
-using Vapora.RealtimeGateway.CatchUp;
 using Vapora.RealtimeGateway.Frames;
+using Vapora.RealtimeGateway.Internal;
+using Vapora.RealtimeGateway.UpdateLog;
 
 namespace Vapora.RealtimeGateway.Hub;
 
@@ -9,10 +8,12 @@ namespace Vapora.RealtimeGateway.Hub;
 /// One watched workflow's ordering and fan-out: the last version forwarded (the head), recent frames, the local
 /// watchers, and frames that arrived ahead of a gap. It forwards versions to its watchers strictly in order, each
 /// once; a gap is filled from the API's history by one <see cref="TopicRepair"/> run shared by all local watchers.
-/// Its life (subscribe, reference counts, removal) belongs to <see cref="TopicRegistry"/>; everything here is guarded
-/// by the topic's one lock, which the fan-out holds so that a watcher attaching never misses or doubles a version.
+/// Its life (subscribe, reference counts, removal) belongs to <see cref="TopicRegistry"/>; where a new watcher starts
+/// is decided in <c>Resume/</c>, which only asks what the topic holds and attaches. Everything here is guarded by the
+/// topic's one lock, which the fan-out holds so that a watcher attaching never misses or doubles a version. Its side
+/// of gap repair is in WorkflowTopic.Repair.cs.
 /// </summary>
-internal sealed class WorkflowTopic(string workflowId, TopicContext context)
+internal sealed partial class WorkflowTopic(string workflowId, TopicContext context)
 {
     private const int MaxPendingFrames = 10_000;
 
@@ -20,20 +21,13 @@ internal sealed class WorkflowTopic(string workflowId, TopicContext context)
     private readonly PendingFrames _pending = new(MaxPendingFrames);
     private readonly RecentFrames _recent = new(context.Options.RecentUpdatesPerWorkflow);
     private readonly WatcherSet _watchers = new();
+    private readonly TopicState _state = new();
     private TopicStatus _status = TopicStatus.Initializing;
     private long _head;
-    private WorkflowStatus? _headStatus;
-    private UpdateFrame? _headFrame;
-    private UpdateFrame? _stateFrame;
-    private string _name = string.Empty;
-    private DateTimeOffset _createdAt;
     private Task _repair = Task.CompletedTask;
     private bool _repairing;
     private bool _resyncRequested;
     private long _lastConfirmed;
-
-    // Catch-up reads of the history in flight, by the position they read after; created on the first, dropped with the last.
-    private Dictionary<long, Task<IReadOnlyList<UpdateFrame>?>>? _reads;
 
     public string WorkflowId { get; } = workflowId;
 
@@ -55,10 +49,7 @@ internal sealed class WorkflowTopic(string workflowId, TopicContext context)
         lock (_lock)
         {
             _head = snapshot.Version;
-            _headStatus = snapshot.StateFrame.Header.Status;
-            _stateFrame = snapshot.StateFrame;
-            _name = snapshot.Name;
-            _createdAt = snapshot.CreatedAt;
+            _state.Reset(snapshot);
             _recent.ResetAfter(_head);
             _status = TopicStatus.Ready;
             Confirm();
@@ -73,6 +64,7 @@ internal sealed class WorkflowTopic(string workflowId, TopicContext context)
         {
             _status = status;
             _pending.Clear();
+            _watchers.Clear();
             return _repair;
         }
     }
@@ -112,101 +104,96 @@ internal sealed class WorkflowTopic(string workflowId, TopicContext context)
         }
     }
 
-    /// <summary>
-    /// Attaches a watcher positioned at <paramref name="after"/> (null: wants the current state first) if the versions
-    /// it lacks are in memory, handing them over first. Otherwise returns false and the caller reads older history.
-    /// </summary>
-    public bool TryAttach(IWorkflowWatcher watcher, long? after)
+    /// <summary>What a resume decides from: whether the topic forwards, its head, and how far back its memory goes.</summary>
+    public TopicView View()
     {
         lock (_lock)
         {
-            return TryAttachLocked(watcher, after);
+            return new TopicView(_status == TopicStatus.Ready, _head, _recent.First);
         }
     }
 
     /// <summary>
-    /// Attaches <paramref name="watcher"/> if the versions it lacks after <paramref name="after"/> are in memory (and
-    /// returns null), or returns the read of the history page after <paramref name="after"/> that it must catch up
-    /// from first. Every resume that asks for the same position while that read runs shares it (one API call, the
-    /// same encoded frames), and the read seeds the recent frames, so resumes that come later are served from memory.
+    /// Attaches <paramref name="watcher"/> after its position if memory holds every version it lacks, handing those
+    /// over first (none when it is at or beyond the head), all in one step so that nothing falls between.
     /// </summary>
-    /// <exception cref="HistoryReadRefusedException">From the returned task: too many reads on this gateway.</exception>
-    public Task<IReadOnlyList<UpdateFrame>?>? AttachOrReadHistory(IWorkflowWatcher watcher, long after)
+    public AttachResult TryAttachFromMemory(IWorkflowWatcher watcher)
     {
         lock (_lock)
         {
-            if (TryAttachLocked(watcher, after))
+            if (_status != TopicStatus.Ready)
             {
-                return null;
+                return AttachResult.Closed;
             }
 
-            var history = context.HistoryReads;
-            if (!history.Coalesce)
+            var position = watcher.Position;
+            if (position < _head && !_recent.Covers(position))
             {
-                return history.ReadAsync(this, after);
+                return AttachResult.NotInMemory;
             }
 
-            _reads ??= [];
-            if (_reads.TryGetValue(after, out var shared))
+            var missing = (int)Math.Max(0, _head - position);
+            if (missing > 0 && !watcher.TryReserve(missing))
             {
-                context.Metrics.HistoryReadCoalesced();
-                return shared;
+                return AttachResult.NoRoom;
             }
 
-            var read = history.ReadAsync(this, after);
-            _reads[after] = read;
-            return read;
+            for (var version = position + 1; version <= _head; version++)
+            {
+                watcher.HandOver(_recent[version]);
+            }
+
+            _watchers.Add(watcher);
+            return AttachResult.Attached;
         }
     }
 
     /// <summary>
-    /// For <see cref="HistoryReads"/>: a read after <paramref name="after"/> ended (null frames: it failed). Its frames
-    /// up to the head extend the recent frames backwards, in the same step that stops sharing it, so a resume either
-    /// joins the read or finds its frames in memory — never reads the same page again.
+    /// Attaches <paramref name="watcher"/> with the current state first: as it is, or marked as a reset (the watcher's
+    /// versions cannot be continued gap-free and it goes on from the state's version).
     /// </summary>
-    internal void CompleteHistoryRead(long after, IReadOnlyList<UpdateFrame>? frames)
+    public AttachResult TryAttachWithState(IWorkflowWatcher watcher, bool reset)
     {
-        if (!context.HistoryReads.Coalesce)
-        {
-            return;
-        }
-
         lock (_lock)
         {
-            if (_reads is not null && _reads.Remove(after) && _reads.Count == 0)
+            if (_status != TopicStatus.Ready)
             {
-                _reads = null;
+                return AttachResult.Closed;
             }
 
-            if (frames is { Count: > 0 } && _status == TopicStatus.Ready)
+            if (!watcher.TryReserve(1))
             {
-                _recent.Seed(frames);
+                return AttachResult.NoRoom;
             }
+
+            watcher.HandOver(reset ? _state.ResetFrame(_head) : _state.Frame(_head));
+            _watchers.Add(watcher);
+            return AttachResult.Attached;
         }
     }
 
-    private bool TryAttachLocked(IWorkflowWatcher watcher, long? after)
+    /// <summary>Up to <paramref name="max"/> versions after <paramref name="position"/> from memory (for a catch-up that must make room).</summary>
+    public IReadOnlyList<UpdateFrame> CopyFromMemory(long position, int max)
     {
-        if (after is null)
+        lock (_lock)
         {
-            watcher.Deliver(CurrentStateLocked(), live: false);
+            return _status == TopicStatus.Ready && _recent.Covers(position) ? _recent.CopyAfter(position, max) : [];
         }
-        else if (after.Value < _head)
+    }
+
+    /// <summary>
+    /// Frames read from the history (contiguous, oldest first) extend the recent frames backwards, so that resumes
+    /// from the same region are served from memory.
+    /// </summary>
+    public void Remember(IReadOnlyList<UpdateFrame> older)
+    {
+        lock (_lock)
         {
-            // At (or, if this gateway lags, beyond) our head everything newer comes live; behind it, from memory.
-            if (!_recent.Covers(after.Value))
+            if (older.Count > 0 && _status == TopicStatus.Ready)
             {
-                return false;
-            }
-
-            foreach (var frame in _recent.After(after.Value))
-            {
-                watcher.Deliver(frame, live: false);
+                _recent.Seed(older);
             }
         }
-
-        _watchers.Add(watcher);
-        return true;
     }
 
     /// <summary>Removes a watcher; it gets nothing more from this topic.</summary>
@@ -243,67 +230,35 @@ internal sealed class WorkflowTopic(string workflowId, TopicContext context)
     /// <summary>The topic agrees with the API (or just heard from the backplane).</summary>
     public void Confirm() => Volatile.Write(ref _lastConfirmed, context.Time.GetTimestamp());
 
-    /// <summary>For <see cref="TopicRepair"/>: whether another read is needed, and after which version.</summary>
-    internal bool TryStartRepairRound(out long after)
-    {
-        lock (_lock)
-        {
-            after = _head;
-            if (_status != TopicStatus.Ready || (!_pending.HasGapAfter(_head) && !_resyncRequested))
-            {
-                _repairing = false;
-                return false;
-            }
-
-            _resyncRequested = false;
-            return true;
-        }
-    }
-
-    /// <summary>For <see cref="TopicRepair"/>: applies what the log returned; a full page asks for another round.</summary>
-    internal void ApplyRepair(IReadOnlyList<UpdateFrame> frames, bool fullPage)
-    {
-        lock (_lock)
-        {
-            var repaired = 0;
-            foreach (var frame in frames)
-            {
-                if (_status == TopicStatus.Ready && frame.Version == _head + 1)
-                {
-                    AdvanceLocked(frame);
-                    repaired++;
-                }
-            }
-
-            DrainPendingLocked();
-            Confirm();
-            if (repaired > 0)
-            {
-                context.Metrics.GapRepaired(repaired);
-            }
-
-            _resyncRequested |= fullPage;
-        }
-    }
-
-    /// <summary>For <see cref="TopicRepair"/>: the run ended early (shutdown or a bug); a later gap starts a new one.</summary>
-    internal void EndRepair()
-    {
-        lock (_lock)
-        {
-            _repairing = false;
-        }
-    }
-
     private void AdvanceLocked(UpdateFrame frame)
     {
-        frame.StatusChanged = _headStatus is not { } previous || previous != frame.Header.Status;
-        _headStatus = frame.Header.Status;
+        _state.Advance(frame);
         _head = frame.Version;
-        _headFrame = frame;
         _recent.Add(frame);
-        var watchers = _watchers.Deliver(frame);
+        var watchers = FanOutLocked(frame);
         context.Metrics.Forwarded(watchers, context.Time.GetElapsedTime(frame.ReceivedAtTimestamp));
+    }
+
+    /// <summary>Hands <paramref name="frame"/> to every watcher; one that throws is detached and told, and the rest still get it.</summary>
+    private int FanOutLocked(UpdateFrame frame)
+    {
+        List<(IWorkflowWatcher Watcher, Exception Error)>? failed = null;
+        var delivered = _watchers.Deliver(frame, ref failed);
+        foreach (var (watcher, error) in failed ?? [])
+        {
+            _watchers.Remove(watcher);
+            GatewayLog.WatcherFailed(context.Logger, WorkflowId, frame.Version, error);
+            try
+            {
+                watcher.Fail(error);
+            }
+            catch (Exception ex)
+            {
+                GatewayLog.WatcherFailed(context.Logger, WorkflowId, frame.Version, ex);
+            }
+        }
+
+        return delivered;
     }
 
     private void DrainPendingLocked()
@@ -317,29 +272,5 @@ internal sealed class WorkflowTopic(string workflowId, TopicContext context)
         {
             StartRepairLocked(resync: false);
         }
-    }
-
-    private void StartRepairLocked(bool resync)
-    {
-        _resyncRequested |= resync;
-        if (!_repairing)
-        {
-            _repairing = true;
-            _repair = context.Repair.RunAsync(this);
-        }
-    }
-
-    /// <summary>The state at the head, built once per version from the head update and the creation fields.</summary>
-    private UpdateFrame CurrentStateLocked()
-    {
-        if (_stateFrame is { } cached && cached.Version == _head)
-        {
-            return cached;
-        }
-
-        var update = JsonSerializer.Deserialize(_headFrame!.Json.Span, VaporaJsonContext.Default.WorkflowUpdate)!;
-        var json = JsonSerializer.SerializeToUtf8Bytes(WorkflowState.From(update, _name, _createdAt), VaporaJsonContext.Default.WorkflowState);
-        _stateFrame = new UpdateFrame(_headFrame.Header, json, _headFrame.ReceivedAtTimestamp);
-        return _stateFrame;
     }
 }

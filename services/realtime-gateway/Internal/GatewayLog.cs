@@ -46,6 +46,12 @@ internal static partial class GatewayLog
     [LoggerMessage(115, LogLevel.Warning, "Convergence check of {WorkflowId} failed")]
     public static partial void ConvergenceCheckFailed(ILogger logger, string workflowId, Exception exception);
 
+    [LoggerMessage(116, LogLevel.Error, "A watcher of {WorkflowId} failed at v{Version}; it was detached and its connection closed (1011, the client resumes), the other watchers got the version")]
+    public static partial void WatcherFailed(ILogger logger, string workflowId, long version, Exception exception);
+
+    [LoggerMessage(117, LogLevel.Warning, "Gap repair of {WorkflowId} after v{Head}: the log starts at v{First}, the versions between were compacted; its watchers are reset to the current state")]
+    public static partial void RepairCompacted(ILogger logger, string workflowId, long head, long first);
+
     [LoggerMessage(120, LogLevel.Information, "Connection {ConnectionId} closed as a slow consumer ({Capacity} frames queued)")]
     public static partial void SlowConsumer(ILogger logger, long connectionId, int capacity);
 

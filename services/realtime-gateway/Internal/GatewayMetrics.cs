@@ -10,6 +10,9 @@ internal sealed class GatewayMetrics
     /// <summary>Every reason a backplane message is dropped for (the <c>reason</c> tag of <c>vapora.gateway.messages.dropped</c>).</summary>
     private static readonly string[] DropReasons = ["duplicate", "malformed", "oversized", "unwatched", "empty", "failed"];
 
+    /// <summary>Why a subscription was reset (the <c>reason</c> tag of <c>vapora.gateway.resets</c>).</summary>
+    private static readonly string[] ResetReasons = ["compacted", "ahead"];
+
     private readonly Meter _meter;
     private readonly Counter<long> _received;
     private readonly Counter<long> _forwarded;
@@ -19,6 +22,7 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _conflated;
     private readonly Counter<long> _gapRepairs;
     private readonly Counter<long> _resumes;
+    private readonly Counter<long> _resets;
     private readonly Counter<long> _reconnects;
     private readonly Counter<long> _historyReads;
     private readonly Counter<long> _historyReadsCoalesced;
@@ -38,6 +42,8 @@ internal sealed class GatewayMetrics
         _slowConsumers = _meter.CreateCounter<long>("vapora.gateway.slow_consumers.closed", "{connection}", "Connections closed because they stopped reading: the send queue overflowed, or an event stream wrote nothing for a heartbeat interval with frames waiting.");
         _gapRepairs = _meter.CreateCounter<long>("vapora.gateway.gap_repairs", "{update}", "Updates recovered from the API's history after a gap or a reconnect.");
         _resumes = _meter.CreateCounter<long>("vapora.gateway.resumes", "{subscription}", "Subscriptions that resumed after a version.");
+        _resets = _meter.CreateCounter<long>("vapora.gateway.resets", "{subscription}",
+            "Subscriptions that could not be continued gap-free and got the current state marked as a reset, by reason (compacted: the history after their position is gone; ahead: they were ahead of the store).");
         _reconnects = _meter.CreateCounter<long>("vapora.gateway.redis.reconnects", "{event}", "Redis connections restored.");
         _historyReads = _meter.CreateCounter<long>("vapora.gateway.catchup.history_reads", "{request}",
             "History pages requested from the API to catch up resuming subscriptions (one request serves every resume of the same workflow and position waiting for it).");
@@ -114,6 +120,11 @@ internal sealed class GatewayMetrics
         _historyReads.Add(0);
         _historyReadsCoalesced.Add(0);
         _historyReadsRefused.Add(0);
+        foreach (var reason in ResetReasons)
+        {
+            _resets.Add(0, new KeyValuePair<string, object?>("reason", reason));
+        }
+
         foreach (var reason in DropReasons)
         {
             _dropped.Add(0, new KeyValuePair<string, object?>("reason", reason));
@@ -121,6 +132,15 @@ internal sealed class GatewayMetrics
     }
 
     public void Resumed() => _resumes.Add(1);
+
+    /// <summary><paramref name="subscriptions"/> got the state marked as a reset, for <paramref name="reason"/> (compacted, ahead).</summary>
+    public void Reset(string reason, int subscriptions)
+    {
+        if (subscriptions > 0)
+        {
+            _resets.Add(subscriptions, new KeyValuePair<string, object?>("reason", reason));
+        }
+    }
 
     public void HistoryRead() => _historyReads.Add(1);
 

@@ -48,8 +48,8 @@ public sealed class OutboxRelay : BackgroundService
         _time = time;
         _options = options.Value;
         _logger = logger;
-        _failureLog = new LogBurst(time, TimeSpan.FromSeconds(10));
-        _countFailureLog = new LogBurst(time, TimeSpan.FromSeconds(10));
+        _failureLog = new LogBurst(time);
+        _countFailureLog = new LogBurst(time);
         _lease = new StoreLease(LeaseName, _options.RelayLeaseDuration, storage, time, metrics);
         _publishPipeline = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions

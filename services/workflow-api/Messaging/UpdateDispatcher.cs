@@ -19,7 +19,7 @@ public sealed class UpdateDispatcher(
 {
     private readonly TimeSpan _timeout = options.Value.PublishTimeout;
     private readonly IBeforePublishHook[] _hooks = hooks.ToArray();
-    private readonly LogBurst _failureLog = new(time, TimeSpan.FromSeconds(10));
+    private readonly LogBurst _failureLog = new(time);
 
     /// <summary>
     /// Publishes now; never throws. The request's own token is not used: a client that hangs up must not stop a publish.

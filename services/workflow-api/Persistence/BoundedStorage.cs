@@ -36,7 +36,7 @@ public sealed class BoundedStorage : IStoragePrimitives
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        _failureLog = new LogBurst(time, TimeSpan.FromSeconds(10));
+        _failureLog = new LogBurst(time);
     }
 
     /// <inheritdoc />

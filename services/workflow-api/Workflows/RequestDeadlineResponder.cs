@@ -18,7 +18,7 @@ internal sealed class RequestDeadlineResponder(
     ILogger<RequestDeadlineResponder> logger)
 {
     private readonly TimeSpan _timeout = options.Value.RequestTimeout;
-    private readonly LogBurst _log = new(time, TimeSpan.FromSeconds(10));
+    private readonly LogBurst _log = new(time);
 
     /// <summary>The 503, as the result the request answers with.</summary>
     public IResult Answer() => new DeadlinePassed(this);

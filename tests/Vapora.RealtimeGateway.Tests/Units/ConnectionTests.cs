@@ -1,15 +1,9 @@
-using Microsoft.AspNetCore.Http;
 using System.Security.Claims;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Time.Testing;
 using Vapora.Contracts;
-using Vapora.RealtimeGateway.Broker;
 using Vapora.RealtimeGateway.Connections;
-using Vapora.RealtimeGateway.Hub;
-using Vapora.RealtimeGateway.Internal;
-using Vapora.RealtimeGateway.Transport;
-using Vapora.ServiceDefaults.Security;
+using Vapora.RealtimeGateway.Transport.EventStreams;
 using Vapora.Testing;
 
 namespace Vapora.RealtimeGateway.Tests.Units;
@@ -24,24 +18,19 @@ public sealed class ConnectionTests : IDisposable
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
     private readonly FakeTimeProvider _time = new();
-    private readonly TestMetrics _metrics = new();
-    private readonly GatewayOptions _options = new() { WorkflowApiUrl = new Uri("http://127.0.0.1:9"), SendQueueCapacity = 8, CloseTimeout = TimeSpan.FromSeconds(5) };
-    private readonly TopicRegistry _topics;
+    private readonly ConnectionOptions _options = new() { SendQueueCapacity = 8, CloseTimeout = TimeSpan.FromSeconds(5) };
+    private readonly TestCore _core;
+    private readonly TestMetrics _metrics;
     private readonly ConnectionServices _services;
 
     public ConnectionTests()
     {
-        var log = new FakeUpdateLog(Id, latest: 3);
-        var metrics = _metrics.Metrics;
-        _topics = new TopicRegistry(new SilentBroker(), log, Options.Create(_options), metrics, _time, NullLogger<TopicRegistry>.Instance);
-        _services = new ConnectionServices(_topics, log, new WorkflowAccess(new AuthMode(IsOff: true)), _options, metrics, _time, NullLogger.Instance);
+        _core = new TestCore(new FakeUpdateLog(Id, latest: 3), _time, connections: _options);
+        _metrics = _core.Metrics;
+        _services = _core.Services;
     }
 
-    public void Dispose()
-    {
-        _topics.Dispose();
-        _metrics.Dispose();
-    }
+    public void Dispose() => _core.Dispose();
 
     [Fact]
     public async Task A_subscription_catches_up_from_the_log_and_its_frames_go_out_through_the_transport_in_order()
@@ -160,7 +149,7 @@ public sealed class ConnectionTests : IDisposable
         {
             for (var i = 0; i < 3; i++)
             {
-                connection.Enqueue("event: test\ndata: 1\n\n"u8.ToArray());
+                connection.EnqueueControl("event: test\ndata: 1\n\n"u8.ToArray());
             }
 
             await Poll.UntilAsync(() => body.WritesStarted == 1, Deadline, "the writer to be stuck in the first write");
@@ -189,7 +178,7 @@ public sealed class ConnectionTests : IDisposable
             {
                 for (var i = 0; i < 3 * capacity; i++)
                 {
-                    await connection.EnqueueAsync("event: test\ndata: 1\n\n"u8.ToArray());
+                    await connection.EnqueueWaitingAsync("event: test\ndata: 1\n\n"u8.ToArray(), FrameKind.Control);
                 }
             }, TestContext.Current.CancellationToken);
 
@@ -220,154 +209,8 @@ public sealed class ConnectionTests : IDisposable
     {
         var http = new DefaultHttpContext();
         http.Response.Body = body;
-        var transport = new EventStreamTransport(http, cursor: null);
+        var transport = new EventStreamTransport(http, cursor: null, _time, TimeSpan.FromSeconds(15));
         var connection = new Connection(1, transport, new ClaimsPrincipal(), _services);
         return (connection, transport, connection.RunAsync(transport.UntilFinishedAsync));
-    }
-
-    /// <summary>A response body whose client reads only when the test allows: each write waits for a permit.</summary>
-    private sealed class GatedBody : Stream
-    {
-        private readonly SemaphoreSlim _permits = new(0);
-        private readonly MemoryStream _written = new();
-        private int _writesStarted;
-        private int _writes;
-
-        public int WritesStarted => Volatile.Read(ref _writesStarted);
-
-        public int Written => Volatile.Read(ref _writes);
-
-        public string Text
-        {
-            get { lock (_written) { return System.Text.Encoding.UTF8.GetString(_written.ToArray()); } }
-        }
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public void Allow(int writes) => _permits.Release(writes);
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            Interlocked.Increment(ref _writesStarted);
-            await _permits.WaitAsync(cancellationToken);
-            lock (_written)
-            {
-                _written.Write(buffer.Span);
-            }
-
-            Interlocked.Increment(ref _writes);
-        }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override void Flush()
-        {
-        }
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _permits.Dispose();
-                _written.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-    }
-
-    /// <summary>Records frames and the close; can stall every send like a client that stopped reading.</summary>
-    private sealed class FakeTransport : IConnectionTransport
-    {
-        private readonly TaskCompletionSource _inbound = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly List<byte[]> _sent = [];
-        private int _sendsStarted;
-        private int _abortCalls;
-
-        public string Name => "fake";
-
-        public bool Stalled { get; init; }
-
-        public bool Aborted { get; private set; }
-
-        public int AbortCalls => Volatile.Read(ref _abortCalls);
-
-        /// <summary>Set once the request is over: an abort then throws, as <c>HttpContext.Abort</c> does on a finished request.</summary>
-        public bool RequestEnded { get; set; }
-
-        /// <summary>Thrown by every abort (after it ended the inbound side), as a transport that breaks would.</summary>
-        public Exception? AbortFailure { get; init; }
-
-        public CloseReason? ClosedWith { get; private set; }
-
-        public int SendsStarted => Volatile.Read(ref _sendsStarted);
-
-        public IReadOnlyList<byte[]> Sent
-        {
-            get { lock (_sent) { return [.. _sent]; } }
-        }
-
-        public IReadOnlyList<long> SentVersions =>
-            [.. Sent.Select(bytes => Vapora.Contracts.WebSockets.UpdateFrameReader.TryReadVersion(bytes, out var v) ? v : -1)];
-
-        public async ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref _sendsStarted);
-            if (Stalled)
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-
-            lock (_sent)
-            {
-                _sent.Add(frame.ToArray());
-            }
-        }
-
-        public Task CloseAsync(CloseReason reason, CancellationToken cancellationToken)
-        {
-            ClosedWith = reason;
-            return Task.CompletedTask;
-        }
-
-        public void Abort()
-        {
-            Interlocked.Increment(ref _abortCalls);
-            if (RequestEnded)
-            {
-                throw new ObjectDisposedException("Microsoft.AspNetCore.Http.Features.IFeatureCollection", "The request is over.");
-            }
-
-            Aborted = true;
-            _inbound.TrySetResult();
-            if (AbortFailure is not null)
-            {
-                throw AbortFailure;
-            }
-        }
-
-        /// <summary>What a receive loop would be: ends when the client goes (or the connection is aborted).</summary>
-        public Task InboundAsync(Connection connection) => _inbound.Task;
-
-        public void EndInbound() => _inbound.TrySetResult();
     }
 }

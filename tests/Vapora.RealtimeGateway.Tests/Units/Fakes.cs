@@ -4,10 +4,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Vapora.Contracts;
 using Vapora.RealtimeGateway.Broker;
-using Vapora.RealtimeGateway.CatchUp;
 using Vapora.RealtimeGateway.Frames;
 using Vapora.RealtimeGateway.Hub;
 using Vapora.RealtimeGateway.Internal;
+using Vapora.RealtimeGateway.Resume;
+using Vapora.RealtimeGateway.UpdateLog;
 
 namespace Vapora.RealtimeGateway.Tests.Units;
 
@@ -31,13 +32,16 @@ internal static class TestFrames
     }
 }
 
-/// <summary>The API's update log in memory: versions 2..N of one workflow, optionally failing the first reads.</summary>
+/// <summary>The API's update log in memory: versions 1..N of one workflow (or from a compaction point on), optionally failing the first reads.</summary>
 internal sealed class FakeUpdateLog(string workflowId, int latest) : IUpdateLog
 {
     private int _historyReads;
 
     /// <summary>The latest stored version.</summary>
     public int Latest { get; set; } = latest;
+
+    /// <summary>The oldest version still in the log: retention compacted everything below it.</summary>
+    public int FirstRetained { get; set; } = 1;
 
     /// <summary>History reads that throw <see cref="ReadFailure"/> before one succeeds.</summary>
     public int FailingReads { get; set; }
@@ -67,7 +71,8 @@ internal sealed class FakeUpdateLog(string workflowId, int latest) : IUpdateLog
             throw ReadFailure();
         }
 
-        IReadOnlyList<UpdateFrame> frames = [.. Enumerable.Range((int)afterVersion + 1, Math.Max(0, Math.Min(limit, Latest - (int)afterVersion)))
+        var from = Math.Max((int)afterVersion + 1, FirstRetained);
+        IReadOnlyList<UpdateFrame> frames = [.. Enumerable.Range(from, Math.Max(0, Math.Min(limit, Latest - from + 1)))
             .Select(v => TestFrames.Update(workflowId, v))];
         return id == workflowId ? frames : null;
     }
@@ -87,10 +92,15 @@ internal sealed class SilentBroker : IWorkflowBroker
     }
 }
 
-/// <summary>Records what a topic hands over.</summary>
-internal sealed class RecordingWatcher : IWorkflowWatcher
+/// <summary>Records what a topic hands over (always with room), what it delivers live, and catch-up, from a position.</summary>
+internal sealed class RecordingWatcher(long position = 0) : IResumingWatcher
 {
     private readonly List<(long Version, bool Live)> _delivered = [];
+    private readonly List<UpdateFrame> _frames = [];
+
+    public long Position { get; private set; } = position;
+
+    public Exception? Failure { get; private set; }
 
     public IReadOnlyList<long> Versions
     {
@@ -102,11 +112,45 @@ internal sealed class RecordingWatcher : IWorkflowWatcher
         get { lock (_delivered) { return [.. _delivered]; } }
     }
 
-    public void Deliver(UpdateFrame frame, bool live)
+    /// <summary>The frames as handed over or delivered (their bytes: a reset state says so).</summary>
+    public IReadOnlyList<UpdateFrame> Frames
     {
+        get { lock (_delivered) { return [.. _frames]; } }
+    }
+
+    public bool TryReserve(int frames) => true;
+
+    public void HandOver(UpdateFrame frame) => Record(frame, live: false);
+
+    public void Deliver(UpdateFrame frame)
+    {
+        if (frame.Version > Position)
+        {
+            Record(frame, live: true);
+        }
+    }
+
+    public void Fail(Exception exception) => Failure = exception;
+
+    public ValueTask CatchUpAsync(UpdateFrame frame)
+    {
+        if (frame.Version == Position + 1)
+        {
+            Record(frame, live: false);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask WaitForRoomAsync() => ValueTask.CompletedTask;
+
+    private void Record(UpdateFrame frame, bool live)
+    {
+        Position = frame.Version;
         lock (_delivered)
         {
             _delivered.Add((frame.Version, live));
+            _frames.Add(frame);
         }
     }
 }
@@ -148,24 +192,6 @@ internal sealed class TestMetrics : IDisposable
     }
 }
 
-/// <summary>A topic wired as the registry wires it (repair and history reads on the given log and clock), not started.</summary>
-internal static class TopicFactory
-{
-    public static WorkflowTopic Create(string workflowId, IUpdateLog log, TestMetrics metrics, TimeProvider time, CancellationToken stopping,
-        Action<GatewayOptions>? configure = null) => Create(workflowId, log, metrics, time, stopping, configure, out _);
-
-    /// <param name="reads">The topic's history reads (to see what waits for a slot).</param>
-    public static WorkflowTopic Create(string workflowId, IUpdateLog log, TestMetrics metrics, TimeProvider time, CancellationToken stopping,
-        Action<GatewayOptions>? configure, out HistoryReads reads)
-    {
-        var options = new GatewayOptions { WorkflowApiUrl = new Uri("http://127.0.0.1:9"), CatchUpPageSize = 100 };
-        configure?.Invoke(options);
-        var repair = new TopicRepair(log, options, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, stopping);
-        reads = new HistoryReads(log, options, metrics.Metrics, time, stopping);
-        return new WorkflowTopic(workflowId, new TopicContext(options, metrics.Metrics, time, repair, reads));
-    }
-}
-
 /// <summary>
 /// A fake clock that remembers the due time of every timer created on it, so a test can wait until a retry has
 /// actually started waiting before it moves the clock (advancing first would leave the later timer waiting forever).
@@ -180,6 +206,11 @@ internal sealed class TimerRecordingTimeProvider : FakeTimeProvider
         {
             return _dueTimes.Contains(dueTime);
         }
+    }
+
+    public int CreatedTimers
+    {
+        get { lock (_dueTimes) { return _dueTimes.Count; } }
     }
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)

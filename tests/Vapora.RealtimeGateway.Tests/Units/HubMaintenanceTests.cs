@@ -6,37 +6,31 @@ using Vapora.Testing;
 namespace Vapora.RealtimeGateway.Tests.Units;
 
 /// <summary>The convergence check (a lost publish still arrives), on a fake clock with no Redis and no API process.</summary>
-public sealed class HubMaintenanceTests : IDisposable
+public sealed class HubMaintenanceTests
 {
     private const string Id = "wf_maintenance_unit";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
     private readonly TimerRecordingTimeProvider _time = new();
     private readonly FakeUpdateLog _log = new(Id, latest: 1);
-    private readonly TestMetrics _metrics = new();
-
-    public void Dispose() => _metrics.Dispose();
 
     [Fact]
     public async Task A_check_that_fails_unexpectedly_is_logged_and_the_next_one_still_repairs_the_lost_publish()
     {
         var ct = TestContext.Current.CancellationToken;
-        var options = Options.Create(new GatewayOptions
-        {
-            WorkflowApiUrl = new Uri("http://127.0.0.1:9"),
-            ConvergenceCheckInterval = TimeSpan.FromSeconds(30),
-        });
-        using var topics = new TopicRegistry(new SilentBroker(), _log, options, _metrics.Metrics, _time, NullLogger<TopicRegistry>.Instance);
+        var hub = new HubOptions { ConvergenceCheckInterval = TimeSpan.FromSeconds(30) };
+        using var core = new TestCore(_log, _time, hub);
+        var topics = core.Topics;
         var (lease, status) = await topics.JoinAsync(Id, ct);
         Assert.Equal(TopicStatus.Ready, status);
-        var watcher = new RecordingWatcher();
-        Assert.True(lease.Topic!.TryAttach(watcher, after: 1));
+        var watcher = new RecordingWatcher(1);
+        Assert.Equal(AttachResult.Attached, lease.Topic!.TryAttachFromMemory(watcher));
 
         // Version 2 was stored but its publish was lost; the first check meets a failure nobody planned for.
         _log.Latest = 2;
         _log.FailingReads = 1;
         _log.ReadFailure = static () => new InvalidOperationException("Something nobody planned for.");
-        using var maintenance = new HubMaintenance(topics, _log, options, _time, NullLogger<HubMaintenance>.Instance);
+        using var maintenance = new HubMaintenance(topics, _log, Options.Create(hub), _time, NullLogger<HubMaintenance>.Instance);
         await maintenance.StartAsync(ct);
         try
         {

@@ -1,4 +1,5 @@
 using Vapora.RealtimeGateway.Connections;
+using Vapora.Testing;
 
 namespace Vapora.RealtimeGateway.Tests.Units;
 
@@ -68,12 +69,76 @@ public sealed class SendQueueTests
             queue.Enqueue(Frame(i), workflowId: null, isProgress: false);
         }
 
-        var waiting = queue.EnqueueWaitingAsync(Frame(9), TestContext.Current.CancellationToken).AsTask();
+        var waiting = queue.EnqueueWaitingAsync(Frame(9), Stall, TimeProvider.System, TestContext.Current.CancellationToken).AsTask();
         Assert.False(waiting.IsCompleted);
         Assert.True(queue.TryDequeue(out _));
 
-        await waiting.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+        Assert.True(await waiting.WaitAsync(Deadline, TestContext.Current.CancellationToken));
         Assert.Equal([2, 3, 4, 5, 6, 7, 8, 9], Drain(queue));
+    }
+
+    [Fact]
+    public void A_reservation_is_all_or_nothing_and_catch_up_cannot_take_the_room_it_holds()
+    {
+        var queue = new SendQueue(capacity: 8);
+        for (var i = 1; i <= 5; i++)
+        {
+            queue.Enqueue(Frame(i), workflowId: null, isProgress: false);
+        }
+
+        Assert.False(queue.TryReserve(4)); // 5 + 4 > 8: nothing is reserved
+        Assert.True(queue.TryReserve(3));
+        Assert.False(queue.WaitForRoomAsync(1, Stall, TimeProvider.System, TestContext.Current.CancellationToken).IsCompleted);
+        Assert.False(queue.EnqueueIfEmpty(Frame(98)));
+        for (var i = 6; i <= 8; i++)
+        {
+            queue.EnqueueReserved(Frame(i));
+        }
+
+        Assert.Throws<InvalidOperationException>(() => queue.EnqueueReserved(Frame(97)));
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], Drain(queue));
+    }
+
+    [Fact]
+    public async Task Live_frames_have_room_of_their_own_beside_a_catch_up_backlog_and_are_refused_only_when_they_fill_it()
+    {
+        var queue = new SendQueue(capacity: 8);
+        for (var i = 1; i <= 8; i++)
+        {
+            Assert.True(await queue.EnqueueWaitingAsync(Frame(i), Stall, TimeProvider.System, TestContext.Current.CancellationToken));
+        }
+
+        // The queue is full of catch-up its client is still reading: a live version does not make it a slow consumer.
+        for (var i = 9; i <= 16; i++)
+        {
+            Assert.Equal(EnqueueResult.Queued, queue.Enqueue(Frame(i), Workflow, isProgress: false));
+        }
+
+        Assert.Equal(EnqueueResult.Full, queue.Enqueue(Frame(17), Workflow, isProgress: false));
+        Assert.Equal(Enumerable.Range(1, 16), Drain(queue));
+    }
+
+    [Fact]
+    public async Task A_wait_for_room_gives_up_only_when_the_client_took_nothing_for_the_whole_stall_bound()
+    {
+        var time = new TimerRecordingTimeProvider();
+        var queue = new SendQueue(capacity: 8);
+        for (var i = 1; i <= 8; i++)
+        {
+            queue.Enqueue(Frame(i), workflowId: null, isProgress: false);
+        }
+
+        var waiting = queue.WaitForRoomAsync(2, Stall, time, TestContext.Current.CancellationToken).AsTask();
+        await Poll.UntilAsync(() => time.HasTimerDueIn(Stall), Deadline, "the wait to arm its stall bound");
+        // One frame taken: still no room for two, but the client reads, so the wait starts over.
+        Assert.True(queue.TryDequeue(out _));
+        time.Advance(Stall);
+        Assert.False(waiting.IsCompleted);
+        await Poll.UntilAsync(() => time.CreatedTimers >= 2, Deadline, "the wait to arm its stall bound again");
+
+        time.Advance(Stall);
+
+        Assert.False(await waiting.WaitAsync(Deadline, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -107,7 +172,9 @@ public sealed class SendQueueTests
         Assert.True(await queue.WaitToReadAsync(TestContext.Current.CancellationToken)); // the queue takes a reader again
     }
 
-    private static OutboundFrame Frame(int n) => new(new byte[] { (byte)n }, 0);
+    private static readonly TimeSpan Stall = TimeSpan.FromSeconds(20);
+
+    private static OutboundFrame Frame(int n) => new(new byte[] { (byte)n }, FrameKind.Update);
 
     private static List<int> Drain(SendQueue queue)
     {

@@ -1,7 +1,5 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
+using Vapora.RealtimeGateway.Frames;
 using Vapora.RealtimeGateway.Hub;
-using Vapora.RealtimeGateway.Internal;
 using Vapora.Testing;
 
 namespace Vapora.RealtimeGateway.Tests.Units;
@@ -14,24 +12,18 @@ public sealed class WorkflowTopicTests : IDisposable
 
     private readonly TimerRecordingTimeProvider _time = new();
     private readonly FakeUpdateLog _log = new(Id, latest: 1);
-    private readonly TestMetrics _metrics = new();
-    private readonly CancellationTokenSource _stopping = new();
+    private TestCore? _core;
 
-    public void Dispose()
-    {
-        _stopping.Cancel();
-        _stopping.Dispose();
-        _metrics.Dispose();
-    }
+    public void Dispose() => _core?.Dispose();
 
     [Fact]
     public void Versions_that_arrive_out_of_order_reach_every_watcher_in_order_and_once()
     {
         _log.FailingReads = int.MaxValue; // the log cannot help: only the backplane's own messages fill the hole
         var topic = StartedTopic();
-        var (a, b) = (new RecordingWatcher(), new RecordingWatcher());
-        Assert.True(topic.TryAttach(a, after: 1));
-        Assert.True(topic.TryAttach(b, after: 1));
+        var (a, b) = (new RecordingWatcher(1), new RecordingWatcher(1));
+        Assert.Equal(AttachResult.Attached, topic.TryAttachFromMemory(a));
+        Assert.Equal(AttachResult.Attached, topic.TryAttachFromMemory(b));
 
         foreach (var version in new[] { 2, 2, 4, 5, 3, 4, 6 })
         {
@@ -48,8 +40,8 @@ public sealed class WorkflowTopicTests : IDisposable
     public async Task A_gap_is_read_from_the_log_retrying_with_exponential_backoff_while_the_api_is_down()
     {
         var topic = StartedTopic();
-        var watcher = new RecordingWatcher();
-        topic.TryAttach(watcher, after: 1);
+        var watcher = new RecordingWatcher(1);
+        topic.TryAttachFromMemory(watcher);
         _log.Latest = 3;
         _log.FailingReads = 2;
 
@@ -77,8 +69,8 @@ public sealed class WorkflowTopicTests : IDisposable
             topic.OnPublished(TestFrames.Update(Id, version));
         }
 
-        var watcher = new RecordingWatcher();
-        Assert.True(topic.TryAttach(watcher, after: 1));
+        var watcher = new RecordingWatcher(1);
+        Assert.Equal(AttachResult.Attached, topic.TryAttachFromMemory(watcher));
         topic.OnPublished(TestFrames.Update(Id, 5));
 
         Assert.Equal([(2L, false), (3L, false), (4L, false), (5L, true)], watcher.Delivered);
@@ -94,9 +86,9 @@ public sealed class WorkflowTopicTests : IDisposable
             topic.OnPublished(TestFrames.Update(Id, version));
         }
 
-        Assert.False(topic.TryAttach(new RecordingWatcher(), after: 2));
-        var watcher = new RecordingWatcher();
-        Assert.True(topic.TryAttach(watcher, after: 3));
+        Assert.Equal(AttachResult.NotInMemory, topic.TryAttachFromMemory(new RecordingWatcher(2)));
+        var watcher = new RecordingWatcher(3);
+        Assert.Equal(AttachResult.Attached, topic.TryAttachFromMemory(watcher));
         Assert.Equal([4L, 5], watcher.Versions);
     }
 
@@ -107,7 +99,7 @@ public sealed class WorkflowTopicTests : IDisposable
         topic.OnPublished(TestFrames.Update(Id, 2));
         var watcher = new RecordingWatcher();
 
-        Assert.True(topic.TryAttach(watcher, after: null));
+        Assert.Equal(AttachResult.Attached, topic.TryAttachWithState(watcher, reset: false));
         topic.OnPublished(TestFrames.Update(Id, 3));
 
         Assert.Equal([(2L, false), (3L, true)], watcher.Delivered);
@@ -135,8 +127,8 @@ public sealed class WorkflowTopicTests : IDisposable
         topic.OnPublished(TestFrames.Update(Id, 2));
 
         topic.Start(TestFrames.Snapshot(Id, 1));
-        var watcher = new RecordingWatcher();
-        topic.TryAttach(watcher, after: 1);
+        var watcher = new RecordingWatcher(1);
+        topic.TryAttachFromMemory(watcher);
 
         Assert.Equal(3, topic.Head);
         Assert.Equal([2L, 3], watcher.Versions);
@@ -146,9 +138,9 @@ public sealed class WorkflowTopicTests : IDisposable
     public void A_detached_watcher_gets_nothing_more()
     {
         var topic = StartedTopic();
-        var (stays, leaves) = (new RecordingWatcher(), new RecordingWatcher());
-        topic.TryAttach(stays, after: 1);
-        topic.TryAttach(leaves, after: 1);
+        var (stays, leaves) = (new RecordingWatcher(1), new RecordingWatcher(1));
+        topic.TryAttachFromMemory(stays);
+        topic.TryAttachFromMemory(leaves);
 
         topic.OnPublished(TestFrames.Update(Id, 2));
         topic.Detach(leaves);
@@ -159,6 +151,34 @@ public sealed class WorkflowTopicTests : IDisposable
         Assert.Equal(1, topic.WatcherCount);
     }
 
+    [Fact]
+    public void A_watcher_that_throws_is_contained_and_every_other_watcher_still_gets_that_version_and_the_next()
+    {
+        var topic = StartedTopic();
+        var (first, last) = (new RecordingWatcher(1), new RecordingWatcher(1));
+        var failing = new ThrowingWatcher();
+        topic.TryAttachFromMemory(first);
+        topic.TryAttachFromMemory(failing);
+        topic.TryAttachFromMemory(last);
+
+        foreach (var version in new[] { 2, 3 })
+        {
+            try
+            {
+                topic.OnPublished(TestFrames.Update(Id, version));
+            }
+            catch (InvalidOperationException)
+            {
+                // What the broker does with a message whose handling throws: logs it and drops it.
+            }
+        }
+
+        Assert.Equal([2L, 3], first.Versions);
+        Assert.Equal([2L, 3], last.Versions);
+        Assert.Equal(1, failing.Failures);
+        Assert.Equal(2, topic.WatcherCount);
+    }
+
     private WorkflowTopic StartedTopic(int recentUpdates = 128)
     {
         var topic = NewTopic(recentUpdates);
@@ -166,6 +186,26 @@ public sealed class WorkflowTopicTests : IDisposable
         return topic;
     }
 
-    private WorkflowTopic NewTopic(int recentUpdates = 128) =>
-        TopicFactory.Create(Id, _log, _metrics, _time, _stopping.Token, o => o.RecentUpdatesPerWorkflow = recentUpdates);
+    private WorkflowTopic NewTopic(int recentUpdates = 128)
+    {
+        _core ??= new TestCore(_log, _time, new HubOptions { RecentUpdatesPerWorkflow = recentUpdates });
+        return _core.NewTopic(Id);
+    }
+
+    private sealed class ThrowingWatcher : IWorkflowWatcher
+    {
+        public int Failures { get; private set; }
+
+        public long Position => 1;
+
+        public bool TryReserve(int frames) => true;
+
+        public void HandOver(UpdateFrame frame)
+        {
+        }
+
+        public void Deliver(UpdateFrame frame) => throw new InvalidOperationException("A watcher with a bug.");
+
+        public void Fail(Exception exception) => Failures++;
+    }
 }

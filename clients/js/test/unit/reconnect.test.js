@@ -32,7 +32,8 @@ test('reconnects after delays that double per attempt with jitter, and not a mom
   }
 });
 
-for (const [code, errorCode] of [[4400, 'bad_request'], [4401, 'unauthorized'], [4403, 'forbidden'], [4404, 'not_found'], [1003, 'unsupported_data'], [1009, 'message_too_big']]) {
+// 4450, 1007 and 1008: a code of the give-up range this version does not name, and what the gateway refused of ours.
+for (const [code, errorCode] of [[4400, 'bad_request'], [4401, 'unauthorized'], [4403, 'forbidden'], [4404, 'not_found'], [1003, 'unsupported_data'], [1009, 'message_too_big'], [4450, 'bad_request'], [1007, 'bad_request'], [1008, 'bad_request']]) {
   test(`gives up on close code ${code} (${errorCode}) without reconnecting`, { timeout: 15_000 }, async () => {
     const server = await gateway({ onSocket: (socket) => socket.close(code, 'refused by the script') });
     const clock = new FakeClock();
@@ -49,7 +50,8 @@ for (const [code, errorCode] of [[4400, 'bad_request'], [4401, 'unauthorized'], 
   });
 }
 
-for (const code of [1001, 1011, 1012, 1013, 4000, 4001, 1000]) {
+// 4123, 4500, 3000 and 1014: codes this version does not know (a newer gateway's, a proxy's) are drops to resume from.
+for (const code of [1001, 1011, 1012, 1013, 4000, 4001, 4002, 1000, 4123, 4500, 3000, 1014]) {
   test(`resumes after close code ${code} from the last version delivered`, { timeout: 15_000 }, async () => {
     const server = await gateway({
       onSocket: (socket, request) => {
@@ -104,6 +106,22 @@ test('versions a resume sends again are dropped: each is delivered once, in orde
   assert.deepEqual(updates.map((u) => u.version), Array.from({ length: 12 }, (_, i) => i + 1));
   assert.equal(handle.stats.duplicatesDropped, 3 + 6 + 9);
   assert.equal(handle.stats.malformedDropped, 4);
+});
+
+test('a status this version does not know is delivered as it is and does not end the watch; a terminal one still does', { timeout: 15_000 }, async () => {
+  const server = await gateway({
+    onSocket: (socket) => {
+      socket.send(JSON.stringify(update('wf-new-status', 1)));
+      socket.send(JSON.stringify(update('wf-new-status', 2, 'paused')));
+      socket.send(JSON.stringify(update('wf-new-status', 3, 'running')));
+      socket.send(JSON.stringify(update('wf-new-status', 4, 'completed')));
+    },
+  });
+  const { handle, updates } = watching('wf-new-status', { baseUrl: server.baseUrl });
+  const stopped = await handle.closed;
+  assert.equal(stopped.reason, 'finished');
+  assert.deepEqual(updates.map((u) => [u.version, u.status]), [[1, 'running'], [2, 'paused'], [3, 'running'], [4, 'completed']]);
+  assert.equal(handle.stats.malformedDropped, 0);
 });
 
 test('a socket whose pings go unanswered is dropped and resumed', { timeout: 15_000 }, async () => {

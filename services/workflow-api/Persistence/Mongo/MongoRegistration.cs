@@ -41,7 +41,7 @@ internal static class MongoRegistration
             var options = sp.GetRequiredService<IOptions<MongoStoreOptions>>().Value;
             var client = sp.GetRequiredService<IMongoClient>();
             var database = MongoClientFactory.DatabaseName(connectionString, options);
-            ApiLog.MongoSettings(sp.GetRequiredService<ILogger<MongoIndexes>>(), database,
+            ApiLog.MongoSettings(sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MongoClientFactory)), database,
                 client.Settings.ServerSelectionTimeout, client.Settings.ConnectTimeout, client.Settings.WriteConcern.WTimeout ?? TimeSpan.Zero);
             return client.GetDatabase(database);
         });

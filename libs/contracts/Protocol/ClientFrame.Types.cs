@@ -1,0 +1,15 @@
+namespace Vapora.Contracts.Protocol;
+
+public sealed partial record ClientFrame
+{
+    /// <summary>Frame type names.</summary>
+    public static class Types
+    {
+        /// <summary>Start watching a workflow.</summary>
+        public const string Subscribe = "subscribe";
+        /// <summary>Stop watching a workflow.</summary>
+        public const string Unsubscribe = "unsubscribe";
+        /// <summary>Application-level ping; answered with pong.</summary>
+        public const string Ping = "ping";
+    }
+}

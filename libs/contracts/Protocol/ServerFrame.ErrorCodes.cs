@@ -1,0 +1,19 @@
+namespace Vapora.Contracts.Protocol;
+
+public sealed partial record ServerFrame
+{
+    /// <summary>Error codes carried by error frames.</summary>
+    public static class ErrorCodes
+    {
+        /// <summary>The frame is not valid JSON or not a known command.</summary>
+        public const string BadFrame = "bad_frame";
+        /// <summary>The workflow does not exist.</summary>
+        public const string NotFound = "not_found";
+        /// <summary>The token does not allow this workflow.</summary>
+        public const string Forbidden = "forbidden";
+        /// <summary>The connection has reached its subscription limit.</summary>
+        public const string TooManySubscriptions = "too_many_subscriptions";
+        /// <summary>The gateway cannot serve the subscription right now; retry.</summary>
+        public const string Unavailable = "unavailable";
+    }
+}

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Options;
+
+namespace Vapora.RealtimeGateway.Connections;
+
+/// <summary>Registers what every transport's connections share: admission, the registry and its limit, the drain.</summary>
+internal static class ConnectionExtensions
+{
+    public static IHostApplicationBuilder AddConnections(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ConnectionOptions>().BindConfiguration(ConnectionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.AddSingleton<ConnectionDrainer>();
+        builder.Services.AddSingleton<ConnectionAdmission>();
+        builder.Services.AddSingleton<ConnectionServices>();
+        builder.Services.AddSingleton<ConnectionHost>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConnectionDrainer>());
+        builder.Services.AddHealthChecks().AddCheck<ConnectionDrainer>("draining");
+        // Shutdown waits for the drain: the window, plus time for the last close handshakes.
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<ConnectionOptions>>((host, connections) =>
+            host.ShutdownTimeout = connections.Value.DrainWindow + connections.Value.CloseTimeout + TimeSpan.FromSeconds(5));
+        return builder;
+    }
+}

@@ -1,0 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Vapora.RealtimeGateway.Connections;
+
+/// <summary>Client connections of every transport (section <c>Gateway</c>): who may connect, limits, queues, closing and drain.</summary>
+public sealed class ConnectionOptions
+{
+    /// <summary>Configuration section (shared with the gateway's other options: the keys are the documented ones).</summary>
+    public const string SectionName = "Gateway";
+
+    /// <summary>
+    /// Origins (<c>https://app.example.com</c>) whose pages may open sockets and event streams (<c>*</c>: any). Empty: only
+    /// pages of the gateway's own origin. Requests without an Origin header (non-browser clients) are not affected. Others
+    /// get 403 before the upgrade or the stream. Event streams answer these origins with CORS headers.
+    /// </summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>Frames a connection may have waiting to be sent; beyond it the client is closed as slow (4000) and resumes.</summary>
+    [Range(8, 1_000_000)]
+    public int SendQueueCapacity { get; set; } = 1024;
+
+    /// <summary>Most workflows one multiplexed (<c>/ws</c>) connection may watch.</summary>
+    [Range(1, 100_000)]
+    public int MaxSubscriptionsPerConnection { get; set; } = 1000;
+
+    /// <summary>Most connections (WebSocket and Server-Sent Events) this gateway serves; more are closed with 1013 (try again later).</summary>
+    [Range(1, 10_000_000)]
+    public int MaxConnections { get; set; } = 100_000;
+
+    /// <summary>
+    /// Server pings on idle sockets; a client that does not answer within the same time is dropped. A catch-up that
+    /// waits for room in a queue whose client wrote nothing for this long closes it as slow (4000) too.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long a closing socket waits for the client's close reply (or a stuck send) before it is aborted.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>On shutdown, sockets are closed with 1001 in waves spread over this window (keep the pod's grace period longer).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan DrainWindow { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,16 @@
+namespace Vapora.RealtimeGateway.Hub;
+
+/// <summary>Registers the watched workflows: topics, their registry, gap repair, the backplane's handler and their upkeep.</summary>
+internal static class HubExtensions
+{
+    public static IHostApplicationBuilder AddHub(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<HubOptions>().BindConfiguration(HubOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<TopicRepair>();
+        builder.Services.AddSingleton<TopicContext>();
+        builder.Services.AddSingleton<TopicRegistry>();
+        builder.Services.AddSingleton<WorkflowHub>();
+        builder.Services.AddHostedService<HubMaintenance>();
+        return builder;
+    }
+}

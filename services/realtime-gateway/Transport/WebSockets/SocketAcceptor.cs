@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Options;
+using Vapora.RealtimeGateway.Connections;
+using Vapora.RealtimeGateway.Internal;
+
+namespace Vapora.RealtimeGateway.Transport.WebSockets;
+
+/// <summary>
+/// Admits a socket (origin before the upgrade; token, drain and the request after it, as close codes every client can
+/// see) and runs it as a <see cref="Connection"/> over a <see cref="WebSocketTransport"/>.
+/// </summary>
+internal sealed class SocketAcceptor(ConnectionHost host, IOptions<WebSocketTransportOptions> options, IOptions<ConnectionOptions> connections,
+    GatewayMetrics metrics)
+{
+    private readonly int _maxInboundBytes = options.Value.MaxInboundMessageBytes;
+    private readonly TimeSpan _keepAlive = connections.Value.KeepAliveInterval;
+
+    /// <param name="http">The upgrade request.</param>
+    /// <param name="problem">What is wrong with the request (4400), once it is known who asks; null when nothing is.</param>
+    /// <param name="onMessage">The endpoint's handler of inbound text messages.</param>
+    /// <param name="start">What the connection does first (subscribe), once admitted.</param>
+    public async Task RunAsync(HttpContext http, string? problem, Func<Connection, ReadOnlyMemory<byte>, Task> onMessage, Func<Connection, Task>? start)
+    {
+        if (!await host.OriginAllowedAsync(http))
+        {
+            return;
+        }
+
+        using var socket = await http.WebSockets.AcceptWebSocketAsync(new Microsoft.AspNetCore.Http.WebSocketAcceptContext
+        {
+            KeepAliveInterval = _keepAlive,
+            KeepAliveTimeout = _keepAlive,
+        });
+        var refusal = await host.AdmitAsync(http, problem);
+        var transport = new WebSocketTransport(socket, http, _maxInboundBytes, metrics, onMessage);
+        using var connection = host.Open(transport, http, refusal);
+        // This frame (and its parameters) lives as long as the socket: it keeps no delegate (or closure) it has
+        // handed on.
+        var run = host.RunAsync(connection, refusal, transport.ReceiveAsync, start);
+        (onMessage, start) = (null!, null);
+        await run;
+    }
+}
