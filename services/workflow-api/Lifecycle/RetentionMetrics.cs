@@ -25,7 +25,10 @@ public sealed class RetentionMetrics
             "Update log entries the retention sweep removed, by action (compacted, deleted).");
         _keys = meter.CreateCounter<long>("vapora.api.retention.keys_expired", "{key}",
             "Expired idempotency keys the retention sweep deleted (MongoDB's TTL index deletes most of its own).");
-        _duration = meter.CreateHistogram<double>("vapora.api.retention.sweep.duration", "s", "How long each retention sweep took, on the replica holding the retention-sweep lease.");
+        // Seconds, not the exporter's millisecond-sized defaults: a sweep takes milliseconds to minutes.
+        _duration = meter.CreateHistogram<double>("vapora.api.retention.sweep.duration", "s",
+            "How long each retention sweep took, on the replica holding the retention-sweep lease.", tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.025, 0.1, 0.25, 1, 2.5, 10, 30, 60, 300] });
         foreach (var action in new[] { "compacted", "deleted" })
         {
             _workflows.Add(0, new KeyValuePair<string, object?>("action", action));

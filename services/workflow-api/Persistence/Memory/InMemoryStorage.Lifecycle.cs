@@ -63,6 +63,8 @@ public sealed partial class InMemoryStorage
                     }
 
                     log.Entries.RemoveRange(0, keep);
+                    // A compacted log stays this size for the rest of its life: give back the array's empty slots.
+                    log.Entries.TrimExcess();
                     log.First += keep;
                     result = result.Add(new RetentionResult(1, keep, 0));
                 }
