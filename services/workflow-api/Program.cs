@@ -1,5 +1,6 @@
 using Vapora.ServiceDefaults;
 using Vapora.ServiceDefaults.Security;
+using Vapora.WorkflowApi.Lifecycle;
 using Vapora.WorkflowApi.Messaging;
 using Vapora.WorkflowApi.Persistence.Setup;
 using Vapora.WorkflowApi.Workflows;
@@ -11,6 +12,7 @@ builder.AddServiceDefaults("workflow-api");
 builder.AddWorkflowStorage();
 builder.AddUpdatePublishing();
 builder.AddWorkflows();
+builder.AddDataRetention();
 builder.AddVaporaAuthentication();
 builder.AddWriteRateLimits();
 builder.AddPageCors();

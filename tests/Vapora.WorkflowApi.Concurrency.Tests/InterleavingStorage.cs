@@ -57,8 +57,38 @@ internal sealed class InterleavingStorage(IStoragePrimitives inner) : IStoragePr
         return true;
     });
 
-    public Task<IdempotencyClaim> ClaimIdempotencyKeyAsync(IdempotencyClaim claim, CancellationToken cancellationToken) =>
-        Around(() => inner.ClaimIdempotencyKeyAsync(claim, cancellationToken));
+    public Task<long> ReadNewestVersionAsync(string workflowId, CancellationToken cancellationToken) =>
+        Around(() => inner.ReadNewestVersionAsync(workflowId, cancellationToken));
+
+    public Task<IdempotencyClaim?> FindIdempotencyClaimAsync(SubjectKey key, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Around(() => inner.FindIdempotencyClaimAsync(key, now, cancellationToken));
+
+    public Task<IdempotencyClaim> ClaimIdempotencyKeyAsync(IdempotencyClaim claim, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Around(() => inner.ClaimIdempotencyKeyAsync(claim, now, cancellationToken));
+
+    public Task<bool> ReplanIdempotencyClaimAsync(IdempotencyClaim current, LogEntry next, CancellationToken cancellationToken) =>
+        Around(() => inner.ReplanIdempotencyClaimAsync(current, next, cancellationToken));
+
+    public Task<long> DeleteExpiredIdempotencyKeysAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        Around(() => inner.DeleteExpiredIdempotencyKeysAsync(now, limit, cancellationToken));
+
+    public Task<bool> TryAcquireLeaseAsync(string lease, string owner, TimeSpan duration, CancellationToken cancellationToken) =>
+        Around(() => inner.TryAcquireLeaseAsync(lease, owner, duration, cancellationToken));
+
+    public Task ReleaseLeaseAsync(string lease, string owner, CancellationToken cancellationToken) => Around(async () =>
+    {
+        await inner.ReleaseLeaseAsync(lease, owner, cancellationToken);
+        return true;
+    });
+
+    public Task<IReadOnlyList<RetentionCandidate>> FindRetentionDueAsync(RetentionStage stage, DateTimeOffset terminalBefore, int limit, CancellationToken cancellationToken) =>
+        Around(() => inner.FindRetentionDueAsync(stage, terminalBefore, limit, cancellationToken));
+
+    public Task<RetentionResult> CompactAsync(IReadOnlyList<RetentionCandidate> workflows, CancellationToken cancellationToken) =>
+        Around(() => inner.CompactAsync(workflows, cancellationToken));
+
+    public Task<RetentionResult> DeleteWorkflowsAsync(IReadOnlyList<RetentionCandidate> workflows, CancellationToken cancellationToken) =>
+        Around(() => inner.DeleteWorkflowsAsync(workflows, cancellationToken));
 
     public bool IsUnavailable(Exception exception) => inner.IsUnavailable(exception);
 

@@ -10,9 +10,9 @@ internal sealed class AfterFirstClaimStorage(IStoragePrimitives inner, Func<Task
 {
     private int _claims;
 
-    public override async Task<IdempotencyClaim> ClaimIdempotencyKeyAsync(IdempotencyClaim claim, CancellationToken cancellationToken)
+    public override async Task<IdempotencyClaim> ClaimIdempotencyKeyAsync(IdempotencyClaim claim, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var holder = await base.ClaimIdempotencyKeyAsync(claim, cancellationToken);
+        var holder = await base.ClaimIdempotencyKeyAsync(claim, now, cancellationToken);
         if (Interlocked.Increment(ref _claims) == 1)
         {
             await meanwhile();

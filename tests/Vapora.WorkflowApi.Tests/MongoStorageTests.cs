@@ -49,13 +49,13 @@ public sealed class MongoStorageTests(MongoFixture mongo) : WorkflowStoreContrac
         var store = Rules(await CreateStorageAsync());
         var created = NewWorkflow("survivor");
         await store.CreateAsync(created, Ct);
-        await store.UpdateAsync(created.Id, Step(1), null, Ct);
+        await store.UpdateAsync(created.Id, Step(1), null, null, Ct);
 
         await mongo.Server.RestartAsync();
 
         var reopened = Rules(await CreateStorageAsync());
         Assert.Equal(2, (await reopened.GetAsync(created.Id, Ct))!.Version);
-        Assert.IsType<Workflows.UpdateOutcome.Applied>(await reopened.UpdateAsync(created.Id, Step(2), null, Ct));
+        Assert.IsType<Workflows.UpdateOutcome.Applied>(await reopened.UpdateAsync(created.Id, Step(2), null, null, Ct));
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class MongoStorageTests(MongoFixture mongo) : WorkflowStoreContrac
     // Each call is a separate client, as a separate API process would have, with the API's own settings.
     private async Task<MongoStorage> OpenAsync(TimeProvider? time)
     {
-        var client = new MongoClient(MongoClientFactory.CreateSettings(mongo.Server.ConnectionString!, new MongoStoreOptions()));
+        var client = new MongoClient(MongoClientFactory.CreateSettings(mongo.Server.ConnectionString!, new MongoStoreOptions(), TimeSpan.FromSeconds(5)));
         var database = client.GetDatabase(_database);
         var indexes = new MongoIndexes(database, NullLogger<MongoIndexes>.Instance);
         await indexes.EnsureAsync(Ct);

@@ -18,12 +18,12 @@ public sealed class MongoWithoutServerTests
     public async Task A_call_with_mongodb_unreachable_returns_within_the_bound()
     {
         var bound = TimeSpan.FromSeconds(1);
-        var database = new MongoClient(MongoClientFactory.CreateSettings(ClosedPortUrl(), new MongoStoreOptions())).GetDatabase("vapora");
+        var database = new MongoClient(MongoClientFactory.CreateSettings(ClosedPortUrl(), new MongoStoreOptions(), TimeSpan.FromSeconds(5))).GetDatabase("vapora");
         var indexes = new MongoIndexes(database, NullLogger<MongoIndexes>.Instance);
         var store = Rules(Bounded(new MongoStorage(database, indexes, TimeProvider.System), new StorageOptions { OperationTimeout = bound }));
         var watch = Stopwatch.StartNew();
 
-        var failure = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.UpdateAsync("wf_x", Step(1), null, Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct));
+        var failure = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.UpdateAsync("wf_x", Step(1), null, null, Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct));
 
         Assert.InRange(watch.Elapsed, bound * 0.9, bound + TimeSpan.FromSeconds(1));
         Assert.Equal("read_latest", failure.Operation);
@@ -33,7 +33,7 @@ public sealed class MongoWithoutServerTests
     public async Task While_mongodb_is_unreachable_a_call_fails_when_server_selection_does_not_only_at_the_bound()
     {
         var options = new MongoStoreOptions { ServerSelectionTimeout = TimeSpan.FromMilliseconds(500) };
-        var database = new MongoClient(MongoClientFactory.CreateSettings(ClosedPortUrl(), options)).GetDatabase("vapora");
+        var database = new MongoClient(MongoClientFactory.CreateSettings(ClosedPortUrl(), options, TimeSpan.FromSeconds(5))).GetDatabase("vapora");
         var storage = Bounded(new MongoStorage(database, new MongoIndexes(database, NullLogger<MongoIndexes>.Instance), TimeProvider.System),
             new StorageOptions { OperationTimeout = TimeSpan.FromSeconds(10) });
         var watch = Stopwatch.StartNew();
@@ -48,7 +48,7 @@ public sealed class MongoWithoutServerTests
     public async Task Server_selection_gives_up_after_the_configured_timeout_not_the_drivers_thirty_seconds()
     {
         var options = new MongoStoreOptions { ServerSelectionTimeout = TimeSpan.FromMilliseconds(500) };
-        var database = new MongoClient(MongoClientFactory.CreateSettings(ClosedPortUrl(), options)).GetDatabase("vapora");
+        var database = new MongoClient(MongoClientFactory.CreateSettings(ClosedPortUrl(), options, TimeSpan.FromSeconds(5))).GetDatabase("vapora");
         var watch = Stopwatch.StartNew();
 
         await Assert.ThrowsAsync<TimeoutException>(() => new MongoIndexes(database, NullLogger<MongoIndexes>.Instance).EnsureAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct));
@@ -57,12 +57,14 @@ public sealed class MongoWithoutServerTests
     }
 
     [Fact]
-    public void Durability_is_set_in_code_and_timeouts_named_in_the_url_win()
+    public void Durability_is_set_in_code_with_wtimeout_just_below_the_call_bound_and_timeouts_named_in_the_url_win()
     {
-        var fromDefaults = MongoClientFactory.CreateSettings("mongodb://db:27017/vapora?w=1&readConcernLevel=local", new MongoStoreOptions());
-        var fromUrl = MongoClientFactory.CreateSettings("mongodb://db:27017/?serverSelectionTimeoutMS=1500&CONNECTTIMEOUTMS=2500", new MongoStoreOptions());
+        var fromDefaults = MongoClientFactory.CreateSettings("mongodb://db:27017/vapora?w=1&readConcernLevel=local&wtimeoutMS=60000", new MongoStoreOptions(), TimeSpan.FromSeconds(5));
+        var fromUrl = MongoClientFactory.CreateSettings("mongodb://db:27017/?serverSelectionTimeoutMS=1500&CONNECTTIMEOUTMS=2500", new MongoStoreOptions(), TimeSpan.FromSeconds(1));
 
-        Assert.Equal(WriteConcern.WMajority.With(journal: true), fromDefaults.WriteConcern);
+        // MongoDB gives up waiting for a majority, and answers, before the API abandons the call (Storage:OperationTimeout).
+        Assert.Equal(WriteConcern.WMajority.With(journal: true, wTimeout: TimeSpan.FromMilliseconds(4500)), fromDefaults.WriteConcern);
+        Assert.Equal(TimeSpan.FromMilliseconds(900), fromUrl.WriteConcern.WTimeout);
         Assert.Equal(ReadConcern.Majority, fromDefaults.ReadConcern);
         Assert.Equal(ReadPreference.Primary, fromDefaults.ReadPreference);
         Assert.Equal((TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3)), (fromDefaults.ServerSelectionTimeout, fromDefaults.ConnectTimeout));

@@ -87,7 +87,7 @@ public sealed class OutboxRelayTests
         await writer.CreateAsync(NewWorkflow("busy", totalSteps: 100, now: clock.GetUtcNow()) with { Id = busy }, Ct);
         for (var step = 1; step < 25; step++)
         {
-            await writer.UpdateAsync(busy, Step(step), null, Ct);
+            await writer.UpdateAsync(busy, Step(step), null, null, Ct);
         }
 
         clock.Advance(TimeSpan.FromMinutes(2));

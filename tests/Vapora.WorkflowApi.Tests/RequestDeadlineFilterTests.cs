@@ -118,7 +118,7 @@ public sealed class RequestDeadlineFilterTests
         using var deadline = new RequestDeadline(Timeout, clock);
         var writer = UpdateWriter(storage, new ClockAdvancingPublisher(clock, Timeout * 2), clock);
 
-        var outcome = await writer.UpdateAsync(id, Step(1), null, deadline);
+        var outcome = await writer.UpdateAsync(id, Step(1), null, null, deadline);
 
         Assert.IsType<UpdateOutcome.Applied>(outcome);
         Assert.True(deadline.TryStop());
@@ -135,7 +135,7 @@ public sealed class RequestDeadlineFilterTests
         var publisher = new RecordingPublisher();
         var writer = UpdateWriter(new SummaryStallingStorage(storage, clock, Timeout), publisher, clock);
 
-        var outcome = await writer.UpdateAsync(id, Step(1), null, deadline);
+        var outcome = await writer.UpdateAsync(id, Step(1), null, null, deadline);
 
         var applied = Assert.IsType<UpdateOutcome.Applied>(outcome);
         Assert.True(deadline.HasPassed); // the filter answers 503: the client retries with If-Match and gets 412

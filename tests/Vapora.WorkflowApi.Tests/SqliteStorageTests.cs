@@ -26,7 +26,7 @@ public sealed class SqliteStorageTests : WorkflowStoreContract, IDisposable
         var store = Rules(await CreateStorageAsync());
         var created = NewWorkflow("durable", 3);
         await store.CreateAsync(created, Ct);
-        await store.UpdateAsync(created.Id, Step(1), null, Ct);
+        await store.UpdateAsync(created.Id, Step(1), null, null, Ct);
 
         var reopened = await CreateStorageAsync();
 
@@ -69,7 +69,7 @@ public sealed class SqliteStorageTests : WorkflowStoreContract, IDisposable
         Assert.Equal([second.Key], (await storage.ScanUnpublishedAsync(DateTimeOffset.UtcNow.AddSeconds(1), 10, Ct)).Select(e => e.Key));
         var replay = Assert.IsType<Workflows.CreateOutcome.Replayed>(await store.CreateAsync(NewWorkflow("from the earlier layout", key: "old-key", fingerprint: "old-fingerprint"), Ct));
         Assert.Equal(first.ToState(), replay.State);
-        Assert.IsType<Workflows.UpdateOutcome.Applied>(await store.UpdateAsync(created.Id, Step(3), null, Ct));
+        Assert.IsType<Workflows.UpdateOutcome.Applied>(await store.UpdateAsync(created.Id, Step(3), null, null, Ct));
     }
 
     public void Dispose()

@@ -84,24 +84,6 @@ public abstract partial class WorkflowStoreContract
     }
 
     [Fact]
-    public async Task A_claimed_idempotency_key_holds_the_first_claim()
-    {
-        var storage = await CreateStorageAsync();
-        var second = await OpenSecondStorageAsync(storage);
-        var key = "key-" + Guid.NewGuid();
-        var first = new IdempotencyClaim(key, "fingerprint-a", Entry(NewId(), 1, name: "first"));
-
-        var won = await storage.ClaimIdempotencyKeyAsync(first, Ct);
-        var lost = await second.ClaimIdempotencyKeyAsync(new IdempotencyClaim(key, "fingerprint-b", Entry(NewId(), 1, name: "second")), Ct);
-
-        foreach (var holder in new[] { won, lost })
-        {
-            Assert.Equal((first.Key, first.Fingerprint, first.First.ToState()), (holder.Key, holder.Fingerprint, holder.First.ToState()));
-            Assert.Equal(first.First.Update.Json.ToArray(), holder.First.Update.Json.ToArray());
-        }
-    }
-
-    [Fact]
     public async Task Unpublished_entries_wait_in_the_outbox_until_marked_published()
     {
         var storage = await CreateStorageAsync();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Vapora.Contracts;
 using Vapora.WorkflowApi.Internal;
+using Vapora.WorkflowApi.Lifecycle;
 using Vapora.WorkflowApi.Messaging;
 using Vapora.WorkflowApi.Persistence;
 using Vapora.WorkflowApi.Persistence.Memory;
@@ -22,7 +23,8 @@ internal static class StoreHarness
     public static InMemoryStorage Memory(TimeProvider? time = null) => new(time ?? TimeProvider.System, NullLogger<InMemoryStorage>.Instance);
 
     public static WorkflowRules Rules(IStoragePrimitives storage, StorageOptions? options = null, TimeProvider? time = null) =>
-        new(storage, time ?? TimeProvider.System, Options.Create(options ?? new StorageOptions()), NullLogger<WorkflowRules>.Instance);
+        new(storage, time ?? TimeProvider.System, Options.Create(options ?? new StorageOptions()), Options.Create(new RetentionOptions()),
+            NullLogger<WorkflowRules>.Instance);
 
     /// <summary>The write path as the endpoints run it (<see cref="UpdateWriter"/>: rules, summary, publish), with the rules' reads.</summary>
     public static WritePath WritePath(IStoragePrimitives storage, IUpdatePublisher? publisher = null, TimeProvider? time = null) =>
@@ -42,11 +44,18 @@ internal static class StoreHarness
         new(storage, publisher, metrics ?? Metrics(), time ?? TimeProvider.System, Options.Create(options ?? new PublishingOptions()),
             NullLogger<OutboxRelay>.Instance);
 
-    public static NewWorkflow NewWorkflow(string name = "build", int totalSteps = 10, string? key = null, string? fingerprint = null, DateTimeOffset? now = null)
+    /// <summary>A create; with <paramref name="key"/>, keyed for <paramref name="subject"/> (fingerprint: the name unless given).</summary>
+    public static NewWorkflow NewWorkflow(string name = "build", int totalSteps = 10, string? key = null, string? fingerprint = null, DateTimeOffset? now = null,
+        string subject = SubjectKey.Anonymous)
     {
         var at = UtcTimestampJsonConverter.Truncate(now ?? DateTimeOffset.UtcNow);
-        return new NewWorkflow(WorkflowIdGenerator.NewId(at), name, totalSteps, null, at, key, fingerprint ?? (key is null ? null : name));
+        return new NewWorkflow(WorkflowIdGenerator.NewId(at), name, totalSteps, null, at,
+            key is null ? null : new IdempotentRequest(new SubjectKey(subject, key), fingerprint ?? name));
     }
+
+    /// <summary>A PATCH's Idempotency-Key for <paramref name="subject"/>, with a fingerprint that stands for its request.</summary>
+    public static IdempotentRequest PatchKey(string key, string fingerprint = "patch", string subject = SubjectKey.Anonymous) =>
+        new(new SubjectKey(subject, key), fingerprint);
 
     public static WorkflowChange Step(int step) => new(WorkflowStatus.Running, step, null, null);
 
@@ -77,35 +86,6 @@ internal sealed class RecordingPublisher : IUpdatePublisher
         Published.Enqueue(new UpdateKey(update.Update.WorkflowId, update.Update.Version));
         return Task.CompletedTask;
     }
-}
-
-/// <summary>Passes every call to another storage; tests override the one call whose failure they need.</summary>
-internal abstract class DelegatingStorage(IStoragePrimitives inner) : IStoragePrimitives
-{
-    public virtual Task<bool> TryAppendAsync(LogEntry entry, CancellationToken cancellationToken) => inner.TryAppendAsync(entry, cancellationToken);
-
-    public Task<LogEntry?> ReadLatestAsync(string workflowId, CancellationToken cancellationToken) => inner.ReadLatestAsync(workflowId, cancellationToken);
-
-    public Task<IReadOnlyList<StoredUpdate>> ReadRangeAsync(string workflowId, long afterVersion, int limit, CancellationToken cancellationToken) =>
-        inner.ReadRangeAsync(workflowId, afterVersion, limit, cancellationToken);
-
-    public virtual Task<bool> UpsertSummaryAsync(LogEntry entry, CancellationToken cancellationToken) => inner.UpsertSummaryAsync(entry, cancellationToken);
-
-    public Task<IReadOnlyList<WorkflowState>> ListSummariesAsync(WorkflowStatus? status, string? beforeId, int limit, CancellationToken cancellationToken) =>
-        inner.ListSummariesAsync(status, beforeId, limit, cancellationToken);
-
-    public Task<IReadOnlyList<LogEntry>> ScanUnpublishedAsync(DateTimeOffset acceptedBefore, int limit, CancellationToken cancellationToken) =>
-        inner.ScanUnpublishedAsync(acceptedBefore, limit, cancellationToken);
-
-    public virtual Task<OutboxBacklog> MeasureUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken) =>
-        inner.MeasureUnpublishedAsync(acceptedBefore, cap, cancellationToken);
-
-    public Task MarkPublishedAsync(IReadOnlyCollection<UpdateKey> keys, CancellationToken cancellationToken) => inner.MarkPublishedAsync(keys, cancellationToken);
-
-    public virtual Task<IdempotencyClaim> ClaimIdempotencyKeyAsync(IdempotencyClaim claim, CancellationToken cancellationToken) =>
-        inner.ClaimIdempotencyKeyAsync(claim, cancellationToken);
-
-    public bool IsUnavailable(Exception exception) => inner.IsUnavailable(exception);
 }
 
 /// <summary>Summary writes fail (of one workflow, or of all), as when MongoDB refuses them after the log insert succeeded.</summary>

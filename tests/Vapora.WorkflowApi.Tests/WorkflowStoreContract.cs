@@ -187,20 +187,6 @@ public abstract partial class WorkflowStoreContract
     }
 
     [Fact]
-    public async Task An_idempotency_key_replays_the_first_create_and_refuses_a_different_body()
-    {
-        var store = await CreateWritePathAsync();
-        var key = "key-" + Guid.NewGuid();
-
-        var first = Assert.IsType<CreateOutcome.Created>(await store.CreateAsync(NewWorkflow("a", key: key)));
-        var replay = Assert.IsType<CreateOutcome.Replayed>(await store.CreateAsync(NewWorkflow("a", key: key)));
-        var reused = Assert.IsType<CreateOutcome.KeyReused>(await store.CreateAsync(NewWorkflow("b", key: key)));
-
-        Assert.Equal(first.State, replay.State);
-        Assert.Equal(first.State.WorkflowId, reused.ExistingWorkflowId);
-    }
-
-    [Fact]
     public async Task Concurrent_keyed_creates_through_two_store_instances_make_one_workflow()
     {
         var storage = await CreateStorageAsync();
@@ -235,23 +221,6 @@ public abstract partial class WorkflowStoreContract
         Assert.Equal(created.State, Assert.IsType<CreateOutcome.Replayed>(retried).State);
         Assert.Equal([1L], Assert.IsType<HistoryOutcome.Found>(await WritePath(storage).GetHistoryAsync(created.State.WorkflowId, 0, 10, Ct)).Updates.Select(u => u.Update.Version));
         Assert.Equal(created.State, (await WritePath(storage).ListAsync(null, null, 1000, Ct)).Items.Single(s => s.Name == "raced"));
-    }
-
-    [Fact]
-    public async Task A_create_that_stopped_after_claiming_its_key_is_finished_by_its_retry()
-    {
-        var storage = await CreateStorageAsync();
-        var store = WritePath(storage);
-        var key = "key-" + Guid.NewGuid();
-        var abandoned = NewWorkflow("half-done", key: key);
-        // The first request claimed the key and its process died before storing version 1.
-        await storage.ClaimIdempotencyKeyAsync(new IdempotencyClaim(key, abandoned.RequestFingerprint!, abandoned.FirstEntry()), Ct);
-
-        var retry = Assert.IsType<CreateOutcome.Replayed>(await store.CreateAsync(NewWorkflow("half-done", key: key)));
-
-        Assert.Equal(abandoned.Id, retry.State.WorkflowId);
-        Assert.Equal(retry.State, await store.GetAsync(abandoned.Id, Ct));
-        Assert.Contains(abandoned.Id, (await store.ListAsync(null, null, 1000, Ct)).Items.Select(s => s.WorkflowId));
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed class WriteContentionTests
         var id = ((CreateOutcome.Created)await store.CreateAsync(NewWorkflow(), Ct)).First.WorkflowId;
         var watch = Stopwatch.StartNew();
 
-        var outcome = await store.UpdateAsync(id, Step(1), null, Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        var outcome = await store.UpdateAsync(id, Step(1), null, null, Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
 
         Assert.IsType<UpdateOutcome.Contended>(outcome);
         // Bounded by time, not by a count: it kept trying for the whole half second (the upper bound allows for a busy machine).

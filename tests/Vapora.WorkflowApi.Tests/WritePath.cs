@@ -10,8 +10,8 @@ internal sealed class WritePath(UpdateWriter writer, WorkflowRules rules)
 {
     public Task<CreateOutcome> CreateAsync(NewWorkflow workflow) => writer.CreateAsync(workflow, RequestDeadline.None);
 
-    public Task<UpdateOutcome> UpdateAsync(string workflowId, WorkflowChange change, long? expectedVersion = null) =>
-        writer.UpdateAsync(workflowId, change, expectedVersion, RequestDeadline.None);
+    public Task<UpdateOutcome> UpdateAsync(string workflowId, WorkflowChange change, long? expectedVersion = null, IdempotentRequest? key = null) =>
+        writer.UpdateAsync(workflowId, change, expectedVersion, key, RequestDeadline.None);
 
     public Task<WorkflowState?> GetAsync(string workflowId, CancellationToken cancellationToken) => rules.GetAsync(workflowId, cancellationToken);
 

@@ -18,9 +18,16 @@ internal static partial class ApiLog
         + "Drop the old index (db.{Collection}.dropIndex(\"<name>\")); until then this API stays unready. Checking again in {Delay}")]
     public static partial void MongoIndexConflict(ILogger logger, string index, string collection, string reason, TimeSpan delay);
 
+    [LoggerMessage(13, LogLevel.Error,
+        "MongoDB index {Index} on {Collection} cannot be created ({Code}): {Reason} Calls go on without it (slower queries); fix or drop what is in the way. Readiness is degraded until then")]
+    public static partial void MongoIndexCannotBeCreated(ILogger logger, string index, string collection, string code, string reason);
+
+    [LoggerMessage(14, LogLevel.Information, "MongoDB indexes all built in database {Database}")]
+    public static partial void MongoIndexesAllBuilt(ILogger logger, string database);
+
     [LoggerMessage(5, LogLevel.Information,
-        "MongoDB store: database {Database}, write concern majority with journal, read concern majority, server selection timeout {ServerSelectionTimeout}, connect timeout {ConnectTimeout}")]
-    public static partial void MongoSettings(ILogger logger, string database, TimeSpan serverSelectionTimeout, TimeSpan connectTimeout);
+        "MongoDB store: database {Database}, write concern majority with journal (wtimeout {WriteConcernTimeout}), read concern majority, server selection timeout {ServerSelectionTimeout}, connect timeout {ConnectTimeout}")]
+    public static partial void MongoSettings(ILogger logger, string database, TimeSpan serverSelectionTimeout, TimeSpan connectTimeout, TimeSpan writeConcernTimeout);
 
     [LoggerMessage(6, LogLevel.Warning, "The store did not answer {Operation} within {Timeout}; the request gets 503 ({Skipped} more store failures since the last report)")]
     public static partial void StoreTimedOut(ILogger logger, string operation, TimeSpan timeout, long skipped);
@@ -28,7 +35,7 @@ internal static partial class ApiLog
     [LoggerMessage(7, LogLevel.Warning, "The store cannot be reached ({Operation}); the request gets 503 ({Skipped} more store failures since the last report)")]
     public static partial void StoreUnavailable(ILogger logger, string operation, long skipped, Exception exception);
 
-    [LoggerMessage(8, LogLevel.Error, "Store call {Operation} failed")]
+    [LoggerMessage(8, LogLevel.Error, "Store call {Operation} failed with an error retrying does not cure (a defect, not an outage): the request gets 500")]
     public static partial void StoreFailed(ILogger logger, string operation, Exception exception);
 
     [LoggerMessage(9, LogLevel.Warning,

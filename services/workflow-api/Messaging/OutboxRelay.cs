@@ -13,12 +13,17 @@ namespace Vapora.WorkflowApi.Messaging;
 /// Finishes updates that were stored but not finished: never published (Redis was down, or the process died between
 /// store and publish), or published without their workflow's summary moved (the summary write failed). It moves the
 /// summary forward, publishes, and marks them done. Works from the store, so it also finishes the work of an API
-/// replica that crashed.
+/// replica that crashed. Every replica runs one, but only the one holding the store's outbox-relay lease relays, so
+/// that each entry is published once however many replicas there are; the others stand by and take over within
+/// <c>Publishing:RelayLeaseDuration</c> when it stops. Each workflow's versions go out in order.
 /// </summary>
 public sealed class OutboxRelay : BackgroundService
 {
     /// <summary>The most the relay counts of a backlog bigger than one batch: the ceiling of <c>vapora.api.outbox.backlog</c>.</summary>
     public const long BacklogCountCap = 1_000_000;
+
+    /// <summary>The name of the lease in the store.</summary>
+    public const string LeaseName = "outbox-relay";
 
     private readonly IStoragePrimitives _storage;
     private readonly IUpdatePublisher _publisher;
@@ -29,6 +34,7 @@ public sealed class OutboxRelay : BackgroundService
     private readonly ResiliencePipeline _publishPipeline;
     private readonly LogBurst _failureLog;
     private readonly LogBurst _countFailureLog;
+    private readonly StoreLease _lease;
     private OutboxBacklog? _lastMeasured;
     private long? _lastMeasureAttempt;
 
@@ -44,6 +50,7 @@ public sealed class OutboxRelay : BackgroundService
         _logger = logger;
         _failureLog = new LogBurst(time);
         _countFailureLog = new LogBurst(time);
+        _lease = new StoreLease(LeaseName, _options.RelayLeaseDuration, storage, time, metrics);
         _publishPipeline = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
@@ -61,9 +68,34 @@ public sealed class OutboxRelay : BackgroundService
             .Build();
     }
 
-    /// <summary>Finishes what is due once; returns how many updates it finished (published, with their summary moved).</summary>
+    /// <summary>This relay's name as the holder of the outbox-relay lease.</summary>
+    public string LeaseOwner => _lease.Owner;
+
+    /// <summary>
+    /// Finishes what is due once, when this replica holds the outbox-relay lease; returns how many updates it finished
+    /// (published, with their summary moved), 0 when another replica holds the lease.
+    /// </summary>
     public async Task<int> RunOnceAsync(TimeSpan grace, CancellationToken cancellationToken)
     {
+        var wasHeld = _lease.IsHeld;
+        if (!await _lease.TryHoldAsync(cancellationToken))
+        {
+            if (wasHeld)
+            {
+                OutboxLog.LeaseLost(_logger, _lease.Owner);
+            }
+
+            // The holder measures the backlog; this replica's gauges would only repeat an old reading.
+            _metrics.SetOutboxBacklog(0, null);
+            (_lastMeasured, _lastMeasureAttempt) = (null, null);
+            return 0;
+        }
+
+        if (!wasHeld)
+        {
+            OutboxLog.LeaseTaken(_logger, _lease.Owner, _lease.Duration);
+        }
+
         var acceptedBefore = _time.GetUtcNow() - grace;
         var due = await _storage.ScanUnpublishedAsync(acceptedBefore, _options.OutboxBatchSize, cancellationToken);
         var backlog = await MeasureBacklogAsync(acceptedBefore, due, cancellationToken);
@@ -80,6 +112,13 @@ public sealed class OutboxRelay : BackgroundService
         {
             foreach (var entry in due)
             {
+                // A pass that outlasts a third of the lease (publish retries) renews it; one that lost it stops, so two
+                // replicas never publish the same entries.
+                if (!await _lease.TryHoldAsync(cancellationToken))
+                {
+                    break;
+                }
+
                 await _publishPipeline.ExecuteAsync(
                     static (state, ct) => new ValueTask(state.Publisher.PublishAsync(state.Update, ct)),
                     (Publisher: _publisher, entry.Update),
@@ -218,7 +257,8 @@ public sealed class OutboxRelay : BackgroundService
         await FlushOnShutdownAsync();
     }
 
-    // Stopping: publish everything still unpublished, without the grace period, within a few seconds.
+    // Stopping: publish everything still unpublished, without the grace period, within a few seconds (when this replica
+    // holds the lease, or takes it: the holder relays what this one leaves), then give the lease up for another to take.
     private async Task FlushOnShutdownAsync()
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5), _time);
@@ -231,6 +271,15 @@ public sealed class OutboxRelay : BackgroundService
         catch (Exception ex)
         {
             OutboxLog.ShutdownFlushIncomplete(_logger, ex);
+        }
+
+        try
+        {
+            await _lease.ReleaseAsync(deadline.Token);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            OutboxLog.LeaseNotReleased(_logger, _lease.Duration, ex);
         }
     }
 }

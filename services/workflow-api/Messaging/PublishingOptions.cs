@@ -37,6 +37,13 @@ public sealed class PublishingOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan OutboxCountInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long the outbox-relay lease lasts unless renewed. One API replica at a time relays the outbox (the one holding
+    /// the lease, renewed a third of the way through); when it stops, another takes over within this time.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan RelayLeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Publish attempts per update within one relay pass (exponential backoff with jitter between them).</summary>
     [Range(1, 20)]
     public int RelayMaxAttempts { get; set; } = 4;

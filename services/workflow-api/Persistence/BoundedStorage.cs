@@ -7,9 +7,10 @@ namespace Vapora.WorkflowApi.Persistence;
 
 /// <summary>
 /// What every store call goes through, whatever the store: a bound (<c>Storage:OperationTimeout</c>) after which the
-/// call is abandoned, and a count of every failure by operation (<c>vapora.api.store.errors</c>). A store that cannot be
-/// reached or does not answer in time becomes a <see cref="StoreUnavailableException"/> (503); other failures (bugs,
-/// unreadable data) go on as they are (500).
+/// call is abandoned, and a count of every failure by operation and kind (<c>vapora.api.store.errors</c>). An outage, a
+/// store that cannot be reached or does not answer in time, becomes a <see cref="StoreUnavailableException"/> (503 with
+/// Retry-After); a defect (the store refuses what it is asked, bugs, unreadable data) goes on as it is (500), logged
+/// as an error each time and counted with <c>kind="defect"</c>, which pages.
 /// </summary>
 public sealed class BoundedStorage : IStoragePrimitives
 {
@@ -75,8 +76,48 @@ public sealed class BoundedStorage : IStoragePrimitives
         }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<IdempotencyClaim> ClaimIdempotencyKeyAsync(IdempotencyClaim claim, CancellationToken cancellationToken) =>
-        CallAsync("claim_key", (s, ct) => s.ClaimIdempotencyKeyAsync(claim, ct), cancellationToken);
+    public Task<long> ReadNewestVersionAsync(string workflowId, CancellationToken cancellationToken) =>
+        CallAsync("read_newest", (s, ct) => s.ReadNewestVersionAsync(workflowId, ct), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IdempotencyClaim?> FindIdempotencyClaimAsync(SubjectKey key, DateTimeOffset now, CancellationToken cancellationToken) =>
+        CallAsync("find_key", (s, ct) => s.FindIdempotencyClaimAsync(key, now, ct), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IdempotencyClaim> ClaimIdempotencyKeyAsync(IdempotencyClaim claim, DateTimeOffset now, CancellationToken cancellationToken) =>
+        CallAsync("claim_key", (s, ct) => s.ClaimIdempotencyKeyAsync(claim, now, ct), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> ReplanIdempotencyClaimAsync(IdempotencyClaim current, LogEntry next, CancellationToken cancellationToken) =>
+        CallAsync("replan_key", (s, ct) => s.ReplanIdempotencyClaimAsync(current, next, ct), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<long> DeleteExpiredIdempotencyKeysAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        CallAsync("expire_keys", (s, ct) => s.DeleteExpiredIdempotencyKeysAsync(now, limit, ct), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> TryAcquireLeaseAsync(string lease, string owner, TimeSpan duration, CancellationToken cancellationToken) =>
+        CallAsync("lease", (s, ct) => s.TryAcquireLeaseAsync(lease, owner, duration, ct), cancellationToken);
+
+    /// <inheritdoc />
+    public Task ReleaseLeaseAsync(string lease, string owner, CancellationToken cancellationToken) =>
+        CallAsync("lease", async (s, ct) =>
+        {
+            await s.ReleaseLeaseAsync(lease, owner, ct);
+            return true;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<RetentionCandidate>> FindRetentionDueAsync(RetentionStage stage, DateTimeOffset terminalBefore, int limit, CancellationToken cancellationToken) =>
+        CallAsync("retention_scan", (s, ct) => s.FindRetentionDueAsync(stage, terminalBefore, limit, ct), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<RetentionResult> CompactAsync(IReadOnlyList<RetentionCandidate> workflows, CancellationToken cancellationToken) =>
+        CallAsync("compact", (s, ct) => s.CompactAsync(workflows, ct), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<RetentionResult> DeleteWorkflowsAsync(IReadOnlyList<RetentionCandidate> workflows, CancellationToken cancellationToken) =>
+        CallAsync("delete", (s, ct) => s.DeleteWorkflowsAsync(workflows, ct), cancellationToken);
 
     /// <inheritdoc />
     public bool IsUnavailable(Exception exception) => exception is StoreUnavailableException || _inner.IsUnavailable(exception);
@@ -101,9 +142,20 @@ public sealed class BoundedStorage : IStoragePrimitives
 
             throw new OperationCanceledException($"The caller stopped waiting for {operation}.", ex, cancellationToken);
         }
+        catch (StoreUnavailableException ex)
+        {
+            // The store said why itself (a write MongoDB stored but could not confirm in time, say).
+            _metrics.StoreError(operation, ApiMetrics.Outage);
+            if (_failureLog.ShouldLog(out var skipped))
+            {
+                ApiLog.StoreUnavailable(_logger, operation, skipped, ex);
+            }
+
+            throw;
+        }
         catch (Exception ex) when (ex is OperationCanceledException || _inner.IsUnavailable(ex))
         {
-            _metrics.StoreError(operation);
+            _metrics.StoreError(operation, ApiMetrics.Outage);
             var timedOut = bound.IsCancellationRequested;
             if (_failureLog.ShouldLog(out var skipped))
             {
@@ -123,7 +175,7 @@ public sealed class BoundedStorage : IStoragePrimitives
         }
         catch (Exception ex)
         {
-            _metrics.StoreError(operation);
+            _metrics.StoreError(operation, ApiMetrics.Defect);
             ApiLog.StoreFailed(_logger, operation, ex);
             throw;
         }

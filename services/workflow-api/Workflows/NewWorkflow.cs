@@ -4,16 +4,14 @@ using Vapora.WorkflowApi.Persistence;
 namespace Vapora.WorkflowApi.Workflows;
 
 /// <summary>A validated create request with its server-assigned id and time.</summary>
-/// <param name="IdempotencyKey">The client's Idempotency-Key header, if any.</param>
-/// <param name="RequestFingerprint">A hash of the request, to tell a retry from a different request reusing a key.</param>
+/// <param name="Idempotency">The client's Idempotency-Key with its subject, if it sent one.</param>
 public sealed record NewWorkflow(
     string Id,
     string Name,
     int TotalSteps,
     string? Message,
     DateTimeOffset CreatedAt,
-    string? IdempotencyKey,
-    string? RequestFingerprint)
+    IdempotentRequest? Idempotency)
 {
     /// <summary>Version 1: pending, no step done, encoded once.</summary>
     public LogEntry FirstEntry() => new(StoredUpdate.Encode(new WorkflowUpdate

@@ -25,7 +25,7 @@ internal sealed class RequestDeadlineResponder(
 
     private async Task WriteAsync(HttpContext httpContext)
     {
-        metrics.StoreError(RequestDeadline.Operation);
+        metrics.StoreError(RequestDeadline.Operation, ApiMetrics.Outage);
         if (_log.ShouldLog(out var skipped))
         {
             ApiLog.RequestDeadlinePassed(logger, httpContext.Request.Method, httpContext.Request.Path, _timeout, skipped);

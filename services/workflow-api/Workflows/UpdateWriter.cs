@@ -27,7 +27,12 @@ public sealed class UpdateWriter(
         {
             case CreateOutcome.Created created:
                 ApiLog.Created(logger, created.First.WorkflowId);
-                await FinishAsync(created.First, deadline);
+                // Stored by a retry of this request instead: that retry finishes it.
+                if (created.StoredNow)
+                {
+                    await FinishAsync(created.First, deadline);
+                }
+
                 break;
             case CreateOutcome.Replayed { FinishedNow: true } replayed:
                 await FinishAsync(replayed.First, deadline);
@@ -38,12 +43,19 @@ public sealed class UpdateWriter(
     }
 
     /// <summary>Applies one change as the next version; <paramref name="deadline"/> bounds the store work, not the publish.</summary>
-    public async Task<UpdateOutcome> UpdateAsync(string workflowId, WorkflowChange change, long? expectedVersion, RequestDeadline deadline)
+    public async Task<UpdateOutcome> UpdateAsync(string workflowId, WorkflowChange change, long? expectedVersion, IdempotentRequest? idempotency,
+        RequestDeadline deadline)
     {
-        var outcome = await rules.UpdateAsync(workflowId, change, expectedVersion, deadline.Token);
-        if (outcome is UpdateOutcome.Applied applied)
+        var outcome = await rules.UpdateAsync(workflowId, change, expectedVersion, idempotency, deadline.Token);
+        // Whichever request stored the entry finishes it, once.
+        switch (outcome)
         {
-            await FinishAsync(applied.Entry, deadline);
+            case UpdateOutcome.Applied { StoredNow: true } applied:
+                await FinishAsync(applied.Entry, deadline);
+                break;
+            case UpdateOutcome.Replayed { FinishedNow: true } replayed:
+                await FinishAsync(replayed.Entry, deadline);
+                break;
         }
 
         return outcome;

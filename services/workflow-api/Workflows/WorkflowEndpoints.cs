@@ -22,8 +22,7 @@ public static class WorkflowEndpoints
 
         api.MapPost("/", CreateWorkflow).WithName(nameof(CreateWorkflow))
             .WithSummary("Create a workflow (version 1, pending); honours Idempotency-Key.")
-            .WithDescription(WriteAnswerDescription + " A replay (same Idempotency-Key and body) answers alike, with Idempotent-Replayed: true. "
-                + "Idempotency-Key is one header with one value: repeated, or with a comma, it is a 400 and nothing is stored.")
+            .WithDescription(WriteAnswerDescription + " " + KeyDescription)
             .Accepts<CreateWorkflowRequest>("application/json")
             .Produces<WriteReceipt>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
@@ -35,13 +34,15 @@ public static class WorkflowEndpoints
         api.MapGet("/{id}", GetWorkflow).WithName(nameof(GetWorkflow))
             .WithSummary("The current state; ETag is the version (If-None-Match gives 304).");
         api.MapPatch("/{id}", UpdateWorkflow).WithName(nameof(UpdateWorkflow))
-            .WithSummary("Apply one update: status and/or progress and message. If-Match gives optimistic concurrency.")
+            .WithSummary("Apply one update: status and/or progress and message. If-Match gives optimistic concurrency; honours Idempotency-Key.")
             .WithDescription(WriteAnswerDescription + " A 412 names the current version (current_version, and as ETag) only to a caller that "
-                + "may read the workflow; a 409 or 400 for a caller that may not read it does not name the stored status or steps.")
+                + "may read the workflow; a 409 or 400 for a caller that may not read it does not name the stored status or steps. An If-Match "
+                + "naming a version above the current one is retried while the store may not show it yet (Storage:ContentionTimeout), then 412. "
+                + KeyDescription)
             .Accepts<UpdateWorkflowRequest>("application/json", "application/merge-patch+json")
             .Produces<WriteReceipt>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .RequireAuthorization(AuthenticationExtensions.WritePolicy).RequireRateLimiting(RateLimitExtensions.WritePolicy);
@@ -50,6 +51,13 @@ public static class WorkflowEndpoints
 
         return app;
     }
+
+    private const string KeyDescription =
+        "With an Idempotency-Key the write is done once: a retry with the same key and request (method, workflow, If-Match, body) answers "
+        + "as the first did, with Idempotent-Replayed: true; the same key with another request is a 422 that names nothing, and nothing is stored. "
+        + "A key belongs to the token's subject (sub, else client_id; anonymous without authentication): another subject's key is another key. "
+        + "Keys expire after Retention:IdempotencyKeyLifetime (24 h). Idempotency-Key is one header with one value: repeated, or with a comma, "
+        + "it is a 400 and nothing is stored; so is a key from a token without a subject.";
 
     private const string WriteAnswerDescription =
         "The answer carries the workflow's state (WorkflowState) only when the caller may read the workflow (scope workflows:read, "
@@ -60,7 +68,7 @@ public static class WorkflowEndpoints
     public static async Task<Results<Created<WorkflowState>, Created<WriteReceipt>, ValidationProblem, ProblemHttpResult>> CreateWorkflow(
         HttpContext http, [AsParameters] WorkflowServices services)
     {
-        if (!IdempotencyKeys.TryRead(http.Request, services.Validator, out var key, out var keyProblem))
+        if (!IdempotencyKeys.TryRead(http.Request, services.Validator, services.Access, out var key, out var keyProblem))
         {
             return keyProblem!;
         }
@@ -81,7 +89,7 @@ public static class WorkflowEndpoints
         var workflow = new NewWorkflow(
             WorkflowIdGenerator.NewId(now), request!.Name!, request.TotalSteps ?? 0,
             string.IsNullOrEmpty(request.Message) ? null : request.Message, now,
-            key, key is null ? null : IdempotencyKeys.Fingerprint(request));
+            key is { } subjectKey ? new IdempotentRequest(subjectKey, IdempotencyKeys.Fingerprint(request)) : null);
 
         // Not the request's token: once the store is asked, the write goes on even if the client leaves; only the
         // request's deadline stops it (before it is stored, or while its summary moves: the relay moves it then).
@@ -92,8 +100,8 @@ public static class WorkflowEndpoints
             case CreateOutcome.Replayed replayed:
                 http.Response.Headers["Idempotent-Replayed"] = "true";
                 return CreatedAnswer(http, services, replayed.State);
-            case CreateOutcome.KeyReused reused:
-                return WorkflowProblems.KeyReused(reused.ExistingWorkflowId);
+            case CreateOutcome.KeyReused:
+                return WorkflowProblems.KeyReused();
             default:
                 throw new InvalidOperationException("Unknown create outcome.");
         }
@@ -114,6 +122,11 @@ public static class WorkflowEndpoints
             return WorkflowProblems.Invalid("If-Match", "If-Match must be one version entity tag such as \"7\", or *.");
         }
 
+        if (!IdempotencyKeys.TryRead(http.Request, services.Validator, services.Access, out var key, out var keyProblem))
+        {
+            return keyProblem!;
+        }
+
         var (request, problem) = await JsonBody.ReadAsync(http.Request, VaporaJsonContext.Default.UpdateWorkflowRequest,
             services.Limits.Value.MaxBodyBytes, http.RequestAborted);
         if (problem is not null)
@@ -127,19 +140,19 @@ public static class WorkflowEndpoints
         }
 
         var change = new WorkflowChange(request!.Status, request.CurrentStep, request.TotalSteps, request.Message);
+        var idempotency = key is { } subjectKey ? new IdempotentRequest(subjectKey, IdempotencyKeys.Fingerprint(id, expectedVersion, request)) : null;
         // Not the request's token: once the store is asked, the write goes on even if the client leaves; only the
         // request's deadline stops it (before it is stored, or while its summary moves: the relay moves it then).
         var readable = services.Access.CanRead(http.User, id);
-        switch (await services.Writer.UpdateAsync(id, change, expectedVersion, RequestDeadline.Of(http)))
+        switch (await services.Writer.UpdateAsync(id, change, expectedVersion, idempotency, RequestDeadline.Of(http)))
         {
             case UpdateOutcome.Applied applied:
-                http.Response.Headers.ETag = EntityTags.For(applied.Entry.Version);
-                if (!readable)
-                {
-                    return TypedResults.Ok(WriteReceipt.Of(applied.State));
-                }
-
-                return TypedResults.Ok(applied.State);
+                return UpdatedAnswer(http, readable, applied.State);
+            case UpdateOutcome.Replayed replayed:
+                http.Response.Headers["Idempotent-Replayed"] = "true";
+                return UpdatedAnswer(http, readable, replayed.State);
+            case UpdateOutcome.KeyReused:
+                return WorkflowProblems.KeyReused();
             case UpdateOutcome.NotFound:
                 return WorkflowProblems.NotFound(id);
             case UpdateOutcome.VersionMismatch mismatch when readable:
@@ -264,6 +277,14 @@ public static class WorkflowEndpoints
         }
 
         return TypedResults.Created(LocationOf(state.WorkflowId), state);
+    }
+
+    // An accepted PATCH's ETag is the version it made; its body is the state only for a caller that may read the workflow.
+    private static Results<Ok<WorkflowState>, Ok<WriteReceipt>, ValidationProblem, ProblemHttpResult> UpdatedAnswer(
+        HttpContext http, bool readable, WorkflowState state)
+    {
+        http.Response.Headers.ETag = EntityTags.For(state.Version);
+        return readable ? TypedResults.Ok(state) : TypedResults.Ok(WriteReceipt.Of(state));
     }
 
     private static bool TryParseLimit(string? value, int defaultValue, int max, out int limit)

@@ -9,7 +9,11 @@ public abstract record CreateOutcome
     private CreateOutcome() { }
 
     /// <summary>A new workflow was stored at version 1.</summary>
-    public sealed record Created(LogEntry First) : CreateOutcome
+    /// <param name="StoredNow">
+    /// True when this request stored it; false when a retry of this very request (same key and body) found the key
+    /// between this request's claim and its append, and stored it (that retry finishes it: summary, publish).
+    /// </param>
+    public sealed record Created(LogEntry First, bool StoredNow = true) : CreateOutcome
     {
         /// <summary>The new workflow's state.</summary>
         public WorkflowState State => First.ToState();
@@ -27,8 +31,8 @@ public abstract record CreateOutcome
         public WorkflowState State => First.ToState();
     }
 
-    /// <summary>The Idempotency-Key was seen before with a different request.</summary>
-    public sealed record KeyReused(string ExistingWorkflowId) : CreateOutcome;
+    /// <summary>The subject's Idempotency-Key was seen before with a different request (which is not named: it may be another workflow).</summary>
+    public sealed record KeyReused : CreateOutcome;
 }
 
 /// <summary>What an update did.</summary>
@@ -37,11 +41,26 @@ public abstract record UpdateOutcome
     private UpdateOutcome() { }
 
     /// <summary>Stored as the next version.</summary>
-    public sealed record Applied(LogEntry Entry) : UpdateOutcome
+    /// <param name="StoredNow">
+    /// True when this request stored it; false when a retry of this very request (same key and body) stored it a
+    /// moment earlier, while this one was between claiming the key and storing (that retry finishes it).
+    /// </param>
+    public sealed record Applied(LogEntry Entry, bool StoredNow = true) : UpdateOutcome
     {
         /// <summary>The workflow's new state.</summary>
         public WorkflowState State => Entry.ToState();
     }
+
+    /// <summary>The subject's Idempotency-Key was seen before with the same request: the version that request made.</summary>
+    /// <param name="FinishedNow">True when this request stored that version: the first request stopped between claiming the key and storing it.</param>
+    public sealed record Replayed(LogEntry Entry, bool FinishedNow) : UpdateOutcome
+    {
+        /// <summary>The workflow's state as that version made it.</summary>
+        public WorkflowState State => Entry.ToState();
+    }
+
+    /// <summary>The subject's Idempotency-Key was seen before with a different request; nothing was stored.</summary>
+    public sealed record KeyReused : UpdateOutcome;
 
     /// <summary>No such workflow.</summary>
     public sealed record NotFound : UpdateOutcome;

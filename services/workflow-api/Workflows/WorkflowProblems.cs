@@ -31,10 +31,12 @@ internal static class WorkflowProblems
         title: "Forbidden",
         detail: $"Listing workflows needs the scope {WorkflowClaims.ReadScope}.");
 
-    public static ProblemHttpResult KeyReused(string existingWorkflowId) => TypedResults.Problem(
+    // The earlier request is not named: the key is the caller's own, yet what it made may be a workflow the caller
+    // may not read.
+    public static ProblemHttpResult KeyReused() => TypedResults.Problem(
         statusCode: StatusCodes.Status422UnprocessableEntity,
         title: "Idempotency-Key reused",
-        detail: $"This Idempotency-Key created workflow {existingWorkflowId} from a different request body.");
+        detail: "This Idempotency-Key was used for a different request (another body, workflow, If-Match or method). Use a new key for a new request.");
 
     /// <summary>412; the current version only for a caller that may read the workflow.</summary>
     public static ProblemHttpResult VersionMismatch(long? expected, long? current) => current is { } version

@@ -10,7 +10,14 @@ namespace Vapora.WorkflowApi.Persistence.Mongo;
 /// </summary>
 internal static class MongoClientFactory
 {
-    public static MongoClientSettings CreateSettings(string connectionString, MongoStoreOptions options)
+    /// <summary>
+    /// How long MongoDB waits for a majority to confirm a write: just below the call bound
+    /// (<c>Storage:OperationTimeout</c>), so that MongoDB gives up the wait and answers (a write concern error: stored on
+    /// the primary, not confirmed) before the API abandons the call, and the server-side wait does not outlive it.
+    /// </summary>
+    public static TimeSpan WriteConcernTimeout(TimeSpan operationTimeout) => operationTimeout * 0.9;
+
+    public static MongoClientSettings CreateSettings(string connectionString, MongoStoreOptions options, TimeSpan operationTimeout)
     {
         var settings = MongoClientSettings.FromUrl(MongoUrl.Create(connectionString));
         var named = NamedOptions(connectionString);
@@ -24,7 +31,7 @@ internal static class MongoClientFactory
             settings.ConnectTimeout = options.ConnectTimeout;
         }
 
-        settings.WriteConcern = WriteConcern.WMajority.With(journal: true);
+        settings.WriteConcern = WriteConcern.WMajority.With(journal: true, wTimeout: WriteConcernTimeout(operationTimeout));
         settings.ReadConcern = ReadConcern.Majority;
         settings.ReadPreference = ReadPreference.Primary;
         settings.RetryWrites = true;

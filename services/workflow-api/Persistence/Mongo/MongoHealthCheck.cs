@@ -4,7 +4,10 @@ using MongoDB.Driver;
 
 namespace Vapora.WorkflowApi.Persistence.Mongo;
 
-/// <summary>Readiness: the store's indexes exist (or why they cannot) and the primary answers a ping within 2 s.</summary>
+/// <summary>
+/// Readiness: the unique index exists (or why it cannot) and the primary answers a ping within 2 s. Another index that
+/// cannot be created leaves readiness degraded (calls work without it), naming it.
+/// </summary>
 internal sealed class MongoHealthCheck(IMongoDatabase database, MongoIndexes indexes) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -19,11 +22,14 @@ internal sealed class MongoHealthCheck(IMongoDatabase database, MongoIndexes ind
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(2));
             await database.RunCommandAsync<BsonDocument>(new BsonDocument("ping", 1), cancellationToken: timeout.Token).WaitAsync(timeout.Token);
-            return HealthCheckResult.Healthy();
         }
         catch (Exception ex) when (ex is MongoException or TimeoutException or OperationCanceledException)
         {
             return HealthCheckResult.Unhealthy("MongoDB did not answer ping.", ex);
         }
+
+        return indexes.Problems.Count > 0
+            ? HealthCheckResult.Degraded(string.Join(" ", indexes.Problems.Values))
+            : HealthCheckResult.Healthy();
     }
 }

@@ -6,10 +6,11 @@ using Vapora.WorkflowApi.Internal;
 namespace Vapora.WorkflowApi.Persistence.Mongo;
 
 /// <summary>
-/// Creates the indexes at start-up, retrying until MongoDB answers (readiness stays red until then). A conflicting
-/// index is an error an operator must fix; it is logged as such and checked again every 30 s.
+/// Creates the indexes at start-up and in the background: the unique one first (readiness stays red until it exists),
+/// then the others, retrying until MongoDB answers. An index that cannot be created is an error an operator must fix;
+/// it is logged by name and tried again every 30 s.
 /// </summary>
-internal sealed class MongoIndexInitializer(MongoIndexes indexes, TimeProvider time, ILogger<MongoIndexInitializer> logger) : BackgroundService
+internal sealed class MongoIndexInitializer(MongoIndexes indexes, IMongoDatabase database, TimeProvider time, ILogger<MongoIndexInitializer> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
 
@@ -20,8 +21,13 @@ internal sealed class MongoIndexInitializer(MongoIndexes indexes, TimeProvider t
         {
             try
             {
-                await indexes.EnsureAsync(stoppingToken);
-                return;
+                if (await indexes.EnsureAsync(stoppingToken))
+                {
+                    ApiLog.MongoIndexesAllBuilt(logger, database.DatabaseNamespace.DatabaseName);
+                    return;
+                }
+
+                delay = MaxDelay; // Some cannot be created (logged by name): look again later.
             }
             catch (MongoIndexConflictException ex)
             {

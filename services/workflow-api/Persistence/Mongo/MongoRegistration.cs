@@ -34,15 +34,15 @@ internal static class MongoRegistration
             .BindConfiguration(MongoStoreOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddSingleton<IMongoClient>(sp => new MongoClient(
-            MongoClientFactory.CreateSettings(connectionString, sp.GetRequiredService<IOptions<MongoStoreOptions>>().Value)));
+        builder.Services.AddSingleton<IMongoClient>(sp => new MongoClient(MongoClientFactory.CreateSettings(connectionString,
+            sp.GetRequiredService<IOptions<MongoStoreOptions>>().Value, sp.GetRequiredService<IOptions<StorageOptions>>().Value.OperationTimeout)));
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<MongoStoreOptions>>().Value;
             var client = sp.GetRequiredService<IMongoClient>();
             var database = MongoClientFactory.DatabaseName(connectionString, options);
             ApiLog.MongoSettings(sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MongoClientFactory)), database,
-                client.Settings.ServerSelectionTimeout, client.Settings.ConnectTimeout);
+                client.Settings.ServerSelectionTimeout, client.Settings.ConnectTimeout, client.Settings.WriteConcern.WTimeout ?? TimeSpan.Zero);
             return client.GetDatabase(database);
         });
         builder.Services.AddSingleton<MongoIndexes>();

@@ -1,3 +1,4 @@
+using MongoDB.Bson;
 using MongoDB.Driver;
 using Vapora.Contracts;
 
@@ -9,11 +10,18 @@ namespace Vapora.WorkflowApi.Persistence.Mongo;
 /// <see cref="MongoClientFactory"/>), so an acknowledged entry survives a crash and a failover, and no read serves
 /// an entry that a failover could roll back. No multi-document transactions are used.
 /// </summary>
-internal sealed class MongoStorage(IMongoDatabase database, MongoIndexes indexes, TimeProvider time) : IStoragePrimitives
+/// <remarks>
+/// Sharded (README "MongoDB"): the log on <c>{workflow_id: "hashed"}</c>, summaries and keys on <c>{_id: "hashed"}</c>.
+/// Every call about one workflow or one key names its shard key and goes to one shard; the scans that serve background
+/// work and lists (outbox, retention, <c>GET /api/workflows</c>) go to every shard, each on its own index, and mongos
+/// merges them in order.
+/// </remarks>
+internal sealed partial class MongoStorage(IMongoDatabase database, MongoIndexes indexes, TimeProvider time) : IStoragePrimitives
 {
     private readonly IMongoCollection<UpdateDocument> _log = database.GetCollection<UpdateDocument>(MongoIndexes.LogCollection);
     private readonly IMongoCollection<WorkflowDocument> _summaries = database.GetCollection<WorkflowDocument>(MongoIndexes.SummaryCollection);
     private readonly IMongoCollection<IdempotencyDocument> _keys = database.GetCollection<IdempotencyDocument>(MongoIndexes.KeyCollection);
+    private readonly IMongoCollection<LeaseDocument> _leases = database.GetCollection<LeaseDocument>(MongoIndexes.LeaseCollection);
 
     private static FilterDefinitionBuilder<UpdateDocument> Log => Builders<UpdateDocument>.Filter;
 
@@ -31,6 +39,25 @@ internal sealed class MongoStorage(IMongoDatabase database, MongoIndexes indexes
         {
             return false; // The unique (workflow_id, version) index: another writer stored this version first.
         }
+        catch (MongoWriteConcernException ex)
+        {
+            throw new StoreUnavailableException("append",
+                $"MongoDB stored {entry.WorkflowId} v{entry.Version} on its primary, but a majority did not confirm it within "
+                + $"{database.Settings.WriteConcern.WTimeout?.TotalSeconds:0.###} s: it may yet be committed (and then published by the outbox relay) "
+                + "or be rolled back by a failover.", ex);
+        }
+    }
+
+    public async Task<long> ReadNewestVersionAsync(string workflowId, CancellationToken cancellationToken)
+    {
+        await indexes.WaitAsync(cancellationToken);
+        // Local, from the primary: every acknowledged entry is there, committed or about to be, also just after an election.
+        var newest = await _log.WithReadConcern(ReadConcern.Local).Find(Log.Eq(u => u.WorkflowId, workflowId))
+            .Sort(Builders<UpdateDocument>.Sort.Descending(u => u.Version))
+            .Limit(1)
+            .Project(u => u.Version)
+            .FirstOrDefaultAsync(cancellationToken);
+        return newest;
     }
 
     public async Task<LogEntry?> ReadLatestAsync(string workflowId, CancellationToken cancellationToken)
@@ -65,8 +92,11 @@ internal sealed class MongoStorage(IMongoDatabase database, MongoIndexes indexes
             .Set(w => w.TotalSteps, update.TotalSteps)
             .Set(w => w.Message, update.Message)
             .Set(w => w.Timestamp, update.Timestamp.UtcDateTime)
+            .Set(w => w.Compacted, false)
             .SetOnInsert(w => w.Name, entry.Name)
             .SetOnInsert(w => w.CreatedAt, entry.CreatedAt.UtcDateTime);
+        // Absent, not null, while running: the retention index holds only documents that have it.
+        change = update.Status.IsTerminal() ? change.Set(w => w.TerminalAt, update.Timestamp.UtcDateTime) : change.Unset(w => w.TerminalAt);
         var options = new UpdateOptions { IsUpsert = true };
         // Two tries: a duplicate key means a summary with this id exists but did not match "version < v". On the
         // first try it may have been inserted (at a lower version) by a racing writer since the filter ran; on the
@@ -113,12 +143,30 @@ internal sealed class MongoStorage(IMongoDatabase database, MongoIndexes indexes
     {
         await indexes.WaitAsync(cancellationToken);
         // Ordered by (workflow_id, version), not by accepted_at: replicas' clocks differ, and a batch smaller than the
-        // backlog must still hold each workflow's oldest unpublished versions. The partial "outbox" index serves it.
-        var documents = await _log.Find(UnpublishedBefore(acceptedBefore))
+        // backlog must still hold each workflow's oldest unpublished versions. Hinted, so the planner cannot pick the
+        // unique index for its order and read the whole log.
+        var options = new FindOptions { Hint = Hint(MongoIndexes.OutboxIndex) };
+        var due = await _log.Find(UnpublishedBefore(acceptedBefore), options)
             .Sort(Builders<UpdateDocument>.Sort.Ascending(u => u.WorkflowId).Ascending(u => u.Version))
             .Limit(limit)
             .ToListAsync(cancellationToken);
-        return documents.ConvertAll(d => d.ToEntry());
+        if (due.Count == 0)
+        {
+            return [];
+        }
+
+        // Lower versions of the same workflows that look not due yet: accepted earlier by a replica whose clock runs
+        // ahead. They go first, so that no workflow's versions are published out of order. Usually none.
+        var dueUpTo = due.GroupBy(d => d.WorkflowId).ToDictionary(g => g.Key, g => g.Max(d => d.Version), StringComparer.Ordinal);
+        var earlier = await _log.Find(Log.Eq(u => u.Published, false) & Log.In(u => u.WorkflowId, dueUpTo.Keys)
+                & Log.Gte(u => u.AcceptedAt, acceptedBefore.UtcDateTime), options)
+            .ToListAsync(cancellationToken);
+        return due.Concat(earlier.Where(e => e.Version < dueUpTo[e.WorkflowId]))
+            .OrderBy(d => d.WorkflowId, StringComparer.Ordinal)
+            .ThenBy(d => d.Version)
+            .Take(limit)
+            .Select(d => d.ToEntry())
+            .ToList();
     }
 
     public async Task<OutboxBacklog> MeasureUnpublishedAsync(DateTimeOffset acceptedBefore, long cap, CancellationToken cancellationToken)
@@ -126,14 +174,14 @@ internal sealed class MongoStorage(IMongoDatabase database, MongoIndexes indexes
         ArgumentOutOfRangeException.ThrowIfLessThan(cap, 1); // A limit of 0 would mean "no limit" to MongoDB.
         await indexes.WaitAsync(cancellationToken);
         var filter = UnpublishedBefore(acceptedBefore);
-        var count = await _log.CountDocumentsAsync(filter, new CountOptions { Limit = cap }, cancellationToken);
+        var count = await _log.CountDocumentsAsync(filter, new CountOptions { Limit = cap, Hint = Hint(MongoIndexes.OutboxAgeIndex) }, cancellationToken);
         if (count == 0)
         {
             return new OutboxBacklog(0, null);
         }
 
         // Not capped like the count: the partial "outbox_by_age" index gives the oldest in one index read.
-        var oldest = await _log.Find(filter)
+        var oldest = await _log.Find(filter, new FindOptions { Hint = Hint(MongoIndexes.OutboxAgeIndex) })
             .Sort(Builders<UpdateDocument>.Sort.Ascending(u => u.AcceptedAt))
             .Limit(1)
             .FirstOrDefaultAsync(cancellationToken);
@@ -154,35 +202,7 @@ internal sealed class MongoStorage(IMongoDatabase database, MongoIndexes indexes
         await _log.BulkWriteAsync(writes, new BulkWriteOptions { IsOrdered = false }, cancellationToken);
     }
 
-    public async Task<IdempotencyClaim> ClaimIdempotencyKeyAsync(IdempotencyClaim claim, CancellationToken cancellationToken)
-    {
-        await indexes.WaitAsync(cancellationToken);
-        while (true)
-        {
-            try
-            {
-                await _keys.InsertOneAsync(IdempotencyDocument.From(claim), cancellationToken: cancellationToken);
-                return claim;
-            }
-            catch (MongoWriteException ex) when (IsDuplicateKey(ex))
-            {
-            }
-
-            // Read at majority: the holder's insert may not be majority-committed yet (or may be rolled back, and
-            // then this claim can win); wait for one or the other, within the caller's bound.
-            var holder = await _keys.Find(Builders<IdempotencyDocument>.Filter.Eq(k => k.Key, claim.Key)).FirstOrDefaultAsync(cancellationToken);
-            if (holder is not null)
-            {
-                return holder.ToClaim();
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(20), time, cancellationToken);
-        }
-    }
-
-    // Server selection timeouts, lost connections, no primary, write concern not satisfied: the driver's MongoException
-    // family, and System.TimeoutException for server selection.
-    public bool IsUnavailable(Exception exception) => exception is MongoException or TimeoutException;
+    public bool IsUnavailable(Exception exception) => MongoErrors.IsOutage(exception);
 
     // The outbox: the partial "outbox_by_workflow_version" (scan) and "outbox_by_age" (measurement) indexes hold
     // exactly the unpublished entries.
@@ -190,4 +210,7 @@ internal sealed class MongoStorage(IMongoDatabase database, MongoIndexes indexes
         Log.Eq(u => u.Published, false) & Log.Lt(u => u.AcceptedAt, acceptedBefore.UtcDateTime);
 
     private static bool IsDuplicateKey(MongoWriteException ex) => ex.WriteError?.Category == ServerErrorCategory.DuplicateKey;
+
+    // The index by name once built; none while it builds (a hint naming a missing index is an error).
+    private BsonValue? Hint(string index) => indexes.IsBuilt(index) ? new BsonString(index) : null;
 }

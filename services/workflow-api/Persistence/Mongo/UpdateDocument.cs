@@ -6,7 +6,9 @@ namespace Vapora.WorkflowApi.Persistence.Mongo;
 /// <summary>
 /// One entry of the update log (collection <c>workflow_updates</c>). The unique index on (workflow_id, version) is
 /// what keeps versions contiguous between API replicas: two writers computing the same next version cannot both
-/// insert it. It is the only unique index here, so the collection can be sharded on <c>{workflow_id, version}</c>.
+/// insert it. It is the only unique index here and starts with workflow_id, so the collection can be sharded on
+/// <c>{workflow_id: "hashed"}</c> (MongoDB accepts a unique index whose fields start with the shard key's): every
+/// read and write of one workflow goes to one shard, and new workflows, whose ULIDs grow with time, spread over all.
 /// </summary>
 [BsonIgnoreExtraElements]
 internal sealed class UpdateDocument

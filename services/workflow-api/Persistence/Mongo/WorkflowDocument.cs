@@ -4,9 +4,10 @@ using Vapora.Contracts;
 namespace Vapora.WorkflowApi.Persistence.Mongo;
 
 /// <summary>
-/// The latest state of a workflow (collection <c>workflows</c>, keyed by workflow id), a summary derived from the log
-/// for listing and filtering by status. It only moves forward (an upsert filtered on <c>version &lt; new</c>); a writer
-/// that could not move it leaves its entry unpublished, and the outbox relay moves it.
+/// The latest state of a workflow (collection <c>workflows</c>, keyed by workflow id: shard it on <c>{_id: "hashed"}</c>),
+/// a summary derived from the log for listing and filtering by status, and for retention (when it ended, whether its log
+/// was compacted). It only moves forward (an upsert filtered on <c>version &lt; new</c>); a writer that could not move
+/// it leaves its entry unpublished, and the outbox relay moves it.
 /// </summary>
 [BsonIgnoreExtraElements]
 internal sealed class WorkflowDocument
@@ -37,6 +38,14 @@ internal sealed class WorkflowDocument
 
     [BsonElement("timestamp")]
     public DateTime Timestamp { get; set; }
+
+    /// <summary>When the workflow reached its terminal status (that update's timestamp); absent while it runs.</summary>
+    [BsonElement("terminal_at"), BsonIgnoreIfNull]
+    public DateTime? TerminalAt { get; set; }
+
+    /// <summary>True once retention cut its log to its last update.</summary>
+    [BsonElement("compacted")]
+    public bool Compacted { get; set; }
 
     /// <summary>The state the summary holds; a status this API does not know is an error, never another status.</summary>
     public WorkflowState ToState() => new()

@@ -6,9 +6,10 @@ namespace Vapora.WorkflowApi.Persistence.Sqlite;
 /// <summary>
 /// A durable store in one SQLite file, for a single machine (and for proving crash recovery where no MongoDB runs).
 /// Each primitive is one statement (or one transaction), so processes sharing the file stay consistent; WAL with
-/// synchronous=FULL makes a stored entry survive a crash.
+/// synchronous=FULL makes a stored entry survive a crash. Processes sharing the file share the machine's clock, which
+/// leases and key expiry are judged by.
 /// </summary>
-internal sealed class SqliteStorage(string connectionString, TimeSpan busyTimeout, TimeProvider time) : IStoragePrimitives
+internal sealed partial class SqliteStorage(string connectionString, TimeSpan busyTimeout, TimeProvider time) : IStoragePrimitives
 {
     private const string EntryColumns = "payload, name, created_at";
     private readonly SemaphoreSlim _schemaLock = new(1, 1);
@@ -33,6 +34,13 @@ internal sealed class SqliteStorage(string connectionString, TimeSpan busyTimeou
         return entries.Count == 0 ? null : entries[0];
     }
 
+    public async Task<long> ReadNewestVersionAsync(string workflowId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, "SELECT coalesce(max(version), 0) FROM workflow_log WHERE workflow_id = $id", ("$id", workflowId));
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     public async Task<IReadOnlyList<StoredUpdate>> ReadRangeAsync(string workflowId, long afterVersion, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
@@ -52,13 +60,15 @@ internal sealed class SqliteStorage(string connectionString, TimeSpan busyTimeou
     public async Task<bool> UpsertSummaryAsync(LogEntry entry, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        var update = entry.Update.Update;
         return await ExecuteAsync(connection,
-            "INSERT INTO workflow_summaries (id, name, created_at, version, status, payload) VALUES ($id, $name, $created, $version, $status, $payload) "
-            + "ON CONFLICT (id) DO UPDATE SET version = excluded.version, status = excluded.status, payload = excluded.payload "
+            "INSERT INTO workflow_summaries (id, name, created_at, version, status, payload, terminal_at) VALUES ($id, $name, $created, $version, $status, $payload, $terminal) "
+            + "ON CONFLICT (id) DO UPDATE SET version = excluded.version, status = excluded.status, payload = excluded.payload, terminal_at = excluded.terminal_at "
             + "WHERE excluded.version > workflow_summaries.version",
             cancellationToken,
             ("$id", entry.WorkflowId), ("$name", entry.Name), ("$created", entry.CreatedAt.ToUnixTimeMilliseconds()),
-            ("$version", entry.Version), ("$status", entry.Update.Update.Status.ToWireName()), ("$payload", entry.Update.Json.ToArray())) == 1;
+            ("$version", entry.Version), ("$status", update.Status.ToWireName()), ("$payload", entry.Update.Json.ToArray()),
+            ("$terminal", update.Status.IsTerminal() ? update.Timestamp.ToUnixTimeMilliseconds() : null)) == 1;
     }
 
     public async Task<IReadOnlyList<WorkflowState>> ListSummariesAsync(WorkflowStatus? status, string? beforeId, int limit, CancellationToken cancellationToken)
@@ -74,8 +84,12 @@ internal sealed class SqliteStorage(string connectionString, TimeSpan busyTimeou
     public async Task<IReadOnlyList<LogEntry>> ScanUnpublishedAsync(DateTimeOffset acceptedBefore, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        // Per workflow, up to its highest version accepted before the time; the partial outbox index serves both the
+        // outer scan, in order, and the per-workflow lookup. The scan stops at the limit.
         return await ReadEntriesAsync(connection,
-            $"SELECT {EntryColumns} FROM workflow_log WHERE published = 0 AND accepted_at < $before ORDER BY workflow_id, version LIMIT $limit",
+            $"SELECT {EntryColumns} FROM workflow_log l WHERE published = 0 AND version <= "
+            + "(SELECT max(d.version) FROM workflow_log d WHERE d.workflow_id = l.workflow_id AND d.published = 0 AND d.accepted_at < $before) "
+            + "ORDER BY workflow_id, version LIMIT $limit",
             cancellationToken, ("$before", acceptedBefore.ToUnixTimeMilliseconds()), ("$limit", limit));
     }
 
@@ -115,27 +129,9 @@ internal sealed class SqliteStorage(string connectionString, TimeSpan busyTimeou
         await transaction.CommitAsync(cancellationToken);
     }
 
-    public async Task<IdempotencyClaim> ClaimIdempotencyKeyAsync(IdempotencyClaim claim, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        var first = claim.First;
-        await ExecuteAsync(connection,
-            "INSERT INTO idempotency_keys (key, fingerprint, workflow_id, name, created_at, payload) "
-            + "VALUES ($key, $fingerprint, $id, $name, $created, $payload) ON CONFLICT (key) DO NOTHING",
-            cancellationToken,
-            ("$key", claim.Key), ("$fingerprint", claim.Fingerprint), ("$id", first.WorkflowId), ("$name", first.Name),
-            ("$created", first.CreatedAt.ToUnixTimeMilliseconds()), ("$payload", first.Update.Json.ToArray()));
-        await using var command = Command(connection, $"SELECT fingerprint, {EntryColumns} FROM idempotency_keys WHERE key = $key", ("$key", claim.Key));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            throw new StoredDataException($"Idempotency key {claim.Key} was neither stored nor found.");
-        }
-
-        return new IdempotencyClaim(claim.Key, reader.GetString(0), ReadEntry(reader, 1));
-    }
-
-    // Busy (another writer holds the file too long), locked, I/O errors, a full disk, a file that cannot be opened.
+    // Outages: busy (another writer holds the file too long), locked, read-only (a volume remounted read-only), I/O
+    // errors, a full disk, a file that cannot be opened (a volume not mounted yet). Everything else is a defect: a
+    // corrupt file or one that is not a database, a constraint or SQL error (a bug), unreadable data.
     public bool IsUnavailable(Exception exception) => exception is SqliteException { SqliteErrorCode: 5 or 6 or 8 or 10 or 13 or 14 };
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
