@@ -32,14 +32,7 @@ public sealed class ApiRedisLinkTests(ITestOutputHelper output)
         await using var run = await StalenessRun.StartAsync(new WorkflowApiClient(api.Http), gateway, workflows: 3, TimeSpan.FromMilliseconds(200));
 
         var outage = Stopwatch.StartNew();
-        if (fault == HopFault.Silent)
-        {
-            relay.Silence();
-        }
-        else
-        {
-            relay.Drop();
-        }
+        relay.Inflict(fault);
 
         // Redis is unreachable from the API, which still takes writes: ready, with the Redis check degraded.
         var readiness = await Poll.ForAsync(() => api.WaitForReadinessAsync(HttpStatusCode.OK),

@@ -27,14 +27,7 @@ public sealed class GatewayRedisLinkTests(ITestOutputHelper output)
         await using var run = await StalenessRun.StartAsync(new WorkflowApiClient(api.Http), gateway, workflows: 3, TimeSpan.FromMilliseconds(200));
 
         var outage = Stopwatch.StartNew();
-        if (fault == HopFault.Silent)
-        {
-            relay.Silence();
-        }
-        else
-        {
-            relay.Drop();
-        }
+        relay.Inflict(fault);
 
         var detected = await Poll.ForAsync(gateway.MetricsAsync, m => m.Value("vapora_gateway_degraded") == 1, Outage,
             "the gateway to notice the quiet link and read from the API");

@@ -113,6 +113,25 @@ public sealed class TcpRelay : IAsyncDisposable
         }
     }
 
+    /// <summary><see cref="Silence"/> or <see cref="Drop"/> by name, for tests that run both (a slow hop needs its figures: <see cref="Slow"/>).</summary>
+    public void Inflict(HopFault fault)
+    {
+        switch (fault)
+        {
+            case HopFault.Silent:
+                Silence();
+                break;
+            case HopFault.Dropped:
+                Drop();
+                break;
+            case HopFault.None:
+                Heal();
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(fault), fault, "Slow needs a latency and a bandwidth: call Slow.");
+        }
+    }
+
     /// <summary>Back to passing bytes: held bytes move on; forgotten connections stay forgotten.</summary>
     public void Heal() => Set(HopFault.None);
 
