@@ -87,7 +87,7 @@ public sealed class RedisAclTests(RedisAclFixture fixture) : IClassFixture<Redis
     [Theory]
     [InlineData("api")]
     [InlineData("gateway")]
-    public async Task A_wrong_password_keeps_the_service_unready_and_logs_why_without_the_password(string service)
+    public async Task A_wrong_password_shows_redis_degraded_in_readiness_and_logs_why_without_the_password(string service)
     {
         var password = "wrong-" + Guid.NewGuid().ToString("N");
         var user = service == "api" ? RedisAcl.ApiUser : RedisAcl.GatewayUser;
@@ -98,10 +98,12 @@ public sealed class RedisAclTests(RedisAclFixture fixture) : IClassFixture<Redis
 
         await Poll.UntilAsync(() => process.Log().Contains($"refused to authenticate user {user}", StringComparison.Ordinal),
             TimeSpan.FromSeconds(30), "the service to log that Redis refused its credentials");
-        using var readiness = await process.Http.GetAsync("health/ready", TestContext.Current.CancellationToken);
-
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, readiness.StatusCode);
-        Assert.DoesNotContain(password, await readiness.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        // Redis away for whatever reason degrades a service without taking it out (issue 26); the alert shows it.
+        var check = service == "api" ? "redis" : "redis-pubsub";
+        var readiness = await Poll.ForAsync(() => process.Http.GetStringAsync("health/ready", TestContext.Current.CancellationToken),
+            body => body.Contains($"\"{check}\":{{\"status\":\"Degraded\"", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
+            $"readiness to report {check} degraded");
+        Assert.DoesNotContain(password, readiness, StringComparison.Ordinal);
         Assert.Contains("password=*****", process.Log(), StringComparison.Ordinal);
         Assert.DoesNotContain(password, process.Log(), StringComparison.Ordinal);
     }

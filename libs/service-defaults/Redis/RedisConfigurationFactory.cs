@@ -18,6 +18,12 @@ internal static class RedisConfigurationFactory
 
     private static readonly ConfigurationOptions LibraryDefaults = new();
 
+    /// <summary>Default async command timeout: a healthy Redis answers in well under a millisecond.</summary>
+    public const int SilentLinkTimeoutMilliseconds = 500;
+
+    /// <summary>Default keep-alive: a PING on every connection idle for this long.</summary>
+    public const int KeepAliveSeconds = 1;
+
     public static ConfigurationOptions Create(string connectionString, string clientName, RedisCredentialOptions credentials,
         RedisTlsOptions tls, ILogger logger, TimeProvider time)
     {
@@ -25,6 +31,21 @@ internal static class RedisConfigurationFactory
         options.AbortOnConnectFail = false;
         // Come back quickly after a Redis restart (the default first retry waits seconds).
         options.ReconnectRetryPolicy ??= new ExponentialRetry(deltaBackOffMilliseconds: 250, maxDeltaBackOffMilliseconds: 5000);
+        // A link that goes silent (a NAT or load balancer forgot the flow, a frozen node) sends no FIN or RST, and TCP
+        // retransmits for many minutes. The library drops a connection that has read nothing for four async timeouts
+        // while a command timed out, and opens a fresh one; a PING every second on an idle connection (pub/sub
+        // included) makes sure such a command exists. 500 ms and 1 s detect a dead link in about 4 s (docs/operations.md,
+        // "Quiet faults"). Values set in the connection string (asyncTimeout=, keepAlive=) are kept.
+        if (options.AsyncTimeout == LibraryDefaults.AsyncTimeout)
+        {
+            options.AsyncTimeout = SilentLinkTimeoutMilliseconds;
+        }
+
+        if (options.KeepAlive == LibraryDefaults.KeepAlive)
+        {
+            options.KeepAlive = KeepAliveSeconds;
+        }
+
         options.ClientName ??= $"{clientName}-{Environment.MachineName}-{Environment.ProcessId}";
 
         if (!string.IsNullOrWhiteSpace(credentials.User))

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -48,7 +49,9 @@ public static class RedisConnectionExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<RedisWorkflowChannels>();
         builder.Services.AddHostedService<RedisConnectionStarter>();
-        builder.Services.AddHealthChecks().AddCheck<RedisPingHealthCheck>("redis");
+        // Degraded, not unhealthy, when Redis does not answer: the API keeps storing (its outbox publishes later) and a
+        // gateway serves from the API, so a Redis outage must not take every pod out of its Service (issue 26).
+        builder.Services.AddHealthChecks().AddCheck<RedisPingHealthCheck>("redis", failureStatus: HealthStatus.Degraded);
         return builder;
     }
 

@@ -4,8 +4,9 @@ using StackExchange.Redis;
 namespace Vapora.ServiceDefaults.Redis;
 
 /// <summary>
-/// Readiness: a Redis primary answers a PING on the shared connection. A replica answering is not enough: while
-/// Sentinel promotes a new primary nothing can be published, so the service is not ready.
+/// A Redis primary answers a PING on the shared connection. A replica answering is not enough: while Sentinel promotes
+/// a new primary nothing can be published. A failure reports the registration's failure status (Degraded: the services
+/// work on without Redis, slower to deliver; the alerts show the outage, readiness does not hide every pod).
 /// </summary>
 internal sealed class RedisPingHealthCheck(IConnectionMultiplexer redis) : IHealthCheck
 {
@@ -13,7 +14,7 @@ internal sealed class RedisPingHealthCheck(IConnectionMultiplexer redis) : IHeal
     {
         if (!redis.IsConnected)
         {
-            return HealthCheckResult.Unhealthy("Redis is not connected.");
+            return new HealthCheckResult(context.Registration.FailureStatus, "Redis is not connected.");
         }
 
         try
@@ -23,7 +24,7 @@ internal sealed class RedisPingHealthCheck(IConnectionMultiplexer redis) : IHeal
         }
         catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
         {
-            return HealthCheckResult.Unhealthy("No Redis primary answered PING.", ex);
+            return new HealthCheckResult(context.Registration.FailureStatus, "No Redis primary answered PING.", ex);
         }
     }
 }

@@ -1,6 +1,6 @@
 namespace Vapora.RealtimeGateway.Hub;
 
-/// <summary>Registers the watched workflows: topics, their registry, gap repair, the backplane's handler and their upkeep.</summary>
+/// <summary>Registers the watched workflows: topics, their registry, gap repair, the backplane's handler, their upkeep and the degraded mode.</summary>
 internal static class HubExtensions
 {
     public static IHostApplicationBuilder AddHub(this IHostApplicationBuilder builder)
@@ -11,6 +11,9 @@ internal static class HubExtensions
         builder.Services.AddSingleton<TopicRegistry>();
         builder.Services.AddSingleton<WorkflowHub>();
         builder.Services.AddHostedService<HubMaintenance>();
+        builder.Services.AddSingleton<DegradedDelivery>();
+        builder.Services.AddSingleton<Broker.IBackplaneFallback>(sp => sp.GetRequiredService<DegradedDelivery>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DegradedDelivery>());
         return builder;
     }
 }

@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Net;
+using Vapora.Testing;
+using Vapora.Testing.Faults;
+
+namespace Vapora.EndToEnd.Tests.Faults;
+
+/// <summary>
+/// Issue 24, API↔Redis: the API's Redis link goes quiet while updates flow through REST. PATCHes must stay fast (the
+/// outbox relay publishes later), the API stays ready, and once the link is back (on a fresh connection) every update
+/// reaches its watchers once, in order.
+/// </summary>
+public sealed class ApiRedisLinkTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(6);
+
+    [Theory]
+    [InlineData(HopFault.Silent)]
+    [InlineData(HopFault.Dropped)]
+    public async Task A_quiet_redis_link_of_the_api_holds_no_patch_and_loses_nothing(HopFault fault)
+    {
+        await using var redis = await RedisServer.StartProcessAsync();
+        await using var relay = TcpRelay.Start(redis.Port);
+        await using var api = await ServiceProcess.StartApiAsync(relay.Endpoint, new Dictionary<string, string?>
+        {
+            ["Publishing__OutboxPollInterval"] = "00:00:00.250",
+            ["Publishing__OutboxGrace"] = "00:00:01",
+        });
+        await using var gateway = await ServiceProcess.StartGatewayAsync(redis.ConnectionString, api.BaseUrl);
+        await api.WaitForReadinessAsync(HttpStatusCode.OK);
+        await gateway.WaitForReadinessAsync(HttpStatusCode.OK);
+        await using var run = await StalenessRun.StartAsync(new WorkflowApiClient(api.Http), gateway, workflows: 3, TimeSpan.FromMilliseconds(200));
+
+        var outage = Stopwatch.StartNew();
+        relay.Inflict(fault);
+
+        // Redis is unreachable from the API, which still takes writes: ready, with the Redis check degraded.
+        var readiness = await Poll.ForAsync(() => api.WaitForReadinessAsync(HttpStatusCode.OK),
+            r => r.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString() == "Degraded", Outage,
+            "the API to report Redis degraded and stay ready");
+        output.WriteLine($"{fault}: API readiness degraded after {outage.Elapsed.TotalSeconds:0.0} s: {readiness.GetProperty("checks").GetProperty("redis")}");
+        await Poll.UntilAsync(() => outage.Elapsed >= Outage, Outage + TimeSpan.FromSeconds(5), "the outage to last its time");
+
+        relay.Heal();
+        var healed = Stopwatch.StartNew();
+        var report = await run.StopAsync();
+        output.WriteLine($"{fault}: every watcher current {healed.Elapsed.TotalSeconds:0.0} s after the heal");
+        output.WriteLine($"{fault}: {report}");
+        Assert.Equal((0, 0, 0), (report.Lost, report.Duplicated, report.Reordered));
+        Assert.True(report.SlowestPatch < TimeSpan.FromSeconds(2), $"slowest PATCH {report.SlowestPatch.TotalSeconds:0.00} s");
+        Assert.True((await api.MetricsAsync()).Value("vapora_api_updates_published_total", "path=\"relay\"") > 0);
+    }
+}
