@@ -40,7 +40,7 @@ internal static class TopicCoreScenario
         using var topics = new TopicRegistry(new InstantBroker(), log, context, NullLogger<TopicRegistry>.Instance);
         var services = new ConnectionServices(topics, new CatchUp(reads, log, updateLog, metrics), new WorkflowAccess(new AuthMode(IsOff: true)),
             Options.Create(new ConnectionOptions { SendQueueCapacity = 8, KeepAliveInterval = Timeout.InfiniteTimeSpan }), metrics, time,
-            NullLogger<Connection>.Instance);
+            NullLogger<Connection>.Instance, TokenRefresh.WithoutAuthentication(metrics));
 
         ExploredClient[] clients =
         [

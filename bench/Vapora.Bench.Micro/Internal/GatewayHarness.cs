@@ -68,7 +68,8 @@ internal sealed class GatewayHarness : IDisposable
         Topics = new TopicRegistry(new NullBroker(), log, context, NullLogger<TopicRegistry>.Instance);
         Hub = new WorkflowHub(Topics, probe, hubOptions, Metrics, TimeProvider.System, NullLogger<WorkflowHub>.Instance);
         Services = new ConnectionServices(Topics, new CatchUp(_reads, log, updateLogOptions, Metrics), new WorkflowAccess(new AuthMode(IsOff: true)),
-            Options.Create(connectionOptions), Metrics, TimeProvider.System, NullLogger<Connection>.Instance);
+            Options.Create(connectionOptions), Metrics, TimeProvider.System, NullLogger<Connection>.Instance,
+            TokenRefresh.WithoutAuthentication(Metrics));
     }
 
     public GatewayMetrics Metrics { get; }

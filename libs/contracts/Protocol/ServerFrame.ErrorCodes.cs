@@ -13,6 +13,8 @@ public sealed partial record ServerFrame
         public const string Forbidden = "forbidden";
         /// <summary>The connection has reached its subscription limit.</summary>
         public const string TooManySubscriptions = "too_many_subscriptions";
+        /// <summary>A token sent in-band is not valid (or names another subject): nothing changed, the old token still stands.</summary>
+        public const string Unauthorized = "unauthorized";
         /// <summary>The gateway cannot serve the subscription right now; retry.</summary>
         public const string Unavailable = "unavailable";
     }

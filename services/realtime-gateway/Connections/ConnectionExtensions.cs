@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Vapora.ServiceDefaults.Security;
 
 namespace Vapora.RealtimeGateway.Connections;
 
@@ -11,6 +12,8 @@ internal static class ConnectionExtensions
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<ConnectionDrainer>();
         builder.Services.AddSingleton<ConnectionAdmission>();
+        builder.Services.AddSingleton<BearerTokenValidator>();
+        builder.Services.AddSingleton<TokenRefresh>();
         builder.Services.AddSingleton<ConnectionServices>();
         builder.Services.AddSingleton<ConnectionHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConnectionDrainer>());

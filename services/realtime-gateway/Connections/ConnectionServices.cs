@@ -14,13 +14,16 @@ internal sealed class ConnectionServices(
     IOptions<ConnectionOptions> options,
     GatewayMetrics metrics,
     TimeProvider time,
-    ILogger<Connection> logger)
+    ILogger<Connection> logger,
+    TokenRefresh tokenRefresh)
 {
     public TopicRegistry Topics { get; } = topics;
 
     public CatchUp CatchUp { get; } = catchUp;
 
     public WorkflowAccess Access { get; } = access;
+
+    public TokenRefresh TokenRefresh { get; } = tokenRefresh;
 
     public ConnectionOptions Options { get; } = options.Value;
 

@@ -27,7 +27,7 @@ internal sealed class TestCore : IDisposable
         Topics = new TopicRegistry(new SilentBroker(), log, Context, NullLogger<TopicRegistry>.Instance);
         CatchUp = new CatchUp(Reads, log, updateLog, Metrics.Metrics);
         Services = new ConnectionServices(Topics, CatchUp, new WorkflowAccess(new AuthMode(IsOff: true)), Options.Create(Connections), Metrics.Metrics,
-            time, NullLogger<Connection>.Instance);
+            time, NullLogger<Connection>.Instance, TokenRefresh.WithoutAuthentication(Metrics.Metrics));
     }
 
     public IUpdateLog Log { get; }
