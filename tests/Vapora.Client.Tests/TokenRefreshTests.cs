@@ -85,17 +85,17 @@ public sealed class TokenRefreshTests(RedisFixture redis) : IAsyncLifetime
     {
         var api = Writer();
         var id = (await api.CreateAsync()).WorkflowId;
-        var calls = 0;
-        var stream = new WorkflowStreamClient(new WorkflowClientOptions
+        WorkflowStream stream = null!;
+        stream = new WorkflowStreamClient(new WorkflowClientOptions
         {
             BaseUrl = _gateway.BaseUrl,
             Transports = [StreamTransport.WebSocket],
             InitialBackoff = TimeSpan.FromMilliseconds(50),
-            // Every in-band refresh gets a token of another subject (refused); connections get good ones.
-            AccessTokenProvider = _ => ValueTask.FromResult(Interlocked.Increment(ref calls) == 2 || calls > 2 && calls % 2 == 0
+            // Connections get good tokens; every in-band refresh (while live) gets one of another subject, refused.
+            AccessTokenProvider = _ => ValueTask.FromResult(stream.Status == StreamStatus.Live
                 ? _tokens.Create(workflows: [id], subject: "someone-else")
                 : _tokens.Create(workflows: [id], lifetime: TimeSpan.FromSeconds(4))),
-        }).Watch(id);
+        }).Watch(id, afterVersion: 0);
         var failures = new List<string>();
         var reconnects = new List<ReconnectingEventArgs>();
         stream.TokenRefreshFailed += (_, e) => { lock (failures) { failures.Add(e.Reason); } };

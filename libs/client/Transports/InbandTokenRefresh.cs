@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using System.Text.Json;
 using Vapora.Contracts;
 using Vapora.Contracts.Protocol;
@@ -75,6 +76,7 @@ internal sealed class InbandTokenRefresh : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+            // Stopped, or the socket closed under a refresh.
         }
 
         _stop.Dispose();
@@ -130,7 +132,16 @@ internal sealed class InbandTokenRefresh : IAsyncDisposable
 
         var answer = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
         Volatile.Write(ref _answer, answer);
-        await _send(JsonSerializer.SerializeToUtf8Bytes(new ClientFrame { Type = ClientFrame.Types.Token, Token = token }, VaporaJsonContext.Default.ClientFrame), stop);
+        try
+        {
+            await _send(JsonSerializer.SerializeToUtf8Bytes(new ClientFrame { Type = ClientFrame.Types.Token, Token = token }, VaporaJsonContext.Default.ClientFrame), stop);
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+        {
+            // The socket is going away: its receive loop sees that too, and the stream reconnects with a fresh token.
+            throw new OperationCanceledException("The socket closed before the fresh token could be sent.", ex);
+        }
+
         string? refused;
         try
         {
