@@ -32,7 +32,7 @@ internal sealed class WorkflowSubscription(Connection connection, string workflo
 
     public void Deliver(UpdateFrame frame)
     {
-        if (frame.Version <= Position)
+        if (frame.Version <= Position && !frame.IsReset)
         {
             return;
         }

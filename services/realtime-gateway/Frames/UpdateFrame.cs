@@ -26,6 +26,12 @@ internal sealed class UpdateFrame(WorkflowUpdateHeader header, ReadOnlyMemory<by
     /// </summary>
     public bool StatusChanged { get; set; } = true;
 
+    /// <summary>
+    /// The state marked <c>"reset":true</c>: the watcher starts over from its version, which may be below the one it
+    /// has (the store was rewound), so it is delivered even then.
+    /// </summary>
+    public bool IsReset { get; set; }
+
     /// <summary><c>{"type":"update","data":…}</c> for multiplexed sockets; a benign race may build it twice, never per client.</summary>
     public ReadOnlyMemory<byte> Envelope => _envelope ??= UpdateEnvelope.Wrap(Json.Span);
 }

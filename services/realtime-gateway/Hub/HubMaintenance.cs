@@ -6,9 +6,10 @@ namespace Vapora.RealtimeGateway.Hub;
 
 /// <summary>
 /// The registry's background work: removing idle workflows after their grace period, and the convergence check,
-/// which compares quiet workflows with the API so that an update whose publish was lost still arrives.
+/// which compares quiet workflows with the API so that an update whose publish was lost still arrives, and a store
+/// restored from a backup (its log ends below the topic's head) is noticed.
 /// </summary>
-internal sealed class HubMaintenance(TopicRegistry topics, IUpdateLog updateLog, IOptions<HubOptions> options, TimeProvider time,
+internal sealed class HubMaintenance(TopicRegistry topics, IUpdateLog updateLog, TopicRepair repair, IOptions<HubOptions> options, TimeProvider time,
     ILogger<HubMaintenance> logger) : BackgroundService
 {
     private readonly HubOptions _options = options.Value;
@@ -23,10 +24,11 @@ internal sealed class HubMaintenance(TopicRegistry topics, IUpdateLog updateLog,
         {
             await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
 
-            // Quiet the longest first, at most the configured number per second.
+            // Those a repeated version made due first, then the quiet the longest, at most the configured number per second.
             var due = topics.Topics
-                .Where(t => t.TryGetQuietHead(out _) && time.GetElapsedTime(t.LastConfirmed) >= _options.ConvergenceCheckInterval)
-                .OrderBy(t => t.LastConfirmed)
+                .Where(t => t.TryGetQuietHead(out _) && (t.DueForCheck || time.GetElapsedTime(t.LastConfirmed) >= _options.ConvergenceCheckInterval))
+                .OrderByDescending(t => t.DueForCheck)
+                .ThenBy(t => t.LastConfirmed)
                 .Take(_options.ConvergenceChecksPerSecond)
                 .ToList();
             await Parallel.ForEachAsync(due, parallel, async (topic, ct) =>
@@ -44,7 +46,10 @@ internal sealed class HubMaintenance(TopicRegistry topics, IUpdateLog updateLog,
         }
     }
 
-    /// <summary>Asks the API whether anything newer than the topic's head exists (a lost publish); repairs if so.</summary>
+    /// <summary>
+    /// Reads the log from the topic's head on (one read): a version after the head is a lost publish (repaired); a log
+    /// without the head is a store rewound by a restore (the watchers are reset to its state); otherwise they agree.
+    /// </summary>
     private async Task CheckAsync(WorkflowTopic topic, CancellationToken cancellationToken)
     {
         if (!topic.TryGetQuietHead(out var head))
@@ -52,10 +57,23 @@ internal sealed class HubMaintenance(TopicRegistry topics, IUpdateLog updateLog,
             return;
         }
 
-        var newer = await updateLog.GetHistoryAsync(topic.WorkflowId, head, 1, cancellationToken);
-        if (newer is { Count: > 0 })
+        topic.ClearDueForCheck();
+        var from = Math.Max(0, head - 1);
+        var window = await updateLog.GetHistoryAsync(topic.WorkflowId, from, 2, cancellationToken);
+        if (window is null)
         {
-            GatewayLog.ConvergenceRepair(logger, topic.WorkflowId, head, newer[0].Version);
+            // The workflow is gone (deleted by retention): nothing more will come for it.
+            topic.Confirm();
+        }
+        else if (head > 0 && (window.Count == 0 || window[^1].Version < head))
+        {
+            var latest = window.Count == 0 ? from : window[^1].Version;
+            GatewayLog.StoreRewound(logger, topic.WorkflowId, head, latest);
+            await repair.RewindAsync(topic, cancellationToken);
+        }
+        else if (window.Count > 0 && window[^1].Version > head)
+        {
+            GatewayLog.ConvergenceRepair(logger, topic.WorkflowId, head, window[^1].Version);
             topic.RequestResync();
         }
         else

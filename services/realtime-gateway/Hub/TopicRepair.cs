@@ -104,6 +104,16 @@ internal sealed class TopicRepair : IDisposable
         _stopping.Dispose();
     }
 
+    /// <summary>The store was rewound below the topic's head: the topic goes on from the store's state.</summary>
+    public async Task RewindAsync(WorkflowTopic topic, CancellationToken cancellationToken)
+    {
+        var snapshot = await _updateLog.GetStateAsync(topic.WorkflowId, cancellationToken);
+        if (snapshot is not null)
+        {
+            topic.RewindTo(snapshot);
+        }
+    }
+
     private async Task<bool> ResetAsync(WorkflowTopic topic, CancellationToken stopping)
     {
         var snapshot = await _retry.ExecuteAsync(

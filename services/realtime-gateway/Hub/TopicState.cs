@@ -62,6 +62,7 @@ internal sealed class TopicState
         var state = Frame(head);
         var decoded = JsonSerializer.Deserialize(state.Json.Span, VaporaJsonContext.Default.WorkflowState)!;
         _resetFrame = Encode(decoded with { Reset = true }, state);
+        _resetFrame.IsReset = true;
         return _resetFrame;
     }
 

@@ -82,6 +82,32 @@ internal sealed partial class WorkflowTopic
         }
     }
 
+    /// <summary>
+    /// For <see cref="TopicRepair"/>: the log ends below the head, because the store was restored from a backup. The
+    /// versions after the state's are being handed out again, so the topic goes on from the state's version and each
+    /// watcher gets the state marked as a reset (it may hold versions the store no longer has). Not confirmed: the
+    /// next convergence check looks for versions written between the state's read and now, which arrived as duplicates.
+    /// </summary>
+    internal bool RewindTo(WorkflowSnapshot snapshot)
+    {
+        lock (_lock)
+        {
+            if (_status != TopicStatus.Ready || snapshot.Version >= _head)
+            {
+                return false;
+            }
+
+            _head = snapshot.Version;
+            _state.Reset(snapshot);
+            _recent.ResetAfter(_head);
+            _pending.Clear();
+            context.Metrics.Reset("rewound", _watchers.Count);
+            FanOutLocked(_state.ResetFrame(_head));
+            _dueForCheck = true;
+            return true;
+        }
+    }
+
     /// <summary>For <see cref="TopicRepair"/>: the run ended early (shutdown or a bug); a later gap starts a new one.</summary>
     internal void EndRepair()
     {

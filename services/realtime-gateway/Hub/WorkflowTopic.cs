@@ -28,6 +28,7 @@ internal sealed partial class WorkflowTopic(string workflowId, TopicContext cont
     private bool _repairing;
     private bool _resyncRequested;
     private long _lastConfirmed;
+    private volatile bool _dueForCheck;
 
     public string WorkflowId { get; } = workflowId;
 
@@ -42,6 +43,12 @@ internal sealed partial class WorkflowTopic(string workflowId, TopicContext cont
 
     /// <summary>When this topic last agreed with the API or received a message (timestamp), for the convergence check.</summary>
     public long LastConfirmed => Volatile.Read(ref _lastConfirmed);
+
+    /// <summary>A version came again (or the topic was just rewound): the convergence check looks at it next round, whatever its interval.</summary>
+    public bool DueForCheck => _dueForCheck;
+
+    /// <summary>The convergence check takes the topic up: a duplicate from now on makes it due again.</summary>
+    public void ClearDueForCheck() => _dueForCheck = false;
 
     /// <summary>The baseline is known (subscribed first, then read, so nothing fell between): forward from here.</summary>
     public void Start(WorkflowSnapshot snapshot)
@@ -74,6 +81,15 @@ internal sealed partial class WorkflowTopic(string workflowId, TopicContext cont
     {
         lock (_lock)
         {
+            if (_status == TopicStatus.Ready && frame.Version <= _head)
+            {
+                // Normally a republish (outbox relay, overlapping resync). But a store restored from a backup hands out
+                // versions again that this topic already forwarded: the convergence check tells which, at its next round.
+                context.Metrics.MessageDropped("duplicate");
+                _dueForCheck = true;
+                return;
+            }
+
             Confirm();
             if (_status == TopicStatus.Initializing)
             {
@@ -83,12 +99,6 @@ internal sealed partial class WorkflowTopic(string workflowId, TopicContext cont
 
             if (_status != TopicStatus.Ready)
             {
-                return;
-            }
-
-            if (frame.Version <= _head)
-            {
-                context.Metrics.MessageDropped("duplicate");
                 return;
             }
 

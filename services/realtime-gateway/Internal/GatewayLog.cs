@@ -43,6 +43,10 @@ internal static partial class GatewayLog
     [LoggerMessage(114, LogLevel.Warning, "{WorkflowId} was at v{Head} here but the API has v{Latest}: a publish was lost; repairing")]
     public static partial void ConvergenceRepair(ILogger logger, string workflowId, long head, long latest);
 
+    [LoggerMessage(118, LogLevel.Warning,
+        "The update log of {WorkflowId} ends at {Latest}, below the version {Head} this gateway forwarded: the store was rewound (restored from a backup); its watchers get the state marked as a reset")]
+    public static partial void StoreRewound(ILogger logger, string workflowId, long head, long latest);
+
     [LoggerMessage(115, LogLevel.Warning, "Convergence check of {WorkflowId} failed")]
     public static partial void ConvergenceCheckFailed(ILogger logger, string workflowId, Exception exception);
 

@@ -11,7 +11,7 @@ internal sealed class GatewayMetrics
     private static readonly string[] DropReasons = ["duplicate", "malformed", "oversized", "unwatched", "empty", "failed"];
 
     /// <summary>Why a subscription was reset (the <c>reason</c> tag of <c>vapora.gateway.resets</c>).</summary>
-    private static readonly string[] ResetReasons = ["compacted", "ahead"];
+    private static readonly string[] ResetReasons = ["compacted", "ahead", "rewound"];
 
     private readonly Meter _meter;
     private readonly Counter<long> _received;
@@ -139,7 +139,7 @@ internal sealed class GatewayMetrics
 
     public void Resumed() => _resumes.Add(1);
 
-    /// <summary><paramref name="subscriptions"/> got the state marked as a reset, for <paramref name="reason"/> (compacted, ahead).</summary>
+    /// <summary><paramref name="subscriptions"/> got the state marked as a reset, for <paramref name="reason"/> (compacted, ahead, rewound).</summary>
     public void Reset(string reason, int subscriptions)
     {
         if (subscriptions > 0)

@@ -124,7 +124,7 @@ internal sealed class RecordingWatcher(long position = 0) : IResumingWatcher
 
     public void Deliver(UpdateFrame frame)
     {
-        if (frame.Version > Position)
+        if (frame.Version > Position || frame.IsReset)
         {
             Record(frame, live: true);
         }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Vapora.RealtimeGateway.Hub;
@@ -5,7 +6,7 @@ using Vapora.Testing;
 
 namespace Vapora.RealtimeGateway.Tests.Units;
 
-/// <summary>The convergence check (a lost publish still arrives), on a fake clock with no Redis and no API process.</summary>
+/// <summary>The convergence check (a lost publish still arrives; a rewound store is noticed), on a fake clock with no Redis and no API process.</summary>
 public sealed class HubMaintenanceTests
 {
     private const string Id = "wf_maintenance_unit";
@@ -30,7 +31,7 @@ public sealed class HubMaintenanceTests
         _log.Latest = 2;
         _log.FailingReads = 1;
         _log.ReadFailure = static () => new InvalidOperationException("Something nobody planned for.");
-        using var maintenance = new HubMaintenance(topics, _log, Options.Create(hub), _time, NullLogger<HubMaintenance>.Instance);
+        using var maintenance = new HubMaintenance(topics, _log, core.Repair, Options.Create(hub), _time, NullLogger<HubMaintenance>.Instance);
         await maintenance.StartAsync(ct);
         try
         {
@@ -43,6 +44,74 @@ public sealed class HubMaintenanceTests
             Assert.Equal([2L], watcher.Versions);
             Assert.True(_log.HistoryReads >= 2, "the failed check and the one that found the version");
             Assert.False(maintenance.ExecuteTask!.IsFaulted);
+        }
+        finally
+        {
+            await maintenance.StopAsync(ct);
+            lease.Release();
+        }
+    }
+
+    [Fact]
+    public async Task A_version_that_comes_again_after_the_store_was_rewound_resets_the_watchers_to_the_store_state_at_the_next_round()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        _log.Latest = 5;
+        var hub = new HubOptions { ConvergenceCheckInterval = TimeSpan.FromHours(1) };
+        using var core = new TestCore(_log, _time, hub);
+        var (lease, _) = await core.Topics.JoinAsync(Id, ct);
+        var watcher = new RecordingWatcher(5);
+        Assert.Equal(AttachResult.Attached, lease.Topic!.TryAttachFromMemory(watcher));
+        using var maintenance = new HubMaintenance(core.Topics, _log, core.Repair, Options.Create(hub), _time, NullLogger<HubMaintenance>.Instance);
+        await maintenance.StartAsync(ct);
+        try
+        {
+            // Restored to version 2, and the next write is 3 again: a duplicate to the topic, which makes it due at once.
+            _log.Latest = 3;
+            lease.Topic.OnPublished(TestFrames.Update(Id, 3));
+            await Poll.UntilAsync(() =>
+            {
+                _time.Advance(TimeSpan.FromSeconds(1));
+                return watcher.Versions.Count > 0;
+            }, Deadline, "the watchers to be reset");
+
+            var reset = Assert.Single(watcher.Frames);
+            Assert.Equal(3, reset.Version);
+            Assert.True(JsonDocument.Parse(reset.Json).RootElement.GetProperty("reset").GetBoolean());
+            Assert.Equal(3, lease.Topic.Head);
+            lease.Topic.OnPublished(TestFrames.Update(Id, 4));
+            Assert.Equal([3L, 4], watcher.Versions);
+        }
+        finally
+        {
+            await maintenance.StopAsync(ct);
+            lease.Release();
+        }
+    }
+
+    [Fact]
+    public async Task A_quiet_topic_that_agrees_with_the_store_is_not_reset_by_the_check()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        _log.Latest = 4;
+        var hub = new HubOptions { ConvergenceCheckInterval = TimeSpan.FromSeconds(1) };
+        using var core = new TestCore(_log, _time, hub);
+        var (lease, _) = await core.Topics.JoinAsync(Id, ct);
+        var watcher = new RecordingWatcher(4);
+        Assert.Equal(AttachResult.Attached, lease.Topic!.TryAttachFromMemory(watcher));
+        using var maintenance = new HubMaintenance(core.Topics, _log, core.Repair, Options.Create(hub), _time, NullLogger<HubMaintenance>.Instance);
+        await maintenance.StartAsync(ct);
+        try
+        {
+            var reads = _log.HistoryReads;
+            await Poll.UntilAsync(() =>
+            {
+                _time.Advance(TimeSpan.FromSeconds(2));
+                return _log.HistoryReads >= reads + 3;
+            }, Deadline, "three checks");
+
+            Assert.Empty(watcher.Versions);
+            Assert.Equal(4, lease.Topic.Head);
         }
         finally
         {
