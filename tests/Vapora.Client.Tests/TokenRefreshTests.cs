@@ -50,16 +50,7 @@ public sealed class TokenRefreshTests(RedisFixture redis) : IAsyncLifetime
         stream.TokenRefreshFailed += (_, e) => { lock (failures) { failures.Add(e.Reason); } };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var versions = new List<long>();
-        var reading = Task.Run(async () =>
-        {
-            await foreach (var update in stream.ReadAllAsync(stop.Token))
-            {
-                lock (versions)
-                {
-                    versions.Add(update.Version);
-                }
-            }
-        }, Ct);
+        var reading = ReadAsync(stream, versions, stop.Token);
 
         await Poll.UntilAsync(() => { lock (versions) { return versions.Count == 1; } }, TimeSpan.FromSeconds(15), "the state");
         var writes = 0;
@@ -102,16 +93,7 @@ public sealed class TokenRefreshTests(RedisFixture redis) : IAsyncLifetime
         stream.Reconnecting += (_, e) => { lock (reconnects) { reconnects.Add(e); } };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var versions = new List<long>();
-        var reading = Task.Run(async () =>
-        {
-            await foreach (var update in stream.ReadAllAsync(stop.Token))
-            {
-                lock (versions)
-                {
-                    versions.Add(update.Version);
-                }
-            }
-        }, Ct);
+        var reading = ReadAsync(stream, versions, stop.Token);
 
         await Poll.UntilAsync(() => { lock (reconnects) { return reconnects.Count >= 1; } }, TimeSpan.FromSeconds(10), "the reconnect at expiry");
         await api.ProgressAsync(id, 1);
@@ -123,6 +105,18 @@ public sealed class TokenRefreshTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(4401, reconnects[0].CloseCode);
         Assert.Contains(failures, f => f.Contains("unauthorized", StringComparison.Ordinal) && f.Contains("another subject", StringComparison.Ordinal));
     }
+
+    /// <summary>Reads the stream on its own task, collecting the versions (lock the list to look at it).</summary>
+    private static Task ReadAsync(WorkflowStream stream, List<long> versions, CancellationToken stop) => Task.Run(async () =>
+    {
+        await foreach (var update in stream.ReadAllAsync(stop))
+        {
+            lock (versions)
+            {
+                versions.Add(update.Version);
+            }
+        }
+    }, Ct);
 
     private WorkflowApiClient Writer()
     {
