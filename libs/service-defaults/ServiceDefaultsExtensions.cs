@@ -8,13 +8,14 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Vapora.ServiceDefaults.Configuration;
 using Vapora.ServiceDefaults.Health;
 
 namespace Vapora.ServiceDefaults;
 
 /// <summary>
-/// What every Vapora service has: OpenTelemetry metrics and traces, ProblemDetails,
-/// and health endpoints mapped in every environment (Kubernetes probes need them).
+/// What every Vapora service has: OpenTelemetry metrics and traces, ProblemDetails, health endpoints mapped in
+/// every environment (Kubernetes probes need them), and a start-up check that names unknown configuration keys.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -39,6 +40,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
         builder.AddHealthMetrics();
+        builder.AddConfigurationCheck(serviceName);
         builder.ConfigureOpenTelemetry(serviceName);
         return builder;
     }

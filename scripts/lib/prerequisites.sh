@@ -1,6 +1,6 @@
 # Prepares what ./scripts/run-local.sh and ./scripts/test.sh need, once and idempotently. Sourced, not run.
 #
-#   vapora_prepare run|test
+#   vapora_prepare run|test|images
 #
 # Debian packages are installed with apt-get only when a command is missing and we are root (or have
 # passwordless sudo); npm packages with `npm ci` only when node_modules is missing or older than its lockfile.
@@ -20,13 +20,18 @@ _vapora_package_of() {
 }
 
 # Commands each profile needs (beyond the .NET SDK). nginx lives in /usr/sbin, which a non-root PATH may lack.
+# images (scripts/build-images.sh, the container tests): podman with runc, its network stack (netavark, aardvark-dns
+# for names, iptables for published ports) and mmdebstrap for the stand-in base image.
 _vapora_commands() {
   case "$1" in
     run)
       echo curl
       [ -n "${ConnectionStrings__redis:-}" ] || echo redis-server ;;
+    images)
+      echo podman runc netavark aardvark-dns iptables mmdebstrap ;;
     test)
-      echo curl openssl redis-server redis-cli redis-sentinel nginx chromium docker-compose prometheus promtool node npm ;;
+      echo curl openssl redis-server redis-cli redis-sentinel nginx chromium docker-compose prometheus promtool node npm
+      _vapora_commands images ;;
   esac
 }
 
@@ -37,7 +42,8 @@ _vapora_npm_folders() {
   esac
 }
 
-_vapora_have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]; }
+# podman's network helpers live in /usr/lib/podman.
+_vapora_have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ] || [ -x "/usr/lib/podman/$1" ]; }
 
 _vapora_can_install() {
   [ "${VAPORA_SKIP_INSTALL:-0}" != 1 ] || return 1
@@ -98,7 +104,7 @@ vapora_prepare() {
   [ ${#missing_commands[@]} -eq 0 ] && [ ${#npm_missing[@]} -eq 0 ] && return 0
 
   {
-    echo "Missing prerequisites for ./scripts/$( [ "$profile" = run ] && echo run-local || echo test ).sh:"
+    echo "Missing prerequisites for ./scripts/$(case $profile in run) echo run-local ;; images) echo build-images ;; *) echo test ;; esac).sh:"
     if [ ${#missing_commands[@]} -gt 0 ]; then
       packages=()
       for command in "${missing_commands[@]}"; do

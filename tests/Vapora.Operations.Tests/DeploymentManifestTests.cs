@@ -225,8 +225,11 @@ public sealed class DeploymentManifestTests
 
         var stages = dockerfile.Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, stages.Count);
-        Assert.Contains("dotnet/sdk", stages[0], StringComparison.Ordinal);
-        Assert.Contains("dotnet/aspnet:10.0-alpine", stages[1], StringComparison.Ordinal);
+        // The bases are build arguments (scripts/build-images.sh swaps in local stand-ins); their defaults are what users build on.
+        Assert.Equal("FROM ${SDK_IMAGE} AS build", stages[0]);
+        Assert.Equal("FROM ${RUNTIME_IMAGE} AS runtime", stages[1]);
+        Assert.Contains("ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0", dockerfile);
+        Assert.Contains("ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0-alpine", dockerfile);
         var runtime = dockerfile.SkipWhile(l => l != stages[1]).ToList();
         Assert.Contains("USER app", runtime);
         Assert.Contains(runtime, l => l.StartsWith("HEALTHCHECK", StringComparison.Ordinal));

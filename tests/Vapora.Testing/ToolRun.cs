@@ -8,6 +8,15 @@ public static class ToolRun
     public static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> arguments,
         string? workingDirectory = null, TimeSpan? timeout = null)
     {
+        var (exitCode, output, error) = await RunAsync(file, arguments, workingDirectory, timeout, environment: null);
+        return (exitCode, output + error);
+    }
+
+    /// <summary>Like the other overload, with standard output and standard error apart (output to parse, warnings beside it).</summary>
+    /// <param name="environment">Variables to set (or, with a null value, remove) on top of the test's environment.</param>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string file, IEnumerable<string> arguments,
+        string? workingDirectory, TimeSpan? timeout, IReadOnlyDictionary<string, string?>? environment)
+    {
         var info = new ProcessStartInfo(file)
         {
             WorkingDirectory = workingDirectory ?? RepositoryPaths.Root,
@@ -17,6 +26,11 @@ public static class ToolRun
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            info.Environment[key] = value;
         }
 
         Process process;
@@ -44,7 +58,7 @@ public static class ToolRun
                 throw new TimeoutException($"{file} {string.Join(' ', arguments)} did not finish within {(timeout ?? TimeSpan.FromSeconds(60)).TotalSeconds:0} s.");
             }
 
-            return (process.ExitCode, await stdout + await stderr);
+            return (process.ExitCode, await stdout, await stderr);
         }
     }
 }

@@ -9,10 +9,13 @@ public static class CorsExtensions
     /// <summary>Name of the policy.</summary>
     public const string PolicyName = "progress-page";
 
+    /// <summary>The configuration key of the allowed origins (a list).</summary>
+    public const string AllowedOriginsKey = "Cors:AllowedOrigins";
+
     /// <summary>Adds the policy from configuration.</summary>
     public static IHostApplicationBuilder AddPageCors(this IHostApplicationBuilder builder)
     {
-        var origins = builder.Configuration.GetSection("Cors:AllowedOrigins").Get<string[]>() ?? [];
+        var origins = builder.Configuration.GetSection(AllowedOriginsKey).Get<string[]>() ?? [];
         builder.Services.AddCors(o => o.AddPolicy(PolicyName, policy => policy
             .WithOrigins(origins)
             .WithMethods("GET")
