@@ -22,6 +22,8 @@ export interface WorkflowUpdate {
   name?: string;
   /** Present on the first delivery of a watch without `after`: the workflow's state. */
   created_at?: string;
+  /** Present (true) on a state the watch takes as its new start because it could not continue gap-free (see onReset). */
+  reset?: true;
 }
 
 /** The built-in transports: WebSocket, Server-Sent Events (over fetch), polling the API's REST reads. */
@@ -63,8 +65,11 @@ export interface WatchOptions {
   /** The API, for polling, when it is not behind the same origin as the gateways. Default: baseUrl. */
   apiUrl?: string | UrlLike;
   /**
-   * A bearer token, or a function returning one (or a promise of one), called before every connection: then a
-   * token that expires while connected (the gateway closes with 4401) is replaced and the watch resumes.
+   * A bearer token, or a function returning one (or a promise of one), called before every connection and, on a
+   * WebSocket, ahead of the token's expiry (at 80% of its lifetime or at the gateway's token_expiring notice): the
+   * fresh token is sent in-band on the open socket, so an expiry costs no reconnect (stats.tokenRefreshes). A failed
+   * refresh is reported to onError ('token_refresh_failed') and tried again; if none succeeds the gateway closes
+   * with 4401 at expiry and the watch reconnects with a fresh token and resumes (as event streams and polling always do).
    */
   token?: string | (() => string | null | undefined | Promise<string | null | undefined>) | null;
   /**
@@ -75,6 +80,12 @@ export interface WatchOptions {
   tokenInQuery?: boolean;
   /** Called for every version, once, in order. */
   onUpdate: (update: WorkflowUpdate) => void;
+  /**
+   * Called (before onUpdate with the same object) when the gateway could not continue gap-free (the history after
+   * the last version was compacted, or the watch was ahead of the store, as after a restore) and sent the current
+   * state marked `reset: true`: the watch goes on from its version, which may be lower than the last one delivered.
+   */
+  onReset?: (state: WorkflowUpdate) => void;
   /** Called when the status changes (and for every reconnect attempt). */
   onStatus?: (status: WatchStatus) => void;
   /** Called when the watch (or, for watchMany, one workflow: error.workflowId) gives up, or a callback threw. */
@@ -127,6 +138,10 @@ export interface WatchStats {
   /** Frames that were not updates and were dropped. */
   malformedDropped: number;
   reconnects: number;
+  /** Tokens refreshed in-band on open sockets (no reconnect). */
+  tokenRefreshes: number;
+  /** States marked reset that the watch took as its new start (onReset). */
+  resets: number;
 }
 
 export interface WorkflowWatch {
@@ -200,6 +215,7 @@ export type VaporaErrorCode =
   | 'too_many_subscriptions'
   | 'reconnect_limit'
   | 'callback_failed'
+  | 'token_refresh_failed'
   | (string & {});
 
 export class VaporaError extends Error {

@@ -46,6 +46,16 @@ public sealed class WorkflowClientOptions
     /// <summary>A bearer token sent with every connection (<c>Authorization: Bearer …</c>), when the gateways require one.</summary>
     public string? AccessToken { get; init; }
 
+    /// <summary>
+    /// Gives a fresh bearer token; takes the place of <see cref="AccessToken"/>. Called for every connection, and ahead
+    /// of a socket's token expiry (at 80% of its lifetime, or when the gateway sends <c>token_expiring</c>) for a token
+    /// sent in-band on the open socket, so the stream never reconnects for a token. Failures are reported
+    /// (<see cref="WorkflowStream.TokenRefreshFailed"/>); if none succeeds before expiry, the gateway closes with 4401
+    /// and the stream reconnects with the next token this gives. An event stream cannot send a token: it reconnects at
+    /// expiry and resumes.
+    /// </summary>
+    public Func<CancellationToken, ValueTask<string>>? AccessTokenProvider { get; init; }
+
     /// <summary>Clock for backoff delays (a fake one in tests).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

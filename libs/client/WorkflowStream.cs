@@ -20,6 +20,7 @@ public sealed class WorkflowStream
     private int _reading;
     private int _transportIndex;
     private long _lastVersion;
+    private int _tokensRefreshed;
 
     internal WorkflowStream(string workflowId, long? afterVersion, WorkflowClientOptions options)
     {
@@ -67,6 +68,12 @@ public sealed class WorkflowStream
     /// <summary>Raised before every reconnect: the caller can show "reconnecting…".</summary>
     public event EventHandler<ReconnectingEventArgs>? Reconnecting;
 
+    /// <summary>Raised when an in-band token refresh failed (<see cref="WorkflowClientOptions.AccessTokenProvider"/>); the stream goes on.</summary>
+    public event EventHandler<TokenRefreshFailedEventArgs>? TokenRefreshFailed;
+
+    /// <summary>Tokens refreshed in-band on open sockets, without a reconnect.</summary>
+    public int TokensRefreshed => Volatile.Read(ref _tokensRefreshed);
+
     /// <summary>Raised when <see cref="Status"/> changes.</summary>
     public event EventHandler<StreamStatus>? StatusChanged;
 
@@ -100,7 +107,9 @@ public sealed class WorkflowStream
                 var answered = opened.Connection is not null && Transport == StreamTransport.ServerSentEvents;
                 if (opened.Connection is { } connection)
                 {
+                    var refresh = StartRefresh(connection, opened.Token);
                     await using (connection)
+                    await using (refresh)
                     {
                         SetStatus(StreamStatus.Live);
                         while (true)
@@ -119,11 +128,17 @@ public sealed class WorkflowStream
                                 UpdateReceived?.Invoke(this, update);
                                 yield return update;
                             }
+                            else
+                            {
+                                refresh?.OnControlFrame(frame.Span);
+                            }
                         }
                     }
                 }
 
-                if (closeCode is { } code && !CloseReason.ShouldResume(code))
+                // A token that expired on a connection that worked: the callback gives a fresh one for the next.
+                var expiredWithProvider = closeCode == CloseReason.Unauthorized.Code && answered && _options.AccessTokenProvider is not null;
+                if (closeCode is { } code && !CloseReason.ShouldResume(code) && !expiredWithProvider)
                 {
                     throw new WorkflowStreamClosedException(WorkflowId, code, reason);
                 }
@@ -224,12 +239,31 @@ public sealed class WorkflowStream
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.ConnectTimeout);
+        var settings = _options.ConnectionSettings;
+        if (_options.AccessTokenProvider is { } provider)
+        {
+            try
+            {
+                settings = settings with { AccessToken = await provider(timeout.Token) };
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                return Opened.Failed(new InvalidOperationException("The access token callback failed: " + ex.Message, ex));
+            }
+        }
+
         var opened = Transport == StreamTransport.ServerSentEvents
-            ? await EventStreamConnection.OpenAsync(StreamUrl("http", "https", "events"), _options.ConnectionSettings, timeout.Token)
-            : await WebSocketStreamConnection.OpenAsync(StreamUrl("ws", "wss", "updates"), _options.ConnectionSettings, timeout.Token);
+            ? await EventStreamConnection.OpenAsync(StreamUrl("http", "https", "events"), settings, timeout.Token)
+            : await WebSocketStreamConnection.OpenAsync(StreamUrl("ws", "wss", "updates"), settings, timeout.Token);
         cancellationToken.ThrowIfCancellationRequested();
-        return opened;
+        return opened with { Token = settings.AccessToken };
     }
+
+    /// <summary>The in-band refresh of a socket's token, when the caller gave a token callback (an event stream cannot send one).</summary>
+    private InbandTokenRefresh? StartRefresh(IStreamConnection connection, string? token) =>
+        _options.AccessTokenProvider is { } provider && token is not null && connection is WebSocketStreamConnection socket
+            ? new InbandTokenRefresh(token, provider, socket.SendAsync, _options.TimeProvider, OnRefreshed)
+            : null;
 
     /// <summary>The stream's URL on <paramref name="path"/>, resuming after the last version delivered.</summary>
     private Uri StreamUrl(string plain, string secure, string path)
@@ -240,6 +274,18 @@ public sealed class WorkflowStream
         var resumeFrom = LastVersion > 0 || _startAfter is not null ? (long?)LastVersion : null;
         builder.Query = resumeFrom is { } after ? $"after={after}" : string.Empty;
         return builder.Uri;
+    }
+
+    private void OnRefreshed(TokenRefreshFailedEventArgs? failure)
+    {
+        if (failure is null)
+        {
+            Interlocked.Increment(ref _tokensRefreshed);
+        }
+        else
+        {
+            TokenRefreshFailed?.Invoke(this, failure);
+        }
     }
 
     private void SetStatus(StreamStatus status)

@@ -41,7 +41,7 @@ internal static class TopicCoreScenario
         var connections = Options.Create(new ConnectionOptions { SendQueueCapacity = 8, KeepAliveInterval = Timeout.InfiniteTimeSpan });
         var services = new ConnectionServices(topics, new CatchUp(reads, log, updateLog, metrics), new NotFoundCache(connections, time),
             new WorkflowAccess(new AuthMode(IsOff: true)), connections, metrics, time,
-            NullLogger<Connection>.Instance);
+            NullLogger<Connection>.Instance, TokenRefresh.WithoutAuthentication(metrics));
 
         ExploredClient[] clients =
         [

@@ -69,7 +69,8 @@ internal sealed class GatewayHarness : IDisposable
         Hub = new WorkflowHub(Topics, probe, hubOptions, Metrics, TimeProvider.System, NullLogger<WorkflowHub>.Instance);
         var connections = Options.Create(connectionOptions);
         Services = new ConnectionServices(Topics, new CatchUp(_reads, log, updateLogOptions, Metrics), new NotFoundCache(connections, TimeProvider.System),
-            new WorkflowAccess(new AuthMode(IsOff: true)), connections, Metrics, TimeProvider.System, NullLogger<Connection>.Instance);
+            new WorkflowAccess(new AuthMode(IsOff: true)), connections, Metrics, TimeProvider.System, NullLogger<Connection>.Instance,
+            TokenRefresh.WithoutAuthentication(Metrics));
     }
 
     public GatewayMetrics Metrics { get; }

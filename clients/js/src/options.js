@@ -23,7 +23,7 @@ const NUMBERS = [
   ['connectTimeoutMs', 10_000, 1, false],
 ];
 
-const KNOWN = new Set(['baseUrl', 'apiUrl', 'token', 'tokenInQuery', 'onUpdate', 'onStatus', 'onError', 'stopOnTerminal',
+const KNOWN = new Set(['baseUrl', 'apiUrl', 'token', 'tokenInQuery', 'onUpdate', 'onReset', 'onStatus', 'onError', 'stopOnTerminal',
   'transports', 'WebSocket', 'fetch', 'timers', 'random', ...NUMBERS.map(([name]) => name)]);
 
 /**
@@ -42,7 +42,7 @@ export function normalizeOptions(options, mode) {
     if (!KNOWN.has(name)) throw new TypeError(`Unknown option "${name}". Known options: ${[...KNOWN].join(', ')}.`);
   }
   if (typeof options.onUpdate !== 'function') throw new TypeError('options.onUpdate must be a function.');
-  for (const name of ['onStatus', 'onError']) {
+  for (const name of ['onReset', 'onStatus', 'onError']) {
     if (options[name] !== undefined && typeof options[name] !== 'function') throw new TypeError(`options.${name} must be a function.`);
   }
 
@@ -62,6 +62,7 @@ export function normalizeOptions(options, mode) {
     token,
     tokenInQuery: options.tokenInQuery ?? !canSetUpgradeHeaders,
     onUpdate: options.onUpdate,
+    onReset: options.onReset ?? null,
     onStatus: options.onStatus ?? null,
     onError: options.onError ?? null,
     stopOnTerminal: options.stopOnTerminal ?? true,

@@ -44,7 +44,7 @@ export class Session {
     this.reconnectTimer = null;
     this.probeTimer = null;
     this.stopped = false;
-    this.stats = { duplicatesDropped: 0, malformedDropped: 0, reconnects: 0 };
+    this.stats = { duplicatesDropped: 0, malformedDropped: 0, reconnects: 0, tokenRefreshes: 0, resets: 0 };
     this.status = Object.freeze({ state: 'connecting', transport: config.transports[0].name });
     this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
   }
@@ -128,9 +128,11 @@ export class Session {
       confirmed: () => { if (live()) this.onConfirmed(link); },
       update: (update) => { if (live()) this.onUpdate(link, update); },
       workflowError: (id, code, message) => { if (live()) this.onWorkflowError(link, id, code, message); },
-      notice: (code, message) => {
-        if (live()) this.callback(this.config.onError, new VaporaError(code, message, { transport: transport.name }));
+      notice: (code, message, cause) => {
+        if (live()) this.callback(this.config.onError, new VaporaError(code, message, { transport: transport.name, ...(cause ? { cause } : {}) }));
       },
+      freshToken: () => this.resolveToken(),
+      tokenRefreshed: () => { if (live()) this.stats.tokenRefreshes += 1; },
       close: (info) => {
         if (!live()) return;
         link.done = true;
@@ -171,6 +173,16 @@ export class Session {
     }
     const subscription = this.subscriptions.get(update.workflow_id);
     if (!subscription) return; // removed meanwhile, or not ours
+    // A reset is the new start whatever came before (its version may be lower: the store was restored): the gateway
+    // could not continue gap-free, so the caller gets the current state and is told (onReset), not a gap.
+    if (update.reset === true) {
+      subscription.last = update.version;
+      subscription.attempt = 0;
+      this.stats.resets += 1;
+      this.callback(this.config.onReset, update);
+      this.callback(this.config.onUpdate, update);
+      return;
+    }
     if (subscription.last !== null && update.version <= subscription.last) {
       // Resumes and a second transport overlap on purpose: the version decides, so each is delivered once.
       this.stats.duplicatesDropped += 1;

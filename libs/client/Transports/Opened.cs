@@ -6,6 +6,9 @@ namespace Vapora.Client.Transports;
 /// </summary>
 internal readonly record struct Opened(IStreamConnection? Connection, int? CloseCode, string? Reason, Exception? Error, TimeSpan? RetryAfter)
 {
+    /// <summary>The bearer token the connection was opened with (an in-band refresh starts from it).</summary>
+    public string? Token { get; init; }
+
     public static Opened Open(IStreamConnection connection) => new(connection, null, null, null, null);
 
     public static Opened Refused(int code, string? reason, TimeSpan? retryAfter = null) => new(null, code, reason, null, retryAfter);

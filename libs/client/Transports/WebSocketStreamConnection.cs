@@ -34,6 +34,10 @@ internal sealed class WebSocketStreamConnection : IStreamConnection
         }
     }
 
+    /// <summary>Sends a text frame (a fresh token); one at a time, alongside the receive loop.</summary>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken) =>
+        _socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+
     public async ValueTask<Received> ReceiveAsync(CancellationToken cancellationToken)
     {
         try

@@ -9,6 +9,8 @@ public sealed partial record ClientFrame
         public const string Subscribe = "subscribe";
         /// <summary>Stop watching a workflow.</summary>
         public const string Unsubscribe = "unsubscribe";
+        /// <summary>Replace the connection's token in-band (answered with token_accepted or an unauthorized error).</summary>
+        public const string Token = "token";
         /// <summary>Application-level ping; answered with pong.</summary>
         public const string Ping = "ping";
     }

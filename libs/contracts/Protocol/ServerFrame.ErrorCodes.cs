@@ -18,6 +18,9 @@ public sealed partial record ServerFrame
         /// its budget refills (<c>Gateway:FailedSubscribeRefill</c>). Nothing was asked of Redis or the API.
         /// </summary>
         public const string RateLimited = "rate_limited";
+
+        /// <summary>A token sent in-band is not valid (or names another subject): nothing changed, the old token still stands.</summary>
+        public const string Unauthorized = "unauthorized";
         /// <summary>The gateway cannot serve the subscription right now; retry.</summary>
         public const string Unavailable = "unavailable";
     }

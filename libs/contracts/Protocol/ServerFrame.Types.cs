@@ -13,6 +13,10 @@ public sealed partial record ServerFrame
         public const string Unsubscribed = "unsubscribed";
         /// <summary>A request failed; the socket stays open.</summary>
         public const string Error = "error";
+        /// <summary>A token sent in-band was accepted; the connection now lasts until its <c>expires_at</c>.</summary>
+        public const string TokenAccepted = "token_accepted";
+        /// <summary>The connection's token expires at <c>expires_at</c>: send a fresh one before then, or be closed with 4401.</summary>
+        public const string TokenExpiring = "token_expiring";
         /// <summary>Answer to ping.</summary>
         public const string Pong = "pong";
     }

@@ -4,7 +4,7 @@ namespace Vapora.Contracts.Protocol;
 
 /// <summary>
 /// A control frame the gateway sends on the multiplexed <c>/ws</c> socket: <c>subscribed</c>, <c>unsubscribed</c>,
-/// <c>error</c> or <c>pong</c>. Updates travel as <c>{"type":"update","data":{…WorkflowUpdate…}}</c>
+/// <c>error</c>, <c>token_accepted</c>, <c>token_expiring</c> or <c>pong</c> (the per-workflow socket sends the token frames and pong too). Updates travel as <c>{"type":"update","data":{…WorkflowUpdate…}}</c>
 /// (see <see cref="UpdateEnvelope"/>).
 /// </summary>
 public sealed partial record ServerFrame
@@ -24,4 +24,9 @@ public sealed partial record ServerFrame
     /// <summary>For errors: a human-readable explanation.</summary>
     [JsonPropertyName("message"), JsonPropertyOrder(3), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Message { get; init; }
+
+    /// <summary>For <c>token_accepted</c> and <c>token_expiring</c>: when the connection's token expires (ISO 8601 UTC).</summary>
+    [JsonPropertyName("expires_at"), JsonPropertyOrder(4), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonConverter(typeof(UtcTimestampJsonConverter))]
+    public DateTimeOffset? ExpiresAt { get; init; }
 }

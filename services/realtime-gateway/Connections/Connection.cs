@@ -40,7 +40,7 @@ internal sealed class Connection : IDisposable
     public Connection(long id, IConnectionTransport transport, ClaimsPrincipal user, ConnectionServices services)
     {
         Id = id;
-        User = user;
+        Grant = new ConnectionGrant(this, user, services);
         _transport = transport;
         _services = services;
         _queue = new SendQueue(services.Options.SendQueueCapacity);
@@ -52,8 +52,11 @@ internal sealed class Connection : IDisposable
     /// <summary>What carries the connection (<see cref="IConnectionTransport.Info"/>).</summary>
     public string TransportName => _transport.Info.Name;
 
-    /// <summary>Who opened the connection (anonymous when authentication is off).</summary>
-    public ClaimsPrincipal User { get; }
+    /// <summary>Who the connection acts for: its current token's user (anonymous when authentication is off).</summary>
+    public ClaimsPrincipal User => Grant.User;
+
+    /// <summary>The connection's token: its user, its expiry, an in-band refresh.</summary>
+    public ConnectionGrant Grant { get; }
 
     /// <summary>The workflows this connection watches.</summary>
     public SubscriptionSet Subscriptions { get; }
@@ -164,11 +167,7 @@ internal sealed class Connection : IDisposable
     /// <summary>The client stopped reading: it is closed (counted and logged) and resumes from its last version.</summary>
     public void CloseAsSlowConsumer()
     {
-        if (IsClosing)
-        {
-            return;
-        }
-
+        if (IsClosing) return;
         _services.Metrics.SlowConsumerClosed();
         GatewayLog.SlowConsumer(_services.Logger, Id, _services.Options.SendQueueCapacity);
         Close(CloseReason.SlowConsumer);
@@ -231,6 +230,7 @@ internal sealed class Connection : IDisposable
     public void Dispose()
     {
         End();
+        Grant.Dispose();
         _aborted.Dispose();
     }
 

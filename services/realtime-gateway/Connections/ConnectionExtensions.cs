@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Vapora.ServiceDefaults.Security;
 
 namespace Vapora.RealtimeGateway.Connections;
 
@@ -14,6 +15,8 @@ internal static class ConnectionExtensions
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<ConnectionDrainer>();
         builder.Services.AddSingleton<ConnectionAdmission>();
+        builder.Services.AddSingleton<BearerTokenValidator>();
+        builder.Services.AddSingleton<TokenRefresh>();
         builder.Services.AddSingleton<ConnectionServices>();
         builder.Services.AddSingleton<NotFoundCache>();
         builder.Services.AddHostedService<IdleConnectionSweeper>();

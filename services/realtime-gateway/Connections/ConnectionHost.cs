@@ -39,11 +39,13 @@ internal sealed class ConnectionHost(
     /// <summary>
     /// Runs a connection to its end: a refused one is closed with its reason (the transport shows it) and only its inbound
     /// side runs; an admitted one is counted against the limit (closed as "try again later" beyond it) and closed when
-    /// its token expires.
+    /// its token expires (warned before, when the transport can carry a fresh token back: <see cref="ConnectionGrant"/>).
     /// </summary>
     /// <remarks>Not async: the registration ends in the connection's own end, so no frame of this method stays suspended under it.</remarks>
     /// <param name="address">The client's address (the load balancer's forwarded one where configured), for its connection limit.</param>
-    public Task RunAsync(Connection connection, IPAddress? address, CloseReason? refusal, Func<Connection, Task> inbound, Func<Connection, Task>? start)
+    /// <param name="expiringFrame">Encodes the warning before the token expires; null for a transport that cannot send a fresh token back.</param>
+    public Task RunAsync(Connection connection, IPAddress? address, CloseReason? refusal, Func<Connection, Task> inbound, Func<Connection, Task>? start,
+        Func<DateTimeOffset, ReadOnlyMemory<byte>>? expiringFrame = null)
     {
         if (refusal is not null)
         {
@@ -70,12 +72,8 @@ internal sealed class ConnectionHost(
 
         try
         {
-            var expiry = CloseWhenTokenExpires(connection);
-            return connection.RunAsync(inbound, start, expiry is null ? _unregister : ended =>
-            {
-                expiry.Dispose();
-                registry.Unregister(ended);
-            });
+            connection.Grant.Start(expiringFrame);
+            return connection.RunAsync(inbound, start, _unregister);
         }
         catch
         {
@@ -87,17 +85,4 @@ internal sealed class ConnectionHost(
     /// <summary>Whose connections this one counts with: the token's <c>sub</c> (tokens without one share a count); none when authentication is off.</summary>
     private string? SubjectOf(Connection connection) =>
         Services.Access.IsOpen ? null : connection.User.FindFirst("sub")?.Value ?? string.Empty;
-
-    /// <summary>A connection lives no longer than its token: at <c>exp</c> it is closed and the client reconnects with a fresh one.</summary>
-    private ITimer? CloseWhenTokenExpires(Connection connection)
-    {
-        if (Services.Access.IsOpen || !long.TryParse(connection.User.FindFirst("exp")?.Value, out var exp))
-        {
-            return null;
-        }
-
-        var due = DateTimeOffset.FromUnixTimeSeconds(exp) - Services.Time.GetUtcNow();
-        return Services.Time.CreateTimer(static state => ((Connection)state!).Close(CloseReason.TokenExpired),
-            connection, due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
-    }
 }

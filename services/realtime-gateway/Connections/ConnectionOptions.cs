@@ -69,6 +69,13 @@ public sealed class ConnectionOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// How long before a socket's token expires the gateway sends <c>token_expiring</c>, so that the client sends a
+    /// fresh token in-band; at most a fifth of the token's lifetime (a short token is not told at once). Zero: no notice.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan TokenExpiringNotice { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a closing socket waits for the client's close reply (or a stuck send) before it is aborted.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);

@@ -15,7 +15,8 @@ internal sealed class ConnectionServices(
     IOptions<ConnectionOptions> options,
     GatewayMetrics metrics,
     TimeProvider time,
-    ILogger<Connection> logger)
+    ILogger<Connection> logger,
+    TokenRefresh tokenRefresh)
 {
     public TopicRegistry Topics { get; } = topics;
 
@@ -25,6 +26,8 @@ internal sealed class ConnectionServices(
 
     /// <summary>Workflows recently found missing.</summary>
     public NotFoundCache NotFound { get; } = notFound;
+
+    public TokenRefresh TokenRefresh { get; } = tokenRefresh;
 
     public ConnectionOptions Options { get; } = options.Value;
 

@@ -129,8 +129,20 @@ internal sealed class SubscriptionSet(Connection connection, ConnectionServices 
 
             var outcome = await services.CatchUp.AttachAsync(subscription, topic, after, connection.Aborted);
             attached = outcome is ResumeOutcome.Attached or ResumeOutcome.Reset;
-            return attached ? SubscribeResult.Subscribed
-                : outcome == ResumeOutcome.NotFound ? SubscribeResult.NotFound : SubscribeResult.Unavailable;
+            if (!attached)
+            {
+                return outcome == ResumeOutcome.NotFound ? SubscribeResult.NotFound : SubscribeResult.Unavailable;
+            }
+
+            lock (_lock)
+            {
+                subscription.IsAttached = true;
+            }
+
+            // A token refresh that came meanwhile passed this subscription over (it was not attached yet): check it
+            // against the token the connection holds now.
+            attached = services.Access.CanRead(connection.User, workflowId);
+            return attached ? SubscribeResult.Subscribed : SubscribeResult.Forbidden;
         }
         catch (HistoryReadRefusedException)
         {
@@ -171,6 +183,31 @@ internal sealed class SubscriptionSet(Connection connection, ConnectionServices 
 
         Forget(subscription);
         return true;
+    }
+
+    /// <summary>
+    /// After the connection's token was replaced: lets go of every workflow the new token does not allow and returns
+    /// them. One still being joined is checked by its subscribe once attached.
+    /// </summary>
+    public List<string> ForgetUnreadable()
+    {
+        WorkflowSubscription[] attached;
+        lock (_lock)
+        {
+            attached = _many is not null ? [.. _many.Values.Where(s => s.IsAttached)] : _single is { IsAttached: true } single ? [single] : [];
+        }
+
+        var forgotten = new List<string>();
+        foreach (var subscription in attached)
+        {
+            if (!services.Access.CanRead(connection.User, subscription.WorkflowId))
+            {
+                Forget(subscription);
+                forgotten.Add(subscription.WorkflowId);
+            }
+        }
+
+        return forgotten;
     }
 
     /// <summary>Lets go of every workflow (the connection ended).</summary>

@@ -16,6 +16,9 @@ internal sealed class WorkflowSubscription(Connection connection, string workflo
     /// <summary>The reference on the workflow's topic once joined; empty while joining.</summary>
     public TopicLease Lease { get; set; }
 
+    /// <summary>Caught up and live (set under the subscription set's lock): from now on a token refresh may end it.</summary>
+    public bool IsAttached { get; set; }
+
     /// <summary>The last version given to the connection (or the version resumed after).</summary>
     public long Position { get; private set; } = after ?? 0;
 

@@ -88,4 +88,10 @@ internal static partial class GatewayLog
 
     [LoggerMessage(123, LogLevel.Warning, "Connection limit of {Limit} reached; refusing a new connection (sockets: 1013, event streams: 503)")]
     public static partial void ConnectionLimit(ILogger logger, int limit);
+
+    [LoggerMessage(171, LogLevel.Information, "Connection {ConnectionId} refused an in-band token: {Reason}")]
+    public static partial void TokenRefreshRefused(ILogger logger, long connectionId, string reason);
+
+    [LoggerMessage(172, LogLevel.Information, "Connection {ConnectionId} refreshed its token; {Unsubscribed} subscriptions it no longer allows ended")]
+    public static partial void TokenRefreshNarrowed(ILogger logger, long connectionId, int unsubscribed);
 }

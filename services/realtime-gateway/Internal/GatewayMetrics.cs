@@ -28,6 +28,8 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _historyReadsCoalesced;
     private readonly Counter<long> _historyReadsRefused;
     private readonly Counter<long> _inboundRejected;
+    private readonly Counter<long> _tokenRefreshes;
+    private readonly Counter<long> _tokenRefreshUnsubscribed;
     private readonly Histogram<double> _fanOutLag;
     private readonly Histogram<double> _sendLag;
 
@@ -52,6 +54,10 @@ internal sealed class GatewayMetrics
         _historyReadsRefused = _meter.CreateCounter<long>("vapora.gateway.catchup.refused", "{read}",
             "Catch-up history reads refused because as many as allowed were in flight and queued (the resumes closed with 4002 or got an unavailable error frame).");
         _inboundRejected = _meter.CreateCounter<long>("vapora.gateway.inbound.rejected", "{message}", "Inbound client messages rejected, by reason.");
+        _tokenRefreshes = _meter.CreateCounter<long>("vapora.gateway.token_refreshes", "{refresh}",
+            "Tokens sent in-band on open sockets, by result (accepted; refused: invalid, expired or another subject; unavailable: the issuer's keys could not be fetched).");
+        _tokenRefreshUnsubscribed = _meter.CreateCounter<long>("vapora.gateway.token_refresh.unsubscribed", "{subscription}",
+            "Subscriptions ended because a refreshed token no longer allows their workflow.");
         var latencyBuckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] };
         _fanOutLag = _meter.CreateHistogram("vapora.gateway.fanout.duration", "ms", "Time from receiving an update from Redis to queueing it on every local watcher.", advice: latencyBuckets);
         _sendLag = _meter.CreateHistogram("vapora.gateway.publish_to_send.lag", "ms",
@@ -151,4 +157,14 @@ internal sealed class GatewayMetrics
     public void BackplaneReconnected() => _reconnects.Add(1);
 
     public void InboundRejected(string reason) => _inboundRejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>A token refresh ended with <paramref name="result"/> (accepted, refused, unavailable), ending <paramref name="unsubscribed"/> subscriptions.</summary>
+    public void TokenRefreshed(string result, int unsubscribed)
+    {
+        _tokenRefreshes.Add(1, new KeyValuePair<string, object?>("result", result));
+        if (unsubscribed > 0)
+        {
+            _tokenRefreshUnsubscribed.Add(unsubscribed);
+        }
+    }
 }

@@ -31,7 +31,7 @@ let live;
 // A log of the latest indicator states, for tests and for anyone debugging the page from the console. Bounded: a
 // page left open for days through many reconnects must not grow it forever.
 const STATES_KEPT = 50;
-window.__vapora = { states: [], transports: [] };
+window.__vapora = { states: [], transports: [], resets: [] };
 
 async function main() {
   config = await loadConfig();
@@ -39,8 +39,11 @@ async function main() {
   live = watchMany([], {
     baseUrl: config.streamBase,
     apiUrl: config.apiBase,
-    token: config.token,
+    // A function, so a token that expires is replaced: in-band on the open socket ahead of expiry (no reconnect), or
+    // at a reconnect. Whoever embeds the page keeps sessionStorage 'vapora.token' fresh; the page reads it each time.
+    token: config.token === null ? null : () => sessionStorage.getItem('vapora.token') ?? config.token,
     onUpdate: applyUpdate,
+    onReset: applyReset,
     onStatus: showStatus,
     onError: showWatchError,
   });
@@ -135,6 +138,25 @@ function applyUpdate(update) {
   if (detailId === update.workflow_id) {
     renderSummary(state);
     insertHistory(update);
+  }
+}
+
+/**
+ * The gateway could not continue a workflow gap-free (its history was compacted, or the store was restored to an
+ * earlier version) and sent its current state marked reset: that state replaces what the page shows, also when its
+ * version is lower, and history rows after it are no longer true. onUpdate follows with the same state.
+ */
+function applyReset(state) {
+  const known = workflows.get(state.workflow_id);
+  workflows.set(state.workflow_id, { ...known, ...state });
+  window.__vapora.resets.push(state.workflow_id);
+  if (window.__vapora.resets.length > STATES_KEPT) window.__vapora.resets.shift();
+  const row = els.list.querySelector(`[data-id="${CSS.escape(state.workflow_id)}"]`);
+  if (row) fillRow(row, workflows.get(state.workflow_id));
+  if (detailId === state.workflow_id) {
+    for (const old of [...els.history.rows]) if (Number(old.dataset.version) >= state.version) old.remove();
+    renderSummary(workflows.get(state.workflow_id));
+    insertHistory(state);
   }
 }
 

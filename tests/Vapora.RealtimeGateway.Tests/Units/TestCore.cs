@@ -26,8 +26,8 @@ internal sealed class TestCore : IDisposable
         Context = new TopicContext(Options.Create(Hub), Metrics.Metrics, time, Repair, NullLogger<WorkflowTopic>.Instance);
         Topics = new TopicRegistry(new SilentBroker(), log, Context, NullLogger<TopicRegistry>.Instance);
         CatchUp = new CatchUp(Reads, log, updateLog, Metrics.Metrics);
-        Services = new ConnectionServices(Topics, CatchUp, new NotFoundCache(Options.Create(Connections), time), new WorkflowAccess(new AuthMode(IsOff: true)), Options.Create(Connections), Metrics.Metrics,
-            time, NullLogger<Connection>.Instance);
+        Services = new ConnectionServices(Topics, CatchUp, new NotFoundCache(Options.Create(Connections), time), new WorkflowAccess(new AuthMode(IsOff: true)),
+            Options.Create(Connections), Metrics.Metrics, time, NullLogger<Connection>.Instance, TokenRefresh.WithoutAuthentication(Metrics.Metrics));
     }
 
     public IUpdateLog Log { get; }

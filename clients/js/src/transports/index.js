@@ -14,7 +14,9 @@
 //   link.confirmed()     the server answered (a frame, a pong, a successful poll): it works and accepted the token
 //   link.update(value)   a WorkflowUpdate (or the state, first): delivered if it is the next version, else dropped
 //   link.workflowError(id, code, message)   the server refused one workflow (not_found, forbidden, unavailable…)
-//   link.notice(code, message)              a non-fatal problem worth reporting to onError
+//   link.notice(code, message, cause?)      a non-fatal problem worth reporting to onError
+//   link.freshToken()                       a promise of a fresh token from the token function (in-band refresh)
+//   link.tokenRefreshed()                   the gateway accepted a token sent in-band (counted in stats)
 //   link.close({ code, reason, error, giveUp, errorCode, status, retryAfterMs })   the connection ended, once
 //
 // subscribe/unsubscribe may be called at any time; before the connection opens they may be ignored, because

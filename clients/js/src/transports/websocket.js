@@ -2,6 +2,7 @@
 // (subscribe/unsubscribe frames; per-workflow errors arrive as error frames and the socket stays open).
 import { errorCodeOf, isGiveUpCode } from '../close-codes.js';
 import { socketUrl } from '../urls.js';
+import { TokenRefresh } from '../token-refresh.js';
 
 const OPEN = 1; // WebSocket.OPEN, spelled out: implementations differ in where they put the constant
 
@@ -20,6 +21,7 @@ class WebSocketConnection {
     this.lastError = null;
     this.pingTimer = null;
     this.pongTimer = null;
+    this.refresh = null;
 
     const url = link.mode === 'one' ? streamUrl(link) : socketUrl(this.config.baseUrl, 'ws');
     const token = link.token;
@@ -69,6 +71,35 @@ class WebSocketConnection {
     }
     // A ping at once: its pong says the gateway accepted us (it closes with 4401 instead) even when no update is due.
     this.ping();
+    // With a token function the token is kept fresh on this socket, so an expiry costs no reconnect.
+    if (typeof this.config.token === 'function' && typeof this.link.token === 'string') {
+      this.refresh = new TokenRefresh({
+        token: this.link.token,
+        timers: this.timers,
+        fresh: () => this.link.freshToken(),
+        send: (frame) => this.send(frame),
+        accepted: () => this.link.tokenRefreshed(),
+        failed: (message, cause) => this.link.notice('token_refresh_failed', message, cause),
+      });
+    }
+  }
+
+  /** The token frames of both socket kinds; true when `frame` was one. */
+  tokenFrame(frame) {
+    switch (frame?.type) {
+      case 'token_expiring':
+        this.refresh?.expiring();
+        return true;
+      case 'token_accepted':
+        this.refresh?.acceptedFrame();
+        return true;
+      case 'error':
+        if (typeof frame.workflow_id === 'string' || !this.refresh?.pending || !['unauthorized', 'unavailable'].includes(frame.code)) return false;
+        this.refresh.refused(String(frame.code), String(frame.message ?? ''));
+        return true;
+      default:
+        return false;
+    }
   }
 
   received(data) {
@@ -80,6 +111,10 @@ class WebSocketConnection {
       frame = JSON.parse(typeof data === 'string' ? data : new TextDecoder().decode(data));
     } catch {
       this.link.update(null); // counted as malformed
+      return;
+    }
+    if (this.tokenFrame(frame)) {
+      this.link.confirmed();
       return;
     }
     if (this.link.mode === 'one') {
@@ -135,6 +170,7 @@ class WebSocketConnection {
   }
 
   stopTimers() {
+    this.refresh?.stop();
     this.timers.clearTimeout(this.connectTimer);
     this.timers.clearTimeout(this.pingTimer);
     this.timers.clearTimeout(this.pongTimer);

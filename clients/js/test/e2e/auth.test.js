@@ -68,15 +68,58 @@ test('polling sends the token as a bearer header, and gives up on 401 without on
   assert.equal(anonymous.handle.stats.reconnects, 0);
 });
 
-test('a token function replaces a token that expires while connected, and the watch misses nothing', { timeout: 60_000 }, async () => {
+for (const [how, many] of [['watch', false], ['watchMany', true]]) {
+  test(`${how}: a socket with 6 s tokens refreshed in-band stays open across three lifetimes, no reconnect, every version once`, { timeout: 60_000 }, async () => {
+    const id = await system.api.create();
+    let issued = 0;
+    const token = () => {
+      issued += 1;
+      return tokens.create({ workflows: [id], lifetimeSeconds: 6 });
+    };
+    const options = { ...quick(), token, transports: ['websocket'] };
+    const record = system.track(many ? recordWatchMany([id], options) : recordWatch(id, options));
+    const versions = () => (many ? record.versions.get(id) ?? [] : record.versions);
+    await poll(() => versions().length === 1, 20_000, 'the state');
+    let step = 0;
+    for (const until = Date.now() + 18_000; Date.now() < until;) {
+      step += 1;
+      await system.api.progress(id, step);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    await poll(() => versions().at(-1) === step + 1, 20_000, `version ${step + 1}`);
+    assert.deepEqual(versions(), range(1, step + 1));
+    assert.equal(record.handle.stats.reconnects, 0);
+    assert.ok(record.handle.stats.tokenRefreshes >= 3, `${record.handle.stats.tokenRefreshes} in-band refreshes`);
+    assert.equal(issued, record.handle.stats.tokenRefreshes + 1);
+    assert.deepEqual(record.errors, []);
+    await record.handle.close();
+  });
+}
+
+test('a refused in-band refresh is reported (token_refresh_failed) and the watch still goes on', { timeout: 60_000 }, async () => {
   const id = await system.api.create();
   let issued = 0;
-  // Each token lives 2 s: the gateway closes the socket with 4401 at its expiry and the watch asks for a new one.
+  // The first token is good; every fresh one names another subject, which the gateway refuses.
+  const token = () => (++issued === 1
+    ? tokens.create({ workflows: [id], lifetimeSeconds: 3 })
+    : tokens.create({ workflows: [id], subject: 'someone-else' }));
+  const record = system.track(recordWatch(id, { ...quick(), token, transports: ['websocket'] }));
+  await poll(() => record.errors.some((e) => e.code === 'token_refresh_failed'), 20_000, 'the refused refresh');
+  assert.match(record.errors[0].message, /another subject/);
+  await system.api.progress(id, 1);
+  await poll(() => record.versions.at(-1) === 2, 20_000, 'version 2');
+  await record.handle.close();
+});
+
+test('over event streams (no in-band refresh) a token function replaces a token that expires, and the watch misses nothing', { timeout: 60_000 }, async () => {
+  const id = await system.api.create();
+  let issued = 0;
+  // Each token lives 2 s: the gateway ends the stream with 4401 at its expiry and the watch asks for a new one.
   const token = () => {
     issued += 1;
     return tokens.create({ workflows: [id], lifetimeSeconds: 2 });
   };
-  const record = system.track(recordWatch(id, { ...quick(), token, transports: ['websocket'] }));
+  const record = system.track(recordWatch(id, { ...quick(), token, transports: ['sse'] }));
   await poll(() => record.versions.length === 1, 20_000, 'the state');
   let step = 0;
   await poll(async () => {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Vapora.Contracts;
 using Vapora.Contracts.Protocol;
 using Vapora.RealtimeGateway.Connections;
@@ -6,8 +5,9 @@ using Vapora.RealtimeGateway.Connections;
 namespace Vapora.RealtimeGateway.Transport.WebSockets;
 
 /// <summary>
-/// <c>/ws</c>: one socket for many workflows. The client sends <c>subscribe</c>, <c>unsubscribe</c> and <c>ping</c>
-/// frames; the gateway answers with <c>subscribed</c>, <c>unsubscribed</c>, <c>update</c>, <c>error</c> and <c>pong</c>.
+/// <c>/ws</c>: one socket for many workflows. The client sends <c>subscribe</c>, <c>unsubscribe</c>, <c>token</c> and
+/// <c>ping</c> frames; the gateway answers with <c>subscribed</c>, <c>unsubscribed</c>, <c>update</c>, <c>error</c>,
+/// <c>token_accepted</c> and <c>pong</c>, and warns with <c>token_expiring</c> before the token expires.
 /// A bad frame gets an error frame and the socket stays open.
 /// </summary>
 internal static class MultiplexEndpoint
@@ -18,16 +18,7 @@ internal static class MultiplexEndpoint
 
     private static async Task OnMessageAsync(Connection connection, ReadOnlyMemory<byte> message)
     {
-        ClientFrame? frame;
-        try
-        {
-            frame = JsonSerializer.Deserialize(message.Span, VaporaJsonContext.Default.ClientFrame);
-        }
-        catch (JsonException)
-        {
-            frame = null;
-        }
-
+        var frame = ProtocolFrames.Parse(message.Span);
         switch (frame?.Type)
         {
             case ClientFrame.Types.Ping:
@@ -39,9 +30,12 @@ internal static class MultiplexEndpoint
             case ClientFrame.Types.Unsubscribe:
                 Unsubscribe(connection, frame);
                 return;
+            case ClientFrame.Types.Token:
+                await RefreshTokenAsync(connection, frame);
+                return;
             default:
                 connection.EnqueueControl(ProtocolFrames.Error(ServerFrame.ErrorCodes.BadFrame,
-                    "expected a JSON object with type subscribe, unsubscribe or ping"));
+                    "expected a JSON object with type subscribe, unsubscribe, token or ping"));
                 return;
         }
     }
@@ -66,6 +60,24 @@ internal static class MultiplexEndpoint
         {
             connection.EnqueueControl(ProtocolFrames.Error(result, id!));
         }
+    }
+
+    /// <summary>A refresh that narrows the token ends only the workflows it no longer allows: an error and an unsubscribed frame each.</summary>
+    private static async Task RefreshTokenAsync(Connection connection, ClientFrame frame)
+    {
+        var result = await ProtocolFrames.RefreshTokenAsync(connection, frame);
+        if (!result.IsAccepted)
+        {
+            return;
+        }
+
+        foreach (var id in result.Unsubscribed)
+        {
+            connection.EnqueueControl(ProtocolFrames.Error(ServerFrame.ErrorCodes.Forbidden, "the refreshed token does not allow this workflow", id));
+            connection.EnqueueControl(ProtocolFrames.Unsubscribed(id));
+        }
+
+        connection.EnqueueControl(ProtocolFrames.TokenAccepted(result.ExpiresAt));
     }
 
     private static void Unsubscribe(Connection connection, ClientFrame frame)

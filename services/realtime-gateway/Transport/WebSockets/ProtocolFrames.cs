@@ -24,6 +24,41 @@ internal static class ProtocolFrames
     public static ReadOnlyMemory<byte> Error(SubscribeResult result, string workflowId) =>
         Error(result.ErrorCode ?? ServerFrame.ErrorCodes.Unavailable, result.ErrorMessage ?? result.ToString(), workflowId);
 
+    public static ReadOnlyMemory<byte> TokenAccepted(DateTimeOffset? expiresAt) =>
+        Encode(new ServerFrame { Type = ServerFrame.Types.TokenAccepted, ExpiresAt = expiresAt });
+
+    public static ReadOnlyMemory<byte> TokenExpiring(DateTimeOffset expiresAt) =>
+        Encode(new ServerFrame { Type = ServerFrame.Types.TokenExpiring, ExpiresAt = expiresAt });
+
+    /// <summary>The client frame in <paramref name="message"/>, or null when it is not one (not JSON, unknown members).</summary>
+    public static ClientFrame? Parse(ReadOnlySpan<byte> message)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(message, VaporaJsonContext.Default.ClientFrame);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Answers an in-band token (<c>{"type":"token","token":"…"}</c>, both socket kinds): <c>token_accepted</c>, or an
+    /// error frame when it was refused (nothing changed). The workflows the new token no longer allows are in the result,
+    /// for the endpoint to end its own way.
+    /// </summary>
+    public static async Task<TokenRefreshResult> RefreshTokenAsync(Connection connection, ClientFrame frame)
+    {
+        var result = await connection.Grant.RefreshAsync(frame.Token);
+        if (!result.IsAccepted)
+        {
+            connection.EnqueueControl(Error(result.ErrorCode!, result.ErrorMessage!));
+        }
+
+        return result;
+    }
+
     /// <summary>True for the application-level ping: <c>{"type":"ping"}</c> or the bare text <c>ping</c>.</summary>
     public static bool IsPing(ReadOnlySpan<byte> message)
     {
@@ -33,15 +68,7 @@ internal static class ProtocolFrames
             return true;
         }
 
-        try
-        {
-            var frame = JsonSerializer.Deserialize(trimmed, VaporaJsonContext.Default.ClientFrame);
-            return frame is { Type: ClientFrame.Types.Ping, WorkflowId: null, After: null };
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
+        return Parse(trimmed) is { Type: ClientFrame.Types.Ping, WorkflowId: null, After: null, Token: null };
     }
 
     private static byte[] Encode(ServerFrame frame) => JsonSerializer.SerializeToUtf8Bytes(frame, VaporaJsonContext.Default.ServerFrame);

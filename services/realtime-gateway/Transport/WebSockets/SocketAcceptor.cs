@@ -35,7 +35,7 @@ internal sealed class SocketAcceptor(ConnectionHost host, IOptions<WebSocketTran
         using var connection = host.Open(transport, http, refusal);
         // This frame (and its parameters) lives as long as the socket: it keeps no delegate (or closure) it has
         // handed on.
-        var run = host.RunAsync(connection, http.Connection.RemoteIpAddress, refusal, transport.ReceiveAsync, start);
+        var run = host.RunAsync(connection, http.Connection.RemoteIpAddress, refusal, transport.ReceiveAsync, start, ProtocolFrames.TokenExpiring);
         (onMessage, start) = (null!, null);
         await run;
     }

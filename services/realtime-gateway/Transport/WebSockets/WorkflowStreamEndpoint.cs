@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.WebUtilities;
 using Vapora.Contracts;
+using Vapora.Contracts.Protocol;
 using Vapora.RealtimeGateway.Connections;
 
 namespace Vapora.RealtimeGateway.Transport.WebSockets;
@@ -33,7 +34,7 @@ internal static class WorkflowStreamEndpoint
             problem = "after must be one integer version of 0 or more";
         }
 
-        return acceptor.RunAsync(http, problem, OnMessage, connection => StartAsync(connection, id, afterVersion));
+        return acceptor.RunAsync(http, problem, OnMessageAsync, connection => StartAsync(connection, id, afterVersion));
     }
 
     private static async Task StartAsync(Connection connection, string id, long? after)
@@ -45,18 +46,31 @@ internal static class WorkflowStreamEndpoint
         }
     }
 
-    // The stream is read-only: only an application ping is accepted (protocol pings are answered by the socket itself).
-    private static Task OnMessage(Connection connection, ReadOnlyMemory<byte> message)
+    // The stream is read-only: only an application ping and an in-band token are accepted (protocol pings are
+    // answered by the socket itself).
+    private static async Task OnMessageAsync(Connection connection, ReadOnlyMemory<byte> message)
     {
         if (ProtocolFrames.IsPing(message.Span))
         {
             connection.EnqueueControl(ProtocolFrames.Pong);
-        }
-        else
-        {
-            connection.Close(CloseReason.BadRequest("this stream accepts only {\"type\":\"ping\"}; use /ws to subscribe"));
+            return;
         }
 
-        return Task.CompletedTask;
+        if (ProtocolFrames.Parse(message.Span) is not { Type: ClientFrame.Types.Token, WorkflowId: null, After: null } frame)
+        {
+            connection.Close(CloseReason.BadRequest("this stream accepts only {\"type\":\"ping\"} and {\"type\":\"token\",\"token\":\"…\"}; use /ws to subscribe"));
+            return;
+        }
+
+        var result = await ProtocolFrames.RefreshTokenAsync(connection, frame);
+        if (result.Unsubscribed.Count > 0)
+        {
+            // The stream's one workflow: it ends as a stream the token does not allow ends at connect.
+            connection.Close(CloseReason.Forbidden);
+        }
+        else if (result.IsAccepted)
+        {
+            connection.EnqueueControl(ProtocolFrames.TokenAccepted(result.ExpiresAt));
+        }
     }
 }

@@ -1,0 +1,40 @@
+using System.Buffers.Text;
+using System.Text.Json;
+
+namespace Vapora.Client.Transports;
+
+/// <summary>
+/// When to refresh a token: at 80% of its lifetime, read from its <c>iat</c> and <c>exp</c> (unverified: the client only
+/// plans with them; the gateway checks the token). Null for a token whose lifetime cannot be read (not a JWT): then the
+/// gateway's <c>token_expiring</c> notice is what starts a refresh.
+/// </summary>
+internal static class TokenLifetime
+{
+    public static DateTimeOffset? RefreshAt(string token, DateTimeOffset now)
+    {
+        var parts = token.Split('.');
+        if (parts.Length != 3)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
+            if (!payload.RootElement.TryGetProperty("exp", out var expClaim) || !expClaim.TryGetInt64(out var exp))
+            {
+                return null;
+            }
+
+            var expiresAt = DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(exp, 0, 253_402_300_799));
+            var issuedAt = payload.RootElement.TryGetProperty("iat", out var iatClaim) && iatClaim.TryGetInt64(out var iat) && iat < exp
+                ? DateTimeOffset.FromUnixTimeSeconds(Math.Max(iat, 0))
+                : now;
+            return issuedAt + (expiresAt - issuedAt) * 0.8;
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException or ArgumentException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using System.Net.Http.Headers;
+using Vapora.Testing;
+
+namespace Vapora.Client.Tests;
+
+/// <summary>
+/// The client keeps a socket's token fresh in-band (its token callback, ahead of expiry) against a gateway with JWT on:
+/// no reconnect for a token, and a failed refresh is reported while the stream goes on.
+/// </summary>
+public sealed class TokenRefreshTests(RedisFixture redis) : IAsyncLifetime
+{
+    private readonly TokenFactory _tokens = new();
+    private ServiceProcess _api = null!;
+    private ServiceProcess _gateway = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _api = await ServiceProcess.StartApiAsync(redis.Server.ConnectionString, _tokens.ServiceSettings());
+        _gateway = await ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, _api.BaseUrl, Settings.Layer(_tokens.ServiceSettings(),
+            new Dictionary<string, string?> { ["Gateway__ApiAccessToken"] = _tokens.Create("workflows:read", subject: "gateway", lifetime: TimeSpan.FromDays(1)) }));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _api.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_socket_with_6s_tokens_stays_open_across_three_lifetimes_with_no_reconnect_and_every_version_once_in_order()
+    {
+        var api = Writer();
+        var id = (await api.CreateAsync(totalSteps: 1000)).WorkflowId;
+        var issued = 0;
+        var stream = new WorkflowStreamClient(new WorkflowClientOptions
+        {
+            BaseUrl = _gateway.BaseUrl,
+            Transports = [StreamTransport.WebSocket],
+            AccessTokenProvider = _ =>
+            {
+                Interlocked.Increment(ref issued);
+                return ValueTask.FromResult(_tokens.Create(workflows: [id], lifetime: TimeSpan.FromSeconds(6)));
+            },
+        }).Watch(id);
+        var reconnects = 0;
+        var failures = new List<string>();
+        stream.Reconnecting += (_, _) => Interlocked.Increment(ref reconnects);
+        stream.TokenRefreshFailed += (_, e) => { lock (failures) { failures.Add(e.Reason); } };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var versions = new List<long>();
+        var reading = ReadAsync(stream, versions, stop.Token);
+
+        await Poll.UntilAsync(() => { lock (versions) { return versions.Count == 1; } }, TimeSpan.FromSeconds(15), "the state");
+        var writes = 0;
+        for (var until = DateTime.UtcNow.AddSeconds(18); DateTime.UtcNow < until;)
+        {
+            await api.ProgressAsync(id, ++writes);
+            await Task.Delay(300, Ct);
+        }
+
+        await Poll.UntilAsync(() => { lock (versions) { return versions.Count > 0 && versions[^1] == writes + 1; } }, TimeSpan.FromSeconds(10), "the last version");
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+
+        Assert.Equal(Enumerable.Range(1, writes + 1).Select(v => (long)v), versions);
+        Assert.Equal(0, reconnects);
+        Assert.Empty(failures);
+        Assert.True(stream.TokensRefreshed >= 3, $"{stream.TokensRefreshed} in-band refreshes");
+        Assert.Equal(stream.TokensRefreshed + 1, issued);
+    }
+
+    [Fact]
+    public async Task A_refused_refresh_is_reported_and_at_expiry_the_stream_reconnects_with_a_fresh_token_and_resumes()
+    {
+        var api = Writer();
+        var id = (await api.CreateAsync()).WorkflowId;
+        WorkflowStream stream = null!;
+        stream = new WorkflowStreamClient(new WorkflowClientOptions
+        {
+            BaseUrl = _gateway.BaseUrl,
+            Transports = [StreamTransport.WebSocket],
+            InitialBackoff = TimeSpan.FromMilliseconds(50),
+            // Connections get good tokens; every in-band refresh (while live) gets one of another subject, refused.
+            AccessTokenProvider = _ => ValueTask.FromResult(stream.Status == StreamStatus.Live
+                ? _tokens.Create(workflows: [id], subject: "someone-else")
+                : _tokens.Create(workflows: [id], lifetime: TimeSpan.FromSeconds(4))),
+        }).Watch(id, afterVersion: 0);
+        var failures = new List<string>();
+        var reconnects = new List<ReconnectingEventArgs>();
+        stream.TokenRefreshFailed += (_, e) => { lock (failures) { failures.Add(e.Reason); } };
+        stream.Reconnecting += (_, e) => { lock (reconnects) { reconnects.Add(e); } };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var versions = new List<long>();
+        var reading = ReadAsync(stream, versions, stop.Token);
+
+        await Poll.UntilAsync(() => { lock (reconnects) { return reconnects.Count >= 1; } }, TimeSpan.FromSeconds(10), "the reconnect at expiry");
+        await api.ProgressAsync(id, 1);
+        await Poll.UntilAsync(() => { lock (versions) { return versions.Contains(2); } }, TimeSpan.FromSeconds(10), "version 2 after the reconnect");
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+
+        Assert.Equal([1L, 2], versions);
+        Assert.Equal(4401, reconnects[0].CloseCode);
+        Assert.Contains(failures, f => f.Contains("unauthorized", StringComparison.Ordinal) && f.Contains("another subject", StringComparison.Ordinal));
+    }
+
+    /// <summary>Reads the stream on its own task, collecting the versions (lock the list to look at it).</summary>
+    private static Task ReadAsync(WorkflowStream stream, List<long> versions, CancellationToken stop) => Task.Run(async () =>
+    {
+        await foreach (var update in stream.ReadAllAsync(stop))
+        {
+            lock (versions)
+            {
+                versions.Add(update.Version);
+            }
+        }
+    }, Ct);
+
+    private WorkflowApiClient Writer()
+    {
+        var http = new HttpClient { BaseAddress = _api.BaseUrl };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _tokens.Create("workflows:write workflows:read"));
+        return new WorkflowApiClient(http);
+    }
+}
