@@ -23,7 +23,8 @@ public sealed class ConnectionGrantTests : IDisposable
     {
         _core = new TestCore(new FakeUpdateLog("wf_grant_unit", latest: 1), _time);
         // As with Auth:Mode=jwt: tokens expire.
-        _services = new ConnectionServices(_core.Topics, _core.CatchUp, new WorkflowAccess(new AuthMode(IsOff: false)), Options.Create(new ConnectionOptions()),
+        var connections = Options.Create(new ConnectionOptions());
+        _services = new ConnectionServices(_core.Topics, _core.CatchUp, new NotFoundCache(connections, _time), new WorkflowAccess(new AuthMode(IsOff: false)), connections,
             _core.Metrics.Metrics, _time, NullLogger<Connection>.Instance, TokenRefresh.WithoutAuthentication(_core.Metrics.Metrics));
     }
 
