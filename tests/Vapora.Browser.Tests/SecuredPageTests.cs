@@ -66,6 +66,39 @@ public sealed class SecuredPageTests(SecuredPageFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task The_page_stays_live_across_three_token_lifetimes_refreshing_in_band_without_a_reconnect()
+    {
+        var mine = await fixture.Client.CreateAsync("Long watch", totalSteps: 10);
+        var lifetime = TimeSpan.FromSeconds(6);
+        var page = await _pages.OpenAsync($"/?token={fixture.Tokens.Create(workflows: [mine.WorkflowId], lifetime: lifetime)}#/workflows/{mine.WorkflowId}");
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
+        var serving = await fixture.ServingGatewayAsync();
+        var accepted = (await serving!.MetricsAsync()).Value("vapora_gateway_token_refreshes_total", "result=\"accepted\"");
+        var statesBefore = await page.EvaluateAsync<int>("window.__vapora.states.length");
+
+        // The embedding host's part (docs: it keeps sessionStorage 'vapora.token' fresh): a new token every 2 s, for
+        // three lifetimes. The page reads it when the gateway warns of the expiry or at 80% of the lifetime.
+        var end = DateTime.UtcNow + 3 * lifetime + TimeSpan.FromSeconds(2);
+        var step = 0;
+        while (DateTime.UtcNow < end)
+        {
+            await page.EvaluateAsync("t => sessionStorage.setItem('vapora.token', t)", fixture.Tokens.Create(workflows: [mine.WorkflowId], lifetime: lifetime));
+            step++;
+            await fixture.Client.ProgressAsync(mine.WorkflowId, Math.Min(step, 10), $"step {step}");
+            await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken); // the host's refresh cadence, not a wait for a result
+        }
+
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
+        var states = await page.EvaluateAsync<string[]>("window.__vapora.states");
+        Assert.Equal(statesBefore, states.Length); // no "reconnecting" (nor anything else) since it was live
+        var refreshed = (await serving.MetricsAsync()).Value("vapora_gateway_token_refreshes_total", "result=\"accepted\"") - accepted;
+        Assert.True(refreshed >= 3, $"at least one in-band refresh per lifetime: {refreshed}");
+        Assert.Same(serving, await fixture.ServingGatewayAsync()); // still the same socket's gateway
+        var versions = await page.Locator("#history tbody tr").EvaluateAllAsync<long[]>("rows => rows.map(r => Number(r.dataset.version))");
+        Assert.Equal(Enumerable.Range(1, step + 1).Reverse().Select(v => (long)v), versions);
+    }
+
+    [Fact]
     public async Task Without_a_token_the_page_says_why_nothing_loads()
     {
         var page = await _pages.OpenAsync("/");
