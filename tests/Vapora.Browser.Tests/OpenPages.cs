@@ -12,9 +12,9 @@ public sealed class OpenPages(PageFixture fixture) : IAsyncDisposable
 
     /// <inheritdoc cref="PageFixture.OpenAsync"/>
     public async Task<IPage> OpenAsync(string path = "/", ViewportSize? viewport = null, string? initScript = null,
-        Func<IBrowserContext, Task>? configure = null, Vapora.Testing.NginxServer? nginx = null)
+        Func<IBrowserContext, Task>? configure = null, Vapora.Testing.NginxServer? nginx = null, bool bypassContentSecurityPolicy = false)
     {
-        var page = await fixture.OpenAsync(path, viewport, initScript, configure, nginx);
+        var page = await fixture.OpenAsync(path, viewport, initScript, configure, nginx, bypassContentSecurityPolicy);
         lock (_contexts)
         {
             _contexts.Add(page.Context);

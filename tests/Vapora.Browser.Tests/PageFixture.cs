@@ -72,11 +72,17 @@ public class PageFixture(RedisFixture redis) : IAsyncLifetime
     /// <summary>
     /// A fresh context and page (optionally phone-sized; <paramref name="configure"/> may route requests first), through
     /// <paramref name="nginx"/> (default: <see cref="Nginx"/>). The caller closes its context: use <see cref="OpenPages"/>.
+    /// <paramref name="bypassContentSecurityPolicy"/> is for a test that points the page's config.json at servers the
+    /// gateway's policy does not name (the policy is derived from the gateway's own settings).
     /// </summary>
     public async Task<IPage> OpenAsync(string path = "/", ViewportSize? viewport = null, string? initScript = null,
-        Func<IBrowserContext, Task>? configure = null, NginxServer? nginx = null)
+        Func<IBrowserContext, Task>? configure = null, NginxServer? nginx = null, bool bypassContentSecurityPolicy = false)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = viewport ?? new ViewportSize { Width = 1200, Height = 800 } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = viewport ?? new ViewportSize { Width = 1200, Height = 800 },
+            BypassCSP = bypassContentSecurityPolicy,
+        });
         if (initScript is not null)
         {
             await context.AddInitScriptAsync(initScript);

@@ -121,8 +121,10 @@ public sealed class ProgressPageTests(PageFixture fixture) : IClassFixture<PageF
         }, stop.Token);
         var streamBase = $"http://127.0.0.1:{((IPEndPoint)refuser.LocalEndpoint).Port}";
 
+        // The page's Content-Security-Policy names the gateway's own socket base, not this port: bypassed for this test only.
         var page = await _pages.OpenAsync(configure: context => context.RouteAsync("**/config.json", route =>
-            route.FulfillAsync(new() { Json = new { apiBaseUrl = fixture.Nginx.BaseUrl.ToString().TrimEnd('/'), socketBaseUrl = streamBase } })));
+            route.FulfillAsync(new() { Json = new { apiBaseUrl = fixture.Nginx.BaseUrl.ToString().TrimEnd('/'), socketBaseUrl = streamBase } })),
+            bypassContentSecurityPolicy: true);
 
         await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "reconnecting");
         // Three sockets, three event streams, then polling the API (which the page reaches).

@@ -247,6 +247,9 @@ public sealed class TcpRelay : IAsyncDisposable
             }
 
             Interlocked.Increment(ref _accepted);
+            // Whether the flow is forgotten is decided when it is accepted, before the target sees it: a test that heals
+            // once its server side accepted must not find the flow working.
+            var forgotten = Fault == HopFault.Dropped;
             var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             client.NoDelay = true;
             try
@@ -265,7 +268,7 @@ public sealed class TcpRelay : IAsyncDisposable
             var flow = new RelayFlow(client, upstream);
             lock (_gate)
             {
-                flow.Forgotten = _fault == HopFault.Dropped;
+                flow.Forgotten = forgotten || _fault == HopFault.Dropped;
                 _flows.Add(flow);
                 _running.RemoveAll(t => t.IsCompleted);
                 _running.Add(RunAsync(flow));
