@@ -276,7 +276,7 @@ public sealed class WorkflowStream
         return builder.Uri;
     }
 
-    private void OnRefreshed(TokenRefreshFailedEventArgs? failure)
+    private void OnRefreshed(RefreshFailure? failure)
     {
         if (failure is null)
         {
@@ -284,7 +284,7 @@ public sealed class WorkflowStream
         }
         else
         {
-            TokenRefreshFailed?.Invoke(this, failure);
+            TokenRefreshFailed?.Invoke(this, new TokenRefreshFailedEventArgs(failure.Reason, failure.Error));
         }
     }
 

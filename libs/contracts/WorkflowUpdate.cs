@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Vapora.Contracts.Serialization;
 
 namespace Vapora.Contracts;
 

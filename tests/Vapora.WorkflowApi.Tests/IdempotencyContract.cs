@@ -3,6 +3,7 @@ using Vapora.Contracts;
 using Vapora.WorkflowApi.Persistence;
 using Vapora.WorkflowApi.Workflows;
 using static Vapora.WorkflowApi.Tests.StoreHarness;
+using Vapora.Contracts.Serialization;
 
 namespace Vapora.WorkflowApi.Tests;
 

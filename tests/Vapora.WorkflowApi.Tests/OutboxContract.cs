@@ -4,6 +4,7 @@ using Vapora.Testing;
 using Vapora.WorkflowApi.Persistence;
 using Vapora.WorkflowApi.Workflows;
 using static Vapora.WorkflowApi.Tests.StoreHarness;
+using Vapora.Contracts.Serialization;
 
 namespace Vapora.WorkflowApi.Tests;
 

@@ -10,6 +10,7 @@ using Vapora.WorkflowApi.Messaging;
 using Vapora.WorkflowApi.Persistence;
 using Vapora.WorkflowApi.Persistence.Memory;
 using Vapora.WorkflowApi.Workflows;
+using Vapora.Contracts.Serialization;
 
 namespace Vapora.WorkflowApi.Tests;
 

@@ -21,7 +21,7 @@ internal sealed class InbandTokenRefresh : IAsyncDisposable
     private readonly Func<CancellationToken, ValueTask<string>> _provider;
     private readonly Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> _send;
     private readonly TimeProvider _time;
-    private readonly Action<TokenRefreshFailedEventArgs?> _finished;
+    private readonly Action<RefreshFailure?> _finished;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private TaskCompletionSource _expiring = NewSignal();
@@ -30,7 +30,7 @@ internal sealed class InbandTokenRefresh : IAsyncDisposable
 
     public InbandTokenRefresh(string current, Func<CancellationToken, ValueTask<string>> provider,
         Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> send, TimeProvider time,
-        Action<TokenRefreshFailedEventArgs?> finished)
+        Action<RefreshFailure?> finished)
     {
         _current = current;
         _provider = provider;
@@ -118,7 +118,7 @@ internal sealed class InbandTokenRefresh : IAsyncDisposable
         }
     }
 
-    private async Task<TokenRefreshFailedEventArgs?> RefreshOnceAsync(CancellationToken stop)
+    private async Task<RefreshFailure?> RefreshOnceAsync(CancellationToken stop)
     {
         string token;
         try
@@ -127,7 +127,7 @@ internal sealed class InbandTokenRefresh : IAsyncDisposable
         }
         catch (Exception ex) when (!stop.IsCancellationRequested)
         {
-            return new TokenRefreshFailedEventArgs("the token callback failed: " + ex.Message, ex);
+            return new RefreshFailure("the token callback failed: " + ex.Message, ex);
         }
 
         var answer = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -154,7 +154,7 @@ internal sealed class InbandTokenRefresh : IAsyncDisposable
 
         if (refused is not null)
         {
-            return new TokenRefreshFailedEventArgs(refused, null);
+            return new RefreshFailure(refused, null);
         }
 
         _current = token;

@@ -1,4 +1,5 @@
 using Vapora.Contracts;
+using Vapora.Contracts.Serialization;
 
 namespace Vapora.WorkflowApi.Workflows;
 

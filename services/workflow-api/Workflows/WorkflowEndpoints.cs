@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Vapora.Contracts;
 using Vapora.ServiceDefaults.Security;
+using Vapora.Contracts.Serialization;
 
 namespace Vapora.WorkflowApi.Workflows;
 

@@ -1,5 +1,6 @@
 using Vapora.Contracts;
 using Vapora.WorkflowApi.Persistence;
+using Vapora.Contracts.Serialization;
 
 namespace Vapora.WorkflowApi.Workflows;
 

@@ -11,6 +11,7 @@ public sealed class OriginPolicyTests
     [InlineData("https://gw.example.com:8443", "", true)] // the gateway's own pages
     [InlineData("https://GW.example.com:8443", "", true)]
     [InlineData("https://gw.example.com", "", false)] // another port is another origin
+    [InlineData("http://gw.example.com:8443", "", false)] // another scheme is another origin
     [InlineData("https://evil.example.com", "", false)]
     [InlineData("not a url", "", false)]
     [InlineData("https://app.example.com", "https://app.example.com", true)]
@@ -22,6 +23,7 @@ public sealed class OriginPolicyTests
     public void An_origin_is_allowed_by_the_configured_list_or_by_default_only_from_the_gateways_own_origin(string? origin, string allowed, bool expected)
     {
         var http = new DefaultHttpContext();
+        http.Request.Scheme = "https";
         http.Request.Host = new HostString("gw.example.com:8443");
         if (origin is not null)
         {

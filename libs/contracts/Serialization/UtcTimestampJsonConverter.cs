@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Vapora.Contracts;
+namespace Vapora.Contracts.Serialization;
 
 /// <summary>
 /// Writes timestamps as ISO 8601 UTC with milliseconds and a trailing <c>Z</c>
