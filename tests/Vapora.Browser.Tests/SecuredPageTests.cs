@@ -72,8 +72,7 @@ public sealed class SecuredPageTests(SecuredPageFixture fixture) : IClassFixture
         var lifetime = TimeSpan.FromSeconds(6);
         var page = await _pages.OpenAsync($"/?token={fixture.Tokens.Create(workflows: [mine.WorkflowId], lifetime: lifetime)}#/workflows/{mine.WorkflowId}");
         await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
-        var serving = await fixture.ServingGatewayAsync();
-        var accepted = (await serving!.MetricsAsync()).Value("vapora_gateway_token_refreshes_total", "result=\"accepted\"");
+        var accepted = await AcceptedRefreshesAsync();
         var statesBefore = await page.EvaluateAsync<int>("window.__vapora.states.length");
 
         // The embedding host's part (docs: it keeps sessionStorage 'vapora.token' fresh): a new token every 2 s, for
@@ -91,11 +90,22 @@ public sealed class SecuredPageTests(SecuredPageFixture fixture) : IClassFixture
         await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
         var states = await page.EvaluateAsync<string[]>("window.__vapora.states");
         Assert.Equal(statesBefore, states.Length); // no "reconnecting" (nor anything else) since it was live
-        var refreshed = (await serving.MetricsAsync()).Value("vapora_gateway_token_refreshes_total", "result=\"accepted\"") - accepted;
+        var refreshed = await AcceptedRefreshesAsync() - accepted;
         Assert.True(refreshed >= 3, $"at least one in-band refresh per lifetime: {refreshed}");
-        Assert.Same(serving, await fixture.ServingGatewayAsync()); // still the same socket's gateway
         var versions = await page.Locator("#history tbody tr").EvaluateAllAsync<long[]>("rows => rows.map(r => Number(r.dataset.version))");
         Assert.Equal(Enumerable.Range(1, step + 1).Reverse().Select(v => (long)v), versions);
+    }
+
+    /// <summary>In-band refreshes the gateways accepted so far (the page's socket is on one of them; earlier pages' may still be closing).</summary>
+    private async Task<double> AcceptedRefreshesAsync()
+    {
+        var total = 0.0;
+        foreach (var gateway in fixture.Gateways)
+        {
+            total += (await gateway.MetricsAsync()).Value("vapora_gateway_token_refreshes_total", "result=\"accepted\"");
+        }
+
+        return total;
     }
 
     [Fact]
