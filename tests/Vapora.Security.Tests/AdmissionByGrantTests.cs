@@ -36,7 +36,9 @@ public sealed class AdmissionByGrantTests(SecuredFixture fixture) : IClassFixtur
             Assert.Equal(CloseReason.ReadsNothing.Reason, JsonDocument.Parse(events.Body).RootElement.GetProperty("detail").GetString());
         }
 
-        Assert.Equal(before + 6, (await fixture.Gateway.MetricsAsync()).Value(Rejected, "reason=\"reads_nothing\""));
+        // Polled: the metrics endpoint may answer from its scrape cache for a moment.
+        await Poll.UntilAsync(async () => (await fixture.Gateway.MetricsAsync()).Value(Rejected, "reason=\"reads_nothing\"") == before + 6,
+            TimeSpan.FromSeconds(10), "the six refusals to be counted");
     }
 
     [Fact]
@@ -60,7 +62,7 @@ public sealed class AdmissionByGrantTests(SecuredFixture fixture) : IClassFixtur
         await first.CloseAsync();
         await Poll.UntilAsync(async () => (await gateway.MetricsAsync()).Value("vapora_gateway_connections") == 2, TimeSpan.FromSeconds(10), "the closed socket's slot given back");
         await using var again = await OpenLiveAsync(url);
-        Assert.Equal(2, (await gateway.MetricsAsync()).Value(Rejected, "reason=\"subject_limit\""));
+        await Poll.UntilAsync(async () => (await gateway.MetricsAsync()).Value(Rejected, "reason=\"subject_limit\"") == 2, TimeSpan.FromSeconds(10), "the refusals to be counted");
     }
 
     [Fact]
@@ -75,7 +77,7 @@ public sealed class AdmissionByGrantTests(SecuredFixture fixture) : IClassFixtur
 
         Assert.Equal(CloseReason.TryAgainLater.Code, await third.WaitClosedAsync());
         Assert.Equal(CloseReason.AddressAtLimit.Reason, third.CloseDescription);
-        Assert.Equal(1, (await gateway.MetricsAsync()).Value(Rejected, "reason=\"address_limit\""));
+        await Poll.UntilAsync(async () => (await gateway.MetricsAsync()).Value(Rejected, "reason=\"address_limit\"") == 1, TimeSpan.FromSeconds(10), "the refusals to be counted");
     }
 
     [Fact]

@@ -63,7 +63,7 @@ public sealed class SubscribeBudgetTests(SecuredFixture fixture) : IClassFixture
         Assert.Equal(5, answers.Count(a => a == "not_found"));
         Assert.Equal(25, answers.Count(a => a == "rate_limited"));
         Assert.InRange(await StateReadsAsync(api, repeatedReads + 5) - repeatedReads, 5, 10);
-        Assert.Equal(26, (await gateway.MetricsAsync()).Value("vapora_gateway_inbound_rejected_total", "reason=\"subscribe_budget\""));
+        await Poll.UntilAsync(async () => (await gateway.MetricsAsync()).Value("vapora_gateway_inbound_rejected_total", "reason=\"subscribe_budget\"") == 26, TimeSpan.FromSeconds(10), "the refusals to be counted");
     }
 
     /// <summary>
