@@ -37,9 +37,10 @@ public sealed class ComposeStackTests(ComposeStack stack, ITestOutputHelper outp
 
         await RunAsync("redis restart", () => stack.ComposeAsync("restart", "redis"));
 
-        // What the API stored while Redis was away reached the clients through its outbox relay.
-        Assert.True((await stack.MetricsAsync("api")).Value("vapora_api_updates_published_total", "path=\"relay\"") > relayed,
-            "the restart should have left updates for the outbox relay");
+        // What the API stored while Redis was away reached the clients through its outbox relay (polled: the metrics
+        // endpoint may answer from its scrape cache for a moment).
+        await Poll.UntilAsync(async () => (await stack.MetricsAsync("api")).Value("vapora_api_updates_published_total", "path=\"relay\"") > relayed,
+            TimeSpan.FromSeconds(30), "the restart to have left updates for the outbox relay");
     }
 
     /// <summary>
