@@ -70,14 +70,8 @@ for trx in "$results"/*.trx; do
   failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
   skipped=$((skipped + $(get total) - $(get executed)))
 done
-# Name what failed right above the summary, so the last lines of a long log say it (details are further up).
-failures=$( { for trx in "$results"/*.trx; do
-    [ -f "$trx" ] && grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -E 's/.* testName="([^"]*)".*/\1/'
-  done; [ -f "${js_tap:-}" ] && sed -nE 's/^not ok [0-9]+ - (.*)$/clients\/js: \1/p' "$js_tap"; } 2>/dev/null || true)
-if [ -n "$failures" ]; then
-  echo "Failed:"
-  sed 's/^/  /; s/&quot;/"/g; s/&amp;/\&/g' <<<"$failures"
-fi
+# Name what failed, with the first lines of each message, right above the summary: the last lines of a long log say it.
+node scripts/lib/failures.mjs "$results" || true
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1  # the run itself failed (crash or a project without results) without a failed test to show for it
 fi
