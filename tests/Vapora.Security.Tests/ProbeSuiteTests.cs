@@ -10,8 +10,8 @@ namespace Vapora.Security.Tests;
 
 /// <summary>
 /// Issue 30's findings, tried again from outside the way the tester did, against real processes with JWT on: each
-/// probe is what the tester did with a valid token beyond its grant, and each must now be refused. (Items 3,
-/// idempotency keys per subject, and 4, tokens valid beyond 49.7 days, have their own tests on their branches.)
+/// probe is what the tester did with a valid token beyond its grant, and each must now be refused. Items 3 and 4 have
+/// fuller cases in <see cref="IdempotencyKeySubjectTests"/> and <see cref="TokenRefreshTests"/>; here is the probe itself.
 /// </summary>
 public sealed class ProbeSuiteTests(SecuredFixture fixture) : IClassFixture<SecuredFixture>
 {
@@ -61,6 +61,50 @@ public sealed class ProbeSuiteTests(SecuredFixture fixture) : IClassFixture<Secu
         Assert.DoesNotContain("secret name", await patch.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
         Assert.DoesNotContain("current_version", await stale.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Probe_3_another_writers_idempotency_key_replays_nothing_and_its_422_names_no_workflow()
+    {
+        var key = $"probe-{Guid.NewGuid():N}";
+        const string Body = """{"name":"writer a's workflow"}""";
+        using var byA = await SendAsync(HttpMethod.Post, fixture.Api, "api/workflows", fixture.Tokens.Create("workflows:write", subject: "writer-a"), Body, ("Idempotency-Key", key));
+        var writerB = fixture.Tokens.Create("workflows:write", subject: "writer-b");
+
+        using var sameBody = await SendAsync(HttpMethod.Post, fixture.Api, "api/workflows", writerB, Body, ("Idempotency-Key", key));
+        using var otherBody = await SendAsync(HttpMethod.Post, fixture.Api, "api/workflows", writerB, """{"name":"another body"}""", ("Idempotency-Key", key));
+
+        var idOfA = JsonDocument.Parse(await byA.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("workflow_id").GetString()!;
+        var answerToB = await sameBody.Content.ReadAsStringAsync(Ct);
+        Assert.Equal(HttpStatusCode.Created, sameBody.StatusCode);
+        Assert.DoesNotContain(idOfA, answerToB, StringComparison.Ordinal);
+        Assert.False(sameBody.Headers.Contains("Idempotent-Replayed"));
+        // B's own key now: another body is B's mistake, and the 422 names no workflow at all.
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, otherBody.StatusCode);
+        Assert.DoesNotContain("wf_", await otherBody.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Probe_4_a_token_valid_for_60_days_streams_on_all_three_routes()
+    {
+        var api = fixture.ClientWith(fixture.AdminToken);
+        var id = (await api.CreateAsync()).WorkflowId;
+        var token = fixture.Tokens.Create(workflows: [id], lifetime: TimeSpan.FromDays(60));
+        await using var stream = await TestSocket.ConnectAsync(fixture.Gateway.WebSocketUrl($"/api/workflows/{id}/updates?access_token={token}"));
+        await using var multiplex = await TestSocket.ConnectAsync(fixture.Gateway.WebSocketUrl($"/ws?access_token={token}"));
+        await using var events = CurlEventStream.Start(new Uri(fixture.Gateway.BaseUrl, $"api/workflows/{id}/events?access_token={token}"));
+        await multiplex.SendAsync($$"""{"type":"subscribe","workflow_id":"{{id}}"}""");
+        Assert.Equal(200, await events.StatusAsync());
+        Assert.Equal(1, (await stream.ReadVersionsAsync(1))[0]);
+        Assert.Equal("subscribed", (await multiplex.NextJsonAsync()).GetProperty("type").GetString());
+        Assert.Equal(1, (await multiplex.ReadVersionsAsync(1))[0]);
+
+        await api.ProgressAsync(id, 1);
+
+        Assert.Equal(2, (await stream.ReadVersionsAsync(1))[0]);
+        Assert.Equal(2, (await multiplex.ReadVersionsAsync(1))[0]);
+        Assert.Equal(["1", "2"], (await events.Events.NextUpdatesAsync(2)).Select(e => e.Id));
+        Assert.DoesNotContain("dueTime", fixture.Gateway.Log(), StringComparison.Ordinal);
     }
 
     [Fact]
