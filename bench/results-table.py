@@ -177,6 +177,17 @@ for mode in ('on', 'off'):
     print(f"| {mode} | {runs(d)} | {m['orphans']:,} | {f(m['live_again_p50_ms'], 0)} / {f(m['live_again_p99_ms'], 0)} / {f(m['live_again_max_ms'], 0)} | {f(m['api_history_requests'], 0)} | {f(m['survivor_history_reads'], 0)} / {f(m['survivor_coalesced'], 0)} / {f(m['survivor_refused'], 0)} | {f(m['survivors_p50_ms'], 2)} / {f(m['survivors_p99_ms'], 2)} / {f(m['survivors_max_ms'], 1)} | {m['lost']} / {m['duplicated']} / {m['reordered']} / {m['disconnected']} | {f(m['survivor_cpu_cores'], 2)} | {load_at(d)} |")
 
 
+print('\n### Token expiry: reconnect at expiry vs in-band refresh (tokens-*.json; updates through REST)\n')
+print('| renewal | runs | clients | token lifetime s | measured s (lifetimes) | reconnects | per client per lifetime | derived: reconnects/hour, 5-min tokens | closes 4401 / other | token_expiring received | refreshes sent / accepted / refused | gateway: accepted / resumes | delivered msgs/s | lost / dup / reordered / gave up | gateway CPU | load at start |')
+print('|---|---:|---:|---:|---|---:|---:|---:|---|---:|---|---|---:|---|---:|---:|')
+for mode in ('reconnect', 'inband'):
+    d = load(f'tokens-{mode}')
+    if not d:
+        continue
+    m = d['median']
+    print(f"| {mode} | {runs(d)} | {m['clients']:,} | {f(d['options']['lifetime_seconds'], 0)} | {f(m['window_seconds'], 0)} ({f(m['lifetimes'], 1)}) | {m['reconnects']:,} | {f(m['reconnects_per_client_per_lifetime'], 3)} | {f(m['derived_reconnects_per_hour'], 0)} | {m['expiry_closes']:,} / {m['other_closes']:,} | {m['expiring_notices']:,} | {m['refreshes_sent']:,} / {m['refreshes_accepted']:,} / {m['refreshes_refused']:,} | {f(m['gateway_refreshes_accepted'], 0)} / {f(m['gateway_resumes'], 0)} | {f(m['delivered_per_second'], 0)} | {m['lost']} / {m['duplicated']} / {m['reordered']} / {m['disconnected']} | {f(m['server_cpu_cores'], 2)} | {load_at(d)} |")
+
+
 run_table('4b. Breadth with the clients over two worker processes (10,000 workflows × 1 watcher, 10,000 updates/s)', [
     ('vapora, PUBLISH into Redis', 'breadth-split-vapora'), ('vapora, PATCH through REST', 'breadth-split-vapora-rest'),
     ('signalr', 'breadth-split-signalr'), ('ceiling', 'breadth-split-ceiling')], split=True)

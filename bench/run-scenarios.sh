@@ -3,7 +3,7 @@
 # results (and the sweep charts) to bench/results/. About 35 minutes on the reference machine.
 #   bench/run-scenarios.sh [scenario ...]     scenarios: fanout fanout3 latency memory breadth cluster stalled sse
 #                                              fanout-vapora fanout-vapora-high storm breadth-split growth churn peers
-#                                              memory-server-gc (default: all but fanout-vapora and fanout-vapora-high)
+#                                              memory-server-gc tokens (default: all but fanout-vapora and fanout-vapora-high)
 # Issue 18's scenarios split the harness's clients over worker processes (--workers 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 [ -n "${VAPORA_BENCH_NO_BUILD:-}" ] || dotnet build Vapora.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 out=bench/results
 bench() { dotnet run -c Release --no-build --project bench/Vapora.Bench -- "$@"; }
-scenarios=("${@:-fanout fanout3 latency memory breadth cluster stalled sse storm breadth-split growth churn peers memory-server-gc}")
+scenarios=("${@:-fanout fanout3 latency memory breadth cluster stalled sse storm breadth-split growth churn peers memory-server-gc tokens}")
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 for scenario in ${scenarios[@]}; do
   echo "== $scenario (load $(load))"
@@ -86,6 +86,11 @@ for scenario in ${scenarios[@]}; do
     memory-server-gc)  # 3 with server GC (ASP.NET Core's default) for all three
       for target in vapora signalr ceiling; do
         bench idle --target "$target" --gc server --clients 10000 --settle 20 --runs 3 --out "$out/memory-$target-server-gc.json"
+      done ;;
+    tokens)   # issue 28: token expiry, 10,000 clients with 30 s tokens for 3 minutes (6 lifetimes), 100 updates/s through REST:
+      # clients that reconnect at expiry (4401) and resume, against clients that refresh in-band at token_expiring (~8 min)
+      for refresh in reconnect inband; do
+        bench tokens --refresh "$refresh" --lifetime 30 --clients 10000 --workflows 100 --rate 100 --duration 180 --workers 2 --out "$out/tokens-$refresh.json"
       done ;;
     *) echo "unknown scenario $scenario" >&2; exit 2 ;;
   esac

@@ -21,6 +21,7 @@ try
         "idle" => await IdleCommand.RunAsync(args[1..], cancellation.Token),
         "storm" => await StormCommand.RunAsync(args[1..], cancellation.Token),
         "growth" => await GrowthCommand.RunAsync(args[1..], cancellation.Token),
+        "tokens" => await TokensCommand.RunAsync(args[1..], cancellation.Token),
         "worker" => await Vapora.Bench.Workers.WorkerCommand.RunAsync(cancellation.Token),
         _ => Usage.Print(),
     };

@@ -152,6 +152,36 @@ internal sealed record LoadOptions
         return options;
     }
 
+    /// <summary>
+    /// The clients of a scenario that builds its own Vapora system (storm, tokens): WebSocket streams, updates PATCHed
+    /// through the API (a client that resumes catches up from its history, so the updates must be stored).
+    /// </summary>
+    public static LoadOptions RestFleet(int clients, int workflows, int rate, double durationSeconds, double warmupSeconds, int runs, int workers,
+        int connectConcurrency, int restConcurrency) => new()
+    {
+        Target = Target.Vapora,
+        Clients = clients,
+        Workflows = workflows,
+        Rate = rate,
+        DurationSeconds = durationSeconds,
+        WarmupSeconds = warmupSeconds,
+        DrainSeconds = 10,
+        Source = Source.Rest,
+        Cluster = RedisTopology.None,
+        Stalled = 0,
+        Via = Via.Direct,
+        Transport = ClientTransport.WebSocket,
+        Cpus = Cpus.Shared,
+        SignalRClient = SignalRClient.Raw,
+        Runs = runs,
+        ConnectConcurrency = connectConcurrency,
+        RestConcurrency = restConcurrency,
+        Workers = workers,
+        Gc = GcMode.Workstation,
+        Churn = 0,
+        ChurnWorkflows = 0,
+    };
+
     /// <summary>Environment for the server process: with --cpus split the runtime sizes itself for one core.</summary>
     public IReadOnlyDictionary<string, string?> ServerEnvironment()
     {

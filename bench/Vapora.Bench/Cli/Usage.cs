@@ -61,6 +61,15 @@ internal static class Usage
                   again p50/p99/max, API history requests (the API's own counter), the survivors' latency, loss.
                   --coalesce off runs the gateways with Gateway__CoalesceCatchUp=false; --hang S SIGSTOPs it first.
 
+              tokens --refresh inband|reconnect [--lifetime 30] [--clients 10000] [--workflows 100] [--rate 100]
+                     [--duration 180] [--warmup 3] [--workers 2] [--runs K] [--out FILE]
+                  What token expiry costs: a gateway with JWT authentication, every client on its own workflow socket
+                  with its own token of --lifetime s (first expiries spread over a lifetime), updates through REST.
+                  inband: the client sends a fresh token when the gateway sends token_expiring; reconnect: it does
+                  nothing, the gateway closes at expiry (4401) and the client reconnects with a fresh token and resumes
+                  from its last version. Reports reconnects per client per lifetime (and the per-hour figure derived
+                  for 5-minute tokens), refreshes sent/accepted, and every version once, in order.
+
               growth --target ... --sizes 1000,5000,10000 [--deliveries 20000] [run options except --clients]
                   The same delivered rate at each number of sockets: server CPU µs per delivered message and RSS per
                   connection, one JSON and one chart.

@@ -14,11 +14,14 @@ internal sealed class ClientFleet : IFleet
     private readonly ClientTracker[] _trackers;
     private readonly IWatcher?[] _watchers;
     private readonly LatencyRecorder _latency = new();
+    private readonly TokenTally _tokens = new();
     private readonly HttpMessageInvoker _invoker = new(new SocketsHttpHandler());
     private readonly int _first;
     private readonly bool _worker;
     private TimeSpan _gcAtWindowStart;
     private TimeSpan _gcInWindow;
+    private TokenCounts _tokensAtWindowStart = new();
+    private TokenCounts? _tokensAtWindowEnd;
 
     private ClientFleet(int first, int count, int workflows, bool worker)
     {
@@ -53,7 +56,7 @@ internal sealed class ClientFleet : IFleet
                 {
                     try
                     {
-                        fleet._watchers[i] = await plan.ConnectAsync(fleet._trackers[i], fleet._invoker, token);
+                        fleet._watchers[i] = await plan.ConnectAsync(fleet._trackers[i], fleet._invoker, fleet._tokens, token);
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
                     {
@@ -76,6 +79,7 @@ internal sealed class ClientFleet : IFleet
     public Task StartWindowAsync(long at)
     {
         _gcAtWindowStart = GC.GetTotalPauseDuration();
+        _tokensAtWindowStart = _tokens.Snapshot();
         _latency.StartWindow(at);
         return Task.CompletedTask;
     }
@@ -84,6 +88,7 @@ internal sealed class ClientFleet : IFleet
     {
         _latency.EndWindow(at);
         _gcInWindow = GC.GetTotalPauseDuration() - _gcAtWindowStart;
+        _tokensAtWindowEnd = _tokens.Snapshot();
         return Task.CompletedTask;
     }
 
@@ -115,6 +120,7 @@ internal sealed class ClientFleet : IFleet
         WorkerGcPausedMs = _worker ? _gcInWindow.TotalMilliseconds : 0,
         Latency = FleetResult.Encode(_latency.Merge()),
         Resumes = [.. Measured.Where(t => t.Reconnected).Select(t => new[] { t.DisconnectedAt, t.LiveAgainAt })],
+        Tokens = (_tokensAtWindowEnd ?? _tokens.Snapshot()).Minus(_tokensAtWindowStart),
     });
 
     public async ValueTask DisposeAsync()

@@ -13,12 +13,15 @@ namespace Vapora.Bench.Clients;
 /// Per workflow index, where a dropped client reconnects and resumes with <c>?after=</c> its last version (a load
 /// balancer); null: a dropped client stays dropped and is counted as disconnected.
 /// </param>
-internal sealed record ConnectPlan(ClientKind Kind, IReadOnlyList<string> Urls, IReadOnlyList<string>? Groups = null, IReadOnlyList<string>? ResumeUrls = null)
+/// <param name="Tokens">Vapora streams with <see cref="ResumeUrls"/>: the clients' tokens; null: no token (authentication off).</param>
+internal sealed record ConnectPlan(ClientKind Kind, IReadOnlyList<string> Urls, IReadOnlyList<string>? Groups = null, IReadOnlyList<string>? ResumeUrls = null,
+    TokenPlan? Tokens = null)
 {
     private static readonly TimeSpan FirstFrameTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Connects one client of <see cref="ClientTracker.Workflow"/>; returns once it is watching.</summary>
-    public async Task<IWatcher> ConnectAsync(ClientTracker tracker, HttpMessageInvoker invoker, CancellationToken cancellationToken)
+    /// <param name="tokens">Where this process counts what its clients did about their tokens (with <see cref="Tokens"/>).</param>
+    public async Task<IWatcher> ConnectAsync(ClientTracker tracker, HttpMessageInvoker invoker, TokenTally tokens, CancellationToken cancellationToken)
     {
         var w = tracker.Workflow;
         switch (Kind)
@@ -33,7 +36,8 @@ internal sealed record ConnectPlan(ClientKind Kind, IReadOnlyList<string> Urls, 
                 IWatcher watcher = Kind == ClientKind.VaporaEvents
                     ? await EventStreamWatcher.ConnectAsync(new Uri(Urls[w]), invoker, tracker, cancellationToken)
                     : ResumeUrls is { } resume
-                        ? await ResumingWatcher.ConnectAsync(new Uri(Urls[w]), new Uri(resume[w]), invoker, tracker, cancellationToken)
+                        ? await ResumingWatcher.ConnectAsync(new Uri(Urls[w]), new Uri(resume[w]), invoker, tracker,
+                            Tokens is null ? null : new ClientToken(Tokens, tokens), cancellationToken)
                         : await WebSocketWatcher.ConnectAsync(new Uri(Urls[w]), invoker, tracker, cancellationToken);
                 try
                 {

@@ -37,6 +37,9 @@ internal sealed record FleetResult
     /// <summary>Clients that dropped and resumed: [dropped at, first frame again at] in Stopwatch ticks (0: not live again).</summary>
     public List<long[]> Resumes { get; init; } = [];
 
+    /// <summary>What the clients did about their tokens inside the measured window (all zero without tokens).</summary>
+    public TokenCounts Tokens { get; init; } = new();
+
     public static List<long[]> Encode(LongHistogram histogram) =>
         [.. histogram.RecordedValues().Select(v => new[] { v.ValueIteratedTo, v.CountAtValueIteratedTo })];
 
@@ -70,5 +73,6 @@ internal sealed record FleetResult
         WorkerGcPausedMs = parts.Sum(p => p.WorkerGcPausedMs),
         Latency = Encode(Decode(parts.Select(p => p.Latency))),
         Resumes = [.. parts.SelectMany(p => p.Resumes)],
+        Tokens = TokenCounts.Sum(parts.Select(p => p.Tokens)),
     };
 }

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Spectre.Console;
 using Vapora.Bench.Cli;
+using Vapora.Bench.Publishing;
 using Vapora.Bench.Targets;
 using Vapora.Bench.Workers;
 
@@ -32,6 +34,25 @@ internal static class Fleets
         }
 
         return fleet;
+    }
+
+    /// <summary>
+    /// After the last publish: waits until every update in flight was answered and the clients received every update
+    /// that went out (at most <paramref name="drain"/>), then collects what they received.
+    /// </summary>
+    public static async Task<(long[] Accepted, long Expected, FleetResult Result)> DrainAsync(IFleet fleet, IUpdatePublisher publisher, LoadOptions options,
+        TimeSpan drain, CancellationToken cancellationToken)
+    {
+        await publisher.FlushAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        var accepted = Enumerable.Range(0, options.Workflows).Select(publisher.Accepted).ToArray();
+        var expected = Expected(options, accepted);
+        var deadline = Stopwatch.GetTimestamp() + (long)(drain.TotalSeconds * Stopwatch.Frequency);
+        while (await fleet.DeliveredAsync() < expected && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+
+        return (accepted, expected, await fleet.ResultAsync(accepted));
     }
 
     /// <summary>Deliveries owed to the measured clients (all but the first --stalled) for <paramref name="accepted"/> updates per workflow.</summary>

@@ -11,7 +11,9 @@ namespace Vapora.Bench.Clients;
 /// A Vapora stream client that behaves like <c>Vapora.Client</c> when its connection drops: it reconnects through the
 /// load balancer with <c>?after=</c> the last version it got, after the client library's backoff (200 ms initial, equal
 /// jitter), and resumes; a give-up close code ends it. Its tracker sees one stream of versions across connections,
-/// so a version lost or doubled by the resume is counted like any other.
+/// so a version lost or doubled by the resume is counted like any other. With a <see cref="ClientToken"/> every
+/// connection carries a token, and an expired token's close (4401) is resumed with a fresh one, as Vapora.Client does
+/// with an access-token callback.
 /// </summary>
 internal sealed class ResumingWatcher : IWatcher
 {
@@ -21,22 +23,25 @@ internal sealed class ResumingWatcher : IWatcher
     private readonly Uri _resumeUrl;
     private readonly HttpMessageInvoker _invoker;
     private readonly ClientTracker _tracker;
+    private readonly ClientToken? _token;
     private readonly CancellationTokenSource _stop = new();
     private ClientWebSocket _socket;
     private Task _loop = Task.CompletedTask;
 
-    private ResumingWatcher(ClientWebSocket socket, Uri resumeUrl, HttpMessageInvoker invoker, ClientTracker tracker)
+    private ResumingWatcher(ClientWebSocket socket, Uri resumeUrl, HttpMessageInvoker invoker, ClientTracker tracker, ClientToken? token)
     {
         _socket = socket;
         _resumeUrl = resumeUrl;
         _invoker = invoker;
         _tracker = tracker;
+        _token = token;
     }
 
-    public static async Task<ResumingWatcher> ConnectAsync(Uri url, Uri resumeUrl, HttpMessageInvoker invoker, ClientTracker tracker, CancellationToken cancellationToken)
+    public static async Task<ResumingWatcher> ConnectAsync(Uri url, Uri resumeUrl, HttpMessageInvoker invoker, ClientTracker tracker, ClientToken? token,
+        CancellationToken cancellationToken)
     {
-        var socket = await OpenAsync(url, invoker, cancellationToken);
-        var watcher = new ResumingWatcher(socket, resumeUrl, invoker, tracker);
+        var socket = await OpenAsync(url, invoker, token, cancellationToken);
+        var watcher = new ResumingWatcher(socket, resumeUrl, invoker, tracker, token);
         watcher._loop = watcher.RunAsync();
         return watcher;
     }
@@ -50,10 +55,11 @@ internal sealed class ResumingWatcher : IWatcher
         _stop.Dispose();
     }
 
-    private static async Task<ClientWebSocket> OpenAsync(Uri url, HttpMessageInvoker invoker, CancellationToken cancellationToken)
+    private static async Task<ClientWebSocket> OpenAsync(Uri url, HttpMessageInvoker invoker, ClientToken? token, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = TimeSpan.Zero;
+        token?.Authorize(socket);
         try
         {
             await socket.ConnectAsync(url, invoker, cancellationToken);
@@ -77,7 +83,8 @@ internal sealed class ResumingWatcher : IWatcher
                 return;
             }
 
-            if (closeCode is { } code && !CloseReason.ShouldResume(code))
+            _token?.OnClosed(closeCode);
+            if (closeCode is { } code && !CloseReason.ShouldResume(code) && !(_token is not null && ClientToken.IsExpiry(code)))
             {
                 _tracker.OnClosed($"closed by the server with {code} (give up)");
                 return;
@@ -92,9 +99,10 @@ internal sealed class ResumingWatcher : IWatcher
                     await Task.Delay(ReconnectBackoff.Delay(attempt, InitialBackoff, MaxBackoff, Random.Shared), _stop.Token);
                     var after = _tracker.Highest;
                     var url = new UriBuilder(_resumeUrl) { Query = after > 1 ? $"after={after}" : string.Empty }.Uri;
-                    var socket = await OpenAsync(url, _invoker, _stop.Token);
+                    var socket = await OpenAsync(url, _invoker, _token, _stop.Token);
                     _socket.Dispose();
                     _socket = socket;
+                    _token?.OnReconnected();
                     attempt = 0;
                     break;
                 }
@@ -125,7 +133,7 @@ internal sealed class ResumingWatcher : IWatcher
                 {
                     _tracker.OnUpdate(version, sent, received);
                 }
-                else
+                else if (_token is null || !await _token.OnControlFrameAsync(socket, message, _stop.Token))
                 {
                     _tracker.OnUnreadable();
                 }

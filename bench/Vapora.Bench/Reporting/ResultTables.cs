@@ -58,6 +58,26 @@ internal static class ResultTables
         ("published updates/s", f => N0(f.PublishedPerSecond)),
     ];
 
+    private static readonly (string Label, Func<TokensFigures, string> Value)[] TokensRows =
+    [
+        ("clients; measured s (token lifetimes)", f => $"{N0(f.Clients)}; {F1(f.WindowSeconds)} ({F1(f.Lifetimes)})"),
+        ("reconnects (sockets reopened)", f => N0(f.Reconnects)),
+        ("reconnects per client per lifetime", f => F3(f.ReconnectsPerClientPerLifetime)),
+        ("derived: reconnects/hour, 5-min tokens", f => N0(f.DerivedReconnectsPerHour)),
+        ("closes: token expired (4401) / other", f => $"{N0(f.ExpiryCloses)} / {N0(f.OtherCloses)}"),
+        ("token_expiring notices received", f => N0(f.ExpiringNotices)),
+        ("refreshes sent / accepted / refused", f => $"{N0(f.RefreshesSent)} / {N0(f.RefreshesAccepted)} / {N0(f.RefreshesRefused)}"),
+        ("gateway: refreshes accepted / refused; resumes", f => $"{N0(f.GatewayRefreshesAccepted)} / {N0(f.GatewayRefreshesRefused)}; {N0(f.GatewayResumes)}"),
+        ("delivered msgs/s; delivered / expected", f => $"{N0(f.DeliveredPerSecond)}; {N0(f.Delivered)} / {N0(f.Expected)}"),
+        ("lost (in gaps) / dup / reordered / gave up", f => $"{f.Lost} ({f.LostInGaps}) / {f.Duplicated} / {f.Reordered} / {f.Disconnected}"),
+        ("unreadable frames", f => N0(f.Unreadable)),
+        ("latency p50 / p99 / max ms before a first reconnect (clients never reconnected)", f => $"{F2(f.P50Ms)} / {F2(f.P99Ms)} / {F2(f.MaxMs)} ({N0(f.ClientsNeverReconnected)})"),
+        ("CPU cores: gateway, API, harness, machine", f => $"{F2(f.ServerCpuCores)}, {F2(f.ApiCpuCores)}, {F2(f.HarnessCpuCores)}, {F2(f.MachineCpuCores)}"),
+        ("published updates/s; connect s", f => $"{N0(f.PublishedPerSecond)}; {F1(f.ConnectSeconds)}"),
+    ];
+
+    public static Table Tokens(string title, IReadOnlyList<TokensFigures> runs, TokensFigures median) => Build(title, TokensRows, runs, median);
+
     public static Table Storm(string title, IReadOnlyList<StormFigures> runs, StormFigures median) => Build(title, StormRows, runs, median);
 
     public static Table Runs(string title, IReadOnlyList<RunFigures> runs, RunFigures median) => Build(title, RunRows, runs, median);

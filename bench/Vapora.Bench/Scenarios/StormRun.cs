@@ -31,9 +31,7 @@ internal static class StormRun
 
         long windowStart, killAt, windowEnd, sentAtStart, sentAtEnd;
         double historyBefore, historyAfter;
-        ProcessSample survivorBefore, survivorAfter, apiBefore, apiAfter;
-        ProcessSample[] harnessBefore, harnessAfter;
-        MachineCpuSample machineBefore, machineAfter;
+        WindowCpu cpuBefore, cpuAfter;
         pacer.Start();
         try
         {
@@ -41,8 +39,7 @@ internal static class StormRun
             historyBefore = await target.ApiHistoryRequestsAsync();
             windowStart = Stopwatch.GetTimestamp();
             sentAtStart = pacer.Sent;
-            (survivorBefore, apiBefore, machineBefore) = (ProcessSample.Take(target.ServerPid), ProcessSample.Take(target.HelperPids["workflow-api"]), MachineCpuSample.Take());
-            harnessBefore = [.. HarnessPids(fleet).Select(pid => ProcessSample.Take(pid))];
+            cpuBefore = WindowCpu.Take(target.ServerPid, target.HelperPids["workflow-api"], fleet);
             await fleet.StartWindowAsync(windowStart);
             if (settings.HangSeconds > 0)
             {
@@ -57,8 +54,7 @@ internal static class StormRun
             sentAtEnd = pacer.Sent;
             await fleet.EndWindowAsync(windowEnd);
             historyAfter = await target.ApiHistoryRequestsAsync();
-            (survivorAfter, apiAfter, machineAfter) = (ProcessSample.Take(target.ServerPid), ProcessSample.Take(target.HelperPids["workflow-api"]), MachineCpuSample.Take());
-            harnessAfter = [.. HarnessPids(fleet).Select(pid => ProcessSample.Take(pid))];
+            cpuAfter = WindowCpu.Take(target.ServerPid, target.HelperPids["workflow-api"], fleet);
         }
         finally
         {
@@ -66,16 +62,7 @@ internal static class StormRun
         }
 
         storming.Increment(1);
-        await publisher.FlushAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
-        var accepted = Enumerable.Range(0, settings.Workflows).Select(publisher.Accepted).ToArray();
-        var expected = Fleets.Expected(settings.Fleet, accepted);
-        var drainDeadline = Stopwatch.GetTimestamp() + 30 * Stopwatch.Frequency;
-        while (await fleet.DeliveredAsync() < expected && Stopwatch.GetTimestamp() < drainDeadline)
-        {
-            await Task.Delay(50, cancellationToken);
-        }
-
-        var result = await fleet.ResultAsync(accepted);
+        var (_, _, result) = await Fleets.DrainAsync(fleet, publisher, settings.Fleet, TimeSpan.FromSeconds(30), cancellationToken);
         var survivor = await target.Survivor.MetricsAsync();
         var liveAgain = result.Resumes.Where(r => r[1] != 0).Select(r => Stopwatch.GetElapsedTime(killAt, r[1]).TotalMilliseconds).Order().ToArray();
         var latency = result.Histogram();
@@ -99,16 +86,14 @@ internal static class StormRun
             Duplicated = result.Duplicated,
             Reordered = result.Reordered,
             Disconnected = result.Disconnected,
-            SurvivorCpuCores = survivorAfter.CoresSince(survivorBefore),
-            ApiCpuCores = apiAfter.CoresSince(apiBefore),
-            HarnessCpuCores = harnessAfter.Zip(harnessBefore, (after, before) => after.CoresSince(before)).Sum(),
-            MachineCpuCores = machineAfter.CoresSince(machineBefore),
+            SurvivorCpuCores = cpuAfter.ServerCores(cpuBefore),
+            ApiCpuCores = cpuAfter.ApiCores(cpuBefore),
+            HarnessCpuCores = cpuAfter.HarnessCores(cpuBefore),
+            MachineCpuCores = cpuAfter.MachineCores(cpuBefore),
             PublishedPerSecond = (sentAtEnd - sentAtStart) / seconds,
             FirstProblem = result.FirstProblem ?? publisher.FirstError,
         };
     }
-
-    private static IEnumerable<int> HarnessPids(IFleet fleet) => [Environment.ProcessId, .. fleet.ProcessIds];
 
     private static double Percentile(double[] sorted, double percentile) =>
         sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile / 100 * sorted.Length) - 1)];

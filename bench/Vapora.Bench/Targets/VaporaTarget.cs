@@ -13,6 +13,7 @@ namespace Vapora.Bench.Targets;
 internal sealed class VaporaTarget : IBenchTarget
 {
     private readonly LoadOptions _options;
+    private readonly IReadOnlyDictionary<string, string?>? _gatewaySettings;
     private RedisServer? _redis;
     private RedisCluster? _cluster;
     private ServiceProcess? _api;
@@ -20,7 +21,11 @@ internal sealed class VaporaTarget : IBenchTarget
     private NginxServer? _nginx;
     private string[] _workflowIds = [];
 
-    private VaporaTarget(LoadOptions options) => _options = options;
+    private VaporaTarget(LoadOptions options, IReadOnlyDictionary<string, string?>? gatewaySettings)
+    {
+        _options = options;
+        _gatewaySettings = gatewaySettings;
+    }
 
     public int ServerPid => _gateway!.Pid;
 
@@ -60,9 +65,11 @@ internal sealed class VaporaTarget : IBenchTarget
 
     private Uri ClientBase => _nginx?.BaseUrl ?? _gateway!.BaseUrl;
 
-    public static async Task<VaporaTarget> StartAsync(LoadOptions options, CancellationToken cancellationToken)
+    /// <param name="gatewaySettings">Settings the gateway gets on top of the harness's (the tokens scenario's JWT settings).</param>
+    public static async Task<VaporaTarget> StartAsync(LoadOptions options, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string?>? gatewaySettings = null)
     {
-        var target = new VaporaTarget(options);
+        var target = new VaporaTarget(options, gatewaySettings);
         try
         {
             await target.StartProcessesAsync();
@@ -86,6 +93,9 @@ internal sealed class VaporaTarget : IBenchTarget
         new UriBuilder(server) { Scheme = "ws", Path = $"/api/workflows/{workflowId}/updates" }.Uri.ToString();
 
     public Task WaitUntilWatchingAsync(int clients, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The gateway's Prometheus metrics now.</summary>
+    public Task<MetricsSnapshot> GatewayMetricsAsync() => _gateway!.MetricsAsync();
 
     public async Task<IUpdatePublisher> CreatePublisherAsync(CancellationToken cancellationToken) => _options.Source switch
     {
@@ -143,12 +153,12 @@ internal sealed class VaporaTarget : IBenchTarget
             ["RateLimits__WriteBurst"] = "1000000",
             ["Redis__PubSub"] = pubSub,
         });
-        _gateway = await ServiceProcess.StartGatewayAsync(RedisConnectionString, _api.BaseUrl, new Dictionary<string, string?>(_options.ServerEnvironment())
+        _gateway = await ServiceProcess.StartGatewayAsync(RedisConnectionString, _api.BaseUrl, Settings.Layer(_options.ServerEnvironment(), new Dictionary<string, string?>
         {
             // The harness closes its clients before stopping the gateway: nothing to drain, no reason to wait.
             ["Gateway__DrainWindow"] = "00:00:00",
             ["Redis__PubSub"] = pubSub,
-        });
+        }, _gatewaySettings));
         if (_options.Via == Via.Lb)
         {
             _nginx = await NginxServer.StartAsync([_gateway.Port], _api.Port);
