@@ -77,14 +77,16 @@ internal sealed class ResumingWatcher : IWatcher
         var attempt = 0;
         while (!_stop.IsCancellationRequested)
         {
-            var closeCode = await ReadAsync(_socket);
+            var (closeCode, answered) = await ReadAsync(_socket);
             if (_stop.IsCancellationRequested)
             {
                 return;
             }
 
             _token?.OnClosed(closeCode);
-            if (closeCode is { } code && !CloseReason.ShouldResume(code) && !(_token is not null && ClientToken.IsExpiry(code)))
+            // As Vapora.Client: a 4401 on a connection that worked is an expired token, renewed by the next connection.
+            var expired = _token is not null && answered && ClientToken.IsExpiry(closeCode);
+            if (closeCode is { } code && !CloseReason.ShouldResume(code) && !expired)
             {
                 _tracker.OnClosed($"closed by the server with {code} (give up)");
                 return;
@@ -114,10 +116,11 @@ internal sealed class ResumingWatcher : IWatcher
         }
     }
 
-    /// <summary>Reads until the connection ends; the close code if the server sent one.</summary>
-    private async Task<int?> ReadAsync(ClientWebSocket socket)
+    /// <summary>Reads until the connection ends; the close code if the server sent one, and whether any frame came before it.</summary>
+    private async Task<(int? CloseCode, bool Answered)> ReadAsync(ClientWebSocket socket)
     {
         using var receiver = new WebSocketMessageReader(socket);
+        var answered = false;
         try
         {
             while (true)
@@ -126,8 +129,10 @@ internal sealed class ResumingWatcher : IWatcher
                 var received = Stopwatch.GetTimestamp();
                 if (type == WebSocketMessageType.Close)
                 {
-                    return (int?)socket.CloseStatus;
+                    return ((int?)socket.CloseStatus, answered);
                 }
+
+                answered = true;
 
                 if (SentTime.TryRead(message.Span, out var version, out var sent))
                 {
@@ -141,7 +146,7 @@ internal sealed class ResumingWatcher : IWatcher
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {
-            return null;
+            return (null, answered);
         }
     }
 }
