@@ -117,6 +117,7 @@ internal sealed class ClientFleet : IFleet
         Disconnected = Measured.Count(t => t.ClosedBecause is not null),
         ReceivedInWindow = Measured.Sum(t => t.ReceivedInWindow),
         FirstProblem = Measured.Select(t => t.ClosedBecause).FirstOrDefault(r => r is not null),
+        FirstGap = Measured.Select(t => t.DescribeGaps()).FirstOrDefault(g => g is not null),
         WorkerGcPausedMs = _worker ? _gcInWindow.TotalMilliseconds : 0,
         Latency = FleetResult.Encode(_latency.Merge()),
         Resumes = [.. Measured.Where(t => t.Reconnected).Select(t => new[] { t.DisconnectedAt, t.LiveAgainAt })],

@@ -28,6 +28,9 @@ internal sealed record FleetResult
 
     public string? FirstProblem { get; init; }
 
+    /// <summary>The first client with a version missing below its highest: which versions (a lost, or conflated, update).</summary>
+    public string? FirstGap { get; init; }
+
     /// <summary>GC pauses of the worker processes inside the measured window (the coordinator counts its own).</summary>
     public double WorkerGcPausedMs { get; init; }
 
@@ -70,6 +73,7 @@ internal sealed record FleetResult
         Disconnected = parts.Sum(p => p.Disconnected),
         ReceivedInWindow = parts.Sum(p => p.ReceivedInWindow),
         FirstProblem = parts.Select(p => p.FirstProblem).FirstOrDefault(p => p is not null),
+        FirstGap = parts.Select(p => p.FirstGap).FirstOrDefault(p => p is not null),
         WorkerGcPausedMs = parts.Sum(p => p.WorkerGcPausedMs),
         Latency = Encode(Decode(parts.Select(p => p.Latency))),
         Resumes = [.. parts.SelectMany(p => p.Resumes)],

@@ -77,15 +77,17 @@ internal sealed class ResumingWatcher : IWatcher
         var attempt = 0;
         while (!_stop.IsCancellationRequested)
         {
-            var (closeCode, answered) = await ReadAsync(_socket);
+            var closeCode = await ReadAsync(_socket);
             if (_stop.IsCancellationRequested)
             {
                 return;
             }
 
             _token?.OnClosed(closeCode);
-            // As Vapora.Client: a 4401 on a connection that worked is an expired token, renewed by the next connection.
-            var expired = _token is not null && answered && ClientToken.IsExpiry(closeCode);
+            // An expired token is renewed by the next connection. Vapora.Client does so only on a connection that answered
+            // (its pings get pongs); this client sends no pings, and a socket resumed on an idle workflow may get no frame
+            // before its token expires, so every 4401 counts: a token the gateway refuses at once would show as reconnects.
+            var expired = _token is not null && ClientToken.IsExpiry(closeCode);
             if (closeCode is { } code && !CloseReason.ShouldResume(code) && !expired)
             {
                 _tracker.OnClosed($"closed by the server with {code} (give up)");
@@ -99,8 +101,9 @@ internal sealed class ResumingWatcher : IWatcher
                 try
                 {
                     await Task.Delay(ReconnectBackoff.Delay(attempt, InitialBackoff, MaxBackoff, Random.Shared), _stop.Token);
-                    var after = _tracker.Highest;
-                    var url = new UriBuilder(_resumeUrl) { Query = after > 1 ? $"after={after}" : string.Empty }.Uri;
+                    // As Vapora.Client: after the last version it has, even the state's version 1 (without after, the gateway
+                    // would start again with the current state and skip what came in between); no after only before the state came.
+                    var url = new UriBuilder(_resumeUrl) { Query = _tracker.FirstFrame.Task.IsCompletedSuccessfully ? $"after={_tracker.Highest}" : string.Empty }.Uri;
                     var socket = await OpenAsync(url, _invoker, _token, _stop.Token);
                     _socket.Dispose();
                     _socket = socket;
@@ -116,11 +119,10 @@ internal sealed class ResumingWatcher : IWatcher
         }
     }
 
-    /// <summary>Reads until the connection ends; the close code if the server sent one, and whether any frame came before it.</summary>
-    private async Task<(int? CloseCode, bool Answered)> ReadAsync(ClientWebSocket socket)
+    /// <summary>Reads until the connection ends; the close code if the server sent one.</summary>
+    private async Task<int?> ReadAsync(ClientWebSocket socket)
     {
         using var receiver = new WebSocketMessageReader(socket);
-        var answered = false;
         try
         {
             while (true)
@@ -129,10 +131,8 @@ internal sealed class ResumingWatcher : IWatcher
                 var received = Stopwatch.GetTimestamp();
                 if (type == WebSocketMessageType.Close)
                 {
-                    return ((int?)socket.CloseStatus, answered);
+                    return (int?)socket.CloseStatus;
                 }
-
-                answered = true;
 
                 if (SentTime.TryRead(message.Span, out var version, out var sent))
                 {
@@ -146,7 +146,7 @@ internal sealed class ResumingWatcher : IWatcher
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {
-            return (null, answered);
+            return null;
         }
     }
 }

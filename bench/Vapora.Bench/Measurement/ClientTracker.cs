@@ -99,6 +99,26 @@ internal sealed class ClientTracker(int workflow, LatencyRecorder latency)
         }
     }
 
+    /// <summary>The first few versions missing below <see cref="Highest"/> (null when none is).</summary>
+    public string? DescribeGaps(int most = 5)
+    {
+        if (Gaps <= 0)
+        {
+            return null;
+        }
+
+        var missing = new List<long>();
+        for (var version = 2L; version < Highest && missing.Count < most; version++)
+        {
+            if ((_seen[(int)(version >> 6)] & (1UL << (int)(version & 63))) == 0)
+            {
+                missing.Add(version);
+            }
+        }
+
+        return $"workflow {Workflow}: missing {string.Join(", ", missing)}{(Gaps > missing.Count ? $" (of {Gaps})" : "")} below {Highest}";
+    }
+
     public void OnUnreadable()
     {
         FirstFrame.TrySetResult();

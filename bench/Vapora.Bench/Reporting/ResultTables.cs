@@ -68,6 +68,7 @@ internal static class ResultTables
         ("token_expiring notices received", f => N0(f.ExpiringNotices)),
         ("refreshes sent / accepted / refused", f => $"{N0(f.RefreshesSent)} / {N0(f.RefreshesAccepted)} / {N0(f.RefreshesRefused)}"),
         ("gateway: refreshes accepted / refused; resumes", f => $"{N0(f.GatewayRefreshesAccepted)} / {N0(f.GatewayRefreshesRefused)}; {N0(f.GatewayResumes)}"),
+        ("gateway: resets / conflated / slow-consumer closes", f => $"{N0(f.GatewayResets)} / {N0(f.GatewayConflated)} / {N0(f.GatewaySlowConsumersClosed)}"),
         ("delivered msgs/s; delivered / expected", f => $"{N0(f.DeliveredPerSecond)}; {N0(f.Delivered)} / {N0(f.Expected)}"),
         ("lost (in gaps) / dup / reordered / gave up", f => $"{f.Lost} ({f.LostInGaps}) / {f.Duplicated} / {f.Reordered} / {f.Disconnected}"),
         ("unreadable frames", f => N0(f.Unreadable)),

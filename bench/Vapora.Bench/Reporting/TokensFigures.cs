@@ -46,6 +46,13 @@ internal sealed record TokensFigures
 
     public double GatewayResumes { get; init; }
 
+    /// <summary>The gateway's counters of what makes a client miss a version: resets, conflated frames, slow-consumer closes.</summary>
+    public double GatewayResets { get; init; }
+
+    public double GatewayConflated { get; init; }
+
+    public double GatewaySlowConsumersClosed { get; init; }
+
     public double DeliveredPerSecond { get; init; }
 
     public long Delivered { get; init; }
@@ -92,6 +99,9 @@ internal sealed record TokensFigures
 
     public string? FirstProblem { get; init; }
 
+    /// <summary>The first client with a version missing below its highest, and which.</summary>
+    public string? FirstGap { get; init; }
+
     public static TokensFigures Median(IReadOnlyList<TokensFigures> runs)
     {
         double M(Func<TokensFigures, double> figure) => Statistics.Median(runs.Select(figure));
@@ -113,6 +123,9 @@ internal sealed record TokensFigures
             GatewayRefreshesAccepted = M(r => r.GatewayRefreshesAccepted),
             GatewayRefreshesRefused = M(r => r.GatewayRefreshesRefused),
             GatewayResumes = M(r => r.GatewayResumes),
+            GatewayResets = M(r => r.GatewayResets),
+            GatewayConflated = M(r => r.GatewayConflated),
+            GatewaySlowConsumersClosed = M(r => r.GatewaySlowConsumersClosed),
             DeliveredPerSecond = M(r => r.DeliveredPerSecond),
             Delivered = L(r => r.Delivered),
             Expected = L(r => r.Expected),
@@ -133,6 +146,7 @@ internal sealed record TokensFigures
             PublishedPerSecond = M(r => r.PublishedPerSecond),
             ConnectSeconds = M(r => r.ConnectSeconds),
             FirstProblem = runs.Select(r => r.FirstProblem).FirstOrDefault(p => p is not null),
+            FirstGap = runs.Select(r => r.FirstGap).FirstOrDefault(p => p is not null),
         };
     }
 }

@@ -52,6 +52,11 @@ internal static class TokensCommand
             AnsiConsole.MarkupLineInterpolated($"[yellow]first problem seen[/]: {problem}");
         }
 
+        if (median.FirstGap is { } gap)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[yellow]first client with a gap[/]: {gap}");
+        }
+
         await JsonReport.WriteAsync(output, new TokensReport(invocation, description, settings, runs, median), cancellationToken);
         AnsiConsole.MarkupLineInterpolated($"wrote [link]{output}[/]");
         return 0;

@@ -86,6 +86,9 @@ internal static class TokensRun
             GatewayRefreshesAccepted = Delta("vapora_gateway_token_refreshes_total", Accepted),
             GatewayRefreshesRefused = Delta("vapora_gateway_token_refreshes_total", Refused),
             GatewayResumes = Delta("vapora_gateway_resumes_total"),
+            GatewayResets = Delta("vapora_gateway_resets_total"),
+            GatewayConflated = Delta("vapora_gateway_messages_conflated_total"),
+            GatewaySlowConsumersClosed = Delta("vapora_gateway_slow_consumers_closed_total"),
             DeliveredPerSecond = result.ReceivedInWindow / seconds,
             Delivered = result.Delivered,
             Expected = expected,
@@ -106,5 +109,6 @@ internal static class TokensRun
             PublishedPerSecond = (sentAtEnd - sentAtStart) / seconds,
             ConnectSeconds = fleet.ConnectTime.TotalSeconds,
             FirstProblem = result.FirstProblem ?? publisher.FirstError,
+            FirstGap = result.FirstGap,
         };
     }}
