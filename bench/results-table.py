@@ -180,7 +180,7 @@ for mode in ('on', 'off'):
 print('\n### Token expiry: reconnect at expiry vs in-band refresh (tokens-*.json; updates through REST)\n')
 print('| renewal | runs | clients | token lifetime s | measured s (lifetimes) | reconnects | per client per lifetime | derived: reconnects/hour, 5-min tokens | closes 4401 / other | token_expiring received | refreshes sent / accepted / refused | gateway: accepted / resumes | delivered msgs/s | lost / dup / reordered / gave up | gateway CPU | load at start |')
 print('|---|---:|---:|---:|---|---:|---:|---:|---|---:|---|---|---:|---|---:|---:|')
-for mode in ('reconnect', 'inband'):
+for mode in ('reconnect', 'inband', 'inband-2'):
     d = load(f'tokens-{mode}')
     if not d:
         continue
