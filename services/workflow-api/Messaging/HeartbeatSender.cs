@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using Vapora.Contracts;
+using Vapora.ServiceDefaults.Redis;
+
+namespace Vapora.WorkflowApi.Messaging;
+
+/// <summary>
+/// Sends this replica's <see cref="ApiHeartbeat"/> every <see cref="PublishingOptions.HeartbeatInterval"/> on the
+/// connection its updates use. When that link goes quiet (no FIN, no RST: bytes just stop) nothing tells the gateways
+/// that this replica's updates stopped flowing; the missing heartbeat does, so they read the API instead of waiting
+/// for the link or their convergence check. At a planned stop it says so, and gateways forget it at once.
+/// </summary>
+internal sealed partial class HeartbeatSender(IConnectionMultiplexer redis, RedisWorkflowChannels channels, IOptions<PublishingOptions> options,
+    TimeProvider time, ILogger<HeartbeatSender> logger) : BackgroundService
+{
+    private static readonly string Instance = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+    private readonly TimeSpan _interval = options.Value.HeartbeatInterval;
+    private bool _failing;
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await SendAsync(new ApiHeartbeat(Instance, TimeSpan.Zero), CancellationToken.None);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var ticks = new PeriodicTimer(_interval, time);
+        var beat = new ApiHeartbeat(Instance, _interval);
+        try
+        {
+            do
+            {
+                await SendAsync(beat, stoppingToken);
+            }
+            while (await ticks.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task SendAsync(ApiHeartbeat beat, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Bounded by the interval: a silent link must not pile heartbeats up behind it.
+            await redis.GetSubscriber().PublishAsync(channels.ApiHeartbeat, beat.Encode(), CommandFlags.DemandMaster)
+                .WaitAsync(_interval, time, cancellationToken);
+            if (_failing)
+            {
+                _failing = false;
+                HeartbeatsSent(logger);
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            if (!_failing)
+            {
+                _failing = true;
+                HeartbeatFailed(logger, ex.Message);
+            }
+        }
+    }
+
+    [LoggerMessage(53, LogLevel.Warning, "The heartbeat to the gateways could not be sent ({Reason}); they read the API until it is heard again")]
+    private static partial void HeartbeatFailed(ILogger logger, string reason);
+
+    [LoggerMessage(54, LogLevel.Information, "The heartbeat to the gateways is sent again")]
+    private static partial void HeartbeatsSent(ILogger logger);
+}
