@@ -21,7 +21,8 @@ internal sealed partial class HeartbeatSender(IConnectionMultiplexer redis, Redi
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await SendAsync(new ApiHeartbeat(Instance, TimeSpan.Zero), CancellationToken.None);
+        // Briefly: a stop must not wait on a dead link (gateways then forget this replica after their own bound).
+        await SendAsync(new ApiHeartbeat(Instance, TimeSpan.Zero), TimeSpan.FromMilliseconds(250), CancellationToken.None);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -32,7 +33,7 @@ internal sealed partial class HeartbeatSender(IConnectionMultiplexer redis, Redi
         {
             do
             {
-                await SendAsync(beat, stoppingToken);
+                await SendAsync(beat, _interval, stoppingToken);
             }
             while (await ticks.WaitForNextTickAsync(stoppingToken));
         }
@@ -41,13 +42,13 @@ internal sealed partial class HeartbeatSender(IConnectionMultiplexer redis, Redi
         }
     }
 
-    private async Task SendAsync(ApiHeartbeat beat, CancellationToken cancellationToken)
+    private async Task SendAsync(ApiHeartbeat beat, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
-            // Bounded by the interval: a silent link must not pile heartbeats up behind it.
+            // Bounded (by the interval while running): a silent link must not pile heartbeats up behind it.
             await redis.GetSubscriber().PublishAsync(channels.ApiHeartbeat, beat.Encode(), CommandFlags.DemandMaster)
-                .WaitAsync(_interval, time, cancellationToken);
+                .WaitAsync(timeout, time, cancellationToken);
             if (_failing)
             {
                 _failing = false;
