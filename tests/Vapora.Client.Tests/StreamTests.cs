@@ -239,7 +239,7 @@ public sealed class StreamTests(RedisFixture redis, ITestOutputHelper output) : 
         await using var second = await ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, _api.BaseUrl);
         await using var nginx = await NginxServer.StartAsync([first.Port, second.Port], _api.Port);
         await using var relay = TcpRelay.Start(nginx.Port);
-                var created = await Api.CreateAsync();
+        var created = await Api.CreateAsync();
         // Defaults but for the reconnect cap: the keep-alive under test is the shipped one.
         var stream = new WorkflowStreamClient(new WorkflowClientOptions { BaseUrl = new Uri($"http://{relay.Endpoint}/"), MaxReconnectAttempts = null })
             .Watch(created.WorkflowId);

@@ -14,7 +14,8 @@ namespace Vapora.RealtimeGateway.Broker;
 /// gateway's own link delivers, cannot reach Redis: its updates are stored but not published, and only reading the API
 /// shows them (the degraded mode). A replica that said it leaves is forgotten at once; one silent for longer than
 /// <see cref="HubOptions.ConvergenceCheckInterval"/> (a crash, or a link that stays dead) too, as from then on the
-/// convergence check finds what it missed anyway.
+/// convergence check finds what it missed anyway. On a Redis Cluster with sharded pub/sub the heartbeat channel lives
+/// on one shard: it shows a replica's link to that shard's primary only.
 /// </summary>
 internal sealed class ApiHeartbeatListener : BackgroundService
 {
@@ -25,10 +26,11 @@ internal sealed class ApiHeartbeatListener : BackgroundService
     private readonly TimeSpan _forgetAfter;
     private readonly TimeProvider _time;
     private readonly ILogger<ApiHeartbeatListener> _logger;
+    private readonly GatewayMetrics _metrics;
     private readonly ConcurrentDictionary<string, Sender> _senders = new(StringComparer.Ordinal);
 
     public ApiHeartbeatListener(IConnectionMultiplexer redis, RedisWorkflowChannels channels, BackplaneMonitor monitor,
-        IOptions<BackplaneOptions> backplane, IOptions<HubOptions> hub, TimeProvider time, IMeterFactory meters, ILogger<ApiHeartbeatListener> logger)
+        IOptions<BackplaneOptions> backplane, IOptions<HubOptions> hub, TimeProvider time, IMeterFactory meters, GatewayMetrics metrics, ILogger<ApiHeartbeatListener> logger)
     {
         _redis = redis;
         _channels = channels;
@@ -37,6 +39,7 @@ internal sealed class ApiHeartbeatListener : BackgroundService
         _forgetAfter = hub.Value.ConvergenceCheckInterval;
         _time = time;
         _logger = logger;
+        _metrics = metrics;
         meters.Create(GatewayMetrics.MeterName).CreateObservableGauge("vapora.gateway.api_publishers.silent", () => CountSilent(), "{replica}",
             "API replicas heard before whose heartbeat stopped while this gateway's Redis link delivers (their updates may not reach Redis).");
     }
@@ -48,7 +51,7 @@ internal sealed class ApiHeartbeatListener : BackgroundService
         foreach (var (name, sender) in _senders)
         {
             var silent = SilentFor(sender);
-            if (silent >= _forgetAfter)
+            if (silent >= ForgetAfter(sender))
             {
                 if (_senders.TryRemove(new KeyValuePair<string, Sender>(name, sender)))
                 {
@@ -76,16 +79,31 @@ internal sealed class ApiHeartbeatListener : BackgroundService
         {
             try
             {
-                var queue = await _redis.GetSubscriber().SubscribeAsync(_channels.ApiHeartbeat);
-                queue.OnMessage(message => OnHeartbeat(message.Message));
+                // A handler, not a queue: nothing buffers messages nobody reads.
+                await _redis.GetSubscriber().SubscribeAsync(_channels.ApiHeartbeat, (_, message) => OnHeartbeat(message));
                 await Task.Delay(Timeout.InfiniteTimeSpan, _time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-                await queue.UnsubscribeAsync().WaitAsync(TimeSpan.FromSeconds(1), _time, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+                await UnsubscribeAsync();
                 return;
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException && !stoppingToken.IsCancellationRequested)
             {
+                // The client attaches the handler before the server confirms: remove it, or every retry would add one.
+                await UnsubscribeAsync();
+                BackplaneLog.ApiHeartbeatSubscribeFailed(_logger, ex.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), _time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
+        }
+    }
+
+    private async Task UnsubscribeAsync()
+    {
+        try
+        {
+            await _redis.GetSubscriber().UnsubscribeAsync(_channels.ApiHeartbeat).WaitAsync(TimeSpan.FromSeconds(1), _time);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Gone with the connection anyway.
         }
     }
 
@@ -93,6 +111,7 @@ internal sealed class ApiHeartbeatListener : BackgroundService
     {
         if (!ApiHeartbeat.TryParse(message, out var beat))
         {
+            _metrics.MessageDropped("malformed");
             return;
         }
 
@@ -115,15 +134,27 @@ internal sealed class ApiHeartbeatListener : BackgroundService
     }
 
     /// <summary>
-    /// Silence counts only while this gateway's own link delivers: after its own outage every replica was unheard, and
-    /// that says nothing about them.
+    /// Silence counts only while this gateway's own link delivers, and only since it does: during and after its own
+    /// outage every replica was unheard, and that says nothing about them.
     /// </summary>
-    private TimeSpan SilentFor(Sender sender) =>
-        new[] { _time.GetElapsedTime(Volatile.Read(ref sender.LastHeard)), _monitor.SinceDeliveringAgain }.Min();
+    private TimeSpan SilentFor(Sender sender)
+    {
+        if (!_monitor.IsDelivering)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var sinceHeard = _time.GetElapsedTime(Volatile.Read(ref sender.LastHeard));
+        var sinceOwnLinkBack = _monitor.SinceDeliveringAgain;
+        return sinceHeard < sinceOwnLinkBack ? sinceHeard : sinceOwnLinkBack;
+    }
 
     private TimeSpan Threshold(Sender sender) => sender.Interval * 2 > _silenceThreshold ? sender.Interval * 2 : _silenceThreshold;
 
-    private int CountSilent() => _senders.Values.Count(s => SilentFor(s) is var silent && silent >= Threshold(s) && silent < _forgetAfter);
+    /// <summary>Never before the replica could count as silent at all, whatever the settings.</summary>
+    private TimeSpan ForgetAfter(Sender sender) => _forgetAfter > 2 * Threshold(sender) ? _forgetAfter : 2 * Threshold(sender);
+
+    private int CountSilent() => _senders.Values.Count(s => SilentFor(s) is var silent && silent >= Threshold(s) && silent < ForgetAfter(s));
 
     private sealed class Sender
     {

@@ -23,6 +23,9 @@ internal static partial class BackplaneLog
     [LoggerMessage(186, LogLevel.Information, "API replica {Instance} is heard again after {Seconds:0.0} s")]
     public static partial void ApiReplicaHeard(ILogger logger, string instance, double seconds);
 
+    [LoggerMessage(188, LogLevel.Warning, "Could not subscribe to the API replicas' heartbeats ({Reason}); trying again each second")]
+    public static partial void ApiHeartbeatSubscribeFailed(ILogger logger, string reason);
+
     [LoggerMessage(187, LogLevel.Information, "API replica {Instance} forgotten after {Seconds:0.0} s without a heartbeat (it stopped, or its link stays down: the convergence check covers it from now on)")]
     public static partial void ApiReplicaForgotten(ILogger logger, string instance, double seconds);
 }

@@ -97,7 +97,7 @@ internal sealed class DegradedDelivery : BackgroundService, IBackplaneFallback
                     .OrderBy(t => t.LastConfirmed)
                     .Take(_options.DegradedReadsPerSecond)
                     .ToList();
-                StartIfNotDegraded(due.Count, _monitor.IsDelivering ? $"API replica {replica} is silent" : "Redis is silent");
+                StartIfNotDegraded(due.Count, _monitor.IsDelivering ? replica : null);
                 if (due.Count == 0)
                 {
                     await ReadAsync(null, stoppingToken);
@@ -148,7 +148,8 @@ internal sealed class DegradedDelivery : BackgroundService, IBackplaneFallback
         }
     }
 
-    private void StartIfNotDegraded(int workflows, string reason)
+    /// <param name="silentReplica">The API replica whose heartbeat stopped, or null when Redis itself is silent.</param>
+    private void StartIfNotDegraded(int workflows, string? silentReplica)
     {
         if (IsDegraded)
         {
@@ -157,7 +158,7 @@ internal sealed class DegradedDelivery : BackgroundService, IBackplaneFallback
 
         Volatile.Write(ref _degradedSince, _time.GetTimestamp());
         Interlocked.Exchange(ref _readsThisOutage, 0);
-        BackplaneLog.DegradedStarted(_logger, workflows, reason);
+        BackplaneLog.DegradedStarted(_logger, workflows, silentReplica is null ? "Redis is silent" : $"API replica {silentReplica} is silent");
     }
 
     private void EndIfDegraded()

@@ -45,7 +45,16 @@ internal sealed class WorkflowApiClient(HttpClient http, TimeProvider time, Gate
             return null;
         }
 
-        var state = JsonSerializer.Deserialize(body, VaporaJsonContext.Default.WorkflowState);
+        WorkflowState? state;
+        try
+        {
+            state = JsonSerializer.Deserialize(body, VaporaJsonContext.Default.WorkflowState);
+        }
+        catch (JsonException ex)
+        {
+            throw new UpdateLogUnavailableException($"The API returned a state for {workflowId} that is not valid JSON.", ex);
+        }
+
         if (state is null || !WorkflowUpdateHeader.TryRead(body, out var header) || header.WorkflowId != workflowId)
         {
             throw new UpdateLogUnavailableException($"The API returned a malformed state for {workflowId}.");

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Vapora.Contracts;
 using Vapora.ServiceDefaults.Redis;
+using Vapora.WorkflowApi.Internal;
 
 namespace Vapora.WorkflowApi.Messaging;
 
@@ -11,7 +12,7 @@ namespace Vapora.WorkflowApi.Messaging;
 /// that this replica's updates stopped flowing; the missing heartbeat does, so they read the API instead of waiting
 /// for the link or their convergence check. At a planned stop it says so, and gateways forget it at once.
 /// </summary>
-internal sealed partial class HeartbeatSender(IConnectionMultiplexer redis, RedisWorkflowChannels channels, IOptions<PublishingOptions> options,
+internal sealed class HeartbeatSender(IConnectionMultiplexer redis, RedisWorkflowChannels channels, IOptions<PublishingOptions> options,
     TimeProvider time, ILogger<HeartbeatSender> logger) : BackgroundService
 {
     private static readonly string Instance = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
@@ -52,7 +53,7 @@ internal sealed partial class HeartbeatSender(IConnectionMultiplexer redis, Redi
             if (_failing)
             {
                 _failing = false;
-                HeartbeatsSent(logger);
+                OutboxLog.HeartbeatSentAgain(logger);
             }
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -60,14 +61,8 @@ internal sealed partial class HeartbeatSender(IConnectionMultiplexer redis, Redi
             if (!_failing)
             {
                 _failing = true;
-                HeartbeatFailed(logger, ex.Message);
+                OutboxLog.HeartbeatFailed(logger, ex.Message);
             }
         }
     }
-
-    [LoggerMessage(53, LogLevel.Warning, "The heartbeat to the gateways could not be sent ({Reason}); they read the API until it is heard again")]
-    private static partial void HeartbeatFailed(ILogger logger, string reason);
-
-    [LoggerMessage(54, LogLevel.Information, "The heartbeat to the gateways is sent again")]
-    private static partial void HeartbeatsSent(ILogger logger);
 }

@@ -12,7 +12,8 @@ namespace Vapora.EndToEnd.Tests.Faults;
 /// </summary>
 public sealed class ApiRedisLinkTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(6);
+    // Longer than the staleness bound below, so a watcher that waited for the heal could not pass.
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(9);
 
     [Theory]
     [InlineData(HopFault.Silent)]

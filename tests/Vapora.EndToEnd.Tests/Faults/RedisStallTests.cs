@@ -11,7 +11,8 @@ namespace Vapora.EndToEnd.Tests.Faults;
 /// </summary>
 public sealed class RedisStallTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Stall = TimeSpan.FromSeconds(6);
+    // Longer than the staleness bound below, so a watcher that waited for the stall to end could not pass.
+    private static readonly TimeSpan Stall = TimeSpan.FromSeconds(9);
 
     [Fact]
     public async Task A_paused_redis_holds_no_patch_leaves_watchers_seconds_behind_and_loses_nothing()
@@ -37,6 +38,6 @@ public sealed class RedisStallTests(ITestOutputHelper output)
         Assert.Equal((0, 0, 0), (report.Lost, report.Duplicated, report.Reordered));
         Assert.True(report.SlowestPatch < TimeSpan.FromSeconds(2), $"slowest PATCH {report.SlowestPatch.TotalSeconds:0.00} s");
         // The target is 5 s (docs/operations.md, "Quiet faults"); the suite allows for a loaded machine.
-        Assert.True(report.Worst < TimeSpan.FromSeconds(7), $"worst staleness {report.Worst.TotalSeconds:0.0} s during a {Stall.TotalSeconds:0} s stall");
+        Assert.True(report.Worst < TimeSpan.FromSeconds(6), $"worst staleness {report.Worst.TotalSeconds:0.0} s during a {Stall.TotalSeconds:0} s stall");
     }
 }
