@@ -112,13 +112,15 @@ export interface WatchOptions {
   pollIntervalMs?: number;
   /** History page size when polling (1–1000). Default 100. */
   historyPageSize?: number;
-  /** Application ping interval on WebSockets. Default 25000. */
+  /** Application ping interval on WebSockets. Default 8000. */
   pingIntervalMs?: number;
   /**
-   * A socket whose ping is not answered within this time is dropped and resumed. Default 10000. An event stream
-   * silent (not even a heartbeat: the gateway sends one every 15 s) for pingIntervalMs + pongTimeoutMs is too.
+   * A socket whose ping is not answered within this time is dropped and resumed. Default 4000: a silent gateway (a
+   * link that carries no bytes and closes nothing) is left within pingIntervalMs + pongTimeoutMs, 12 s.
    */
   pongTimeoutMs?: number;
+  /** An event stream silent (not even a heartbeat: the gateway sends one every 15 s) for this long is dropped and resumed. Default 25000. */
+  streamSilenceMs?: number;
   /** Longest wait for a socket to open, an event stream to begin or a poll to answer. Default 10000. */
   connectTimeoutMs?: number;
   /** Timers (a fake clock in tests). Default: globalThis.setTimeout / clearTimeout. */

@@ -17,4 +17,10 @@ public static class WorkflowChannels
 
     /// <summary>A gateway's own probe channel, for pub/sub round trips (readiness, reconnect checks).</summary>
     public static string ProbeFor(string instanceId) => string.Concat(ProbePrefix, "{", instanceId, "}");
+
+    /// <summary>
+    /// The one channel every API replica sends its heartbeat on (<see cref="ApiHeartbeat"/>): a gateway that hears a
+    /// replica stop while its own link delivers knows that replica's updates stopped flowing, not only that none came.
+    /// </summary>
+    public const string ApiHeartbeatChannel = "vapora:heartbeat:{api}";
 }

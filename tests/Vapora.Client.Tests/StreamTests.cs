@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Vapora.Contracts;
 using Vapora.Testing;
+using Vapora.Testing.Faults;
 
 [assembly: AssemblyFixture(typeof(RedisFixture))]
 
@@ -7,9 +9,10 @@ namespace Vapora.Client.Tests;
 
 /// <summary>
 /// The client against real gateways, over WebSockets and Server-Sent Events: it resumes across server closes and
-/// restarts, gives up on terminal codes, and falls back to Server-Sent Events where WebSockets do not get through.
+/// restarts, gives up on terminal codes, falls back to Server-Sent Events where WebSockets do not get through, and
+/// leaves a connection that went silent by itself.
 /// </summary>
-public sealed class StreamTests(RedisFixture redis) : IAsyncLifetime
+public sealed class StreamTests(RedisFixture redis, ITestOutputHelper output) : IAsyncLifetime
 {
     private ServiceProcess _api = null!;
 
@@ -221,6 +224,49 @@ public sealed class StreamTests(RedisFixture redis) : IAsyncLifetime
             }
         }, Ct);
         return (versions, reading);
+    }
+
+    /// <summary>
+    /// Issue 24, client↔load balancer: the flow between the client and nginx is forgotten (as by a NAT or a cloud load
+    /// balancer): no FIN, no RST, the held bytes never arrive, new connections work. With its default keep-alive the
+    /// client must leave that socket by itself and be live again through the load balancer within its bound (about
+    /// 12 s: a ping every 4 s, checked for its pong at the following keep-alive ticks), missing nothing.
+    /// </summary>
+    [Fact]
+    public async Task A_forgotten_flow_to_the_load_balancer_is_left_by_the_default_keep_alive_and_the_stream_resumes_without_loss()
+    {
+        await using var first = await ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, _api.BaseUrl);
+        await using var second = await ServiceProcess.StartGatewayAsync(redis.Server.ConnectionString, _api.BaseUrl);
+        await using var nginx = await NginxServer.StartAsync([first.Port, second.Port], _api.Port);
+        await using var relay = TcpRelay.Start(nginx.Port);
+        var created = await Api.CreateAsync();
+        // Defaults but for the reconnect cap: the keep-alive under test is the shipped one.
+        var stream = new WorkflowStreamClient(new WorkflowClientOptions { BaseUrl = new Uri($"http://{relay.Endpoint}/"), MaxReconnectAttempts = null })
+            .Watch(created.WorkflowId);
+        var versions = new List<long>();
+        stream.UpdateReceived += (_, u) => { lock (versions) { versions.Add(u.Version); } };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = stream.RunAsync(stop.Token);
+        await Poll.UntilAsync(() => stream.LastVersion == 1, TimeSpan.FromSeconds(10), "the state");
+
+        // A NAT that forgot its flows: the open one never carries another byte, new ones pass.
+        relay.Drop();
+        relay.Heal();
+        var cut = Stopwatch.StartNew();
+        await Api.ProgressAsync(created.WorkflowId, 1);
+        await Poll.UntilAsync(() => stream.LastVersion == 2, TimeSpan.FromSeconds(25), "version 2 on a new connection");
+        var liveAgain = cut.Elapsed;
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+
+        output.WriteLine($"live again {liveAgain.TotalSeconds:0.0} s after the flow was forgotten");
+        lock (versions)
+        {
+            Assert.Equal([1L, 2], versions);
+        }
+
+        // Target 12 s plus the first backoff and a connect; the suite allows for a loaded machine.
+        Assert.True(liveAgain < TimeSpan.FromSeconds(18), $"live again only after {liveAgain.TotalSeconds:0.0} s");
     }
 
     /// <summary>A client with quick reconnects, on the given transports (default: WebSocket, then Server-Sent Events).</summary>

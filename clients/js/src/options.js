@@ -18,8 +18,9 @@ const NUMBERS = [
   ['upgradeProbeMs', 30_000, 1, false],
   ['pollIntervalMs', 5_000, 1, false],
   ['historyPageSize', 100, 1, false],
-  ['pingIntervalMs', 25_000, 1, false],
-  ['pongTimeoutMs', 10_000, 1, false],
+  ['pingIntervalMs', 8_000, 1, false],
+  ['pongTimeoutMs', 4_000, 1, false],
+  ['streamSilenceMs', 25_000, 1, false],
   ['connectTimeoutMs', 10_000, 1, false],
 ];
 

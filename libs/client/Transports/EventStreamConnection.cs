@@ -11,7 +11,7 @@ namespace Vapora.Client.Transports;
 /// The single-workflow Server-Sent Events stream: <c>GET /api/workflows/{id}/events?after=N</c>. Each unnamed event's
 /// data is a frame (the same JSON as a WebSocket frame); a <c>close</c> event carries the close code. A refusal before
 /// the stream begins is an HTTP status whose ProblemDetails carries the same code (<c>close_code</c>). A stream silent
-/// for twice <see cref="ConnectionSettings.KeepAliveInterval"/> (the gateway sends a heartbeat comment every 15 s)
+/// for <see cref="ConnectionSettings.EventStreamSilenceTimeout"/> (the gateway sends a heartbeat comment every 15 s)
 /// is considered gone.
 /// </summary>
 internal sealed class EventStreamConnection : IStreamConnection
@@ -62,7 +62,7 @@ internal sealed class EventStreamConnection : IStreamConnection
             {
                 var body = await response.Content.ReadAsStreamAsync(cancellationToken);
                 handedOver = true;
-                return Opened.Open(new EventStreamConnection(response, body, options.KeepAliveInterval * 2));
+                return Opened.Open(new EventStreamConnection(response, body, options.EventStreamSilenceTimeout));
             }
 
             return await RefusalAsync(response, cancellationToken);

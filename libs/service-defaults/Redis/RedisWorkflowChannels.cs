@@ -20,5 +20,8 @@ public sealed class RedisWorkflowChannels(IOptions<RedisPubSubOptions> options)
     /// <summary>A gateway process's probe channel.</summary>
     public RedisChannel Probe(string instanceId) => Channel(WorkflowChannels.ProbeFor(instanceId));
 
+    /// <summary>The channel API replicas send their heartbeats on.</summary>
+    public RedisChannel ApiHeartbeat => Channel(WorkflowChannels.ApiHeartbeatChannel);
+
     private RedisChannel Channel(string name) => IsSharded ? RedisChannel.Sharded(name) : RedisChannel.Literal(name);
 }

@@ -16,6 +16,7 @@ internal sealed class BackplaneMonitor : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<BackplaneMonitor> _logger;
     private long _lastRoundTrip;
+    private long _deliveringSince;
     private bool _reportedSilent;
 
     public BackplaneMonitor(BackplaneProbe probe, IOptions<BackplaneOptions> options, TimeProvider time, IMeterFactory meters,
@@ -27,6 +28,7 @@ internal sealed class BackplaneMonitor : BackgroundService
         _logger = logger;
         // Counted from start-up: a gateway that never got a round trip turns silent after the threshold, not at once.
         _lastRoundTrip = time.GetTimestamp();
+        _deliveringSince = _lastRoundTrip;
         meters.Create(GatewayMetrics.MeterName).CreateObservableGauge("vapora.gateway.backplane.silence", () => SinceLastRoundTrip.TotalSeconds, "s",
             "Time since a message last made the round trip through this gateway's probe channel (about the probe interval while Redis delivers).");
     }
@@ -36,6 +38,9 @@ internal sealed class BackplaneMonitor : BackgroundService
 
     /// <summary>Time since the last successful round trip (or since start-up, before the first).</summary>
     public TimeSpan SinceLastRoundTrip => _time.GetElapsedTime(Volatile.Read(ref _lastRoundTrip));
+
+    /// <summary>Time since the link delivers again after a silence (or since start-up): how long others could have been heard.</summary>
+    public TimeSpan SinceDeliveringAgain => _time.GetElapsedTime(Volatile.Read(ref _deliveringSince));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -71,7 +76,13 @@ internal sealed class BackplaneMonitor : BackgroundService
     private void OnRoundTrip()
     {
         var silentFor = SinceLastRoundTrip;
-        Volatile.Write(ref _lastRoundTrip, _time.GetTimestamp());
+        var now = _time.GetTimestamp();
+        if (silentFor >= _options.BackplaneSilenceThreshold)
+        {
+            Volatile.Write(ref _deliveringSince, now);
+        }
+
+        Volatile.Write(ref _lastRoundTrip, now);
         if (_reportedSilent)
         {
             _reportedSilent = false;

@@ -8,7 +8,8 @@ using Vapora.RealtimeGateway.UpdateLog;
 namespace Vapora.RealtimeGateway.Hub;
 
 /// <summary>
-/// The degraded mode: while the backplane is silent (<see cref="BackplaneMonitor"/>), every second the watched workflows
+/// The degraded mode: while the backplane is silent (<see cref="BackplaneMonitor"/>), or an API replica's heartbeat
+/// is (<see cref="ApiHeartbeatListener"/>: its updates are stored but do not reach Redis), every second the watched workflows
 /// compared with the API longest ago (at most <see cref="BackplaneOptions.DegradedReadsPerSecond"/>) read one update
 /// after their head, and those that have more catch up through the ordinary repair (which keeps the order and drops
 /// what a watcher has). So watchers stay seconds behind, not for the whole outage. When the probe comes back, every
@@ -25,6 +26,7 @@ internal sealed class DegradedDelivery : BackgroundService, IBackplaneFallback
     private readonly TopicRegistry _topics;
     private readonly IUpdateLog _updateLog;
     private readonly BackplaneMonitor _monitor;
+    private readonly ApiHeartbeatListener _heartbeats;
     private readonly WorkflowHub _hub;
     private readonly BackplaneOptions _options;
     private readonly TimeProvider _time;
@@ -34,12 +36,13 @@ internal sealed class DegradedDelivery : BackgroundService, IBackplaneFallback
     private long _degradedSince;
     private long _readsThisOutage;
 
-    public DegradedDelivery(TopicRegistry topics, IUpdateLog updateLog, BackplaneMonitor monitor, WorkflowHub hub,
+    public DegradedDelivery(TopicRegistry topics, IUpdateLog updateLog, BackplaneMonitor monitor, ApiHeartbeatListener heartbeats, WorkflowHub hub,
         IOptions<BackplaneOptions> options, TimeProvider time, IMeterFactory meters, ILogger<DegradedDelivery> logger)
     {
         _topics = topics;
         _updateLog = updateLog;
         _monitor = monitor;
+        _heartbeats = heartbeats;
         _hub = hub;
         _options = options.Value;
         _time = time;
@@ -48,7 +51,7 @@ internal sealed class DegradedDelivery : BackgroundService, IBackplaneFallback
         _reads = meter.CreateCounter<long>("vapora.gateway.degraded.reads", "{read}",
             "Watched workflows compared with the API because the backplane was silent (degraded mode).");
         meter.CreateObservableGauge("vapora.gateway.degraded", () => IsDegraded ? 1 : 0, "{state}",
-            "1 while the backplane is silent and the gateway reads watched workflows from the API, else 0.");
+            "1 while the backplane or an API replica's heartbeat is silent and the gateway reads watched workflows from the API, else 0.");
     }
 
     private bool IsDegraded => Volatile.Read(ref _degradedSince) != 0;
@@ -76,7 +79,8 @@ internal sealed class DegradedDelivery : BackgroundService, IBackplaneFallback
             while (!stoppingToken.IsCancellationRequested)
             {
                 await Task.Delay(Tick, _time, stoppingToken);
-                if (_monitor.IsDelivering)
+                var apiSilent = _heartbeats.TryFindSilent(out var replica, out _);
+                if (_monitor.IsDelivering && !apiSilent)
                 {
                     EndIfDegraded();
                     // Know beforehand whether the API answers, so readiness can say at once that the gateway still serves.
@@ -93,7 +97,7 @@ internal sealed class DegradedDelivery : BackgroundService, IBackplaneFallback
                     .OrderBy(t => t.LastConfirmed)
                     .Take(_options.DegradedReadsPerSecond)
                     .ToList();
-                StartIfNotDegraded(due.Count);
+                StartIfNotDegraded(due.Count, _monitor.IsDelivering ? replica : null);
                 if (due.Count == 0)
                 {
                     await ReadAsync(null, stoppingToken);
@@ -144,7 +148,8 @@ internal sealed class DegradedDelivery : BackgroundService, IBackplaneFallback
         }
     }
 
-    private void StartIfNotDegraded(int workflows)
+    /// <param name="silentReplica">The API replica whose heartbeat stopped, or null when Redis itself is silent.</param>
+    private void StartIfNotDegraded(int workflows, string? silentReplica)
     {
         if (IsDegraded)
         {
@@ -153,7 +158,7 @@ internal sealed class DegradedDelivery : BackgroundService, IBackplaneFallback
 
         Volatile.Write(ref _degradedSince, _time.GetTimestamp());
         Interlocked.Exchange(ref _readsThisOutage, 0);
-        BackplaneLog.DegradedStarted(_logger, workflows);
+        BackplaneLog.DegradedStarted(_logger, workflows, silentReplica is null ? "Redis is silent" : $"API replica {silentReplica} is silent");
     }
 
     private void EndIfDegraded()

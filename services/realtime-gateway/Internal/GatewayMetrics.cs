@@ -13,6 +13,9 @@ internal sealed class GatewayMetrics
     /// <summary>Why a subscription was reset (the <c>reason</c> tag of <c>vapora.gateway.resets</c>).</summary>
     private static readonly string[] ResetReasons = ["compacted", "ahead", "rewound"];
 
+    /// <summary>Why a read of the API failed (the <c>reason</c> tag of <c>vapora.gateway.api_reads.failed</c>).</summary>
+    private static readonly string[] ApiReadFailures = ["timeout", "unreachable", "status", "malformed"];
+
     private readonly Meter _meter;
     private readonly Counter<long> _received;
     private readonly Counter<long> _forwarded;
@@ -30,6 +33,7 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _inboundRejected;
     private readonly Counter<long> _tokenRefreshes;
     private readonly Counter<long> _tokenRefreshUnsubscribed;
+    private readonly Counter<long> _apiReadsFailed;
     private readonly Histogram<double> _fanOutLag;
     private readonly Histogram<double> _sendLag;
 
@@ -56,6 +60,8 @@ internal sealed class GatewayMetrics
         _inboundRejected = _meter.CreateCounter<long>("vapora.gateway.inbound.rejected", "{message}", "Inbound client messages rejected, by reason.");
         _tokenRefreshes = _meter.CreateCounter<long>("vapora.gateway.token_refreshes", "{refresh}",
             "Tokens sent in-band on open sockets, by result (accepted; refused: invalid, expired or another subject; unavailable: the issuer's keys could not be fetched).");
+        _apiReadsFailed = _meter.CreateCounter<long>("vapora.gateway.api_reads.failed", "{read}",
+            "Reads of the API's state or history that failed after their retries, by reason (timeout: a silent or slow API; unreachable: refused or reset; status: a 5xx or other error answer; malformed: an answer that is not the API's JSON).");
         _tokenRefreshUnsubscribed = _meter.CreateCounter<long>("vapora.gateway.token_refresh.unsubscribed", "{subscription}",
             "Subscriptions ended because a refreshed token no longer allows their workflow.");
         var latencyBuckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] };
@@ -135,7 +141,15 @@ internal sealed class GatewayMetrics
         {
             _dropped.Add(0, new KeyValuePair<string, object?>("reason", reason));
         }
+
+        foreach (var reason in ApiReadFailures)
+        {
+            _apiReadsFailed.Add(0, new KeyValuePair<string, object?>("reason", reason));
+        }
     }
+
+    /// <summary>A read of the API failed for <paramref name="reason"/> (timeout, unreachable, status, malformed).</summary>
+    public void ApiReadFailed(string reason) => _apiReadsFailed.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Resumed() => _resumes.Add(1);
 

@@ -2,33 +2,65 @@ using System.Net;
 using System.Text.Json;
 using Vapora.Contracts;
 using Vapora.RealtimeGateway.Frames;
+using Vapora.RealtimeGateway.Internal;
 
 namespace Vapora.RealtimeGateway.UpdateLog;
 
-/// <summary>Reads state and history from workflow-api over HTTP (retries, timeouts and circuit breaking come from the resilience handler).</summary>
-internal sealed class WorkflowApiClient(HttpClient http, TimeProvider time) : IUpdateLog
+/// <summary>
+/// Reads state and history from workflow-api over HTTP (retries, timeouts and circuit breaking come from the resilience
+/// handler). What fails after them is counted by reason: the gateway→API hop has its own alert.
+/// </summary>
+internal sealed class WorkflowApiClient(HttpClient http, TimeProvider time, GatewayMetrics metrics) : IUpdateLog
 {
     public async Task<WorkflowSnapshot?> GetStateAsync(string workflowId, CancellationToken cancellationToken)
     {
         var body = await GetAsync($"api/workflows/{workflowId}", cancellationToken);
+        try
+        {
+            return ReadState(body, workflowId);
+        }
+        catch (UpdateLogUnavailableException) when (Counted("malformed"))
+        {
+            throw;
+        }
+    }
+
+    public async Task<IReadOnlyList<UpdateFrame>?> GetHistoryAsync(string workflowId, long afterVersion, int limit, CancellationToken cancellationToken)
+    {
+        var body = await GetAsync($"api/workflows/{workflowId}/history?after={afterVersion}&limit={limit}", cancellationToken);
+        try
+        {
+            return body is null ? null : ParseHistory(body, workflowId, time.GetTimestamp());
+        }
+        catch (UpdateLogUnavailableException) when (Counted("malformed"))
+        {
+            throw;
+        }
+    }
+
+    private WorkflowSnapshot? ReadState(byte[]? body, string workflowId)
+    {
         if (body is null)
         {
             return null;
         }
 
-        var state = JsonSerializer.Deserialize(body, VaporaJsonContext.Default.WorkflowState);
+        WorkflowState? state;
+        try
+        {
+            state = JsonSerializer.Deserialize(body, VaporaJsonContext.Default.WorkflowState);
+        }
+        catch (JsonException ex)
+        {
+            throw new UpdateLogUnavailableException($"The API returned a state for {workflowId} that is not valid JSON.", ex);
+        }
+
         if (state is null || !WorkflowUpdateHeader.TryRead(body, out var header) || header.WorkflowId != workflowId)
         {
             throw new UpdateLogUnavailableException($"The API returned a malformed state for {workflowId}.");
         }
 
         return new WorkflowSnapshot(new UpdateFrame(header, body, time.GetTimestamp()), state.Name, state.CreatedAt);
-    }
-
-    public async Task<IReadOnlyList<UpdateFrame>?> GetHistoryAsync(string workflowId, long afterVersion, int limit, CancellationToken cancellationToken)
-    {
-        var body = await GetAsync($"api/workflows/{workflowId}/history?after={afterVersion}&limit={limit}", cancellationToken);
-        return body is null ? null : ParseHistory(body, workflowId, time.GetTimestamp());
     }
 
     /// <summary>Splits the history array into one frame per element, copying each element's bytes as they are.</summary>
@@ -76,6 +108,7 @@ internal sealed class WorkflowApiClient(HttpClient http, TimeProvider time) : IU
 
             if (!response.IsSuccessStatusCode)
             {
+                metrics.ApiReadFailed("status");
                 throw new UpdateLogUnavailableException($"The API answered {(int)response.StatusCode} to GET {path}.");
             }
 
@@ -85,7 +118,15 @@ internal sealed class WorkflowApiClient(HttpClient http, TimeProvider time) : IU
             or Polly.CircuitBreaker.BrokenCircuitException or Polly.Timeout.TimeoutRejectedException
             || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
+            metrics.ApiReadFailed(ex is HttpRequestException or Polly.CircuitBreaker.BrokenCircuitException ? "unreachable" : "timeout");
             throw new UpdateLogUnavailableException($"The API did not answer GET {path}: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>Counts a failure in an exception filter (always false: the exception goes on as it is).</summary>
+    private bool Counted(string reason)
+    {
+        metrics.ApiReadFailed(reason);
+        return false;
     }
 }

@@ -25,4 +25,10 @@ internal static partial class OutboxLog
 
     [LoggerMessage(32, LogLevel.Warning, "Outbox flush at shutdown did not finish; the relay of the next process will publish the rest")]
     public static partial void ShutdownFlushIncomplete(ILogger logger, Exception exception);
+
+    [LoggerMessage(38, LogLevel.Warning, "The heartbeat to the gateways could not be sent ({Reason}); gateways that heard this replica before read the API until it is heard again")]
+    public static partial void HeartbeatFailed(ILogger logger, string reason);
+
+    [LoggerMessage(39, LogLevel.Information, "The heartbeat to the gateways is sent again")]
+    public static partial void HeartbeatSentAgain(ILogger logger);
 }

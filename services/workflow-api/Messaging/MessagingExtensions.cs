@@ -5,7 +5,7 @@ using Vapora.WorkflowApi.Internal;
 
 namespace Vapora.WorkflowApi.Messaging;
 
-/// <summary>Registers publishing: Redis publisher, request-path dispatcher, batched marks and the outbox relay.</summary>
+/// <summary>Registers publishing: Redis publisher, request-path dispatcher, batched marks, the outbox relay and the heartbeat to the gateways.</summary>
 public static class MessagingExtensions
 {
     /// <summary>Adds the publishing pipeline.</summary>
@@ -25,6 +25,7 @@ public static class MessagingExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PublishedMarks>());
         builder.Services.AddSingleton<OutboxRelay>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
+        builder.Services.AddHostedService<HeartbeatSender>();
         return builder;
     }
 }

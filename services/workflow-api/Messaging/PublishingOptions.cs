@@ -47,4 +47,12 @@ public sealed class PublishingOptions
     /// <summary>Publish attempts per update within one relay pass (exponential backoff with jitter between them).</summary>
     [Range(1, 20)]
     public int RelayMaxAttempts { get; set; } = 4;
+
+    /// <summary>
+    /// How often this replica sends its heartbeat to the gateways, on the connection its updates use. A gateway whose own
+    /// Redis link delivers but that hears no heartbeat from a replica for twice this long (at least its
+    /// <c>Gateway:BackplaneSilenceThreshold</c>) reads its watched workflows from the API until the replica is heard again.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:00:30")]
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -7,12 +7,13 @@ namespace Vapora.EndToEnd.Tests.Faults;
 
 /// <summary>
 /// Issue 24, API↔Redis: the API's Redis link goes quiet while updates flow through REST. PATCHes must stay fast (the
-/// outbox relay publishes later), the API stays ready, and once the link is back (on a fresh connection) every update
-/// reaches its watchers once, in order.
+/// outbox relay publishes later), the API stays ready, the gateway notices the API's heartbeat stop and reads the API
+/// meanwhile (so watchers stay seconds behind, not the whole outage), and every update reaches them once, in order.
 /// </summary>
 public sealed class ApiRedisLinkTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(6);
+    // Longer than the staleness bound below, so a watcher that waited for the heal could not pass.
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(9);
 
     [Theory]
     [InlineData(HopFault.Silent)]
@@ -39,6 +40,10 @@ public sealed class ApiRedisLinkTests(ITestOutputHelper output)
             r => r.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString() == "Degraded", Outage,
             "the API to report Redis degraded and stay ready");
         output.WriteLine($"{fault}: API readiness degraded after {outage.Elapsed.TotalSeconds:0.0} s: {readiness.GetProperty("checks").GetProperty("redis")}");
+        // Its own link delivers, so only the API's missing heartbeat can tell the gateway that updates stopped flowing.
+        await Poll.ForAsync(gateway.MetricsAsync, m => m.Value("vapora_gateway_api_publishers_silent") == 1 && m.Value("vapora_gateway_degraded") == 1,
+            Outage, "the gateway to notice the API's silent heartbeat and read the API");
+        output.WriteLine($"{fault}: gateway noticed the API's silence and reads the API after {outage.Elapsed.TotalSeconds:0.0} s");
         await Poll.UntilAsync(() => outage.Elapsed >= Outage, Outage + TimeSpan.FromSeconds(5), "the outage to last its time");
 
         relay.Heal();
@@ -47,7 +52,12 @@ public sealed class ApiRedisLinkTests(ITestOutputHelper output)
         output.WriteLine($"{fault}: every watcher current {healed.Elapsed.TotalSeconds:0.0} s after the heal");
         output.WriteLine($"{fault}: {report}");
         Assert.Equal((0, 0, 0), (report.Lost, report.Duplicated, report.Reordered));
-        Assert.True(report.SlowestPatch < TimeSpan.FromSeconds(2), $"slowest PATCH {report.SlowestPatch.TotalSeconds:0.00} s");
-        Assert.True((await api.MetricsAsync()).Value("vapora_api_updates_published_total", "path=\"relay\"") > 0);
+        // Targets 2 s and 5 s (docs/operations.md, "Quiet faults"); the suite allows for a loaded machine.
+        Assert.True(report.SlowestPatch < TimeSpan.FromSeconds(3), $"slowest PATCH {report.SlowestPatch.TotalSeconds:0.00} s");
+        Assert.True(report.Worst < TimeSpan.FromSeconds(6), $"worst staleness {report.Worst.TotalSeconds:0.0} s during a {Outage.TotalSeconds:0} s outage");
+        Assert.True((await gateway.MetricsAsync()).Value("vapora_gateway_degraded_reads_total") > 0);
+        // Watchers may be current through the API before the relay publishes what the outage held: wait for it.
+        await Poll.ForAsync(api.MetricsAsync, m => m.Value("vapora_api_updates_published_total", "path=\"relay\"") > 0, TimeSpan.FromSeconds(15),
+            "the relay to publish what the outage held");
     }
 }

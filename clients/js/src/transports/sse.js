@@ -181,10 +181,10 @@ class EventStreamConnection {
     this.link.close(info);
   }
 
-  /** A stream silent (not even a heartbeat) for pingIntervalMs + pongTimeoutMs is dead, whatever the network says. */
+  /** A stream silent (not even a heartbeat) for streamSilenceMs is dead, whatever the network says. */
   armSilence(generation, controller) {
     this.timers.clearTimeout(this.silenceTimer);
-    const limit = this.config.pingIntervalMs + this.config.pongTimeoutMs;
+    const limit = this.config.streamSilenceMs;
     this.silenceTimer = this.timers.setTimeout(() => {
       if (!this.isCurrent(generation)) return;
       controller.abort();

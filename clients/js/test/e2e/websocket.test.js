@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { systemUnderTest } from '../support/e2e.js';
 import { watchAcrossGatewayKill, watchManyAcrossGatewayKill } from '../support/failover.js';
+import { startForgettingRelay } from '../support/forgetting-relay.js';
 import { poll } from '../support/poll.js';
 import { recordWatch, recordWatchMany } from '../support/watching.js';
 
@@ -56,4 +57,26 @@ test('watchMany reports a workflow that does not exist and keeps serving the oth
   assert.deepEqual(record.versions.get(id), [1, 2, 3, 4]);
   assert.deepEqual(record.versions.get(later), [1, 2]);
   await record.handle.close();
+});
+
+test('with default pings a watch leaves a flow the load balancer forgot (no FIN, no RST) and is live again within its bound, missing nothing', { timeout: 60_000 }, async (t) => {
+  const relay = await startForgettingRelay(system.stack.baseUrl);
+  try {
+    const id = await system.api.create();
+    // The shipped pingIntervalMs and pongTimeoutMs: only the backoff is quick.
+    const record = system.track(recordWatch(id, { ...quick(), baseUrl: relay.baseUrl }));
+    await poll(() => record.versions.length === 1, 20_000, 'the state');
+    relay.forget();
+    const cut = performance.now();
+    await system.api.progress(id, 1);
+    await poll(() => record.versions.at(-1) === 2, 30_000, 'version 2 on a new connection');
+    const liveAgainMs = performance.now() - cut;
+    t.diagnostic(`live again ${Math.round(liveAgainMs)} ms after the flow was forgotten`);
+    assert.deepEqual(record.versions, [1, 2]);
+    assert.ok(record.statuses.some((s) => s.state === 'reconnecting' && /no answer from the gateway/.test(s.error?.message ?? '')), 'the missing pong was the cause');
+    // Target 12 s (ping every 8 s, 4 s for its pong) plus a quick backoff; the suite allows for a loaded machine.
+    assert.ok(liveAgainMs < 18_000, `live again after ${Math.round(liveAgainMs)} ms`);
+  } finally {
+    await relay.stop();
+  }
 });

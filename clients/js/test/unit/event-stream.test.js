@@ -100,11 +100,11 @@ test('a refusal with a close code gives up like a close; without one it counts a
   await poll(() => old.updates.length === 1, 5000, 'polling to deliver version 1');
 });
 
-test('an event stream silent for pingIntervalMs + pongTimeoutMs is dropped and resumed; a heartbeat keeps it alive', { timeout: 15_000 }, async () => {
+test('an event stream silent for streamSilenceMs is dropped and resumed; a heartbeat keeps it alive', { timeout: 15_000 }, async () => {
   const responses = [];
   const server = await gateway({ onHttp: (request, response) => { responses.push(response); stream(response, message(update('wf-quiet', 1))); } });
   const clock = new FakeClock();
-  const record = watching('wf-quiet', { baseUrl: server.baseUrl, timers: clock, transports: ['sse'], pingIntervalMs: 25_000, pongTimeoutMs: 10_000 });
+  const record = watching('wf-quiet', { baseUrl: server.baseUrl, timers: clock, transports: ['sse'], streamSilenceMs: 35_000 });
   await poll(() => record.updates.length === 1, 5000, 'the state');
   clock.advance(20_000);
   responses[0].write(': keep-alive\n\n');

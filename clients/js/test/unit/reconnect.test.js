@@ -173,7 +173,7 @@ test('falls back to polling after sockets that never open, and probes back up to
   clock.advance(30_000);
   await poll(() => statuses.at(-1)?.transport === 'websocket' && statuses.at(-1).state === 'live', 5000, 'the probe to take over');
   assert.match(server.upgrades.at(-1).url, /after=3$/, 'the probe resumes after the last version delivered');
-  assert.deepEqual(clock.pending(), [25_000], 'only the socket\'s ping timer: polling has stopped');
+  assert.deepEqual(clock.pending(), [8_000], 'only the socket\'s ping timer: polling has stopped');
   assert.deepEqual(updates.map((u) => u.version), [1, 2, 3]);
 });
 
