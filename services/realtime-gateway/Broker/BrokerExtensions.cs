@@ -1,6 +1,6 @@
 namespace Vapora.RealtimeGateway.Broker;
 
-/// <summary>Registers the backplane as the gateway sees it: Redis pub/sub, its round-trip probe and monitor, the API replicas' heartbeats, and the readiness check on it.</summary>
+/// <summary>Registers the backplane as the gateway sees it: Redis pub/sub, its round-trip probe and monitor, and the readiness check on it.</summary>
 internal static class BrokerExtensions
 {
     public static IHostApplicationBuilder AddBroker(this IHostApplicationBuilder builder)
@@ -10,8 +10,6 @@ internal static class BrokerExtensions
         builder.Services.AddSingleton<BackplaneProbe>();
         builder.Services.AddSingleton<BackplaneMonitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BackplaneMonitor>());
-        builder.Services.AddSingleton<ApiHeartbeatListener>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<ApiHeartbeatListener>());
         builder.Services.AddHealthChecks().AddCheck<BackplaneHealthCheck>("redis-pubsub");
         return builder;
     }

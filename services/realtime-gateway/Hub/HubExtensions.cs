@@ -11,6 +11,8 @@ internal static class HubExtensions
         builder.Services.AddSingleton<TopicRegistry>();
         builder.Services.AddSingleton<WorkflowHub>();
         builder.Services.AddHostedService<HubMaintenance>();
+        builder.Services.AddSingleton<ApiHeartbeatListener>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ApiHeartbeatListener>());
         builder.Services.AddSingleton<DegradedDelivery>();
         builder.Services.AddSingleton<Broker.IBackplaneFallback>(sp => sp.GetRequiredService<DegradedDelivery>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DegradedDelivery>());

@@ -3,11 +3,11 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Vapora.Contracts;
-using Vapora.RealtimeGateway.Hub;
+using Vapora.RealtimeGateway.Broker;
 using Vapora.RealtimeGateway.Internal;
 using Vapora.ServiceDefaults.Redis;
 
-namespace Vapora.RealtimeGateway.Broker;
+namespace Vapora.RealtimeGateway.Hub;
 
 /// <summary>
 /// Hears the API replicas' heartbeats (<see cref="ApiHeartbeat"/>). A replica heard before and silent now, while this
