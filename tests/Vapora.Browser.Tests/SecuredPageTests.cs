@@ -81,6 +81,7 @@ public sealed class SecuredPageTests(SecuredPageFixture fixture) : IClassFixture
         // goes in every other second.
         var end = DateTime.UtcNow + 3 * lifetime + TimeSpan.FromSeconds(2);
         var step = 0;
+        using var cadence = new PeriodicTimer(TimeSpan.FromSeconds(1)); // the host's refresh cadence, not a wait for a result
         for (var tick = 0; DateTime.UtcNow < end; tick++)
         {
             await page.EvaluateAsync("t => sessionStorage.setItem('vapora.token', t)", fixture.Tokens.Create(workflows: [mine.WorkflowId], lifetime: lifetime));
@@ -90,7 +91,7 @@ public sealed class SecuredPageTests(SecuredPageFixture fixture) : IClassFixture
                 await fixture.Client.ProgressAsync(mine.WorkflowId, Math.Min(step, 10), $"step {step}");
             }
 
-            await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken); // the host's refresh cadence, not a wait for a result
+            await cadence.WaitForNextTickAsync(TestContext.Current.CancellationToken);
         }
 
         await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");

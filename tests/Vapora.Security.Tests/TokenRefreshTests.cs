@@ -42,12 +42,12 @@ public sealed class TokenRefreshTests(SecuredFixture fixture) : IClassFixture<Se
             await multiplex.SendAsync(TokenFrame(read()));
             var refreshed = clock.Elapsed;
             var accepted = (Stream: false, Multiplex: false);
-            while (clock.Elapsed - refreshed < TimeSpan.FromSeconds(3))
+            using var cadence = new PeriodicTimer(TimeSpan.FromMilliseconds(250)); // the producer's pace, not a wait for a result
+            while (clock.Elapsed - refreshed < TimeSpan.FromSeconds(3) && await cadence.WaitForNextTickAsync(TestContext.Current.CancellationToken))
             {
                 await api.ProgressAsync(id, ++step);
                 accepted.Stream |= Drain(stream, seenStream);
                 accepted.Multiplex |= Drain(multiplex, seenMultiplex);
-                await Task.Delay(250, TestContext.Current.CancellationToken);
             }
 
             Assert.True(accepted.Stream && accepted.Multiplex, $"token_accepted on both sockets (stream {accepted.Stream}, /ws {accepted.Multiplex})");

@@ -19,8 +19,9 @@ internal sealed class WorkflowApiClient(HttpClient http, TimeProvider time, Gate
         {
             return ReadState(body, workflowId);
         }
-        catch (UpdateLogUnavailableException) when (Counted("malformed"))
+        catch (UpdateLogUnavailableException)
         {
+            metrics.ApiReadFailed("malformed");
             throw;
         }
     }
@@ -32,8 +33,9 @@ internal sealed class WorkflowApiClient(HttpClient http, TimeProvider time, Gate
         {
             return body is null ? null : ParseHistory(body, workflowId, time.GetTimestamp());
         }
-        catch (UpdateLogUnavailableException) when (Counted("malformed"))
+        catch (UpdateLogUnavailableException)
         {
+            metrics.ApiReadFailed("malformed");
             throw;
         }
     }
@@ -121,12 +123,5 @@ internal sealed class WorkflowApiClient(HttpClient http, TimeProvider time, Gate
             metrics.ApiReadFailed(ex is HttpRequestException or Polly.CircuitBreaker.BrokenCircuitException ? "unreachable" : "timeout");
             throw new UpdateLogUnavailableException($"The API did not answer GET {path}: {ex.Message}", ex);
         }
-    }
-
-    /// <summary>Counts a failure in an exception filter (always false: the exception goes on as it is).</summary>
-    private bool Counted(string reason)
-    {
-        metrics.ApiReadFailed(reason);
-        return false;
     }
 }
