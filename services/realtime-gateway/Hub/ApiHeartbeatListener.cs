@@ -40,8 +40,11 @@ internal sealed class ApiHeartbeatListener : BackgroundService
         _time = time;
         _logger = logger;
         _metrics = metrics;
-        meters.Create(GatewayMetrics.MeterName).CreateObservableGauge("vapora.gateway.api_publishers.silent", () => CountSilent(), "{replica}",
+        var meter = meters.Create(GatewayMetrics.MeterName);
+        meter.CreateObservableGauge("vapora.gateway.api_publishers.silent", () => CountSilent(), "{replica}",
             "API replicas heard before whose heartbeat stopped while this gateway's Redis link delivers (their updates may not reach Redis).");
+        meter.CreateObservableGauge("vapora.gateway.api_publishers.known", () => _senders.Count, "{replica}",
+            "API replicas whose heartbeat this gateway has heard and not forgotten (only these can be noticed going silent).");
     }
 
     /// <summary>True when some API replica is silent now; <paramref name="instance"/> names the one silent longest.</summary>

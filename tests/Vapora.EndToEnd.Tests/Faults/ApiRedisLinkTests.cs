@@ -32,6 +32,9 @@ public sealed class ApiRedisLinkTests(ITestOutputHelper output)
         await gateway.WaitForReadinessAsync(HttpStatusCode.OK);
         await using var run = await StalenessRun.StartAsync(new WorkflowApiClient(api.Http), gateway, workflows: 3, TimeSpan.FromMilliseconds(200));
 
+        // Only a replica the gateway has heard can be noticed going silent.
+        await Poll.ForAsync(gateway.MetricsAsync, m => m.Value("vapora_gateway_api_publishers_known") == 1, TimeSpan.FromSeconds(10),
+            "the gateway to hear the API's heartbeat");
         var outage = Stopwatch.StartNew();
         relay.Inflict(fault);
 
