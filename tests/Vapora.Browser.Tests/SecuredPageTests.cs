@@ -70,7 +70,8 @@ public sealed class SecuredPageTests(SecuredPageFixture fixture) : IClassFixture
     {
         var mine = await fixture.Client.CreateAsync("Long watch", totalSteps: 10);
         var lifetime = TimeSpan.FromSeconds(6);
-        var page = await _pages.OpenAsync($"/?token={fixture.Tokens.Create(workflows: [mine.WorkflowId], lifetime: lifetime)}#/workflows/{mine.WorkflowId}");
+        string Token() => fixture.Tokens.Create("workflows:read", lifetime: lifetime); // the read scope, so the list loads too
+        var page = await _pages.OpenAsync($"/?token={Token()}#/workflows/{mine.WorkflowId}");
         await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
         var accepted = await AcceptedRefreshesAsync();
         var statesBefore = await page.EvaluateAsync<int>("window.__vapora.states.length");
@@ -84,7 +85,7 @@ public sealed class SecuredPageTests(SecuredPageFixture fixture) : IClassFixture
         using var cadence = new PeriodicTimer(TimeSpan.FromSeconds(1)); // the host's refresh cadence, not a wait for a result
         for (var tick = 0; DateTime.UtcNow < end; tick++)
         {
-            await page.EvaluateAsync("t => sessionStorage.setItem('vapora.token', t)", fixture.Tokens.Create(workflows: [mine.WorkflowId], lifetime: lifetime));
+            await page.EvaluateAsync("t => sessionStorage.setItem('vapora.token', t)", Token());
             if (tick % 2 == 0)
             {
                 step++;
@@ -95,6 +96,9 @@ public sealed class SecuredPageTests(SecuredPageFixture fixture) : IClassFixture
         }
 
         await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
+        // The list's REST loads (every 10 s) use the fresh token too, not the address bar's that expired long ago.
+        await Expect(page.Locator("#error")).ToBeHiddenAsync();
+        Assert.True(await page.EvaluateAsync<int>("window.__vapora.listRefreshes") >= 2, "the list loaded at start and again after the first token expired");
         var states = await page.EvaluateAsync<string[]>("window.__vapora.states");
         Assert.Equal(statesBefore, states.Length); // no "reconnecting" (nor anything else) since it was live
         var refreshed = await AcceptedRefreshesAsync() - accepted;

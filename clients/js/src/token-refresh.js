@@ -98,6 +98,13 @@ export class TokenRefresh {
       this.retry('the token function gave no token');
       return;
     }
+    if (token === this.current) {
+      // Nothing fresher yet (the host renews on its own cadence): sending it again changes nothing, and a token in its
+      // last fifth is due at once again after each acceptance. Ask again after 1, 2, 4… s, quietly: not a failure.
+      this.failures += 1;
+      this.schedule(this.now() + Math.min(30, 2 ** (this.failures - 1)) * 1000);
+      return;
+    }
     this.pending = token;
     this.send({ type: 'token', token });
   }

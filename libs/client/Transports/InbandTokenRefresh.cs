@@ -18,6 +18,12 @@ internal sealed class InbandTokenRefresh : IAsyncDisposable
     private static readonly TimeSpan LongestWait = TimeSpan.FromDays(1);
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// The callback gave the token in use (its source has not renewed yet): not sent, since the gateway would accept it,
+    /// it would be due again at once, and so on round after round. Asked again after the same backoff, not reported.
+    /// </summary>
+    private static readonly RefreshFailure NothingFresher = new("the token callback gave the token already in use", null);
+
     private readonly Func<CancellationToken, ValueTask<string>> _provider;
     private readonly Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> _send;
     private readonly TimeProvider _time;
@@ -105,7 +111,11 @@ internal sealed class InbandTokenRefresh : IAsyncDisposable
 
             Volatile.Write(ref _expiring, NewSignal());
             var failure = await RefreshOnceAsync(stop);
-            _finished(failure);
+            if (!ReferenceEquals(failure, NothingFresher))
+            {
+                _finished(failure);
+            }
+
             if (failure is null)
             {
                 (retryAt, failures) = (null, 0);
@@ -128,6 +138,11 @@ internal sealed class InbandTokenRefresh : IAsyncDisposable
         catch (Exception ex) when (!stop.IsCancellationRequested)
         {
             return new RefreshFailure("the token callback failed: " + ex.Message, ex);
+        }
+
+        if (token == _current)
+        {
+            return NothingFresher;
         }
 
         var answer = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -64,11 +64,15 @@ internal sealed class ConnectionGrant(Connection connection, ClaimsPrincipal use
 
             _expiringFrame = expiringFrame;
             _timer = services.Time.CreateTimer(static state => ((ConnectionGrant)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            ArmLocked(User, expiresAt);
+            ArmLocked(User, expiresAt, warnIfDue: true);
         }
     }
 
-    /// <summary>Takes a refreshed token's user: the connection now ends at its expiry, with a new warning before it.</summary>
+    /// <summary>
+    /// Takes a refreshed token's user: the connection now ends at its expiry, with a new warning before it. A token
+    /// already past its warning time is not warned at once: token_accepted has just told the client its expiry, and a
+    /// client that answers every warning with the token it has would otherwise loop (send, accepted, warned, send…).
+    /// </summary>
     public void Renew(ClaimsPrincipal renewed, DateTimeOffset expiresAt)
     {
         lock (_lock)
@@ -76,7 +80,7 @@ internal sealed class ConnectionGrant(Connection connection, ClaimsPrincipal use
             Volatile.Write(ref _user, renewed);
             if (_timer is not null && !_disposed)
             {
-                ArmLocked(renewed, expiresAt);
+                ArmLocked(renewed, expiresAt, warnIfDue: false);
             }
         }
     }
@@ -105,13 +109,13 @@ internal sealed class ConnectionGrant(Connection connection, ClaimsPrincipal use
         return expiresAt - lead;
     }
 
-    private void ArmLocked(ClaimsPrincipal owner, DateTimeOffset expiresAt)
+    private void ArmLocked(ClaimsPrincipal owner, DateTimeOffset expiresAt, bool warnIfDue)
     {
         var now = services.Time.GetUtcNow();
         var notice = services.Options.TokenExpiringNotice;
         _expiresAt = expiresAt;
-        _warned = _expiringFrame is null || notice <= TimeSpan.Zero;
         _warnAt = WarningTime(now, IssuedAt(owner), expiresAt, notice);
+        _warned = _expiringFrame is null || notice <= TimeSpan.Zero || (!warnIfDue && _warnAt <= now);
         ScheduleLocked(now);
     }
 

@@ -28,10 +28,11 @@ const errors = new Map(); // source -> the problem shown for it in the error box
 let config;
 let live;
 
-// A log of the latest indicator states, for tests and for anyone debugging the page from the console. Bounded: a
+// A log of the latest indicator states (and a count of list loads), for tests and for anyone debugging the page from
+// the console. Bounded: a
 // page left open for days through many reconnects must not grow it forever.
 const STATES_KEPT = 50;
-window.__vapora = { states: [], transports: [], resets: [] };
+window.__vapora = { states: [], transports: [], resets: [], listRefreshes: 0 };
 
 async function main() {
   config = await loadConfig();
@@ -41,7 +42,7 @@ async function main() {
     apiUrl: config.apiBase,
     // A function, so a token that expires is replaced: in-band on the open socket ahead of expiry (no reconnect), or
     // at a reconnect. Whoever embeds the page keeps sessionStorage 'vapora.token' fresh; the page reads it each time.
-    token: config.token === null ? null : () => sessionStorage.getItem('vapora.token') ?? config.token,
+    token: config.token === null ? null : currentToken,
     onUpdate: applyUpdate,
     onReset: applyReset,
     onStatus: showStatus,
@@ -79,9 +80,15 @@ async function loadConfig() {
   return { apiBase, streamBase, token };
 }
 
+/** The freshest token: what the embedding host last put in sessionStorage, else the one the page started with. */
+function currentToken() {
+  return sessionStorage.getItem('vapora.token') ?? config.token;
+}
+
 async function api(path) {
   const headers = { Accept: 'application/json' };
-  if (config.token) headers.Authorization = `Bearer ${config.token}`;
+  const token = config.token === null ? null : currentToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
   const response = await fetch(config.apiBase + path, { headers });
   if (!response.ok) {
     const problem = await response.json().catch(() => ({}));
@@ -97,6 +104,7 @@ async function refreshList() {
   let page;
   try {
     page = await api(`/api/workflows?limit=50${status ? `&status=${status}` : ''}`);
+    window.__vapora.listRefreshes += 1;
     hideError('list');
   } catch (error) {
     showError('list', `Could not load workflows: ${error.message}`);
@@ -270,6 +278,11 @@ function insertHistory(update) {
 
 /** The watch gave up on one workflow (error.workflowId) or on everything (a token refused). */
 function showWatchError(error) {
+  if (error.code === 'token_refresh_failed') {
+    // The watch goes on, and tries again: only a token that cannot be renewed at all stops it, and that is shown.
+    console.warn(error.message);
+    return;
+  }
   const id = error.workflowId;
   if (id && id === detailId) {
     showError('detail', error.code === 'not_found' ? `Workflow ${id} not found.` : error.code === 'forbidden' ? `You may not see workflow ${id}.` : error.message);

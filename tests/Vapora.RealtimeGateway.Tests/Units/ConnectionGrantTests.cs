@@ -85,6 +85,40 @@ public sealed class ConnectionGrantTests : IDisposable
         await run.WaitAsync(Deadline, TestContext.Current.CancellationToken);
     }
 
+    [Fact]
+    public async Task A_renewal_already_in_its_last_fifth_is_not_warned_again_but_a_later_one_is_warned_when_due()
+    {
+        var transport = new FakeTransport();
+        using var connection = new Connection(1, transport, User(TimeSpan.FromSeconds(10)), _services);
+        var run = connection.RunAsync(transport.InboundAsync);
+        connection.Grant.Start(expiresAt => Encoding.UTF8.GetBytes("expiring " + expiresAt.ToUnixTimeSeconds()));
+
+        _time.Advance(TimeSpan.FromSeconds(8.5));
+        await Poll.UntilAsync(() => transport.Sent.Count == 1, Deadline, "the warning at 80%");
+
+        // The client answers with the token it already has (its last fifth): accepted, and not warned again, which
+        // would invite the same token back at once, round after round.
+        var same = connection.User;
+        for (var round = 0; round < 3; round++)
+        {
+            connection.Grant.Renew(same, ConnectionGrant.ExpiryOf(same)!.Value);
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Single(transport.Sent);
+
+        // A fresh token is warned again at its own 80%.
+        var fresh = User(TimeSpan.FromSeconds(10));
+        connection.Grant.Renew(fresh, ConnectionGrant.ExpiryOf(fresh)!.Value);
+        _time.Advance(TimeSpan.FromSeconds(7));
+        Assert.Single(transport.Sent);
+        _time.Advance(TimeSpan.FromSeconds(1.5));
+        await Poll.UntilAsync(() => transport.Sent.Count == 2, Deadline, "the fresh token's warning");
+        Assert.False(connection.IsClosing);
+        transport.EndInbound();
+        await run.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+    }
+
     private ClaimsPrincipal User(TimeSpan lifetime)
     {
         var now = _time.GetUtcNow();

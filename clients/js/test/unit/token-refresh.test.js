@@ -1,0 +1,64 @@
+// In-band token refresh (src/token-refresh.js) on a fake clock: when it asks for a token, what it sends, and that a
+// token function with nothing fresher yet costs no frames.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { refreshAtOf, TokenRefresh } from '../../src/token-refresh.js';
+import { FakeClock } from '../support/fake-clock.js';
+
+/** An unsigned JWT-shaped token (the refresh reads iat and exp only); `id` tells tokens with the same times apart. */
+function token(iatSeconds, expSeconds, id = 'a') {
+  const encode = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${encode({ alg: 'none' })}.${encode({ iat: iatSeconds, exp: expSeconds, jti: id })}.`;
+}
+
+/** A TokenRefresh whose gateway accepts every token at once (as it does for a valid one). */
+function refreshing(current, fresh, clock) {
+  const sent = [];
+  let refresh;
+  refresh = new TokenRefresh({
+    token: current,
+    timers: clock,
+    now: () => clock.now,
+    fresh: async () => fresh(),
+    send: (frame) => {
+      sent.push(frame.token);
+      queueMicrotask(() => refresh.acceptedFrame());
+    },
+    accepted: () => {},
+    failed: () => assert.fail('no failure is expected'),
+  });
+  return { sent, refresh };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+test('the refresh is due at 80% of the lifetime, read from iat and exp', () => {
+  assert.equal(refreshAtOf(token(100, 110), 0), 108_000);
+  assert.equal(refreshAtOf('not-a-jwt', 0), null);
+});
+
+test('a token function that gives the token in use sends nothing and asks again after 1, 2, 4 s; a fresh one is sent once', async () => {
+  const clock = new FakeClock();
+  clock.now = 9_000; // in the last fifth of a token from 0 s to 10 s
+  const old = token(0, 10);
+  let offered = old;
+  const { sent, refresh } = refreshing(old, () => offered, clock);
+  await settle();
+  clock.advance(0);
+  await settle();
+  assert.deepEqual(sent, [], 'the token in use is not sent back (it would be accepted, due again, and sent again, round after round)');
+  assert.deepEqual(clock.pending(), [1000]);
+
+  clock.advance(1000);
+  await settle();
+  assert.deepEqual(sent, []);
+  assert.deepEqual(clock.pending(), [2000], 'backed off');
+
+  offered = token(9, 19, 'b');
+  clock.advance(2000);
+  await settle();
+  await settle();
+  assert.deepEqual(sent, [offered], 'the fresh token, once');
+  assert.deepEqual(clock.pending(), [5000], 'next at the fresh token\'s 80% (17 s; the clock is at 12 s)');
+  refresh.stop();
+});
