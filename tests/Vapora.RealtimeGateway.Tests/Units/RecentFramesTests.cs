@@ -60,6 +60,20 @@ public sealed class RecentFramesTests
     }
 
     [Fact]
+    public void Version_one_extends_a_window_that_starts_at_two()
+    {
+        var recent = new RecentFrames(capacity: 4);
+        recent.ResetAfter(1);
+        recent.Add(TestFrames.Update(Id, 2));
+
+        recent.Seed([TestFrames.Update(Id, 1)]);
+
+        Assert.Equal(1, recent.First);
+        Assert.True(recent.Covers(0));
+        Assert.Equal([1L, 2], recent.CopyAfter(0, max: 10).Select(f => f.Version));
+    }
+
+    [Fact]
     public void Without_capacity_nothing_is_held_and_only_the_head_is_covered()
     {
         var recent = new RecentFrames(capacity: 0);
