@@ -68,6 +68,27 @@ public abstract partial class WorkflowStoreContract
     }
 
     [Fact]
+    public async Task A_claim_lapses_at_its_expiry_itself()
+    {
+        var storage = await CreateStorageAsync();
+        var (replaced, swept) = (Claim("key-" + Guid.NewGuid(), "old", Entry(NewId(), 1), lifetime: TimeSpan.FromSeconds(1)),
+            Claim("key-" + Guid.NewGuid(), "swept", Entry(NewId(), 1), lifetime: TimeSpan.FromSeconds(1)));
+        await storage.ClaimIdempotencyKeyAsync(replaced, KeyTime, Ct);
+        await storage.ClaimIdempotencyKeyAsync(swept, KeyTime, Ct);
+        var expiry = replaced.ExpiresAt;
+
+        var found = await storage.FindIdempotencyClaimAsync(replaced.Key, expiry, Ct);
+        var replacement = Claim(replaced.Key.Key, "new", Entry(NewId(), 1)) with { ExpiresAt = expiry.AddHours(1) };
+        var holder = await storage.ClaimIdempotencyKeyAsync(replacement, expiry, Ct);
+        var deleted = await storage.DeleteExpiredIdempotencyKeysAsync(expiry, 10, Ct);
+
+        Assert.Null(found);
+        Assert.Equal("new", holder.Fingerprint);
+        Assert.Equal(1, deleted);
+        Assert.Null(await storage.FindIdempotencyClaimAsync(swept.Key, KeyTime, Ct));
+    }
+
+    [Fact]
     public async Task A_claim_is_replanned_only_from_the_plan_it_holds()
     {
         var storage = await CreateStorageAsync();

@@ -280,12 +280,15 @@ public abstract partial class WorkflowStoreContract
 
         var firstPage = await store.ListAsync(null, null, 3, Ct);
         var secondPage = await store.ListAsync(null, firstPage.NextCursor, 3, Ct);
+        var exactlyFull = await store.ListAsync(null, firstPage.NextCursor, 2, Ct);
         var running = await store.ListAsync(WorkflowStatus.Running, null, 10, Ct);
 
         ids.Reverse();
         Assert.Equal(ids.Take(3), firstPage.Items.Select(s => s.WorkflowId));
         Assert.Equal(ids.Skip(3), secondPage.Items.Select(s => s.WorkflowId));
         Assert.Null(secondPage.NextCursor);
+        Assert.Equal(secondPage.Items, exactlyFull.Items);
+        Assert.Null(exactlyFull.NextCursor); // a page exactly full is the last: nothing follows it
         Assert.Equal([ids[0], ids[2], ids[4]], running.Items.Select(s => s.WorkflowId));
     }
 }
