@@ -1,6 +1,8 @@
+using System.Net;
 using System.Security.Claims;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Vapora.Contracts;
 using Vapora.RealtimeGateway.Connections;
 
 namespace Vapora.RealtimeGateway.Tests.Units;
@@ -61,6 +63,29 @@ public sealed class ConnectionRegistryTests : IDisposable
         workers.ForEach(w => w.Join());
         Assert.Equal(0, admittedOver);
         Assert.Equal(0, registry.Count);
+    }
+
+    [Fact]
+    public void A_subject_or_address_at_its_limit_is_refused_without_being_counted_and_gets_its_slot_back_when_a_connection_ends()
+    {
+        var registry = new ConnectionRegistry(Options.Create(new ConnectionOptions { MaxConnections = 10, MaxConnectionsPerSubject = 1, MaxConnectionsPerAddress = 2 }));
+        var (home, office) = (IPAddress.Parse("127.0.0.1"), IPAddress.Parse("127.0.0.2"));
+        var first = NewConnection(registry);
+
+        Assert.Null(registry.TryRegister(first, "alice", home));
+        Assert.Equal(CloseReason.SubjectAtLimit, registry.TryRegister(NewConnection(registry), "alice", office));
+        Assert.Null(registry.TryRegister(NewConnection(registry), "bob", home));
+        Assert.Equal(CloseReason.AddressAtLimit, registry.TryRegister(NewConnection(registry), "carol", home));
+        Assert.Equal(2, registry.Count);
+        Assert.Throws<InvalidOperationException>(() => registry.TryRegister(first, "dave", office));
+        Assert.Equal(2, registry.Count);
+
+        registry.Unregister(first);
+
+        Assert.Equal(1, registry.Count);
+        Assert.Null(registry.TryRegister(NewConnection(registry), "alice", office));
+        Assert.Null(registry.TryRegister(NewConnection(registry), "carol", home));
+        Assert.Null(registry.TryRegister(NewConnection(registry), "dave", office)); // the refused registration gave its slots back
     }
 
     private Connection NewConnection(ConnectionRegistry registry) => new(registry.NextId(), new FakeTransport(), new ClaimsPrincipal(), _core.Services);
