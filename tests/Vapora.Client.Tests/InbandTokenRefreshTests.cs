@@ -64,6 +64,16 @@ public sealed class InbandTokenRefreshTests
         }
     }
 
+    [Fact]
+    public void A_notice_of_an_earlier_expiry_than_the_current_tokens_is_about_the_token_just_replaced_and_starts_nothing()
+    {
+        var current = Token(9, 19, "fresh");
+        Assert.True(InbandTokenRefresh.IsAboutAnEarlierToken(DateTimeOffset.FromUnixTimeSeconds(10), current));
+        Assert.False(InbandTokenRefresh.IsAboutAnEarlierToken(DateTimeOffset.FromUnixTimeSeconds(19), current));
+        Assert.False(InbandTokenRefresh.IsAboutAnEarlierToken(null, current));
+        Assert.False(InbandTokenRefresh.IsAboutAnEarlierToken(DateTimeOffset.FromUnixTimeSeconds(10), "not-a-jwt"));
+    }
+
     /// <summary>An unsigned JWT-shaped token (the client plans with iat and exp only; the gateway checks tokens).</summary>
     private static string Token(long iat, long exp, string id)
     {

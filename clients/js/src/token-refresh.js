@@ -9,14 +9,25 @@ const LONGEST_WAIT_MS = 86_400_000;
 
 /** When to refresh `token` (ms since the epoch), or null when its lifetime cannot be read (not a JWT). */
 export function refreshAtOf(token, nowMs) {
+  const payload = claimsOf(token);
+  if (!Number.isFinite(payload?.exp)) return null;
+  const expMs = payload.exp * 1000;
+  const iatMs = Number.isFinite(payload.iat) && payload.iat < payload.exp ? payload.iat * 1000 : nowMs;
+  return iatMs + (expMs - iatMs) * 0.8;
+}
+
+/** The token's expiry (ms since the epoch), or null when it cannot be read. */
+function expiryOf(token) {
+  const exp = claimsOf(token)?.exp;
+  return Number.isFinite(exp) ? exp * 1000 : null;
+}
+
+/** The JWT's payload, unverified (the client only plans with it; the gateway checks tokens), or null. */
+function claimsOf(token) {
   const parts = typeof token === 'string' ? token.split('.') : [];
   if (parts.length !== 3) return null;
   try {
-    const payload = JSON.parse(decodeBase64Url(parts[1]));
-    if (!Number.isFinite(payload?.exp)) return null;
-    const expMs = payload.exp * 1000;
-    const iatMs = Number.isFinite(payload.iat) && payload.iat < payload.exp ? payload.iat * 1000 : nowMs;
-    return iatMs + (expMs - iatMs) * 0.8;
+    return JSON.parse(decodeBase64Url(parts[1]));
   } catch {
     return null;
   }
@@ -41,8 +52,14 @@ export class TokenRefresh {
     this.schedule(refreshAtOf(token, now()));
   }
 
-  /** The gateway's notice: the token expires soon. */
-  expiring() {
+  /**
+   * The gateway's notice: the token expires soon. A notice about an earlier expiry than the current token's was sent
+   * for the token just replaced (the gateway's timer and our refresh crossed): nothing to do.
+   */
+  expiring(expiresAt) {
+    const warned = Date.parse(expiresAt);
+    const current = expiryOf(this.current);
+    if (Number.isFinite(warned) && current !== null && warned < current) return;
     if (this.pending === null) this.run();
   }
 

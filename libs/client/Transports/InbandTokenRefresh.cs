@@ -61,7 +61,7 @@ internal sealed class InbandTokenRefresh : IAsyncDisposable
 
         switch (parsed)
         {
-            case { Type: ServerFrame.Types.TokenExpiring }:
+            case { Type: ServerFrame.Types.TokenExpiring } when !IsAboutAnEarlierToken(parsed.ExpiresAt, Volatile.Read(ref _current)):
                 Volatile.Read(ref _expiring).TrySetResult();
                 break;
             case { Type: ServerFrame.Types.TokenAccepted }:
@@ -87,6 +87,13 @@ internal sealed class InbandTokenRefresh : IAsyncDisposable
 
         _stop.Dispose();
     }
+
+    /// <summary>
+    /// A notice of an earlier expiry than the current token's was sent for the token just replaced (the gateway's timer
+    /// and this refresh crossed): acting on it would ask for yet another token at once.
+    /// </summary>
+    internal static bool IsAboutAnEarlierToken(DateTimeOffset? warnedExpiry, string currentToken) =>
+        warnedExpiry is { } warned && TokenLifetime.ExpiresAt(currentToken) is { } current && warned < current;
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -172,7 +179,7 @@ internal sealed class InbandTokenRefresh : IAsyncDisposable
             return new RefreshFailure(refused, null);
         }
 
-        _current = token;
+        Volatile.Write(ref _current, token);
         return null;
     }
 

@@ -12,6 +12,20 @@ internal static class TokenLifetime
 {
     public static DateTimeOffset? RefreshAt(string token, DateTimeOffset now)
     {
+        if (Read(token) is not var (issuedAt, expiresAt))
+        {
+            return null;
+        }
+
+        var from = issuedAt ?? now;
+        return from + (expiresAt - from) * 0.8;
+    }
+
+    /// <summary>The token's <c>exp</c>, or null when it cannot be read.</summary>
+    public static DateTimeOffset? ExpiresAt(string token) => Read(token)?.ExpiresAt;
+
+    private static (DateTimeOffset? IssuedAt, DateTimeOffset ExpiresAt)? Read(string token)
+    {
         var parts = token.Split('.');
         if (parts.Length != 3)
         {
@@ -26,11 +40,10 @@ internal static class TokenLifetime
                 return null;
             }
 
-            var expiresAt = DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(exp, 0, 253_402_300_799));
             var issuedAt = payload.RootElement.TryGetProperty("iat", out var iatClaim) && iatClaim.TryGetInt64(out var iat) && iat < exp
                 ? DateTimeOffset.FromUnixTimeSeconds(Math.Max(iat, 0))
-                : now;
-            return issuedAt + (expiresAt - issuedAt) * 0.8;
+                : (DateTimeOffset?)null;
+            return (issuedAt, DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(exp, 0, 253_402_300_799)));
         }
         catch (Exception ex) when (ex is FormatException or JsonException or ArgumentException)
         {

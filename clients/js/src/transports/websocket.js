@@ -88,7 +88,7 @@ class WebSocketConnection {
   tokenFrame(frame) {
     switch (frame?.type) {
       case 'token_expiring':
-        this.refresh?.expiring();
+        this.refresh?.expiring(frame.expires_at);
         return true;
       case 'token_accepted':
         this.refresh?.acceptedFrame();

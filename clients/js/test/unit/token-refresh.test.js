@@ -62,3 +62,18 @@ test('a token function that gives the token in use sends nothing and asks again 
   assert.deepEqual(clock.pending(), [5000], 'next at the fresh token\'s 80% (17 s; the clock is at 12 s)');
   refresh.stop();
 });
+
+test('a token_expiring about an earlier expiry than the current token\'s (the one just replaced) starts nothing; one about the current token does', async () => {
+  const clock = new FakeClock();
+  clock.now = 12_000;
+  let asked = 0;
+  const { refresh } = refreshing(token(9, 19, 'b'), () => {
+    asked += 1;
+    return token(12, 22, 'c');
+  }, clock);
+  refresh.expiring(new Date(10_000).toISOString());
+  assert.equal(asked, 0, 'the notice crossed our refresh: about the old token');
+  refresh.expiring(new Date(19_000).toISOString());
+  assert.equal(asked, 1);
+  refresh.stop();
+});
