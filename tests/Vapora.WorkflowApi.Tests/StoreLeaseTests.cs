@@ -42,9 +42,33 @@ public sealed class StoreLeaseTests
         Assert.True(await a.TryHoldAsync(Ct));      // free at its expiry itself
     }
 
+    [Fact]
+    public async Task A_store_that_fails_the_renewal_leaves_the_holder_not_holding()
+    {
+        var time = new FakeTimeProvider();
+        var storage = new LeaseFailingStorage(StoreHarness.Memory(time));
+        var lease = Lease(storage, time);
+        Assert.True(await lease.TryHoldAsync(Ct));
+
+        At(time, 10);
+        storage.Fails = true;
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => lease.TryHoldAsync(Ct));
+
+        Assert.False(lease.IsHeld);
+    }
+
     private static StoreLease Lease(IStoragePrimitives storage, TimeProvider time) => new("unit", Duration, storage, time, StoreHarness.Metrics());
 
     private static void At(FakeTimeProvider time, int seconds) => time.SetUtcNow(Start + TimeSpan.FromSeconds(seconds));
 
     private static readonly DateTimeOffset Start = new FakeTimeProvider().GetUtcNow();
+
+    /// <summary>Fails lease calls on demand, as a store that times out.</summary>
+    private sealed class LeaseFailingStorage(IStoragePrimitives inner) : DelegatingStorage(inner)
+    {
+        public bool Fails { get; set; }
+
+        public override Task<bool> TryAcquireLeaseAsync(string lease, string owner, TimeSpan duration, CancellationToken cancellationToken) =>
+            Fails ? throw new StoreUnavailableException("acquire_lease", "Refused by the test.") : base.TryAcquireLeaseAsync(lease, owner, duration, cancellationToken);
+    }
 }
