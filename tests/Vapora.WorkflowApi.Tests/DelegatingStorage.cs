@@ -54,5 +54,5 @@ internal abstract class DelegatingStorage(IStoragePrimitives inner) : IStoragePr
     public virtual Task<RetentionResult> DeleteWorkflowsAsync(IReadOnlyList<RetentionCandidate> workflows, CancellationToken cancellationToken) =>
         inner.DeleteWorkflowsAsync(workflows, cancellationToken);
 
-    public bool IsUnavailable(Exception exception) => inner.IsUnavailable(exception);
+    public virtual bool IsUnavailable(Exception exception) => inner.IsUnavailable(exception);
 }

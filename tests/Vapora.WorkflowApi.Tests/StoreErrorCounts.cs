@@ -1,0 +1,54 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Vapora.WorkflowApi.Internal;
+
+namespace Vapora.WorkflowApi.Tests;
+
+/// <summary>
+/// The API's instruments on a meter factory of their own, and what they count of <c>vapora.api.store.errors</c> by
+/// operation and kind (only this instance's: other tests' meters have other factories).
+/// </summary>
+internal sealed class StoreErrorCounts : IDisposable
+{
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly MeterListener _listener = new();
+    private readonly ConcurrentDictionary<(string Operation, string Kind), long> _counts = new();
+
+    public StoreErrorCounts(TimeProvider time)
+    {
+        var factory = _services.GetRequiredService<IMeterFactory>();
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Name == "vapora.api.store.errors")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            string? operation = null, kind = null;
+            foreach (var tag in tags)
+            {
+                operation = tag.Key == "operation" ? tag.Value as string : operation;
+                kind = tag.Key == "kind" ? tag.Value as string : kind;
+            }
+
+            _counts.AddOrUpdate((operation!, kind!), value, (_, sum) => sum + value);
+        });
+        _listener.Start();
+        Metrics = new ApiMetrics(factory, time);
+    }
+
+    public ApiMetrics Metrics { get; }
+
+    /// <summary>Failures counted so far, as (operation, kind) with their count; series still at 0 left out.</summary>
+    public IReadOnlyDictionary<(string Operation, string Kind), long> Counted =>
+        _counts.Where(c => c.Value != 0).ToDictionary(c => c.Key, c => c.Value);
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        _services.Dispose();
+    }
+}
