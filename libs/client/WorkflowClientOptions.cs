@@ -55,11 +55,11 @@ public sealed class WorkflowClientOptions
 
     /// <summary>
     /// Gives a fresh bearer token; takes the place of <see cref="AccessToken"/>. Called for every connection, and ahead
-    /// of a socket's token expiry (at 80% of its lifetime, or when the gateway sends <c>token_expiring</c>) for a token
-    /// sent in-band on the open socket, so the stream never reconnects for a token. Failures are reported
-    /// (<see cref="WorkflowStream.TokenRefreshFailed"/>); if none succeeds before expiry, the gateway closes with 4401
-    /// and the stream reconnects with the next token this gives. An event stream cannot send a token: it reconnects at
-    /// expiry and resumes.
+    /// of a socket's token expiry (at 80% of its lifetime but at least 5 s before expiry, or when the gateway sends
+    /// <c>token_expiring</c>) for a token sent in-band on the open socket, so the stream never reconnects for a token.
+    /// Failures are reported (<see cref="WorkflowStream.TokenRefreshFailed"/>); if none succeeds before expiry, the
+    /// gateway closes with 4401 and the stream reconnects with the next token this gives. An event stream cannot send a
+    /// token: it reconnects at expiry and resumes.
     /// </summary>
     public Func<CancellationToken, ValueTask<string>>? AccessTokenProvider { get; init; }
 

@@ -15,17 +15,21 @@ public sealed class InbandTokenRefreshTests
     [Fact]
     public async Task A_callback_that_gives_the_token_in_use_sends_nothing_and_is_asked_again_after_a_backoff_then_a_fresh_token_is_sent_once()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(9)); // in the last fifth of a token from 0 s to 10 s
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(9)); // past the refresh time of a token from 0 s to 10 s
         var inUse = Token(0, 10, "old");
         var offered = inUse;
-        var asked = 0;
+        var askedAt = new List<DateTimeOffset>();
         var sent = new List<string>();
         var reports = new List<RefreshFailure?>();
         InbandTokenRefresh refresh = null!;
         refresh = new InbandTokenRefresh(inUse,
             _ =>
             {
-                Interlocked.Increment(ref asked);
+                lock (askedAt)
+                {
+                    askedAt.Add(time.GetUtcNow());
+                }
+
                 return ValueTask.FromResult(Volatile.Read(ref offered));
             },
             (frame, _) =>
@@ -42,26 +46,50 @@ public sealed class InbandTokenRefreshTests
             failure => { lock (reports) { reports.Add(failure); } });
         await using (refresh)
         {
-            await Poll.UntilAsync(() => Volatile.Read(ref asked) == 1, Deadline, "the first ask");
-            time.Advance(TimeSpan.FromSeconds(1));
-            await Poll.UntilAsync(() => Volatile.Read(ref asked) == 2, Deadline, "the ask after 1 s");
+            // The clock moves in small steps while waiting, so no step can pass a timer the loop has not set yet.
+            await AdvanceUntilAsync(time, () => { lock (askedAt) { return askedAt.Count == 3; } }, "three asks");
             lock (sent)
             {
                 // Sent back, it would be accepted, due again at once and sent again, round after round.
                 Assert.Empty(sent);
             }
 
-            time.Advance(TimeSpan.FromSeconds(1.5));
-            Assert.Equal(2, Volatile.Read(ref asked)); // backed off to 2 s
+            Assert.True(askedAt[1] - askedAt[0] >= TimeSpan.FromSeconds(1), $"asked again after {askedAt[1] - askedAt[0]}");
+            Assert.True(askedAt[2] - askedAt[1] >= TimeSpan.FromSeconds(2), $"then after {askedAt[2] - askedAt[1]}");
 
-            Volatile.Write(ref offered, Token(9, 19, "fresh"));
-            time.Advance(TimeSpan.FromSeconds(0.5));
-            await Poll.UntilAsync(() => { lock (sent) { return sent.Count == 1; } }, Deadline, "the fresh token sent");
+            var fresh = Token(time.GetUtcNow().ToUnixTimeSeconds(), time.GetUtcNow().ToUnixTimeSeconds() + 60, "fresh");
+            Volatile.Write(ref offered, fresh);
+            await AdvanceUntilAsync(time, () => { lock (sent) { return sent.Count == 1; } }, "the fresh token sent");
             await Poll.UntilAsync(() => { lock (reports) { return reports.Count == 1; } }, Deadline, "the refresh reported");
-            Assert.Equal(Volatile.Read(ref offered), sent[0]);
+            Assert.Equal(fresh, sent[0]);
             Assert.Null(reports[0]); // accepted; the rounds with nothing fresher were not reported as failures
-            Assert.Equal(3, Volatile.Read(ref asked));
+            lock (askedAt)
+            {
+                Assert.Equal(4, askedAt.Count);
+            }
         }
+    }
+
+    private static Task AdvanceUntilAsync(FakeTimeProvider time, Func<bool> condition, string what) =>
+        Poll.UntilAsync(() =>
+        {
+            if (condition())
+            {
+                return true;
+            }
+
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            return false;
+        }, Deadline, what);
+
+    [Theory]
+    [InlineData(300, 240)] // 5 min: a fifth before expiry
+    [InlineData(20, 15)]   // 20 s: 5 s before, not 4
+    [InlineData(6, 3)]     // 6 s: half-way, not 1.2 s before
+    public void The_refresh_is_due_a_fifth_of_the_lifetime_before_expiry_but_at_least_5s_before_or_half_way(int lifetime, int dueAt)
+    {
+        var issued = DateTimeOffset.FromUnixTimeSeconds(1_000);
+        Assert.Equal(issued.AddSeconds(dueAt), TokenLifetime.RefreshAt(Token(1_000, 1_000 + lifetime, "t"), issued));
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 // In-band token refresh on an open WebSocket: ahead of expiry (at 80% of the token's lifetime, read from its iat and
-// exp, or when the gateway sends token_expiring, whichever comes first) the token function gives a fresh token, sent
+// exp, but at least 5 s before expiry, or half-way for a token under 10 s; or when the gateway sends token_expiring, whichever comes first) the token function gives a fresh token, sent
 // as {"type":"token","token":"…"}. The gateway answers token_accepted or an error frame (unauthorized, unavailable);
 // a failure is reported and tried again after 1, 2, 4… s (at most 30). If none succeeds, the gateway closes with 4401
 // at expiry and the session reconnects with a fresh token: the fallback.
@@ -7,14 +7,21 @@
 /** Longest single wait: setTimeout's range is about 24.8 days, and tokens may live longer. */
 const LONGEST_WAIT_MS = 86_400_000;
 
-/** When to refresh `token` (ms since the epoch), or null when its lifetime cannot be read (not a JWT). */
+/**
+ * When to refresh `token` (ms since the epoch), or null when its lifetime cannot be read (not a JWT): a fifth of the
+ * lifetime before expiry, but never less than 5 s (half the lifetime for a token under 10 s). A short token's fifth is
+ * not enough to absorb a stalled tab, a slow network or a clock a second off.
+ */
 export function refreshAtOf(token, nowMs) {
   const payload = claimsOf(token);
   if (!Number.isFinite(payload?.exp)) return null;
   const expMs = payload.exp * 1000;
   const iatMs = Number.isFinite(payload.iat) && payload.iat < payload.exp ? payload.iat * 1000 : nowMs;
-  return iatMs + (expMs - iatMs) * 0.8;
+  const lifetime = expMs - iatMs;
+  return expMs - Math.max(lifetime / 5, Math.min(MIN_LEAD_MS, lifetime / 2));
 }
+
+const MIN_LEAD_MS = 5000;
 
 /** The token's expiry (ms since the epoch), or null when it cannot be read. */
 function expiryOf(token) {

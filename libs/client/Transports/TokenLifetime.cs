@@ -4,12 +4,15 @@ using System.Text.Json;
 namespace Vapora.Client.Transports;
 
 /// <summary>
-/// When to refresh a token: at 80% of its lifetime, read from its <c>iat</c> and <c>exp</c> (unverified: the client only
-/// plans with them; the gateway checks the token). Null for a token whose lifetime cannot be read (not a JWT): then the
+/// When to refresh a token: a fifth of its lifetime before expiry, but never less than 5 s (half the lifetime for a token
+/// under 10 s: a short token's fifth cannot absorb a stall, a slow network or a clock a second off), read from its
+/// <c>iat</c> and <c>exp</c> (unverified: the client only plans with them; the gateway checks the token). Null for a token whose lifetime cannot be read (not a JWT): then the
 /// gateway's <c>token_expiring</c> notice is what starts a refresh.
 /// </summary>
 internal static class TokenLifetime
 {
+    private static readonly TimeSpan MinimumLead = TimeSpan.FromSeconds(5);
+
     public static DateTimeOffset? RefreshAt(string token, DateTimeOffset now)
     {
         if (Read(token) is not var (issuedAt, expiresAt))
@@ -17,8 +20,9 @@ internal static class TokenLifetime
             return null;
         }
 
-        var from = issuedAt ?? now;
-        return from + (expiresAt - from) * 0.8;
+        var lifetime = expiresAt - (issuedAt ?? now);
+        var lead = lifetime / 5 > MinimumLead ? lifetime / 5 : lifetime / 2 < MinimumLead ? lifetime / 2 : MinimumLead;
+        return expiresAt - lead;
     }
 
     /// <summary>The token's <c>exp</c>, or null when it cannot be read.</summary>

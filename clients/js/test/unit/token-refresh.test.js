@@ -32,8 +32,10 @@ function refreshing(current, fresh, clock) {
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-test('the refresh is due at 80% of the lifetime, read from iat and exp', () => {
-  assert.equal(refreshAtOf(token(100, 110), 0), 108_000);
+test('the refresh is due a fifth of the lifetime before expiry, but at least 5 s before (half-way under 10 s), read from iat and exp', () => {
+  assert.equal(refreshAtOf(token(100, 400), 0), 340_000, '5 min: 60 s before');
+  assert.equal(refreshAtOf(token(100, 120), 0), 115_000, '20 s: 5 s before, not 4');
+  assert.equal(refreshAtOf(token(100, 106), 0), 103_000, '6 s: half-way, not 1.2 s before');
   assert.equal(refreshAtOf('not-a-jwt', 0), null);
 });
 
@@ -59,7 +61,7 @@ test('a token function that gives the token in use sends nothing and asks again 
   await settle();
   await settle();
   assert.deepEqual(sent, [offered], 'the fresh token, once');
-  assert.deepEqual(clock.pending(), [5000], 'next at the fresh token\'s 80% (17 s; the clock is at 12 s)');
+  assert.deepEqual(clock.pending(), [2000], 'next 5 s before the fresh token\'s expiry (14 s; the clock is at 12 s)');
   refresh.stop();
 });
 
