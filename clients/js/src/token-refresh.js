@@ -1,6 +1,6 @@
 // In-band token refresh on an open WebSocket: ahead of expiry (at 80% of the token's lifetime, read from its iat and
-// exp, but at least 5 s before expiry, or half-way for a token under 10 s; or when the gateway sends token_expiring, whichever comes first) the token function gives a fresh token, sent
-// as {"type":"token","token":"…"}. The gateway answers token_accepted or an error frame (unauthorized, unavailable);
+// exp, but at least 5 s before expiry, or half-way for a token under 10 s; or when the gateway sends token_expiring,
+// whichever comes first) the token function gives a fresh token, sent as {"type":"token","token":"…"}. The gateway answers token_accepted or an error frame (unauthorized, unavailable);
 // a failure is reported and tried again after 1, 2, 4… s (at most 30). If none succeeds, the gateway closes with 4401
 // at expiry and the session reconnects with a fresh token: the fallback.
 
@@ -102,6 +102,11 @@ export class TokenRefresh {
 
   retry(message, cause) {
     this.failed(message, cause);
+    this.backOff();
+  }
+
+  /** The next try after 1, 2, 4… s (at most 30) since the last success. */
+  backOff() {
     this.failures += 1;
     this.schedule(this.now() + Math.min(30, 2 ** (this.failures - 1)) * 1000);
   }
@@ -125,8 +130,7 @@ export class TokenRefresh {
     if (token === this.current) {
       // Nothing fresher yet (the host renews on its own cadence): sending it again changes nothing, and a token in its
       // last fifth is due at once again after each acceptance. Ask again after 1, 2, 4… s, quietly: not a failure.
-      this.failures += 1;
-      this.schedule(this.now() + Math.min(30, 2 ** (this.failures - 1)) * 1000);
+      this.backOff();
       return;
     }
     this.pending = token;

@@ -7,10 +7,10 @@ namespace Vapora.Client.Transports;
 
 /// <summary>
 /// Keeps an open socket's token fresh without a reconnect: ahead of expiry (at 80% of the token's lifetime but at least
-/// 5 s before it, or when the gateway sends <c>token_expiring</c>, whichever comes first) it asks the caller's token callback for a fresh token and
-/// sends it in-band (<c>{"type":"token","token":"…"}</c>). The gateway answers <c>token_accepted</c> or an error; a
-/// failure is reported and tried again later, and if none succeeds the gateway closes at expiry (4401) and the stream
-/// reconnects with a fresh token. Each attempt's outcome goes to the <c>finished</c> callback (null: accepted).
+/// 5 s before it, or when the gateway sends <c>token_expiring</c>, whichever comes first) it asks the caller's token
+/// callback for a fresh token and sends it in-band (<c>{"type":"token","token":"…"}</c>). The gateway answers
+/// <c>token_accepted</c> or an error; a failure is reported and tried again later, and if none succeeds the gateway
+/// closes at expiry (4401) and the stream reconnects with a fresh token. Each attempt's outcome goes to the <c>finished</c> callback (null: accepted).
 /// </summary>
 internal sealed class InbandTokenRefresh : IAsyncDisposable
 {

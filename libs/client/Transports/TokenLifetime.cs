@@ -6,8 +6,9 @@ namespace Vapora.Client.Transports;
 /// <summary>
 /// When to refresh a token: a fifth of its lifetime before expiry, but never less than 5 s (half the lifetime for a token
 /// under 10 s: a short token's fifth cannot absorb a stall, a slow network or a clock a second off), read from its
-/// <c>iat</c> and <c>exp</c> (unverified: the client only plans with them; the gateway checks the token). Null for a token whose lifetime cannot be read (not a JWT): then the
-/// gateway's <c>token_expiring</c> notice is what starts a refresh.
+/// <c>iat</c> and <c>exp</c> (unverified: the client only plans with them; the gateway checks the token). Null for a
+/// token whose lifetime cannot be read (not a JWT): then the gateway's <c>token_expiring</c> notice is what starts a
+/// refresh.
 /// </summary>
 internal static class TokenLifetime
 {
@@ -21,8 +22,8 @@ internal static class TokenLifetime
         }
 
         var lifetime = expiresAt - (issuedAt ?? now);
-        var lead = lifetime / 5 > MinimumLead ? lifetime / 5 : lifetime / 2 < MinimumLead ? lifetime / 2 : MinimumLead;
-        return expiresAt - lead;
+        var lead = Math.Max((lifetime / 5).Ticks, Math.Min(MinimumLead.Ticks, (lifetime / 2).Ticks));
+        return expiresAt - TimeSpan.FromTicks(lead);
     }
 
     /// <summary>The token's <c>exp</c>, or null when it cannot be read.</summary>
