@@ -3,7 +3,7 @@
 # results (and the sweep charts) to bench/results/. About 35 minutes on the reference machine.
 #   bench/run-scenarios.sh [scenario ...]     scenarios: fanout fanout3 latency memory breadth cluster stalled sse
 #                                              fanout-vapora fanout-vapora-high storm breadth-split growth churn peers
-#                                              memory-server-gc tokens (default: all but fanout-vapora and fanout-vapora-high)
+#                                              memory-server-gc tokens writes (default: all but fanout-vapora and fanout-vapora-high)
 # Issue 18's scenarios split the harness's clients over worker processes (--workers 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 [ -n "${VAPORA_BENCH_NO_BUILD:-}" ] || dotnet build Vapora.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 out=bench/results
 bench() { dotnet run -c Release --no-build --project bench/Vapora.Bench -- "$@"; }
-scenarios=("${@:-fanout fanout3 latency memory breadth cluster stalled sse storm breadth-split growth churn peers memory-server-gc tokens}")
+scenarios=("${@:-fanout fanout3 latency memory breadth cluster stalled sse storm breadth-split growth churn peers memory-server-gc tokens writes}")
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 for scenario in ${scenarios[@]}; do
   echo "== $scenario (load $(load))"
@@ -92,6 +92,9 @@ for scenario in ${scenarios[@]}; do
       for refresh in reconnect inband; do
         bench tokens --refresh "$refresh" --lifetime 30 --clients 10000 --workflows 100 --rate 100 --duration 180 --workers 2 --out "$out/tokens-$refresh.json"
       done ;;
+    writes)   # issue 29: the write path alone per store, the API on one core; PATCH/s at p99 <= 50 ms (~10 min)
+      bench writes --store memory --rates 2000,4000,6000,8000,10000,12000 --runs 3 --out "$out/writes-memory.json"
+      bench writes --store sqlite --rates 500,1000,2000,3000,4000,5000 --runs 3 --out "$out/writes-sqlite.json" ;;
     *) echo "unknown scenario $scenario" >&2; exit 2 ;;
   esac
 done

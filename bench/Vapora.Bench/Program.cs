@@ -22,6 +22,7 @@ try
         "storm" => await StormCommand.RunAsync(args[1..], cancellation.Token),
         "growth" => await GrowthCommand.RunAsync(args[1..], cancellation.Token),
         "tokens" => await TokensCommand.RunAsync(args[1..], cancellation.Token),
+        "writes" => await WritesCommand.RunAsync(args[1..], cancellation.Token),
         "worker" => await Vapora.Bench.Workers.WorkerCommand.RunAsync(cancellation.Token),
         _ => Usage.Print(),
     };

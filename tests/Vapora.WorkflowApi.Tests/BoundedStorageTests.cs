@@ -99,6 +99,22 @@ public sealed class BoundedStorageTests : IDisposable
         Assert.Equal($"The store cannot be reached ({operation}).", failure.Message);
         Assert.Equal([operation], hook.Operations);
         Assert.Equal(new Dictionary<(string, string), long> { [(operation, ApiMetrics.Outage)] = 1 }, _errors.Counted);
+        Assert.Equal([operation], _errors.Timed.Select(t => t.Operation));
+    }
+
+    [Theory]
+    [MemberData(nameof(CallNames))]
+    public async Task Every_call_that_the_store_answers_is_timed_once_under_its_operation_and_counts_no_error(string call)
+    {
+        var (operation, invoke) = Calls[call];
+        var hook = new Hook { Delay = TimeSpan.FromMilliseconds(40), Clock = _time };
+
+        var answered = invoke(Bounded(hook));
+        _time.Advance(TimeSpan.FromMilliseconds(40));
+        await answered;
+
+        Assert.Equal([(operation, 0.040)], _errors.Timed);
+        Assert.Empty(_errors.Counted);
     }
 
     [Fact]
@@ -115,6 +131,7 @@ public sealed class BoundedStorageTests : IDisposable
         Assert.Equal("append", failure.Operation);
         Assert.Equal("The store did not answer (append) within 5 s.", failure.Message);
         Assert.Equal(new Dictionary<(string, string), long> { [("append", ApiMetrics.Outage)] = 1 }, _errors.Counted);
+        Assert.Equal([("append", OperationTimeout.TotalSeconds)], _errors.Timed); // abandoned at the bound, timed to it
         var http = await AnswerAsync(failure);
         Assert.Equal(StatusCodes.Status503ServiceUnavailable, http.Response.StatusCode);
         Assert.Equal("1", http.Response.Headers.RetryAfter.ToString());
@@ -258,6 +275,11 @@ public sealed class BoundedStorageTests : IDisposable
 
         public bool Stalls { get; init; }
 
+        /// <summary>How long each call takes on <see cref="Clock"/> before it reaches the store.</summary>
+        public TimeSpan Delay { get; init; }
+
+        public TimeProvider Clock { get; init; } = TimeProvider.System;
+
         public async ValueTask BeforeCallAsync(string operation, CancellationToken cancellationToken)
         {
             Operations.Add(operation);
@@ -269,6 +291,11 @@ public sealed class BoundedStorageTests : IDisposable
             if (Stalls)
             {
                 await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+            }
+
+            if (Delay > TimeSpan.Zero)
+            {
+                await Task.Delay(Delay, Clock, cancellationToken);
             }
         }
     }

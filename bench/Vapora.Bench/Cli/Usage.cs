@@ -70,6 +70,14 @@ internal static class Usage
                   from its last version. Reports reconnects per client per lifetime (and the per-hour figure derived
                   for 5-minute tokens), refreshes sent/accepted, and every version once, in order.
 
+              writes --store memory|sqlite [--rates 1000,2000,4000,6000,8000,10000] [--workflows 1000] [--duration 10]
+                     [--warmup 3] [--concurrency 64] [--runs K] [--max-p99 50] [--out FILE]
+                  The write path alone: workflow-api on a CPU of its own (DOTNET_PROCESSOR_COUNT=1), redis and the harness
+                  on the others; PATCHes open loop at each rate, lowest first, until p99 (schedule → answer) exceeds
+                  --max-p99 ms or a PATCH is refused. Reports PATCH/s accepted, p50/p99, the API's CPU µs per PATCH and
+                  its store calls per PATCH by operation (from its vapora_api_store_duration_seconds), and the highest
+                  rate sustained.
+
               growth --target ... --sizes 1000,5000,10000 [--deliveries 20000] [run options except --clients]
                   The same delivered rate at each number of sockets: server CPU µs per delivered message and RSS per
                   connection, one JSON and one chart.

@@ -4,13 +4,15 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Threading.Channels;
+using Vapora.Bench.Measurement;
 
 namespace Vapora.Bench.Publishing;
 
 /// <summary>
 /// <c>--source rest</c>: each update is a <c>PATCH /api/workflows/{id}</c>, the full path (store, then publish).
 /// The pacer stamps and queues; a fixed number of workers send, each on its own pooled HTTP connection, so the
-/// rate does not depend on one request's round trip. The API assigns the versions.
+/// rate does not depend on one request's round trip. The API assigns the versions. Given a recorder, it times each
+/// accepted PATCH from its place in the schedule to its answer (the <c>writes</c> scenario), queueing included.
 /// </summary>
 internal sealed class RestPublisher : IUpdatePublisher
 {
@@ -20,16 +22,18 @@ internal sealed class RestPublisher : IUpdatePublisher
     private readonly IReadOnlyList<string> _workflowIds;
     private readonly long[] _steps;
     private readonly long[] _accepted;
-    private readonly Channel<(int Workflow, byte[] Body)> _queue =
-        Channel.CreateUnbounded<(int, byte[])>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly Channel<(int Workflow, byte[] Body, long Stamp)> _queue =
+        Channel.CreateUnbounded<(int, byte[], long)>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly LatencyRecorder? _answers;
     private readonly SendFailures _failures = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task[] _workers;
     private long _queued;
     private long _done;
 
-    public RestPublisher(Uri apiBaseUrl, IReadOnlyList<string> workflowIds, int concurrency)
+    public RestPublisher(Uri apiBaseUrl, IReadOnlyList<string> workflowIds, int concurrency, LatencyRecorder? answers = null)
     {
+        _answers = answers;
         _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency })
         {
             BaseAddress = apiBaseUrl,
@@ -50,10 +54,11 @@ internal sealed class RestPublisher : IUpdatePublisher
     public void Publish(int workflow)
     {
         var step = ++_steps[workflow] % (UpdatePayload.TotalSteps + 1);
+        var stamp = Stopwatch.GetTimestamp();
         var body = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $$"""{"status":"running","current_step":{{step}},"message":"{{Stopwatch.GetTimestamp()}}"}"""));
+            $$"""{"status":"running","current_step":{{step}},"message":"{{stamp}}"}"""));
         Interlocked.Increment(ref _queued);
-        _queue.Writer.TryWrite((workflow, body));
+        _queue.Writer.TryWrite((workflow, body, stamp));
     }
 
     public long Accepted(int workflow) => Interlocked.Read(ref _accepted[workflow]);
@@ -80,7 +85,7 @@ internal sealed class RestPublisher : IUpdatePublisher
         await Task.Yield();
         try
         {
-            await foreach (var (workflow, body) in _queue.Reader.ReadAllAsync(_stop.Token))
+            await foreach (var (workflow, body, stamp) in _queue.Reader.ReadAllAsync(_stop.Token))
             {
                 try
                 {
@@ -91,6 +96,7 @@ internal sealed class RestPublisher : IUpdatePublisher
                     using var response = await _http.SendAsync(request, _stop.Token);
                     if (response.StatusCode == HttpStatusCode.OK)
                     {
+                        _answers?.Record(stamp, Stopwatch.GetTimestamp());
                         Interlocked.Increment(ref _accepted[workflow]);
                     }
                     else

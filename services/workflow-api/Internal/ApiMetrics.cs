@@ -27,6 +27,7 @@ public sealed class ApiMetrics
     private readonly Counter<long> _published;
     private readonly Counter<long> _publishFailed;
     private readonly Counter<long> _storeErrors;
+    private readonly Histogram<double> _storeDuration;
     private readonly Counter<long> _summaryRepairs;
     private readonly Counter<long> _leasesAcquired;
     private readonly ConcurrentDictionary<string, int> _leasesHeld = new(StringComparer.Ordinal);
@@ -44,6 +45,10 @@ public sealed class ApiMetrics
         _publishFailed = meter.CreateCounter<long>("vapora.api.publish.failures", "{update}", "Publishes that failed on the request path and were left to the outbox relay.");
         _storeErrors = meter.CreateCounter<long>("vapora.api.store.errors", "{call}",
             "Store calls that failed, by operation and kind: outage (timeout, store unreachable or electing: 503) or defect (refused, unreadable: 500).");
+        // Buckets for a database call: 0.5 ms (memory, SQLite in the page cache) to 5 s (Storage:OperationTimeout's default).
+        _storeDuration = meter.CreateHistogram("vapora.api.store.duration", "s",
+            "Time of each store call, answered or failed, by operation (its count: store calls per operation).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
         _summaryRepairs = meter.CreateCounter<long>("vapora.api.summary.repairs", "{summary}",
             "Workflow summaries the outbox relay moved forward because the writer of an update could not.");
         _leasesAcquired = meter.CreateCounter<long>("vapora.api.lease.acquired", "{lease}",
@@ -80,6 +85,10 @@ public sealed class ApiMetrics
     /// <summary>A store call failed; <paramref name="kind"/> is <see cref="Outage"/> or <see cref="Defect"/>.</summary>
     public void StoreError(string operation, string kind) =>
         _storeErrors.Add(1, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("kind", kind));
+
+    /// <summary>A store call of <paramref name="operation"/> took <paramref name="elapsed"/>, whatever its outcome.</summary>
+    public void StoreCall(string operation, TimeSpan elapsed) =>
+        _storeDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("operation", operation));
 
     /// <summary>The relay moved a summary that its writer had left behind.</summary>
     public void SummaryRepaired() => _summaryRepairs.Add(1);

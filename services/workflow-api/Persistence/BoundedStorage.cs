@@ -7,10 +7,11 @@ namespace Vapora.WorkflowApi.Persistence;
 
 /// <summary>
 /// What every store call goes through, whatever the store: a bound (<c>Storage:OperationTimeout</c>) after which the
-/// call is abandoned, and a count of every failure by operation and kind (<c>vapora.api.store.errors</c>). An outage, a
-/// store that cannot be reached or does not answer in time, becomes a <see cref="StoreUnavailableException"/> (503 with
-/// Retry-After); a defect (the store refuses what it is asked, bugs, unreadable data) goes on as it is (500), logged
-/// as an error each time and counted with <c>kind="defect"</c>, which pages.
+/// call is abandoned, the time of every call by operation (<c>vapora.api.store.duration</c>) and a count of every
+/// failure by operation and kind (<c>vapora.api.store.errors</c>). An outage, a store that cannot be reached or does not
+/// answer in time, becomes a <see cref="StoreUnavailableException"/> (503 with Retry-After); a defect (the store refuses
+/// what it is asked, bugs, unreadable data) goes on as it is (500), logged as an error each time and counted with
+/// <c>kind="defect"</c>, which pages.
 /// </summary>
 public sealed class BoundedStorage : IStoragePrimitives
 {
@@ -126,6 +127,7 @@ public sealed class BoundedStorage : IStoragePrimitives
     {
         using var bound = new CancellationTokenSource(_timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bound.Token);
+        var started = _time.GetTimestamp();
         try
         {
             // WaitAsync returns at the bound even from a driver call that ignores its token.
@@ -178,6 +180,10 @@ public sealed class BoundedStorage : IStoragePrimitives
             _metrics.StoreError(operation, ApiMetrics.Defect);
             ApiLog.StoreFailed(_logger, operation, ex);
             throw;
+        }
+        finally
+        {
+            _metrics.StoreCall(operation, _time.GetElapsedTime(started));
         }
     }
 
