@@ -6,7 +6,8 @@ namespace Vapora.WorkflowApi.Persistence.Sqlite;
 /// <summary>
 /// A durable store in one SQLite file, for a single machine (and for proving crash recovery where no MongoDB runs).
 /// Each primitive is one statement (or one transaction), so processes sharing the file stay consistent; WAL with
-/// synchronous=FULL makes a stored entry survive a crash. Processes sharing the file share the machine's clock, which
+/// synchronous=FULL makes a stored entry survive a crash, and appends and summary moves commit in groups (one fsync for
+/// all that wait). Processes sharing the file share the machine's clock, which
 /// leases and key expiry are judged by.
 /// </summary>
 internal sealed partial class SqliteStorage(string connectionString, TimeSpan busyTimeout, TimeProvider time) : IStoragePrimitives
@@ -14,17 +15,20 @@ internal sealed partial class SqliteStorage(string connectionString, TimeSpan bu
     private const string EntryColumns = "payload, name, created_at";
     private readonly SemaphoreSlim _schemaLock = new(1, 1);
     private volatile bool _schemaReady;
+    private SqliteGroupCommit? _writes;
 
-    public async Task<bool> TryAppendAsync(LogEntry entry, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        return await ExecuteAsync(connection,
+    // Appends and summary moves, the writes of every accepted update, commit in groups (SqliteGroupCommit.cs).
+    private SqliteGroupCommit Writes => LazyInitializer.EnsureInitialized(ref _writes, () => new SqliteGroupCommit(OpenAsync, IsUnavailable));
+
+    public async Task<bool> TryAppendAsync(LogEntry entry, CancellationToken cancellationToken) =>
+        await Writes.ExecuteAsync(
             "INSERT INTO workflow_log (workflow_id, version, payload, name, created_at, published, accepted_at) "
             + "VALUES ($id, $version, $payload, $name, $created, 0, $accepted) ON CONFLICT (workflow_id, version) DO NOTHING",
-            cancellationToken,
-            ("$id", entry.WorkflowId), ("$version", entry.Version), ("$payload", entry.Update.Json.ToArray()), ("$name", entry.Name),
-            ("$created", entry.CreatedAt.ToUnixTimeMilliseconds()), ("$accepted", time.GetUtcNow().ToUnixTimeMilliseconds())) == 1;
-    }
+            [
+                ("$id", entry.WorkflowId), ("$version", entry.Version), ("$payload", entry.Update.Json.ToArray()), ("$name", entry.Name),
+                ("$created", entry.CreatedAt.ToUnixTimeMilliseconds()), ("$accepted", time.GetUtcNow().ToUnixTimeMilliseconds()),
+            ],
+            cancellationToken) == 1;
 
     public async Task<LogEntry?> ReadLatestAsync(string workflowId, CancellationToken cancellationToken)
     {
@@ -59,16 +63,17 @@ internal sealed partial class SqliteStorage(string connectionString, TimeSpan bu
 
     public async Task<bool> UpsertSummaryAsync(LogEntry entry, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
         var update = entry.Update.Update;
-        return await ExecuteAsync(connection,
+        return await Writes.ExecuteAsync(
             "INSERT INTO workflow_summaries (id, name, created_at, version, status, payload, terminal_at) VALUES ($id, $name, $created, $version, $status, $payload, $terminal) "
             + "ON CONFLICT (id) DO UPDATE SET version = excluded.version, status = excluded.status, payload = excluded.payload, terminal_at = excluded.terminal_at "
             + "WHERE excluded.version > workflow_summaries.version",
-            cancellationToken,
-            ("$id", entry.WorkflowId), ("$name", entry.Name), ("$created", entry.CreatedAt.ToUnixTimeMilliseconds()),
-            ("$version", entry.Version), ("$status", update.Status.ToWireName()), ("$payload", entry.Update.Json.ToArray()),
-            ("$terminal", update.Status.IsTerminal() ? update.Timestamp.ToUnixTimeMilliseconds() : null)) == 1;
+            [
+                ("$id", entry.WorkflowId), ("$name", entry.Name), ("$created", entry.CreatedAt.ToUnixTimeMilliseconds()),
+                ("$version", entry.Version), ("$status", update.Status.ToWireName()), ("$payload", entry.Update.Json.ToArray()),
+                ("$terminal", update.Status.IsTerminal() ? update.Timestamp.ToUnixTimeMilliseconds() : null),
+            ],
+            cancellationToken) == 1;
     }
 
     public async Task<IReadOnlyList<WorkflowState>> ListSummariesAsync(WorkflowStatus? status, string? beforeId, int limit, CancellationToken cancellationToken)
