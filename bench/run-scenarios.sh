@@ -93,8 +93,9 @@ for scenario in ${scenarios[@]}; do
         bench tokens --refresh "$refresh" --lifetime 30 --clients 10000 --workflows 100 --rate 100 --duration 180 --workers 2 --out "$out/tokens-$refresh.json"
       done ;;
     writes)   # issue 29: the write path alone per store, the API on one core; PATCH/s at p99 <= 50 ms (~10 min)
-      bench writes --store memory --rates 2000,4000,6000,8000,10000,12000 --runs 3 --out "$out/writes-memory.json"
-      bench writes --store sqlite --rates 500,1000,2000,3000,4000,5000 --runs 3 --out "$out/writes-sqlite.json" ;;
+      bench writes --store memory --rates 500,750,1000,1250 --runs 3 --out "$out/writes-memory.json"
+      bench writes --store memory --rates 1500,2000,2500,3000 --runs 3 --out "$out/writes-memory-high.json"
+      bench writes --store sqlite --rates 250,500,750,1000 --runs 3 --out "$out/writes-sqlite.json" ;;
     *) echo "unknown scenario $scenario" >&2; exit 2 ;;
   esac
 done
