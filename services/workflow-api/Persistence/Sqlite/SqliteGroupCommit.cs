@@ -93,10 +93,9 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<SqliteConne
             return;
         }
 
-        int[] changed;
+        var changed = new int[group.Count];
         try
         {
-            changed = new int[group.Count];
             await using var connection = await open(CancellationToken.None);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(); // BEGIN IMMEDIATE
             for (var i = 0; i < group.Count; i++)
@@ -154,14 +153,8 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<SqliteConne
 
         public async Task<int> RunAsync(SqliteConnection connection, SqliteTransaction? transaction)
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
+            await using var command = SqliteStorage.Command(connection, sql, parameters);
             command.Transaction = transaction;
-            foreach (var (name, value) in parameters)
-            {
-                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-            }
-
             return await command.ExecuteNonQueryAsync();
         }
     }

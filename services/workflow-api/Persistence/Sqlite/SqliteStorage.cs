@@ -172,7 +172,8 @@ internal sealed partial class SqliteStorage(string connectionString, TimeSpan bu
         }
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    /// <summary>A command of <paramref name="connection"/> with its parameters bound (null as SQL NULL).</summary>
+    internal static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
