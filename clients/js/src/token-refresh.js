@@ -1,11 +1,15 @@
 // In-band token refresh on an open WebSocket: ahead of expiry (at 80% of the token's lifetime, read from its iat and
 // exp, but at least 5 s before expiry, or half-way for a token under 10 s; or when the gateway sends token_expiring,
-// whichever comes first) the token function gives a fresh token, sent as {"type":"token","token":"…"}. The gateway answers token_accepted or an error frame (unauthorized, unavailable);
-// a failure is reported and tried again after 1, 2, 4… s (at most 30). If none succeeds, the gateway closes with 4401
-// at expiry and the session reconnects with a fresh token: the fallback.
+// whichever comes first) the token function gives a fresh token, sent as {"type":"token","token":"…"}. The gateway
+// answers token_accepted or an error frame (unauthorized, unavailable); a failure is reported and tried again after
+// 1, 2, 4… s (at most 30). If none succeeds, the gateway closes with 4401 at expiry and the session reconnects with a
+// fresh token: the fallback.
 
 /** Longest single wait: setTimeout's range is about 24.8 days, and tokens may live longer. */
 const LONGEST_WAIT_MS = 86_400_000;
+
+/** The least time before expiry a refresh is planned for (half the lifetime for a token under twice that). */
+const MIN_LEAD_MS = 5000;
 
 /**
  * When to refresh `token` (ms since the epoch), or null when its lifetime cannot be read (not a JWT): a fifth of the
@@ -20,8 +24,6 @@ export function refreshAtOf(token, nowMs) {
   const lifetime = expMs - iatMs;
   return expMs - Math.max(lifetime / 5, Math.min(MIN_LEAD_MS, lifetime / 2));
 }
-
-const MIN_LEAD_MS = 5000;
 
 /** The token's expiry (ms since the epoch), or null when it cannot be read. */
 function expiryOf(token) {
