@@ -156,18 +156,34 @@ public sealed class ProgressPageTests(PageFixture fixture) : IClassFixture<PageF
         var sockets = seen.Where(a => a.Request.StartsWith("GET /ws ", StringComparison.Ordinal)).Select(a => a.At).ToList();
         var streams = seen.Where(a => a.Request.StartsWith("GET /events?", StringComparison.Ordinal)).Select(a => a.At).ToList();
         Assert.True(sockets.Count == 3 && streams.Count == 3, "expected 3 socket and 3 stream attempts: " + timeline);
-        // Attempt n waits between half and all of min(30 s, 500 ms × 2^(n-1)); the lower bounds do not overlap, so this
-        // is the growth. The transport changes at once, without a wait, and the attempts go on counting.
-        AssertWait(sockets[1] - sockets[0], 500);
-        AssertWait(sockets[2] - sockets[1], 1000);
-        Assert.True(streams[0] - sockets[2] < TimeSpan.FromMilliseconds(900), $"the first event stream came {(streams[0] - sockets[2]).TotalMilliseconds:0} ms after the last socket: {timeline}");
-        AssertWait(streams[1] - streams[0], 2000);
-        AssertWait(streams[2] - streams[1], 4000);
 
-        // The upper bound allows for a busy machine (a connect and a reset between the waits); the lower one is exact.
-        void AssertWait(TimeSpan gap, double ceiling) => Assert.True(
-            gap.TotalMilliseconds >= ceiling / 2 - 50 && gap.TotalMilliseconds <= ceiling + 800,
-            $"a wait of {gap.TotalMilliseconds:0} ms where between {ceiling / 2:0} and {ceiling:0} ms was due: {timeline}");
+        // The waits the page scheduled, from its own log: attempt n waits between half and all of
+        // min(30 s, 500 ms × 2^(n-1)); the lower bounds do not overlap, so this is the growth. The transport changes at
+        // once (a wait of 0), and the attempts go on counting.
+        var waits = await page.EvaluateAsync<double[][]>("window.__vapora.waits.map(w => [w.attempt, w.delayMs])");
+        var waitTransports = await page.EvaluateAsync<string[]>("window.__vapora.waits.map(w => w.transport)");
+        var scheduled = string.Join(" | ", waits.Select((w, i) => $"{waitTransports[i]} attempt {w[0]} wait {w[1]:0} ms"));
+        var backoffs = waits.Where(w => w[1] > 0).Take(4).ToArray();
+        Assert.True(backoffs.Length == 4, "expected 4 backoff waits: " + scheduled);
+        Assert.Equal(["websocket", "websocket", "sse", "sse"], waitTransports.Where((_, i) => waits[i][1] > 0).Take(4));
+        for (var n = 1; n <= 4; n++)
+        {
+            var ceiling = 500 * Math.Pow(2, n - 1);
+            Assert.True(backoffs[n - 1][0] == n && backoffs[n - 1][1] >= ceiling / 2 && backoffs[n - 1][1] <= ceiling,
+                $"attempt {n} should wait between {ceiling / 2:0} and {ceiling:0} ms: {scheduled}");
+        }
+
+        // What the refusing port saw: no attempt before its wait was over (exact), and none long after it. The upper
+        // bound allows for a busy machine: a failed connect, a reset and a timer between the two attempts.
+        AssertGap(sockets[1] - sockets[0], backoffs[0][1]);
+        AssertGap(sockets[2] - sockets[1], backoffs[1][1]);
+        AssertGap(streams[0] - sockets[2], 0);
+        AssertGap(streams[1] - streams[0], backoffs[2][1]);
+        AssertGap(streams[2] - streams[1], backoffs[3][1]);
+
+        void AssertGap(TimeSpan gap, double wait) => Assert.True(
+            gap.TotalMilliseconds >= wait - 50 && gap.TotalMilliseconds <= wait + 3_000,
+            $"{gap.TotalMilliseconds:0} ms between attempts where the page waited {wait:0} ms: {timeline}; scheduled: {scheduled}");
     }
 
     [Fact]

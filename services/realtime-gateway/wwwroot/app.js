@@ -28,11 +28,11 @@ const errors = new Map(); // source -> the problem shown for it in the error box
 let config;
 let live;
 
-// A log of the latest indicator states (and a count of list loads), for tests and for anyone debugging the page from
-// the console. Bounded: a
-// page left open for days through many reconnects must not grow it forever.
+// A log of the latest indicator states, the waits scheduled before each reconnect (and a count of list loads), for
+// tests and for anyone debugging the page from the console. Bounded: a page left open for days through many
+// reconnects must not grow it forever.
 const STATES_KEPT = 50;
-window.__vapora = { states: [], transports: [], resets: [], listRefreshes: 0 };
+window.__vapora = { states: [], transports: [], waits: [], resets: [], listRefreshes: 0 };
 
 async function main() {
   config = await loadConfig();
@@ -303,7 +303,9 @@ function showStatus(status) {
     offline: 'offline',
     live: `live · ${TRANSPORT_LABELS[status.transport] ?? status.transport}`,
   }[state];
-  for (const [list, value] of [[window.__vapora.states, state], [window.__vapora.transports, status.transport]]) {
+  const logs = [[window.__vapora.states, state], [window.__vapora.transports, status.transport]];
+  if (status.state === 'reconnecting') logs.push([window.__vapora.waits, { transport: status.transport, attempt: status.attempt, delayMs: status.delayMs }]);
+  for (const [list, value] of logs) {
     list.push(value);
     if (list.length > STATES_KEPT) list.splice(0, list.length - STATES_KEPT);
   }
