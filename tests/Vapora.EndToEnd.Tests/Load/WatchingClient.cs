@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
+using System.Text.Json;
 using Vapora.Contracts.WebSockets;
 
 namespace Vapora.EndToEnd.Tests.Load;
@@ -20,6 +21,7 @@ internal sealed class WatchingClient(string workflowId, Func<long, Uri> url)
     private ClientWebSocket? _socket;
     private long _disconnectedAt;
     private readonly List<TimeSpan> _resumes = [];
+    private readonly List<FrameLatency> _latencies = [];
     private TaskCompletionSource? _paused;
 
     public string WorkflowId { get; } = workflowId;
@@ -41,6 +43,12 @@ internal sealed class WatchingClient(string workflowId, Func<long, Uri> url)
     public IReadOnlyList<TimeSpan> ResumeTimes
     {
         get { lock (_lock) { return [.. _resumes]; } }
+    }
+
+    /// <summary>For every update frame: when it arrived, and how long after the API accepted it (its <c>timestamp</c>).</summary>
+    public IReadOnlyList<FrameLatency> Latencies
+    {
+        get { lock (_lock) { return [.. _latencies]; } }
     }
 
     public IReadOnlyList<long> Received
@@ -140,14 +148,44 @@ internal sealed class WatchingClient(string workflowId, Func<long, Uri> url)
                 throw new InvalidDataException("A frame without a version: " + System.Text.Encoding.UTF8.GetString(message.Bytes.Span));
             }
 
-            Record(version);
+            Record(version, TryReadTimestamp(message.Bytes.Span, out var accepted) ? accepted : null);
         }
     }
 
-    private void Record(long version)
+    /// <summary>The top-level <c>timestamp</c> of an update (a state, the first frame, has none).</summary>
+    private static bool TryReadTimestamp(ReadOnlySpan<byte> frame, out DateTimeOffset accepted)
     {
+        accepted = default;
+        var reader = new Utf8JsonReader(frame);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("timestamp"u8))
+            {
+                return reader.Read() && reader.TryGetDateTimeOffset(out accepted);
+            }
+
+            reader.Read();
+            reader.Skip();
+        }
+
+        return false;
+    }
+
+    private void Record(long version, DateTimeOffset? accepted)
+    {
+        var now = DateTimeOffset.UtcNow;
         lock (_lock)
         {
+            if (accepted is { } at)
+            {
+                _latencies.Add(new FrameLatency(now, now - at));
+            }
+
             var disconnectedAt = Interlocked.Exchange(ref _disconnectedAt, 0);
             if (disconnectedAt != 0)
             {
@@ -167,3 +205,6 @@ internal sealed class WatchingClient(string workflowId, Func<long, Uri> url)
         }
     }
 }
+
+/// <summary>One update frame as a client saw it: when it arrived, and how long after the API accepted the update.</summary>
+internal readonly record struct FrameLatency(DateTimeOffset ReceivedAt, TimeSpan Latency);
