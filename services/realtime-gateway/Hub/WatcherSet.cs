@@ -17,6 +17,9 @@ internal sealed class WatcherSet
     /// <summary>Readable without the lock (metrics, traces).</summary>
     public int Count => Volatile.Read(ref _count);
 
+    /// <summary>The slots held: what the set costs a topic in memory, whatever its count.</summary>
+    internal int Slots => _items.Length;
+
     public void Add(IWorkflowWatcher watcher)
     {
         if (_count == _items.Length)
