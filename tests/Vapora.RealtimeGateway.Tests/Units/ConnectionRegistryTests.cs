@@ -7,7 +7,7 @@ using Vapora.RealtimeGateway.Connections;
 
 namespace Vapora.RealtimeGateway.Tests.Units;
 
-/// <summary>The connection limit (Gateway:MaxConnections) under connections that arrive together.</summary>
+/// <summary>The connection limits (Gateway:MaxConnections, per subject, per address), also under connections that arrive together, and the gauges read from the registry.</summary>
 public sealed class ConnectionRegistryTests : IDisposable
 {
     private const int Limit = 4;
@@ -87,6 +87,56 @@ public sealed class ConnectionRegistryTests : IDisposable
         Assert.Null(registry.TryRegister(NewConnection(registry), "carol", home));
         Assert.Null(registry.TryRegister(NewConnection(registry), "dave", office)); // the refused registration gave its slots back
     }
+
+    [Fact]
+    public void At_the_limit_a_connection_is_told_to_try_again_later_and_not_counted()
+    {
+        var registry = new ConnectionRegistry(Options.Create(new ConnectionOptions { MaxConnections = 2, MaxConnectionsPerSubject = 5 }));
+        Assert.Null(registry.TryRegister(NewConnection(registry), "alice", address: null));
+        Assert.Null(registry.TryRegister(NewConnection(registry), "alice", address: null));
+
+        Assert.Equal(CloseReason.TryAgainLater, registry.TryRegister(NewConnection(registry), "alice", address: null));
+
+        Assert.Equal(2, registry.Count);
+        Assert.Equal(2, registry.Limit);
+        Assert.Equal(2, registry.Connections.Count());
+    }
+
+    [Fact]
+    public async Task The_gauges_sum_queued_frames_and_subscriptions_over_every_connection_and_count_each_registered_transport_also_at_zero()
+    {
+        var registry = new ConnectionRegistry(Options.Create(_options));
+        var (socket, stream) = (new TransportInfo("websocket", IsBidirectional: true), new TransportInfo("sse", IsBidirectional: false));
+        var polling = new TransportInfo("polling", IsBidirectional: false);
+        var sockets = Enumerable.Range(0, 2).Select(_ => NewConnection(registry, socket)).ToList();
+        var streamed = NewConnection(registry, stream);
+        foreach (var connection in sockets.Append(streamed))
+        {
+            Assert.Null(registry.TryRegister(connection, subject: null, address: null));
+        }
+
+        // Nothing writes these connections' queues (they do not run): what is enqueued stays queued.
+        sockets[0].EnqueueLive(new byte[] { 1 }, 0, "wf_registry_unit", isProgress: false);
+        sockets[0].EnqueueLive(new byte[] { 2 }, 0, "wf_registry_unit", isProgress: false);
+        streamed.EnqueueLive(new byte[] { 3 }, 0, "wf_registry_unit", isProgress: false);
+        Assert.Equal(SubscribeResult.Subscribed, await sockets[1].Subscriptions.SubscribeAsync("wf_registry_unit", after: 1, enveloped: false, subscribedFrame: null));
+        Assert.Equal(SubscribeResult.Subscribed, await streamed.Subscriptions.SubscribeAsync("wf_registry_unit", after: 1, enveloped: false, subscribedFrame: null));
+
+        Assert.Equal(3, registry.QueuedFrames);
+        Assert.Equal(2, registry.Subscriptions);
+        Assert.Equal([("websocket", 2), ("sse", 1), ("polling", 0)], registry.CountByTransport([socket, stream, polling]).ToList());
+
+        registry.Unregister(sockets[0]);
+        Assert.Equal(1, registry.QueuedFrames);
+        Assert.Equal([("websocket", 1), ("sse", 1), ("polling", 0)], registry.CountByTransport([socket, stream, polling]).ToList());
+        foreach (var connection in sockets.Append(streamed))
+        {
+            connection.Subscriptions.Clear();
+        }
+    }
+
+    private Connection NewConnection(ConnectionRegistry registry, TransportInfo transport) =>
+        new(registry.NextId(), new FakeTransport { Info = transport }, new ClaimsPrincipal(), _core.Services);
 
     private Connection NewConnection(ConnectionRegistry registry) => new(registry.NextId(), new FakeTransport(), new ClaimsPrincipal(), _core.Services);
 }

@@ -11,7 +11,7 @@ internal sealed class FakeTransport : IConnectionTransport
     private int _sendsStarted;
     private int _abortCalls;
 
-    public TransportInfo Info { get; } = new("fake", IsBidirectional: true);
+    public TransportInfo Info { get; init; } = new("fake", IsBidirectional: true);
 
     public bool Stalled { get; init; }
 
