@@ -83,14 +83,19 @@ public sealed class SqliteGroupCommitTests : IDisposable
         var group = new SqliteGroupCommit(
             async ct =>
             {
-                // The first writer's statement goes through; then the store is unreachable.
-                if (Interlocked.Increment(ref _opens) > 1)
+                // The first writer's statement goes through; then the store is unreachable once, then back.
+                var opens = Interlocked.Increment(ref _opens);
+                if (opens == 2)
                 {
                     throw outage;
                 }
 
-                _firstGroupTaken.SetResult();
-                await _allQueued.Task;
+                if (opens == 1)
+                {
+                    _firstGroupTaken.SetResult();
+                    await _allQueued.Task;
+                }
+
                 return await OpenAsync(ct);
             },
             ex => ex is TimeoutException);
@@ -108,6 +113,41 @@ public sealed class SqliteGroupCommitTests : IDisposable
 
         Assert.Equal(2, _opens); // one for the group that failed, none per statement
         Assert.Equal(1, Count());
+
+        // The failed group gave its turn back: the next writer is served once the store is back.
+        Assert.Equal(1, await group.ExecuteAsync(Insert, [("$id", 7), ("$v", "after")], Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct));
+        Assert.Equal(2, Count());
+    }
+
+    [Fact]
+    public async Task A_group_whose_connection_fails_to_close_after_the_commit_keeps_each_writers_answer()
+    {
+        var group = new SqliteGroupCommit(
+            async ct =>
+            {
+                var opens = Interlocked.Increment(ref _opens);
+                if (opens == 1)
+                {
+                    _firstGroupTaken.SetResult();
+                    await _allQueued.Task;
+                }
+
+                var connection = opens == 2 ? new FailsToCloseConnection(ConnectionString) : new SqliteConnection(ConnectionString);
+                await connection.OpenAsync(ct);
+                return connection;
+            },
+            ex => ex is SqliteException { SqliteErrorCode: 5 });
+
+        var first = group.ExecuteAsync(Insert, [("$id", 1), ("$v", "first")], Ct);
+        await _firstGroupTaken.Task;
+        var later = Enumerable.Range(2, 5).Select(i => group.ExecuteAsync(Insert, [("$id", i), ("$v", "later")], Ct)).ToArray();
+        _allQueued.SetResult();
+
+        Assert.Equal(1, await first);
+        var answers = await Task.WhenAll(later);
+        Assert.Equal(new[] { 1, 1, 1, 1, 1 }, answers); // run again alone, each would answer 0: already there
+        Assert.Equal(2, _opens);
+        Assert.Equal(6, Count());
     }
 
     [Fact]
@@ -173,5 +213,15 @@ public sealed class SqliteGroupCommitTests : IDisposable
         }
 
         return command.ExecuteScalar();
+    }
+
+    /// <summary>A connection that works, then throws as it is closed (after its transaction committed).</summary>
+    private sealed class FailsToCloseConnection(string connectionString) : SqliteConnection(connectionString)
+    {
+        public override async ValueTask DisposeAsync()
+        {
+            await base.DisposeAsync();
+            throw new InvalidOperationException("the close failed");
+        }
     }
 }

@@ -94,6 +94,7 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<SqliteConne
         }
 
         var changed = new int[group.Count];
+        var committed = false;
         try
         {
             await using var connection = await open(CancellationToken.None);
@@ -104,6 +105,12 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<SqliteConne
             }
 
             await transaction.CommitAsync();
+            committed = true;
+        }
+        catch (Exception) when (committed)
+        {
+            // Closing failed after the commit: the group is stored, and running a statement again would answer
+            // "nothing changed" for a write that did change something.
         }
         catch (Exception ex) when (isOutage(ex))
         {
