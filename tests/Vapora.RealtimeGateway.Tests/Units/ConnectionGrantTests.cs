@@ -40,6 +40,21 @@ public sealed class ConnectionGrantTests : IDisposable
         Assert.Equal(exp - TimeSpan.FromMilliseconds(leadMs), ConnectionGrant.WarningTime(now, now, exp, TimeSpan.FromSeconds(30)));
     }
 
+    [Theory]
+    [InlineData(-100, 20, 24_000)] // issued 100 s ago: the lifetime runs from iat (120 s), not from now
+    [InlineData(70, 60, 12_000)]   // iat after expiry says nothing: the lifetime runs from now (60 s)
+    [InlineData(60, 60, 12_000)]   // iat at expiry itself: the same
+    [InlineData(null, 0, 30_000)]  // no lifetime left: the notice as set
+    [InlineData(null, -5, 30_000)] // already expired: the notice as set
+    public void The_lifetime_runs_from_the_tokens_iat_when_it_is_before_expiry_else_from_now(int? issuedSecondsFromNow, int expiresSecondsFromNow, int leadMs)
+    {
+        var now = _time.GetUtcNow();
+        var exp = now.AddSeconds(expiresSecondsFromNow);
+        DateTimeOffset? iat = issuedSecondsFromNow is { } issued ? now.AddSeconds(issued) : null;
+
+        Assert.Equal(exp - TimeSpan.FromMilliseconds(leadMs), ConnectionGrant.WarningTime(now, iat, exp, TimeSpan.FromSeconds(30)));
+    }
+
     [Fact]
     public async Task A_60_day_token_is_warned_30s_before_and_closed_at_expiry_in_timer_steps()
     {
