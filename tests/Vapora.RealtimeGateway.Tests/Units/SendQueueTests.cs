@@ -27,6 +27,35 @@ public sealed class SendQueueTests
     }
 
     [Fact]
+    public void Conflation_starts_at_half_the_capacity_itself()
+    {
+        var queue = new SendQueue(capacity: 8);
+        for (var i = 1; i <= 4; i++)
+        {
+            Assert.Equal(EnqueueResult.Queued, queue.Enqueue(Frame(i), Workflow, isProgress: true)); // 3 queued: below half
+        }
+
+        Assert.Equal(EnqueueResult.Conflated, queue.Enqueue(Frame(5), Workflow, isProgress: true)); // 4 queued: half, replaces 4
+
+        Assert.Equal([1, 2, 3, 5], Drain(queue));
+    }
+
+    [Fact]
+    public void Reserved_slots_count_against_the_capacity_for_the_next_reservation()
+    {
+        var queue = new SendQueue(capacity: 8);
+        for (var i = 1; i <= 5; i++)
+        {
+            queue.Enqueue(Frame(i), workflowId: null, isProgress: false);
+        }
+
+        Assert.True(queue.TryReserve(2));
+        Assert.False(queue.TryReserve(2)); // 5 queued + 2 reserved + 2 > 8
+        Assert.True(queue.TryReserve(1));
+        Assert.False(queue.TryReserve(1));
+    }
+
+    [Fact]
     public void A_full_queue_refuses_live_frames_and_a_completed_one_refuses_everything()
     {
         var queue = new SendQueue(capacity: 8);
