@@ -1,12 +1,9 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Vapora.Contracts;
 using Vapora.RealtimeGateway.Connections;
-using Vapora.ServiceDefaults.Security;
 using Vapora.Testing;
 
 namespace Vapora.RealtimeGateway.Tests.Units;
@@ -22,10 +19,7 @@ public sealed class ConnectionGrantTests : IDisposable
     public ConnectionGrantTests()
     {
         _core = new TestCore(new FakeUpdateLog("wf_grant_unit", latest: 1), _time);
-        // As with Auth:Mode=jwt: tokens expire.
-        var connections = Options.Create(new ConnectionOptions());
-        _services = new ConnectionServices(_core.Topics, _core.CatchUp, new NotFoundCache(connections, _time), new WorkflowAccess(new AuthMode(IsOff: false)), connections,
-            _core.Metrics.Metrics, _time, NullLogger<Connection>.Instance, TokenRefresh.WithoutAuthentication(_core.Metrics.Metrics));
+        _services = _core.WithAuthentication();
     }
 
     public void Dispose() => _core.Dispose();

@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Vapora.RealtimeGateway.Connections;
 using Vapora.RealtimeGateway.Frames;
@@ -211,9 +209,7 @@ public sealed class SubscriptionSetTests : IAsyncDisposable
     [Fact]
     public async Task With_authentication_on_a_workflow_the_token_does_not_name_is_forbidden_and_a_narrower_token_drops_only_what_it_no_longer_allows()
     {
-        var services = new ConnectionServices(_core.Topics, _core.CatchUp, new NotFoundCache(Options.Create(_options), _time),
-            new WorkflowAccess(new AuthMode(IsOff: false)), Options.Create(_options), _core.Metrics.Metrics, _time, NullLogger<Connection>.Instance,
-            TokenRefresh.WithoutAuthentication(_core.Metrics.Metrics));
+        var services = _core.WithAuthentication();
         var transport = new FakeTransport();
         using var connection = new Connection(2, transport, Reader("wf_a wf_b"), services);
         var run = connection.RunAsync(transport.InboundAsync);

@@ -26,9 +26,11 @@ internal sealed class TestCore : IDisposable
         Context = new TopicContext(Options.Create(Hub), Metrics.Metrics, time, Repair, NullLogger<WorkflowTopic>.Instance);
         Topics = new TopicRegistry(new SilentBroker(), log, Context, NullLogger<TopicRegistry>.Instance);
         CatchUp = new CatchUp(Reads, log, updateLog, Metrics.Metrics);
-        Services = new ConnectionServices(Topics, CatchUp, new NotFoundCache(Options.Create(Connections), time), new WorkflowAccess(new AuthMode(IsOff: true)),
-            Options.Create(Connections), Metrics.Metrics, time, NullLogger<Connection>.Instance, TokenRefresh.WithoutAuthentication(Metrics.Metrics));
+        _time = time;
+        Services = NewServices(new AuthMode(IsOff: true));
     }
+
+    private readonly TimeProvider _time;
 
     public IUpdateLog Log { get; }
 
@@ -50,6 +52,9 @@ internal sealed class TestCore : IDisposable
 
     public ConnectionServices Services { get; }
 
+    /// <summary>What connections share, as with <c>Auth:Mode=jwt</c>: tokens are checked and expire (no in-band refresh).</summary>
+    public ConnectionServices WithAuthentication() => NewServices(new AuthMode(IsOff: false));
+
     /// <summary>A topic of its own (not in the registry), not started.</summary>
     public WorkflowTopic NewTopic(string workflowId) => new(workflowId, Context);
 
@@ -60,4 +65,8 @@ internal sealed class TestCore : IDisposable
         Repair.Dispose();
         Metrics.Dispose();
     }
+
+    private ConnectionServices NewServices(AuthMode auth) =>
+        new(Topics, CatchUp, new NotFoundCache(Options.Create(Connections), _time), new WorkflowAccess(auth), Options.Create(Connections), Metrics.Metrics, _time,
+            NullLogger<Connection>.Instance, TokenRefresh.WithoutAuthentication(Metrics.Metrics));
 }
