@@ -125,15 +125,17 @@ public sealed class TopicRepairRoundTests : IDisposable
     public void A_reset_to_a_newer_state_gives_every_watcher_the_state_marked_reset_and_goes_on_from_it()
     {
         _topic.OnPublished(TestFrames.Update(Id, 9));
+        _topic.OnPublished(TestFrames.Update(Id, 11));
 
         Assert.False(_topic.ResetTo(TestFrames.Snapshot(Id, 1)));
-        Assert.True(_topic.ResetTo(TestFrames.Snapshot(Id, 7)));
+        Assert.True(_topic.ResetTo(TestFrames.Snapshot(Id, 8)));
 
-        Assert.Equal(7, _topic.Head);
-        var reset = Assert.Single(_watcher.Frames, f => f.IsReset);
-        Assert.Equal(7, reset.Version);
-        _topic.OnPublished(TestFrames.Update(Id, 8));
-        Assert.Equal([7L, 8, 9], _watcher.Versions); // the held 9 follows once 8 arrives
+        // The held 9 follows the reset at once; the held 11 once 10 arrives.
+        Assert.Equal(9, _topic.Head);
+        Assert.Equal(8, Assert.Single(_watcher.Frames, f => f.IsReset).Version);
+        Assert.Equal([8L, 9], _watcher.Versions);
+        _topic.OnPublished(TestFrames.Update(Id, 10));
+        Assert.Equal([8L, 9, 10, 11], _watcher.Versions);
     }
 
     [Fact]
