@@ -152,8 +152,9 @@ public sealed class IdempotencyKeysTests
 
     // A claim outlives a deployment (Retention:IdempotencyKeyLifetime, 24 h): a retry that reaches a replica of the next version
     // must compute the fingerprint its first attempt stored, or it is refused as another request reusing the key.
-    // The values: SHA-256 of the fields joined by U+001F ("build", "10", "" and "PATCH", "wf-1", "*", "", "1", "", "m"),
-    // computed outside .NET.
+    // The values: SHA-256 of the fields joined by U+001F ("build", "10", ""; "deploy", "", ""; "PATCH", "wf-1", "*", "",
+    // "1", "", "m"; "PATCH", "wf-2", "3", "completed", "", "", ""), computed outside .NET. Between them every field is
+    // both present and absent once.
     [Fact]
     public void Fingerprints_are_stable_across_versions_of_the_api()
     {
@@ -161,6 +162,10 @@ public sealed class IdempotencyKeysTests
             IdempotencyKeys.Fingerprint(new CreateWorkflowRequest { Name = "build", TotalSteps = 10 }));
         Assert.Equal("4ABE7C241C6F620C931DF5E5ACC7531762C09327E8E29401F22CB82BE7DC26F1",
             IdempotencyKeys.Fingerprint("wf-1", null, new UpdateWorkflowRequest { CurrentStep = 1, Message = "" }));
+        Assert.Equal("174CA59EF5EC395CBABA40DE3C833FEE1969E42663F0A6333B3985531A9F9ED7",
+            IdempotencyKeys.Fingerprint(new CreateWorkflowRequest { Name = "deploy" }));
+        Assert.Equal("782940F3BD9CC8B96548C73FEF80ABB34846E6E497374F6C508CDDD5B2AE2BD9",
+            IdempotencyKeys.Fingerprint("wf-2", 3, new UpdateWorkflowRequest { Status = WorkflowStatus.Completed }));
     }
 
     private static HttpRequest Request(string? key, params (string Type, string Value)[] claims)
