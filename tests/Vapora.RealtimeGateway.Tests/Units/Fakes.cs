@@ -32,10 +32,16 @@ internal static class TestFrames
     }
 }
 
-/// <summary>The API's update log in memory: versions 1..N of one workflow (or from a compaction point on), optionally failing the first reads.</summary>
-internal sealed class FakeUpdateLog(string workflowId, int latest) : IUpdateLog
+/// <summary>The API's update log in memory: versions 1..N of each of its workflows (or from a compaction point on), optionally failing the first reads.</summary>
+internal sealed class FakeUpdateLog(IReadOnlySet<string> workflowIds, int latest) : IUpdateLog
 {
     private int _historyReads;
+    private int _stateReads;
+
+    public FakeUpdateLog(string workflowId, int latest)
+        : this(new HashSet<string>(StringComparer.Ordinal) { workflowId }, latest)
+    {
+    }
 
     /// <summary>The latest stored version.</summary>
     public int Latest { get; set; } = latest;
@@ -51,11 +57,16 @@ internal sealed class FakeUpdateLog(string workflowId, int latest) : IUpdateLog
 
     public int HistoryReads => Volatile.Read(ref _historyReads);
 
+    public int StateReads => Volatile.Read(ref _stateReads);
+
     /// <summary>While set and not completed, history reads wait for it (to hold reads in flight).</summary>
     public TaskCompletionSource? Gate { get; set; }
 
-    public Task<WorkflowSnapshot?> GetStateAsync(string id, CancellationToken cancellationToken) =>
-        Task.FromResult<WorkflowSnapshot?>(id == workflowId ? TestFrames.Snapshot(id, Latest) : null);
+    public Task<WorkflowSnapshot?> GetStateAsync(string id, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _stateReads);
+        return Task.FromResult<WorkflowSnapshot?>(workflowIds.Contains(id) ? TestFrames.Snapshot(id, Latest) : null);
+    }
 
     public async Task<IReadOnlyList<UpdateFrame>?> GetHistoryAsync(string id, long afterVersion, int limit, CancellationToken cancellationToken)
     {
@@ -73,8 +84,8 @@ internal sealed class FakeUpdateLog(string workflowId, int latest) : IUpdateLog
 
         var from = Math.Max((int)afterVersion + 1, FirstRetained);
         IReadOnlyList<UpdateFrame> frames = [.. Enumerable.Range(from, Math.Max(0, Math.Min(limit, Latest - from + 1)))
-            .Select(v => TestFrames.Update(workflowId, v))];
-        return id == workflowId ? frames : null;
+            .Select(v => TestFrames.Update(id, v))];
+        return workflowIds.Contains(id) ? frames : null;
     }
 }
 

@@ -1,8 +1,6 @@
 using System.Security.Claims;
 using Microsoft.Extensions.Time.Testing;
 using Vapora.RealtimeGateway.Connections;
-using Vapora.RealtimeGateway.Frames;
-using Vapora.RealtimeGateway.UpdateLog;
 using Vapora.ServiceDefaults.Security;
 using Vapora.Testing;
 
@@ -19,7 +17,7 @@ public sealed class SubscriptionSetTests : IAsyncDisposable
 
     private readonly FakeTimeProvider _time = new();
     private readonly ConnectionOptions _options = new() { MaxSubscriptionsPerConnection = 3, FailedSubscribeBudget = 3, FailedSubscribeRefill = TimeSpan.FromSeconds(1) };
-    private readonly WorkflowsLog _log = new("wf_a", "wf_b", "wf_c", "wf_d");
+    private readonly FakeUpdateLog _log = new(new HashSet<string>(["wf_a", "wf_b", "wf_c", "wf_d"], StringComparer.Ordinal), latest: 3);
     private readonly TestCore _core;
     private readonly FakeTransport _transport = new();
     private readonly Connection _connection;
@@ -236,24 +234,4 @@ public sealed class SubscriptionSetTests : IAsyncDisposable
 
     private static ClaimsPrincipal Reader(string workflows) =>
         new(new ClaimsIdentity([new Claim(WorkflowClaims.WorkflowsClaim, workflows)], authenticationType: "test"));
-
-    /// <summary>The API's update log for several workflows, each at version 3.</summary>
-    private sealed class WorkflowsLog(params string[] workflowIds) : IUpdateLog
-    {
-        private const int Latest = 3;
-        private int _stateReads;
-
-        public int StateReads => Volatile.Read(ref _stateReads);
-
-        public Task<WorkflowSnapshot?> GetStateAsync(string id, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref _stateReads);
-            return Task.FromResult<WorkflowSnapshot?>(workflowIds.Contains(id) ? TestFrames.Snapshot(id, Latest) : null);
-        }
-
-        public Task<IReadOnlyList<UpdateFrame>?> GetHistoryAsync(string id, long afterVersion, int limit, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<UpdateFrame>?>(workflowIds.Contains(id)
-                ? [.. Enumerable.Range((int)afterVersion + 1, Math.Max(0, Math.Min(limit, Latest - (int)afterVersion))).Select(v => TestFrames.Update(id, v))]
-                : null);
-    }
 }
