@@ -80,7 +80,7 @@ internal sealed class ExploredClient
     {
         public TransportInfo Info { get; } = new("explored", IsBidirectional: false);
 
-        public ValueTask SendAsync(OutboundFrame frame, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+        public ValueTask SendAsync(OutboundFrame frame, bool flush, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
         public Task CloseAsync(CloseReason reason, CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -91,7 +91,7 @@ internal sealed class GatewayHarness : IDisposable
     /// </summary>
     public (Connection Connection, SendQueue Queue) AddIdleWatcher(bool enveloped)
     {
-        var (connection, _) = NewConnection(ServerSocket(new DiscardStream()));
+        var (connection, _) = NewConnection(new DiscardStream());
         var result = connection.Subscriptions.SubscribeAsync(WorkflowId, after: null, enveloped, subscribedFrame: null).GetAwaiter().GetResult();
         if (result != SubscribeResult.Subscribed)
         {
@@ -113,7 +113,7 @@ internal sealed class GatewayHarness : IDisposable
     /// </summary>
     public Connection AddRunningWatcher(WriteCounter counter, bool enveloped)
     {
-        var (connection, transport) = NewConnection(ServerSocket(new DiscardStream(counter)));
+        var (connection, transport) = NewConnection(new DiscardStream(counter));
         _running.Add(connection.RunAsync(
             transport.ReceiveAsync,
             async c => await c.Subscriptions.SubscribeAsync(WorkflowId, after: null, enveloped, subscribedFrame: null)));
@@ -148,9 +148,11 @@ internal sealed class GatewayHarness : IDisposable
         _requestAborted.Dispose();
     }
 
-    private (Connection Connection, WebSocketTransport Transport) NewConnection(WebSocket socket)
+    /// <summary>A connection over a server WebSocket on <paramref name="stream"/>, under the batching stream as in the gateway.</summary>
+    private (Connection Connection, WebSocketTransport Transport) NewConnection(Stream stream)
     {
-        var transport = new WebSocketTransport(socket, new DefaultHttpContext(), new WebSocketTransportOptions().MaxInboundMessageBytes, Metrics,
+        var batching = new WriteBatchingStream(stream);
+        var transport = new WebSocketTransport(ServerSocket(batching), batching, new DefaultHttpContext(), new WebSocketTransportOptions().MaxInboundMessageBytes, Metrics,
             static (_, _) => Task.CompletedTask);
         var connection = new Connection(++_nextId, transport, new ClaimsPrincipal(new ClaimsIdentity()), Services);
         _connections.Add(connection);

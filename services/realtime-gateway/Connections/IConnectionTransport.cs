@@ -13,8 +13,13 @@ internal interface IConnectionTransport
     /// <summary>What this transport is (registered with the gateway as it starts, for the per-transport gauge).</summary>
     TransportInfo Info { get; }
 
-    /// <summary>Writes one frame, as its <see cref="OutboundFrame.Kind"/> says. Called by the connection's writer loop only, one at a time.</summary>
-    ValueTask SendAsync(OutboundFrame frame, CancellationToken cancellationToken);
+    /// <summary>
+    /// Writes one frame, as its <see cref="OutboundFrame.Kind"/> says. Called by the connection's writer loop only, one
+    /// at a time. <paramref name="flush"/> is false when the writer has another frame to write right after this one:
+    /// the transport may then keep the bytes to send them with the next (a bounded amount, see
+    /// <see cref="ConnectionOptions.WriteBatchFrames"/>); with true, everything kept goes out now.
+    /// </summary>
+    ValueTask SendAsync(OutboundFrame frame, bool flush, CancellationToken cancellationToken);
 
     /// <summary>
     /// Ends the stream with <paramref name="reason"/> after the last frame (a close handshake, a close event). A

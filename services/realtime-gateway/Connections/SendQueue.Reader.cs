@@ -17,7 +17,13 @@ internal sealed partial class SendQueue
     private CancellationTokenRegistration _readerCancellation;
 
     /// <summary>Takes the next frame, if any.</summary>
-    public bool TryDequeue(out OutboundFrame frame)
+    public bool TryDequeue(out OutboundFrame frame) => TryDequeue(out frame, out _);
+
+    /// <summary>
+    /// Takes the next frame, if any; <paramref name="more"/> tells whether another is queued behind it. Only the reader
+    /// takes frames, so when it is true the reader's next <see cref="TryDequeue(out OutboundFrame)"/> gets one.
+    /// </summary>
+    public bool TryDequeue(out OutboundFrame frame, out bool more)
     {
         TaskCompletionSource? wake = null;
         lock (_lock)
@@ -25,6 +31,7 @@ internal sealed partial class SendQueue
             if (_count == 0)
             {
                 frame = default;
+                more = false;
                 return false;
             }
 
@@ -33,6 +40,7 @@ internal sealed partial class SendQueue
             _slots[_head] = default;
             _head = (_head + 1) % _slots.Length;
             _count--;
+            more = _count > 0;
             _dequeued++;
             if (_count + _reserved < _capacity)
             {

@@ -21,6 +21,7 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _forwarded;
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _sent;
+    private readonly Counter<long> _batches;
     private readonly Counter<long> _slowConsumers;
     private readonly Counter<long> _conflated;
     private readonly Counter<long> _gapRepairs;
@@ -44,6 +45,8 @@ internal sealed class GatewayMetrics
         _forwarded = _meter.CreateCounter<long>("vapora.gateway.messages.forwarded", "{frame}", "Update frames queued to client connections (one per watcher).");
         _dropped = _meter.CreateCounter<long>("vapora.gateway.messages.dropped", "{message}", "Backplane messages dropped, by reason (duplicate, malformed, oversized, unwatched, empty, failed).");
         _sent = _meter.CreateCounter<long>("vapora.gateway.frames.sent", "{frame}", "Frames written to client sockets.");
+        _batches = _meter.CreateCounter<long>("vapora.gateway.frames.batches", "{write}",
+            "Socket writes of queued frames: frames that piled up go out together (Gateway:WriteBatchFrames), so frames.sent over this is frames per write.");
         _conflated = _meter.CreateCounter<long>("vapora.gateway.messages.conflated", "{frame}", "Queued progress frames replaced by a newer one because their client fell behind.");
         _slowConsumers = _meter.CreateCounter<long>("vapora.gateway.slow_consumers.closed", "{connection}", "Connections closed because they stopped reading: the send queue overflowed, or an event stream wrote nothing for a heartbeat interval with frames waiting.");
         _gapRepairs = _meter.CreateCounter<long>("vapora.gateway.gap_repairs", "{update}", "Updates recovered from the API's history after a gap or a reconnect.");
@@ -113,6 +116,9 @@ internal sealed class GatewayMetrics
             _sendLag.Record(Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - acceptedAtUnixMs));
         }
     }
+
+    /// <summary>A batch of frames (one or more) went out in one write.</summary>
+    public void FramesFlushed() => _batches.Add(1);
 
     public void SlowConsumerClosed() => _slowConsumers.Add(1);
 

@@ -38,7 +38,8 @@ public static class TransportExtensions
     /// The transports that answer ahead of the rest of the pipeline (sockets: nothing after this stays suspended under a
     /// socket for its lifetime, see <see cref="SocketEndpoints"/>). Call first.
     /// </summary>
-    public static IApplicationBuilder UseTransports(this IApplicationBuilder app) => app.UseWebSockets().UseSocketEndpoints();
+    public static IApplicationBuilder UseTransports(this IApplicationBuilder app) =>
+        WriteBatchingUpgrade.Use(app).UseWebSockets().UseSocketEndpoints();
 
     /// <summary>The transports served as routes (event streams: after CORS and authentication).</summary>
     public static IEndpointRouteBuilder MapTransports(this IEndpointRouteBuilder app) => app.MapEventStreamEndpoints();

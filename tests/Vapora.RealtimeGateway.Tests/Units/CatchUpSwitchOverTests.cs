@@ -98,7 +98,7 @@ public sealed class CatchUpSwitchOverTests : IDisposable
             _permits.Release(frames);
         }
 
-        public async ValueTask SendAsync(OutboundFrame frame, CancellationToken cancellationToken)
+        public async ValueTask SendAsync(OutboundFrame frame, bool flush, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _waiting);
             await _permits.WaitAsync(cancellationToken);

@@ -140,6 +140,37 @@ public sealed class ConnectionTests : IDisposable
         await run.WaitAsync(Deadline, TestContext.Current.CancellationToken);
     }
 
+    [Theory]
+    [InlineData(64, new[] { 0, 64, 128, 150 })]
+    [InlineData(100, new[] { 0, 100, 150 })]
+    [InlineData(1, null)]
+    public async Task Frames_that_piled_up_go_out_in_batches_of_at_most_WriteBatchFrames_each_ending_with_a_flush(int batchFrames, int[]? flushedAt)
+    {
+        using var core = new TestCore(new FakeUpdateLog(Id, latest: 3), _time,
+            connections: new ConnectionOptions { SendQueueCapacity = 256, WriteBatchFrames = batchFrames });
+        using var gate = new SemaphoreSlim(0);
+        var transport = new FakeTransport { Gate = gate };
+        using var connection = new Connection(1, transport, new ClaimsPrincipal(), core.Services);
+        var run = connection.RunAsync(transport.InboundAsync);
+
+        // The first frame finds the queue otherwise empty; 150 more pile up while the client does not read it.
+        connection.EnqueueLive(new byte[] { 0 }, 0, Id, isProgress: false);
+        await Poll.UntilAsync(() => transport.SendsStarted == 1, Deadline, "the writer to be in its first send");
+        for (var i = 1; i <= 150; i++)
+        {
+            connection.EnqueueLive(new byte[] { (byte)i }, 0, Id, isProgress: false);
+        }
+
+        gate.Release(1000);
+        await Poll.UntilAsync(() => transport.Sent.Count == 151, Deadline, "every frame sent");
+        Assert.Equal(Enumerable.Range(0, 151).Select(i => (byte)i), transport.Sent.Select(frame => frame.Single()));
+        var flushes = transport.Flushes.Select((flush, i) => (flush, i)).Where(f => f.flush).Select(f => f.i);
+        Assert.Equal(flushedAt ?? Enumerable.Range(0, 151).ToArray(), flushes);
+
+        transport.EndInbound();
+        await run.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+    }
+
     [Fact]
     public async Task An_event_stream_with_frames_waiting_and_none_written_since_the_last_heartbeat_tick_is_closed_as_a_slow_consumer()
     {
@@ -171,12 +202,14 @@ public sealed class ConnectionTests : IDisposable
         var (connection, transport, run) = StartEventStream(body);
         using (connection)
         {
-            // A catch-up keeps the queue full (it waits for room), and the client writes one frame per tick: slow, but
-            // reading. Before, the tick queued its comment as a live frame into the full queue: a slow-consumer close.
+            // A catch-up keeps the queue full (it waits for room), and the client takes one write (a batch of frames)
+            // per tick: slow, but reading. Before, the tick queued its comment as a live frame into the full queue: a
+            // slow-consumer close.
             var capacity = _options.SendQueueCapacity;
+            var caughtUp = false;
             var catchUp = Task.Run(async () =>
             {
-                for (var i = 0; i < 3 * capacity; i++)
+                while (!Volatile.Read(ref caughtUp))
                 {
                     await connection.EnqueueWaitingAsync("event: test\ndata: 1\n\n"u8.ToArray(), FrameKind.Control);
                 }
@@ -192,6 +225,7 @@ public sealed class ConnectionTests : IDisposable
             }
 
             // The client keeps up now: the queue empties, and a tick on an empty queue sends a comment.
+            Volatile.Write(ref caughtUp, true);
             body.Allow(1000);
             await catchUp.WaitAsync(Deadline, TestContext.Current.CancellationToken);
             await Poll.UntilAsync(() => connection.QueuedFrames == 0, Deadline, "the catch-up to be written");

@@ -8,12 +8,16 @@ internal sealed class FakeTransport : IConnectionTransport
 {
     private readonly TaskCompletionSource _inbound = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<byte[]> _sent = [];
+    private readonly List<bool> _flushes = [];
     private int _sendsStarted;
     private int _abortCalls;
 
     public TransportInfo Info { get; init; } = new("fake", IsBidirectional: true);
 
     public bool Stalled { get; init; }
+
+    /// <summary>When set, every send waits for a permit: frames pile up in the queue meanwhile.</summary>
+    public SemaphoreSlim? Gate { get; init; }
 
     public bool Aborted { get; private set; }
 
@@ -37,7 +41,13 @@ internal sealed class FakeTransport : IConnectionTransport
     public IReadOnlyList<long> SentVersions =>
         [.. Sent.Select(bytes => Vapora.Contracts.WebSockets.UpdateFrameReader.TryReadVersion(bytes, out var v) ? v : -1)];
 
-    public async ValueTask SendAsync(OutboundFrame frame, CancellationToken cancellationToken)
+    /// <summary>For each frame sent, whether the writer asked for a flush with it.</summary>
+    public IReadOnlyList<bool> Flushes
+    {
+        get { lock (_sent) { return [.. _flushes]; } }
+    }
+
+    public async ValueTask SendAsync(OutboundFrame frame, bool flush, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _sendsStarted);
         if (Stalled)
@@ -45,9 +55,15 @@ internal sealed class FakeTransport : IConnectionTransport
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
 
+        if (Gate is not null)
+        {
+            await Gate.WaitAsync(cancellationToken);
+        }
+
         lock (_sent)
         {
             _sent.Add(frame.Bytes.ToArray());
+            _flushes.Add(flush);
         }
     }
 

@@ -159,14 +159,16 @@ public sealed class SendQueueTests
 
         var waiting = queue.WaitForRoomAsync(2, Stall, time, TestContext.Current.CancellationToken).AsTask();
         await Poll.UntilAsync(() => time.HasTimerDueIn(Stall), Deadline, "the wait to arm its stall bound");
-        // One frame taken: still no room for two, but the client reads, so the wait starts over.
+        time.Advance(Stall / 2);
+        // One frame taken half-way: still no room for two, but the client reads, so the wait starts over (its bound
+        // armed again from now). The clock moves only once it is: the woken wait re-arms on another thread.
         Assert.True(queue.TryDequeue(out _));
-        time.Advance(Stall);
-        Assert.False(waiting.IsCompleted);
         await Poll.UntilAsync(() => time.CreatedTimers >= 2, Deadline, "the wait to arm its stall bound again");
 
-        time.Advance(Stall);
+        time.Advance(Stall / 2);
+        Assert.False(waiting.IsCompleted); // the first bound has passed: it no longer counts
 
+        time.Advance(Stall / 2);
         Assert.False(await waiting.WaitAsync(Deadline, TestContext.Current.CancellationToken));
     }
 

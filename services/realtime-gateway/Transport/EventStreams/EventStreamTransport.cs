@@ -31,13 +31,20 @@ internal sealed class EventStreamTransport(HttpContext http, EventStreamCursor? 
     private long _framesWritten;
     private long _writtenAtLastBeat = -1;
 
+    /// <summary>Most bytes of a batch written before a flush all the same.</summary>
+    internal const int MaxUnflushedBytes = 32 * 1024;
+
     /// <summary>Server-Sent Events: the server only writes; the client's only signal is leaving.</summary>
     public static TransportInfo Info { get; } = new("sse", IsBidirectional: false);
 
     TransportInfo IConnectionTransport.Info => Info;
 
-    /// <summary>An update becomes an event with an id; any other frame is SSE text the endpoint encoded, written as it is.</summary>
-    public ValueTask SendAsync(OutboundFrame frame, CancellationToken cancellationToken)
+    /// <summary>
+    /// An update becomes an event with an id; any other frame is SSE text the endpoint encoded, written as it is.
+    /// Events go into the response's pipe; it is flushed (one socket write) at a batch's last frame, or sooner once
+    /// <see cref="MaxUnflushedBytes"/> wait.
+    /// </summary>
+    public ValueTask SendAsync(OutboundFrame frame, bool flush, CancellationToken cancellationToken)
     {
         var bytes = frame.Bytes.Span;
         if (bytes.IsEmpty || (frame.Kind == FrameKind.KeepAlive && !_started))
@@ -58,7 +65,9 @@ internal sealed class EventStreamTransport(HttpContext http, EventStreamCursor? 
             _body.Write(bytes);
         }
 
-        return FlushAsync(cancellationToken);
+        return flush || (_body.CanGetUnflushedBytes && _body.UnflushedBytes >= MaxUnflushedBytes)
+            ? FlushAsync(cancellationToken)
+            : ValueTask.CompletedTask;
     }
 
     public async Task CloseAsync(CloseReason reason, CancellationToken cancellationToken)
@@ -67,7 +76,12 @@ internal sealed class EventStreamTransport(HttpContext http, EventStreamCursor? 
         {
             if (reason.Code == CloseReason.Normal.Code)
             {
-                // The client went away or the stream simply ends: nothing to tell.
+                // The client went away or the stream simply ends: nothing to tell, but a batch the close cut short goes out.
+                if (_started)
+                {
+                    await _body.FlushAsync(cancellationToken);
+                }
+
                 return;
             }
 

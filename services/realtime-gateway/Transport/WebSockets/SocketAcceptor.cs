@@ -31,7 +31,7 @@ internal sealed class SocketAcceptor(ConnectionHost host, IOptions<WebSocketTran
             KeepAliveTimeout = _keepAlive,
         });
         var refusal = await host.AdmitAsync(http, problem);
-        var transport = new WebSocketTransport(socket, http, _maxInboundBytes, metrics, onMessage);
+        var transport = new WebSocketTransport(socket, WriteBatchingUpgrade.BatchingStreamOf(http), http, _maxInboundBytes, metrics, onMessage);
         using var connection = host.Open(transport, http, refusal);
         // This frame (and its parameters) lives as long as the socket: it keeps no delegate (or closure) it has
         // handed on.

@@ -14,8 +14,10 @@ namespace Vapora.RealtimeGateway.Transport.WebSockets;
 /// The receive loop passes no cancellation token (an idle socket then holds no registration): <see cref="Abort"/>
 /// aborts the HTTP connection underneath, which ends a pending read for sure.
 /// </remarks>
+/// <param name="batching">The stream under the socket that holds a batch's frames for one send; null: each frame is sent alone.</param>
 internal sealed class WebSocketTransport(
-    WebSocket socket, HttpContext http, int maxInboundBytes, GatewayMetrics metrics, Func<Connection, ReadOnlyMemory<byte>, Task> onMessage)
+    WebSocket socket, WriteBatchingStream? batching, HttpContext http, int maxInboundBytes, GatewayMetrics metrics,
+    Func<Connection, ReadOnlyMemory<byte>, Task> onMessage)
     : IConnectionTransport
 {
     /// <summary>A WebSocket: the client sends frames too (pings; on <c>/ws</c>, subscriptions).</summary>
@@ -23,14 +25,21 @@ internal sealed class WebSocketTransport(
 
     TransportInfo IConnectionTransport.Info => Info;
 
-    /// <summary>Every kind of frame is one text message.</summary>
-    public ValueTask SendAsync(OutboundFrame frame, CancellationToken cancellationToken) =>
-        socket.SendAsync(frame.Bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+    /// <summary>Every kind of frame is one text message; without <paramref name="flush"/> it waits under the socket for the batch's last.</summary>
+    public ValueTask SendAsync(OutboundFrame frame, bool flush, CancellationToken cancellationToken)
+    {
+        batching?.Holding = !flush;
+        return socket.SendAsync(frame.Bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+    }
 
-    public Task CloseAsync(CloseReason reason, CancellationToken cancellationToken) =>
-        socket.State is WebSocketState.Open or WebSocketState.CloseReceived
+    public Task CloseAsync(CloseReason reason, CancellationToken cancellationToken)
+    {
+        // The close frame goes out with anything still held.
+        batching?.Holding = false;
+        return socket.State is WebSocketState.Open or WebSocketState.CloseReceived
             ? socket.CloseOutputAsync((WebSocketCloseStatus)reason.Code, reason.Reason, cancellationToken)
             : Task.CompletedTask;
+    }
 
     public void Abort()
     {

@@ -1,0 +1,135 @@
+using System.Buffers;
+
+namespace Vapora.RealtimeGateway.Transport.WebSockets;
+
+/// <summary>
+/// The upgraded connection's stream under a server WebSocket, with writes that can be held: while
+/// <see cref="Holding"/> is set, what the WebSocket writes (frames, and the pings and pongs it sends itself) is copied
+/// into one pooled buffer; the first write after it is cleared sends the buffer and itself in one write to Kestrel, so
+/// one socket send carries a batch of frames instead of each its own.
+/// </summary>
+/// <remarks>
+/// The WebSocket makes every write under its own send lock, one at a time, so the buffer is only touched there; the
+/// writer loop only flips <see cref="Holding"/>, and its last frame of a batch is written with it cleared, which sends
+/// everything held. A write from the WebSocket (a pong) that meets a cleared flag sends what is held just the same, so
+/// a frame is never left behind whichever of the two comes first. The buffer is rented for a batch and returned after
+/// it, so an idle socket holds none.
+/// </remarks>
+internal sealed class WriteBatchingStream(Stream inner) : Stream
+{
+    /// <summary>Most bytes held before they are sent anyway (a batch of large frames goes out in pieces this big).</summary>
+    internal const int MaxHeldBytes = 32 * 1024;
+
+    private byte[]? _held;
+    private int _heldLength;
+    private volatile bool _holding;
+
+    /// <summary>Set by the writer loop while more frames follow; cleared for a batch's last frame, which sends all.</summary>
+    public bool Holding
+    {
+        get => _holding;
+        set => _holding = value;
+    }
+
+    /// <summary>Bytes held now (for tests).</summary>
+    internal int HeldBytes => _heldLength;
+
+    public override bool CanRead => inner.CanRead;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => inner.CanWrite;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_holding && _heldLength + buffer.Length <= MaxHeldBytes)
+        {
+            Hold(buffer.Span);
+            return ValueTask.CompletedTask;
+        }
+
+        if (_heldLength == 0)
+        {
+            return inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        if (_heldLength + buffer.Length <= MaxHeldBytes)
+        {
+            Hold(buffer.Span);
+            return SendHeldAsync(ReadOnlyMemory<byte>.Empty, cancellationToken);
+        }
+
+        return SendHeldAsync(buffer, cancellationToken);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count).GetAwaiter().GetResult();
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        inner.ReadAsync(buffer, cancellationToken);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        inner.ReadAsync(buffer, offset, count, cancellationToken);
+
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+    public override void Flush() => inner.Flush();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            // What is still held was never sent: the socket is going away, and the buffer is simply not returned (the
+            // pool does not need it back, and a write still running on it must not see it reused).
+            _held = null;
+            _heldLength = 0;
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        _held = null;
+        _heldLength = 0;
+        return inner.DisposeAsync();
+    }
+
+    private void Hold(ReadOnlySpan<byte> bytes)
+    {
+        _held ??= ArrayPool<byte>.Shared.Rent(MaxHeldBytes);
+        bytes.CopyTo(_held.AsSpan(_heldLength));
+        _heldLength += bytes.Length;
+    }
+
+    /// <summary>Sends what is held, then <paramref name="after"/> (a write too large to join it), and lets the buffer go.</summary>
+    private async ValueTask SendHeldAsync(ReadOnlyMemory<byte> after, CancellationToken cancellationToken)
+    {
+        var held = _held!;
+        await inner.WriteAsync(held.AsMemory(0, _heldLength), cancellationToken);
+        _heldLength = 0;
+        _held = null;
+        ArrayPool<byte>.Shared.Return(held);
+        if (!after.IsEmpty)
+        {
+            await inner.WriteAsync(after, cancellationToken);
+        }
+    }
+}
