@@ -46,7 +46,7 @@ internal sealed class GatewayMetrics
         _dropped = _meter.CreateCounter<long>("vapora.gateway.messages.dropped", "{message}", "Backplane messages dropped, by reason (duplicate, malformed, oversized, unwatched, empty, failed).");
         _sent = _meter.CreateCounter<long>("vapora.gateway.frames.sent", "{frame}", "Frames written to client sockets.");
         _batches = _meter.CreateCounter<long>("vapora.gateway.frames.batches", "{write}",
-            "Socket writes of queued frames: frames that piled up go out together (Gateway:WriteBatchFrames), so frames.sent over this is frames per write.");
+            "Batches of frames a connection's writer sent with one flush: frames that piled up go out together (Gateway:WriteBatchFrames), so frames.sent over this is frames per socket write (HTTP/2 sockets still write each frame on its own).");
         _conflated = _meter.CreateCounter<long>("vapora.gateway.messages.conflated", "{frame}", "Queued progress frames replaced by a newer one because their client fell behind.");
         _slowConsumers = _meter.CreateCounter<long>("vapora.gateway.slow_consumers.closed", "{connection}", "Connections closed because they stopped reading: the send queue overflowed, or an event stream wrote nothing for a heartbeat interval with frames waiting.");
         _gapRepairs = _meter.CreateCounter<long>("vapora.gateway.gap_repairs", "{update}", "Updates recovered from the API's history after a gap or a reconnect.");

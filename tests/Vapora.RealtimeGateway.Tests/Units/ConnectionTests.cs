@@ -217,6 +217,8 @@ public sealed class ConnectionTests : IDisposable
 
             for (var tick = 1; tick <= capacity; tick++)
             {
+                // The writer is in its tick-th write (so every frame of that batch is counted) and the queue is full again.
+                await Poll.UntilAsync(() => body.WritesStarted == tick, Deadline, "the writer to be in its next write");
                 await Poll.UntilAsync(() => connection.QueuedFrames == capacity, Deadline, "the catch-up to fill the queue");
                 transport.Beat(connection);
                 Assert.False(connection.IsClosing);

@@ -31,6 +31,40 @@ public sealed class WriteBatchingStreamTests
     }
 
     [Fact]
+    public async Task A_flush_while_frames_are_held_waits_for_the_batch_and_one_after_it_reaches_the_server()
+    {
+        var inner = new RecordingStream();
+        await using var stream = new WriteBatchingStream(inner);
+
+        stream.Holding = true;
+        await stream.WriteAsync("ab"u8.ToArray(), Ct);
+        await stream.FlushAsync(Ct); // the WebSocket flushes after every frame
+        Assert.Equal(0, inner.Flushes);
+
+        stream.Holding = false;
+        await stream.WriteAsync("cd"u8.ToArray(), Ct);
+        await stream.FlushAsync(Ct);
+        Assert.Equal(["abcd"], inner.Texts);
+        Assert.Equal(1, inner.Flushes);
+    }
+
+    [Fact]
+    public async Task A_batch_whose_write_fails_is_dropped_and_never_sent_again()
+    {
+        var inner = new RecordingStream { FailNextWrite = true };
+        await using var stream = new WriteBatchingStream(inner);
+
+        stream.Holding = true;
+        await stream.WriteAsync("frames"u8.ToArray(), Ct);
+        stream.Holding = false;
+        await Assert.ThrowsAsync<IOException>(async () => await stream.WriteAsync("last"u8.ToArray(), Ct));
+        Assert.Equal(0, stream.HeldBytes);
+
+        await stream.WriteAsync("pong"u8.ToArray(), Ct);
+        Assert.Equal(["pong"], inner.Texts);
+    }
+
+    [Fact]
     public async Task A_write_with_nothing_held_and_not_holding_goes_straight_through()
     {
         var inner = new RecordingStream();
@@ -106,6 +140,11 @@ public sealed class WriteBatchingStreamTests
 
         public List<byte[]> Writes { get; } = [];
 
+        public int Flushes { get; private set; }
+
+        /// <summary>The next write throws, as a write to a broken connection does.</summary>
+        public bool FailNextWrite { get; set; }
+
         public IEnumerable<string> Texts => Writes.Select(w => Encoding.UTF8.GetString(w));
 
         public override bool CanRead => true;
@@ -120,8 +159,20 @@ public sealed class WriteBatchingStreamTests
 
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
+            if (FailNextWrite)
+            {
+                FailNextWrite = false;
+                return ValueTask.FromException(new IOException("The connection was reset."));
+            }
+
             Writes.Add(buffer.ToArray());
             return ValueTask.CompletedTask;
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken)
+        {
+            Flushes++;
+            return Task.CompletedTask;
         }
 
         public override void Write(byte[] buffer, int offset, int count) => Writes.Add(buffer.AsSpan(offset, count).ToArray());

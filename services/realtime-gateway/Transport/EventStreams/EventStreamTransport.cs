@@ -49,8 +49,9 @@ internal sealed class EventStreamTransport(HttpContext http, EventStreamCursor? 
         var bytes = frame.Bytes.Span;
         if (bytes.IsEmpty || (frame.Kind == FrameKind.KeepAlive && !_started))
         {
-            // A heartbeat before the stream has begun: there is nothing to keep alive yet.
-            return ValueTask.CompletedTask;
+            // A heartbeat before the stream has begun: there is nothing to keep alive yet. Should it end a batch, the
+            // batch still goes out.
+            return flush && _started ? FlushAsync(cancellationToken) : ValueTask.CompletedTask;
         }
 
         Start();

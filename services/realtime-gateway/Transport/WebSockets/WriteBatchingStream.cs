@@ -9,9 +9,10 @@ namespace Vapora.RealtimeGateway.Transport.WebSockets;
 /// one socket send carries a batch of frames instead of each its own.
 /// </summary>
 /// <remarks>
-/// The WebSocket makes every write under its own send lock, one at a time, so the buffer is only touched there; the
-/// writer loop only flips <see cref="Holding"/>, and its last frame of a batch is written with it cleared, which sends
-/// everything held. A write from the WebSocket (a pong) that meets a cleared flag sends what is held just the same, so
+/// The WebSocket makes every write (frames, pings, pongs, the close) under its own send lock, one at a time, so the
+/// buffer is only touched there; the writer loop only flips <see cref="Holding"/>, and its last frame of a batch is
+/// written with it cleared, which sends everything held. An abort disposes the stream outside that lock, so disposing
+/// only marks it: the buffer is left to the write that may be using it. A write from the WebSocket (a pong) that meets a cleared flag sends what is held just the same, so
 /// a frame is never left behind whichever of the two comes first. The buffer is rented for a batch and returned after
 /// it, so an idle socket holds none.
 /// </remarks>
@@ -83,7 +84,9 @@ internal sealed class WriteBatchingStream(Stream inner) : Stream
 
     public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+    /// <summary>The WebSocket flushes after every frame: while a batch is held there is nothing to flush yet.</summary>
+    public override Task FlushAsync(CancellationToken cancellationToken) =>
+        _heldLength > 0 ? Task.CompletedTask : inner.FlushAsync(cancellationToken);
 
     public override void Flush() => inner.Flush();
 
@@ -91,26 +94,19 @@ internal sealed class WriteBatchingStream(Stream inner) : Stream
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
+    // What is still held when the socket goes away was never sent, and stays with the stream: the buffer is not
+    // returned (the pool does not need it back, and a write still running on it must not see it reused).
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            // What is still held was never sent: the socket is going away, and the buffer is simply not returned (the
-            // pool does not need it back, and a write still running on it must not see it reused).
-            _held = null;
-            _heldLength = 0;
             inner.Dispose();
         }
 
         base.Dispose(disposing);
     }
 
-    public override ValueTask DisposeAsync()
-    {
-        _held = null;
-        _heldLength = 0;
-        return inner.DisposeAsync();
-    }
+    public override ValueTask DisposeAsync() => inner.DisposeAsync();
 
     private void Hold(ReadOnlySpan<byte> bytes)
     {
@@ -123,9 +119,12 @@ internal sealed class WriteBatchingStream(Stream inner) : Stream
     private async ValueTask SendHeldAsync(ReadOnlyMemory<byte> after, CancellationToken cancellationToken)
     {
         var held = _held!;
-        await inner.WriteAsync(held.AsMemory(0, _heldLength), cancellationToken);
+        var length = _heldLength;
+        // Let go of the batch before the write: if it fails the socket is broken, and a later write (a pong on its way
+        // out) must not send these frames a second time.
         _heldLength = 0;
         _held = null;
+        await inner.WriteAsync(held.AsMemory(0, length), cancellationToken);
         ArrayPool<byte>.Shared.Return(held);
         if (!after.IsEmpty)
         {
