@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Microsoft.Playwright;
 using Vapora.Testing;
 using static Microsoft.Playwright.Assertions;
 
@@ -83,7 +84,16 @@ public sealed class SecuredPageTests(SecuredPageFixture fixture) : IClassFixture
         // What this test watches is the token's renewal on an open WebSocket. A page whose first sockets went unanswered
         // (a busy machine) may be live over a fallback transport at first and move to the WebSocket when the client's
         // probe finds it works (15–30 s later): that move is not a reconnect, so the watch starts on the WebSocket.
-        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-transport", "websocket", new() { Timeout = 40_000 });
+        try
+        {
+            await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-transport", "websocket", new() { Timeout = 40_000 });
+        }
+        catch (PlaywrightException ex)
+        {
+            // Say what the page went through (a run on a fresh clone once saw it stop, offline, with no reason kept).
+            throw new Xunit.Sdk.XunitException($"The page never got onto the WebSocket. {await DescribeAsync(page)}", ex);
+        }
+
         var accepted = await AcceptedRefreshesAsync();
         var statesBefore = await page.EvaluateAsync<int>("window.__vapora.states.length");
 
@@ -110,6 +120,16 @@ public sealed class SecuredPageTests(SecuredPageFixture fixture) : IClassFixture
         Assert.True(refreshed >= 3, $"at least one in-band refresh per lifetime: {refreshed}");
         var versions = await page.Locator("#history tbody tr").EvaluateAllAsync<long[]>("rows => rows.map(r => Number(r.dataset.version))");
         Assert.Equal(Enumerable.Range(1, step + 1).Reverse().Select(v => (long)v), versions);
+    }
+
+    /// <summary>The page's indicator history (states, transports, scheduled waits) and its error box, for a failure message.</summary>
+    private static async Task<string> DescribeAsync(IPage page)
+    {
+        var states = await page.EvaluateAsync<string[]>("window.__vapora.states");
+        var transports = await page.EvaluateAsync<string?[]>("window.__vapora.transports");
+        var waits = await page.EvaluateAsync<string>("JSON.stringify(window.__vapora.waits)");
+        var error = await page.Locator("#error").IsVisibleAsync() ? await page.Locator("#error").InnerTextAsync() : "(none shown)";
+        return $"States: {string.Join(", ", states)}; transports: {string.Join(", ", transports.Select(t => t ?? "-"))}; waits: {waits}; error box: {error}";
     }
 
     /// <summary>In-band refreshes the gateways accepted so far (the page's socket is on one of them; earlier pages' may still be closing).</summary>
