@@ -107,7 +107,15 @@ public sealed class SecuredPageTests(SecuredPageFixture fixture) : IClassFixture
             await fixture.Client.ProgressAsync(mine.WorkflowId, Math.Min(step, 10), $"step {step}");
         }
 
-        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
+        try
+        {
+            await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
+        }
+        catch (PlaywrightException ex)
+        {
+            throw new Xunit.Sdk.XunitException($"The page is no longer live after three token lifetimes. {await DescribeAsync(page)}", ex);
+        }
+
         // The list's REST loads (every 10 s) use the fresh token too, not the address bar's that expired long ago.
         await Expect(page.Locator("#error")).ToBeHiddenAsync();
         Assert.True(await page.EvaluateAsync<int>("window.__vapora.listRefreshes") >= 2, "the list loaded at start and again after the first token expired");
