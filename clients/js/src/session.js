@@ -44,6 +44,8 @@ export class Session {
     this.reconnectTimer = null;
     this.probeTimer = null;
     this.stopped = false;
+    /** A token the server refused before it ever answered, and why: the next connection must not use it again. */
+    this.refused = null;
     this.stats = { duplicatesDropped: 0, malformedDropped: 0, reconnects: 0, tokenRefreshes: 0, resets: 0 };
     this.status = Object.freeze({ state: 'connecting', transport: config.transports[0].name });
     this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
@@ -108,6 +110,13 @@ export class Session {
       return;
     }
     if (this.stopped || this.current) return;
+    if (this.refused !== null) {
+      if (token === this.refused.token) {
+        this.stop('failed', this.refused.error);
+        return;
+      }
+      this.refused = null;
+    }
     this.open(this.level, token, 'current');
   }
 
@@ -240,9 +249,16 @@ export class Session {
     this.cancelProbe();
     if (info.giveUp) {
       // A token that worked has expired (the gateway closes with 4401 at exp): a token function gives a fresh one.
-      const renewable = info.errorCode === 'unauthorized' && typeof this.config.token === 'function' && link.confirmed;
+      // One refused before the server ever answered was bad, or only too old by the time it arrived (a page that
+      // loaded slowly with a short-lived token): one more try, but only with another token (connect() checks).
+      const renewable = info.errorCode === 'unauthorized' && typeof this.config.token === 'function';
       if (!renewable) {
         this.stop('failed', giveUpError(link, info));
+        return;
+      }
+      if (!link.confirmed) {
+        this.refused = { token: link.token, error: giveUpError(link, info) };
+        this.retry(info, false);
         return;
       }
       this.attempt = 0;

@@ -194,6 +194,30 @@ test('sockets that open but are cut before the server answers also move the watc
   await poll(() => updates.length === 1, 5000, 'polling to deliver version 1');
 });
 
+test('a token function whose token is refused before the server answered (4401) is asked again, and the watch gives up only when it gives the refused token again', { timeout: 15_000 }, async () => {
+  // A page that loaded slowly with a short-lived token: the first socket opens with a token already expired, while the
+  // token source (the embedding host) already has a fresh one.
+  const server = await gateway({ onSocket: (socket) => socket.close(4401, 'token expired') });
+  const clock = new FakeClock();
+  const tokens = ['stale', 'fresh', 'fresh'];
+  const { handle, statuses } = watching('wf-refused', { baseUrl: server.baseUrl, timers: clock, random: half, token: () => tokens.shift() ?? 'fresh', transports: ['websocket'] });
+
+  await poll(() => statuses.at(-1)?.state === 'reconnecting', 5000, 'a reconnect after the first 4401');
+  assert.equal(statuses.at(-1).closeCode, 4401);
+  clock.advance(statuses.at(-1).delayMs);
+  await poll(() => server.upgrades.length === 2, 5000, 'the second connection, with the fresh token');
+  assert.deepEqual(server.upgrades.map((u) => u.headers.authorization), ['Bearer stale', 'Bearer fresh']);
+
+  // Refused too, and the source has nothing newer: that is a bad token, not an old one.
+  await poll(() => statuses.at(-1)?.state === 'reconnecting' && statuses.at(-1).attempt === 2, 5000, 'a reconnect after the second 4401');
+  clock.advance(statuses.at(-1).delayMs);
+  const stopped = await handle.closed;
+  assert.equal(stopped.reason, 'failed');
+  assert.equal(stopped.error.code, 'unauthorized');
+  assert.equal(server.upgrades.length, 2);
+  assert.deepEqual(clock.pending(), [], 'no reconnect scheduled');
+});
+
 test('the token goes in the Authorization header outside browsers and in access_token when asked to', { timeout: 15_000 }, async () => {
   const server = await gateway({ onSocket: (socket) => socket.close(1011) });
   const header = watching('wf-token', { baseUrl: server.baseUrl, token: 'secret-1', transports: ['websocket'] });
