@@ -10,11 +10,11 @@ namespace Vapora.RealtimeGateway.Transport.WebSockets;
 /// </summary>
 /// <remarks>
 /// The WebSocket makes every write (frames, pings, pongs, the close) under its own send lock, one at a time, so the
-/// buffer is only touched there; the writer loop only flips <see cref="Holding"/>, and its last frame of a batch is
-/// written with it cleared, which sends everything held. An abort disposes the stream outside that lock, so disposing
-/// only marks it: the buffer is left to the write that may be using it. A write from the WebSocket (a pong) that meets a cleared flag sends what is held just the same, so
-/// a frame is never left behind whichever of the two comes first. The buffer is rented for a batch and returned after
-/// it, so an idle socket holds none.
+/// buffer is only touched there. The writer loop only flips <see cref="Holding"/> and writes a batch's last frame with
+/// it cleared, which sends everything held; a write of the WebSocket's own (a pong) that meets the flag cleared sends
+/// what is held too, so nothing is left behind whichever comes first. The buffer is rented for a batch and returned
+/// after it, so an idle socket holds none. An abort disposes the stream outside the send lock, so disposing leaves the
+/// buffer alone.
 /// </remarks>
 internal sealed class WriteBatchingStream(Stream inner) : Stream
 {
