@@ -59,7 +59,8 @@ public sealed class WorkflowClientOptions
     /// <c>token_expiring</c>) for a token sent in-band on the open socket, so the stream never reconnects for a token.
     /// Failures are reported (<see cref="WorkflowStream.TokenRefreshFailed"/>); if none succeeds before expiry, the
     /// gateway closes with 4401 and the stream reconnects with the next token this gives. An event stream cannot send a
-    /// token: it reconnects at expiry and resumes.
+    /// token: it reconnects at expiry and resumes. A token refused before the gateway ever answered is tried again only
+    /// with another token: this giving the refused one again ends the stream with 4401.
     /// </summary>
     public Func<CancellationToken, ValueTask<string>>? AccessTokenProvider { get; init; }
 

@@ -95,13 +95,14 @@ public sealed class WorkflowStream
 
         var attempt = 0;
         var unanswered = 0;
+        Opened? refused = null; // a token the gateway refused before it ever answered: the next connection must not use it again
         try
         {
             SetStatus(StreamStatus.Connecting);
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var opened = await OpenAsync(cancellationToken);
+                var opened = await OpenAsync(refused, cancellationToken);
                 var (closeCode, reason, error, retryAfter) = (opened.CloseCode, opened.Reason, opened.Error, opened.RetryAfter);
                 // An event stream that began is the gateway's answer; a socket has answered once a frame (a pong) came.
                 var answered = opened.Connection is not null && Transport == StreamTransport.ServerSentEvents;
@@ -136,9 +137,17 @@ public sealed class WorkflowStream
                     }
                 }
 
-                // A token that expired on a connection that worked: the callback gives a fresh one for the next.
-                var expiredWithProvider = closeCode == CloseReason.Unauthorized.Code && answered && _options.AccessTokenProvider is not null;
-                if (closeCode is { } code && !CloseReason.ShouldResume(code) && !expiredWithProvider)
+                // A token that expired on a connection that worked: the callback gives a fresh one for the next. One refused
+                // before the gateway ever answered was bad, or only too old by the time it arrived (a slow start with a
+                // short-lived token): one more try, but only with another token (OpenAsync checks).
+                var unauthorizedWithProvider = closeCode == CloseReason.Unauthorized.Code && _options.AccessTokenProvider is not null;
+                var renewable = unauthorizedWithProvider && (answered || refused is not { } last || last.Token != opened.Token);
+                if (answered || (unauthorizedWithProvider && renewable))
+                {
+                    refused = answered ? null : Opened.Refused(closeCode!.Value, reason) with { Token = opened.Token };
+                }
+
+                if (closeCode is { } code && !CloseReason.ShouldResume(code) && !renewable)
                 {
                     throw new WorkflowStreamClosedException(WorkflowId, code, reason);
                 }
@@ -235,7 +244,7 @@ public sealed class WorkflowStream
         }
     }
 
-    private async Task<Opened> OpenAsync(CancellationToken cancellationToken)
+    private async Task<Opened> OpenAsync(Opened? refused, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.ConnectTimeout);
@@ -249,6 +258,12 @@ public sealed class WorkflowStream
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 return Opened.Failed(new InvalidOperationException("The access token callback failed: " + ex.Message, ex));
+            }
+
+            if (refused is { } last && last.Token == settings.AccessToken)
+            {
+                // The callback gives the token just refused: it is bad, not late. The gateway's refusal stands.
+                return last;
             }
         }
 

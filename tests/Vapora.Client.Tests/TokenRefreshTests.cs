@@ -1,11 +1,13 @@
 using System.Net.Http.Headers;
+using Vapora.Contracts;
 using Vapora.Testing;
 
 namespace Vapora.Client.Tests;
 
 /// <summary>
 /// The client keeps a socket's token fresh in-band (its token callback, ahead of expiry) against a gateway with JWT on:
-/// no reconnect for a token, and a failed refresh is reported while the stream goes on.
+/// no reconnect for a token, and a failed refresh is reported while the stream goes on. A token refused before the
+/// gateway ever answered gets one more try with the callback's next token.
 /// </summary>
 public sealed class TokenRefreshTests(RedisFixture redis) : IAsyncLifetime
 {
@@ -110,6 +112,69 @@ public sealed class TokenRefreshTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal([1L, 2], versions);
         Assert.Equal(4401, reconnects[0].CloseCode);
         Assert.Contains(failures, f => f.Contains("unauthorized", StringComparison.Ordinal) && f.Contains("another subject", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(StreamTransport.WebSocket)]
+    [InlineData(StreamTransport.ServerSentEvents)]
+    public async Task A_first_token_refused_before_any_answer_is_retried_once_with_the_callbacks_next_token(StreamTransport transport)
+    {
+        var api = Writer();
+        var id = (await api.CreateAsync()).WorkflowId;
+        var calls = 0;
+        var stream = new WorkflowStreamClient(new WorkflowClientOptions
+        {
+            BaseUrl = _gateway.BaseUrl,
+            Transports = [transport],
+            InitialBackoff = TimeSpan.FromMilliseconds(50),
+            // The first token aged on its way (a slow start with a short-lived token); the callback's next one is good.
+            AccessTokenProvider = _ => ValueTask.FromResult(Interlocked.Increment(ref calls) == 1
+                ? _tokens.Create(workflows: [id], lifetime: TimeSpan.FromMinutes(-1))
+                : _tokens.Create(workflows: [id])),
+        }).Watch(id, afterVersion: 0);
+        var reconnects = new List<ReconnectingEventArgs>();
+        stream.Reconnecting += (_, e) => { lock (reconnects) { reconnects.Add(e); } };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var versions = new List<long>();
+        var reading = ReadAsync(stream, versions, stop.Token);
+
+        await Poll.UntilAsync(() => { lock (versions) { return versions.Count == 1; } }, TimeSpan.FromSeconds(15), "the state after the second token");
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+
+        Assert.Equal([1L], versions);
+        Assert.Equal(4401, Assert.Single(reconnects).CloseCode);
+    }
+
+    [Theory]
+    [InlineData(StreamTransport.WebSocket)]
+    [InlineData(StreamTransport.ServerSentEvents)]
+    public async Task A_callback_that_gives_the_refused_token_again_ends_the_stream_with_4401_after_one_retry(StreamTransport transport)
+    {
+        var id = (await Writer().CreateAsync()).WorkflowId;
+        var expired = _tokens.Create(workflows: [id], lifetime: TimeSpan.FromMinutes(-1));
+        var calls = 0;
+        var stream = new WorkflowStreamClient(new WorkflowClientOptions
+        {
+            BaseUrl = _gateway.BaseUrl,
+            Transports = [transport],
+            InitialBackoff = TimeSpan.FromMilliseconds(50),
+            AccessTokenProvider = _ =>
+            {
+                Interlocked.Increment(ref calls);
+                return ValueTask.FromResult(expired);
+            },
+        }).Watch(id);
+        var reconnects = 0;
+        stream.Reconnecting += (_, _) => Interlocked.Increment(ref reconnects);
+
+        var error = await Assert.ThrowsAsync<WorkflowStreamClosedException>(() => stream.RunAsync(Ct));
+
+        Assert.Equal(CloseReason.Unauthorized.Code, error.CloseCode);
+        Assert.Contains("expired", error.Message, StringComparison.Ordinal);
+        Assert.True(calls >= 2, $"{calls} calls of the token callback"); // a socket's in-band refresh may ask too
+        Assert.Equal(1, reconnects);
+        Assert.Equal(StreamStatus.Stopped, stream.Status);
     }
 
     /// <summary>Reads the stream on its own task, collecting the versions (lock the list to look at it).</summary>
