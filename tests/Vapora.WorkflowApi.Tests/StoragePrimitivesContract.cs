@@ -58,7 +58,11 @@ public abstract partial class WorkflowStoreContract
     {
         var storage = await CreateStorageAsync();
         var id = NewId();
-        var (v1, v2, v3) = (Entry(id, 1, name: "forward"), Entry(id, 2, name: "forward"), Entry(id, 3, WorkflowStatus.Completed, name: "forward"));
+        // One creation time for the three, as the write path gives every entry of a workflow (three calls of UtcNow can
+        // fall in different milliseconds on a busy machine, and the summary keeps the first entry's).
+        var created = DateTimeOffset.UtcNow;
+        var (v1, v2, v3) = (Entry(id, 1, name: "forward", createdAt: created), Entry(id, 2, name: "forward", createdAt: created),
+            Entry(id, 3, WorkflowStatus.Completed, name: "forward", createdAt: created));
 
         var createdBySecond = await storage.UpsertSummaryAsync(v2, Ct);
         var firstComesLate = await storage.UpsertSummaryAsync(v1, Ct);
