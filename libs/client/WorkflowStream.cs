@@ -142,10 +142,7 @@ public sealed class WorkflowStream
                 // short-lived token): one more try, but only with another token (OpenAsync checks).
                 var unauthorizedWithProvider = closeCode == CloseReason.Unauthorized.Code && _options.AccessTokenProvider is not null;
                 var renewable = unauthorizedWithProvider && (answered || refused is not { } last || last.Token != opened.Token);
-                if (answered || (unauthorizedWithProvider && renewable))
-                {
-                    refused = answered ? null : Opened.Refused(closeCode!.Value, reason) with { Token = opened.Token };
-                }
+                refused = answered ? null : renewable ? Opened.Refused(closeCode!.Value, reason) with { Token = opened.Token } : refused;
 
                 if (closeCode is { } code && !CloseReason.ShouldResume(code) && !renewable)
                 {
