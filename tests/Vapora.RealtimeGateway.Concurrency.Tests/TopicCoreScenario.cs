@@ -32,7 +32,7 @@ internal static class TopicCoreScenario
         var metrics = new GatewayMetrics(meters.GetRequiredService<IMeterFactory>());
         var time = new FakeTimeProvider();
         var log = new CoreLog(Id, Baseline);
-        var hub = Options.Create(new HubOptions { RecentUpdatesPerWorkflow = 4, UnsubscribeGracePeriod = TimeSpan.Zero });
+        var hub = Options.Create(new HubOptions { RecentUpdatesPerWorkflow = 4, RecentFramesMaxBytes = 64 * 1024, UnsubscribeGracePeriod = TimeSpan.Zero });
         var updateLog = Options.Create(new UpdateLogOptions { WorkflowApiUrl = new Uri("http://127.0.0.1:9"), CatchUpPageSize = 3 });
         using var repair = new TopicRepair(log, hub, updateLog, time, NullLogger<TopicRepair>.Instance);
         using var reads = new HistoryReads(log, Options.Create(new ResumeOptions()), updateLog, metrics, time, NullLogger<HistoryReads>.Instance);

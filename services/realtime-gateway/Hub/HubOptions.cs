@@ -21,6 +21,14 @@ public sealed class HubOptions
     public int RecentUpdatesPerWorkflow { get; set; } = 128;
 
     /// <summary>
+    /// Memory for the recent updates' bytes, shared by all watched workflows (a circular log: the oldest go first, and a
+    /// resume from before them reads the API's history). 0 keeps each recent update as an object instead, which the GC
+    /// promotes one by one.
+    /// </summary>
+    [Range(typeof(long), "0", "68719476736")]
+    public long RecentFramesMaxBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
     /// How often each watched workflow is compared with the API even when nothing arrives, to catch an update whose
     /// publish was lost. Checks are spread out and rate-limited by <see cref="ConvergenceChecksPerSecond"/>.
     /// </summary>

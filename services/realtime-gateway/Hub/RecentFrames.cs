@@ -1,24 +1,40 @@
+using Vapora.Contracts;
 using Vapora.RealtimeGateway.Frames;
 
 namespace Vapora.RealtimeGateway.Hub;
 
 /// <summary>
 /// The last few frames of a workflow, contiguous by version, so that a resume or late joiner that is
-/// only a little behind is served from memory rather than from the API. Not thread-safe: the topic locks.
+/// only a little behind is served from memory rather than from the API. Their bytes live in the process's
+/// <see cref="RecentFrameLog"/>; only the newest frame (and frames a resume asked for) stay objects, so the window
+/// adds nothing for the GC to promote. A frame whose bytes the log has written over ends the window there.
+/// Not thread-safe: the topic locks.
 /// </summary>
-internal sealed class RecentFrames(int capacity)
+internal sealed class RecentFrames(int capacity, RecentFrameLog log)
 {
-    private readonly UpdateFrame?[] _ring = new UpdateFrame?[capacity];
+    private const int InitialSlots = 8;
+
+    private Entry[] _ring = [];
     private int _count;
     private long _last;
 
-    /// <summary>The oldest version held; <c>Last + 1</c> when empty.</summary>
-    public long First => _last - _count + 1;
+    /// <summary>The oldest version held; <c>Last + 1</c> when empty. Versions whose bytes are gone are let go first.</summary>
+    public long First
+    {
+        get
+        {
+            DropLost();
+            return _last - _count + 1;
+        }
+    }
+
+    /// <summary>The newest version held (or, when empty, the version the window starts after).</summary>
+    public long Last => _last;
 
     /// <summary>Adds the next version; a non-contiguous version restarts the window.</summary>
     public void Add(UpdateFrame frame)
     {
-        if (_ring.Length == 0)
+        if (capacity == 0)
         {
             _last = frame.Version;
             return;
@@ -29,10 +45,16 @@ internal sealed class RecentFrames(int capacity)
             Array.Clear(_ring);
             _count = 0;
         }
+        else if (_count > 0 && _ring[Slot(_last)].Position >= 0)
+        {
+            // The previous head's bytes are in the log: let its object go while it is young.
+            _ring[Slot(_last)].Frame = null;
+        }
 
+        MakeRoom(_count + 1);
         _last = frame.Version;
-        _ring[frame.Version % _ring.Length] = frame;
-        _count = Math.Min(_count + 1, _ring.Length);
+        _ring[Slot(_last)] = new Entry(log.Append(frame.Json.Span), frame.Json.Length, frame);
+        _count = Math.Min(_count + 1, capacity);
     }
 
     /// <summary>Starts an empty window just after <paramref name="version"/>.</summary>
@@ -50,20 +72,23 @@ internal sealed class RecentFrames(int capacity)
     /// </summary>
     public void Seed(IReadOnlyList<UpdateFrame> older)
     {
-        for (var i = older.Count - 1; i >= 0 && _count < _ring.Length; i--)
+        for (var i = older.Count - 1; i >= 0 && _count < capacity; i--)
         {
             var frame = older[i];
-            if (frame.Version >= First)
+            var first = First;
+            if (frame.Version >= first)
             {
                 continue;
             }
 
-            if (frame.Version != First - 1 || frame.Version < 1)
+            if (frame.Version != first - 1 || frame.Version < 1)
             {
                 break;
             }
 
-            _ring[frame.Version % _ring.Length] = frame;
+            var position = log.Append(frame.Json.Span);
+            MakeRoom(_count + 1);
+            _ring[Slot(frame.Version)] = new Entry(position, frame.Json.Length, position >= 0 ? null : frame);
             _count++;
         }
     }
@@ -71,24 +96,88 @@ internal sealed class RecentFrames(int capacity)
     /// <summary>True when every version after <paramref name="position"/> up to the newest is held.</summary>
     public bool Covers(long position) => position >= First - 1;
 
-    /// <summary>The newest version held (or, when empty, the version the window starts after).</summary>
-    public long Last => _last;
-
-    /// <summary>The frame of a version held (between <see cref="First"/> and <see cref="Last"/>).</summary>
-    public UpdateFrame this[long version] => version >= First && version <= _last
-        ? _ring[version % _ring.Length]!
-        : throw new ArgumentOutOfRangeException(nameof(version), version, $"Versions {First}..{_last} are held.");
-
-    /// <summary>Up to <paramref name="max"/> frames after <paramref name="position"/>, oldest first, copied (call <see cref="Covers"/> first).</summary>
+    /// <summary>
+    /// Up to <paramref name="max"/> frames after <paramref name="position"/>, oldest first (call <see cref="Covers"/>
+    /// first). Fewer when the log wrote over a frame's bytes since: those before it.
+    /// </summary>
     public UpdateFrame[] CopyAfter(long position, int max)
     {
         var from = Math.Max(position + 1, First);
         var frames = new UpdateFrame[(int)Math.Clamp(_last - from + 1, 0, max)];
         for (var i = 0; i < frames.Length; i++)
         {
-            frames[i] = _ring[(from + i) % _ring.Length]!;
+            if (Materialize(from + i) is not { } frame)
+            {
+                return frames[..i];
+            }
+
+            frames[i] = frame;
         }
 
         return frames;
+    }
+
+    private UpdateFrame? Materialize(long version)
+    {
+        ref var entry = ref _ring[Slot(version)];
+        if (entry.Frame is { } frame)
+        {
+            return frame;
+        }
+
+        if (log.Read(entry.Position, entry.Length) is not { } json)
+        {
+            return null;
+        }
+
+        if (!WorkflowUpdateHeader.TryRead(json, out var header) || header.Version != version)
+        {
+            throw new InvalidOperationException($"The recent-frame log returned other bytes for version {version}.");
+        }
+
+        // Kept as an object from now on, so that the resumes of a reconnect storm share one copy.
+        entry.Frame = new UpdateFrame(header, json, receivedAtTimestamp: 0);
+        return entry.Frame;
+    }
+
+    /// <summary>Ends the window above the newest version whose bytes are gone (seeded frames went into the log later than newer ones).</summary>
+    private void DropLost()
+    {
+        for (var version = _last; version > _last - _count; version--)
+        {
+            var entry = _ring[Slot(version)];
+            if (entry.Frame is null && !log.Holds(entry.Position))
+            {
+                _count = (int)(_last - version);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Grows the ring (it starts small: most topics hold a few versions) to hold <paramref name="count"/> versions, up to the capacity.</summary>
+    private void MakeRoom(int count)
+    {
+        if (count <= _ring.Length || _ring.Length == capacity)
+        {
+            return;
+        }
+
+        var grown = new Entry[Math.Min(capacity, Math.Max(InitialSlots, _ring.Length * 2))];
+        for (var version = _last - _count + 1; version <= _last; version++)
+        {
+            grown[version % grown.Length] = _ring[Slot(version)];
+        }
+
+        _ring = grown;
+    }
+
+    private int Slot(long version) => (int)(version % _ring.Length);
+
+    /// <summary>Where a version's bytes are in the log (-1: not in it, then the frame is kept), and the frame while it is kept.</summary>
+    private struct Entry(long position, int length, UpdateFrame? frame)
+    {
+        public readonly long Position = position;
+        public readonly int Length = length;
+        public UpdateFrame? Frame = frame;
     }
 }

@@ -19,7 +19,7 @@ internal sealed partial class WorkflowTopic(string workflowId, TopicContext cont
 
     private readonly object _lock = new();
     private readonly PendingFrames _pending = new(MaxPendingFrames);
-    private readonly RecentFrames _recent = new(context.Options.RecentUpdatesPerWorkflow);
+    private readonly RecentFrames _recent = new(context.Options.RecentUpdatesPerWorkflow, context.RecentLog);
     private readonly WatcherSet _watchers = new();
     private readonly TopicState _state = new();
     private TopicStatus _status = TopicStatus.Initializing;
@@ -143,14 +143,20 @@ internal sealed partial class WorkflowTopic(string workflowId, TopicContext cont
             }
 
             var missing = (int)Math.Max(0, _head - position);
+            var frames = missing > 0 ? _recent.CopyAfter(position, missing) : [];
+            if (frames.Length < missing)
+            {
+                return AttachResult.NotInMemory; // the log wrote over one of them just now
+            }
+
             if (missing > 0 && !watcher.TryReserve(missing))
             {
                 return AttachResult.NoRoom;
             }
 
-            for (var version = position + 1; version <= _head; version++)
+            foreach (var frame in frames)
             {
-                watcher.HandOver(_recent[version]);
+                watcher.HandOver(frame);
             }
 
             _watchers.Add(watcher);

@@ -81,6 +81,11 @@ internal sealed class GatewayMetrics
         _meter.CreateObservableGauge("vapora.gateway.redis.channels", subscribedChannels, "{channel}", "Redis channels subscribed.");
     }
 
+    /// <summary>Registers the gauge of the recent frames' log (wired once at start-up).</summary>
+    public void ObserveRecentFrames(Func<long> allocatedBytes) =>
+        _meter.CreateObservableGauge("vapora.gateway.recent_frames.memory", allocatedBytes, "By",
+            "Memory of the log that holds the recent updates' bytes for resumes (Gateway:RecentFramesMaxBytes at most).");
+
     /// <summary>Registers the gauges of open connections (wired once at start-up).</summary>
     public void ObserveConnections(Func<int> connections, Func<IEnumerable<(string Transport, int Count)>> byTransport, Func<int> limit,
         Func<long> queuedFrames, Func<long> subscriptions)
