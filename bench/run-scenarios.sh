@@ -3,7 +3,8 @@
 # results (and the sweep charts) to bench/results/. About 35 minutes on the reference machine.
 #   bench/run-scenarios.sh [scenario ...]     scenarios: fanout fanout3 latency memory breadth cluster stalled sse
 #                                              fanout-vapora fanout-vapora-high storm breadth-split growth churn peers
-#                                              memory-server-gc tokens writes (default: all but fanout-vapora and fanout-vapora-high)
+#                                              memory-server-gc tokens writes breadth-recent
+#                                              (default: all but fanout-vapora, fanout-vapora-high and breadth-recent)
 # Issue 18's scenarios split the harness's clients over worker processes (--workers 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,6 +62,16 @@ for scenario in ${scenarios[@]}; do
       # kill -9 the gateway holding half (every client of 50 workflows, which the other gateway does not watch yet)
       for coalesce in on off; do
         bench storm --clients 10000 --workflows 100 --rate 200 --workers 2 --storm 15 --coalesce "$coalesce" --runs 3 --out "$out/storm-coalesce-$coalesce.json"
+      done ;;
+    breadth-recent)  # issue 29: 4 split, recent frames as objects (RecentFramesMaxBytes=0) vs in the log, both GCs, with GC counters
+      for gc in workstation server; do
+        for recent in objects log; do
+          name="breadth-split-recent-$recent$([ "$gc" = server ] && echo -server-gc)"
+          bench/gc-watch.sh "$out/gc/$name" & watch=$!
+          Gateway__RecentFramesMaxBytes=$([ "$recent" = objects ] && echo 0 || echo 67108864) \
+            bench run --target vapora --gc "$gc" --clients 10000 --workflows 10000 --rate 10000 --duration 20 --runs 3 --workers 2 --out "$out/$name.json"
+          kill "$watch"; python3 bench/gc-pauses.py "$out/gc/$name"
+        done
       done ;;
     breadth-split)  # 4 again with the clients over two worker processes, into Redis and through REST
       bench run --target vapora --clients 10000 --workflows 10000 --rate 10000 --duration 10 --runs 3 --workers 2 --out "$out/breadth-split-vapora.json"
