@@ -72,10 +72,11 @@ internal sealed class RecentFrames(int capacity, RecentFrameLog log)
     /// </summary>
     public void Seed(IReadOnlyList<UpdateFrame> older)
     {
+        // Lost versions are let go once, here; one the appends below make lost ends the window at the next First.
+        var first = First;
         for (var i = older.Count - 1; i >= 0 && _count < capacity; i--)
         {
             var frame = older[i];
-            var first = First;
             if (frame.Version >= first)
             {
                 continue;
@@ -90,6 +91,7 @@ internal sealed class RecentFrames(int capacity, RecentFrameLog log)
             MakeRoom(_count + 1);
             _ring[Slot(frame.Version)] = new Entry(position, frame.Json.Length, position >= 0 ? null : frame);
             _count++;
+            first--;
         }
     }
 
