@@ -7,6 +7,18 @@ public sealed class MetricsSnapshot
 {
     private readonly List<(string Name, string Labels, double Value)> _samples = [];
 
+    private static string LabelValue(string labels, string label)
+    {
+        var start = labels.IndexOf(label + "=\"", StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return string.Empty;
+        }
+
+        start += label.Length + 2;
+        return labels[start..labels.IndexOf('"', start)];
+    }
+
     public static MetricsSnapshot Parse(string text)
     {
         var snapshot = new MetricsSnapshot();
@@ -35,6 +47,16 @@ public sealed class MetricsSnapshot
     /// <summary>Sum of every series of <paramref name="name"/> whose labels contain <paramref name="labelFilter"/>.</summary>
     public double Value(string name, string? labelFilter = null) =>
         _samples.Where(s => s.Name == name && (labelFilter is null || s.Labels.Contains(labelFilter, StringComparison.Ordinal))).Sum(s => s.Value);
+
+    /// <summary>
+    /// The cumulative buckets of histogram <paramref name="name"/> (its <c>_bucket</c> series, summed over other labels) by
+    /// upper bound, lowest first; +Inf last.
+    /// </summary>
+    public IReadOnlyList<(double UpperBound, double Count)> Buckets(string name) =>
+        [.. _samples.Where(s => s.Name == name + "_bucket")
+            .GroupBy(s => LabelValue(s.Labels, "le"))
+            .Select(g => (UpperBound: g.Key == "+Inf" ? double.PositiveInfinity : double.Parse(g.Key, NumberStyles.Float, CultureInfo.InvariantCulture), Count: g.Sum(s => s.Value)))
+            .OrderBy(b => b.UpperBound)];
 
     public bool Has(string name) => _samples.Any(s => s.Name == name);
 }

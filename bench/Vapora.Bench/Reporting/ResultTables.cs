@@ -53,6 +53,8 @@ internal static class ResultTables
         ("API history requests during the storm", f => N0(f.ApiHistoryRequests)),
         ("survivor: history reads / coalesced / refused", f => $"{N0(f.SurvivorHistoryReads)} / {N0(f.SurvivorCoalesced)} / {N0(f.SurvivorRefused)}"),
         ("survivors' latency p50 / p99 / max ms", f => $"{F2(f.SurvivorsP50Ms)} / {F2(f.SurvivorsP99Ms)} / {F2(f.SurvivorsMaxMs)}"),
+        ("survivor: accept → write p50 / p99, fan-out p99 ms", f => $"{F2(f.SurvivorSendLagP50Ms)} / {F2(f.SurvivorSendLagP99Ms)}, {F2(f.SurvivorFanOutP99Ms)}"),
+        ("GC paused in the window ms: survivor, harness workers", f => $"{F1(f.SurvivorGcPausedMs)}, {F1(f.HarnessGcPausedMs)}"),
         ("lost / dup / reordered / gave up", f => $"{f.Lost} / {f.Duplicated} / {f.Reordered} / {f.Disconnected}"),
         ("CPU cores: survivor, API, harness, machine", f => $"{F2(f.SurvivorCpuCores)}, {F2(f.ApiCpuCores)}, {F2(f.HarnessCpuCores)}, {F2(f.MachineCpuCores)}"),
         ("published updates/s", f => N0(f.PublishedPerSecond)),

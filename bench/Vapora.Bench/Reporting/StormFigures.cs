@@ -33,6 +33,22 @@ internal sealed record StormFigures
 
     public double SurvivorsMaxMs { get; init; }
 
+    /// <summary>
+    /// The survivor's own view over the storm window: API accept → socket write of every live frame it sent (its
+    /// histogram's bucket bounds), so a tail here is the gateway's and a tail only above is the harness's or the API's.
+    /// </summary>
+    public double SurvivorSendLagP50Ms { get; init; }
+
+    public double SurvivorSendLagP99Ms { get; init; }
+
+    /// <summary>The survivor's Redis receive → queued on every watcher, p99 (bucket bound).</summary>
+    public double SurvivorFanOutP99Ms { get; init; }
+
+    /// <summary>Time the survivor and the harness's worker processes spent in GC pauses inside the storm window.</summary>
+    public double SurvivorGcPausedMs { get; init; }
+
+    public double HarnessGcPausedMs { get; init; }
+
     public long Lost { get; init; }
 
     public long Duplicated { get; init; }
@@ -68,6 +84,11 @@ internal sealed record StormFigures
         SurvivorsP50Ms = Statistics.Median(runs.Select(r => r.SurvivorsP50Ms)),
         SurvivorsP99Ms = Statistics.Median(runs.Select(r => r.SurvivorsP99Ms)),
         SurvivorsMaxMs = Statistics.Median(runs.Select(r => r.SurvivorsMaxMs)),
+        SurvivorSendLagP50Ms = Statistics.Median(runs.Select(r => r.SurvivorSendLagP50Ms)),
+        SurvivorSendLagP99Ms = Statistics.Median(runs.Select(r => r.SurvivorSendLagP99Ms)),
+        SurvivorFanOutP99Ms = Statistics.Median(runs.Select(r => r.SurvivorFanOutP99Ms)),
+        SurvivorGcPausedMs = Statistics.Median(runs.Select(r => r.SurvivorGcPausedMs)),
+        HarnessGcPausedMs = Statistics.Median(runs.Select(r => r.HarnessGcPausedMs)),
         Lost = Statistics.Median(runs.Select(r => r.Lost)),
         Duplicated = Statistics.Median(runs.Select(r => r.Duplicated)),
         Reordered = Statistics.Median(runs.Select(r => r.Reordered)),

@@ -7,6 +7,7 @@ using Vapora.Bench.Measurement;
 using Vapora.Bench.Publishing;
 using Vapora.Bench.Reporting;
 using Vapora.Bench.Targets;
+using Vapora.Testing;
 
 namespace Vapora.Bench.Scenarios;
 
@@ -32,11 +33,13 @@ internal static class StormRun
         long windowStart, killAt, windowEnd, sentAtStart, sentAtEnd;
         double historyBefore, historyAfter;
         WindowCpu cpuBefore, cpuAfter;
+        MetricsSnapshot survivorBefore, survivorAfter;
         pacer.Start();
         try
         {
             await Task.Delay(TimeSpan.FromSeconds(settings.WarmupSeconds), cancellationToken);
             historyBefore = await target.ApiHistoryRequestsAsync();
+            survivorBefore = await target.Survivor.MetricsAsync();
             windowStart = Stopwatch.GetTimestamp();
             sentAtStart = pacer.Sent;
             cpuBefore = WindowCpu.Take(target.ServerPid, target.HelperPids["workflow-api"], fleet);
@@ -54,6 +57,7 @@ internal static class StormRun
             sentAtEnd = pacer.Sent;
             await fleet.EndWindowAsync(windowEnd);
             historyAfter = await target.ApiHistoryRequestsAsync();
+            survivorAfter = await target.Survivor.MetricsAsync();
             cpuAfter = WindowCpu.Take(target.ServerPid, target.HelperPids["workflow-api"], fleet);
         }
         finally
@@ -82,6 +86,11 @@ internal static class StormRun
             SurvivorsP50Ms = Ms(latency.GetValueAtPercentile(50)),
             SurvivorsP99Ms = Ms(latency.GetValueAtPercentile(99)),
             SurvivorsMaxMs = Ms(latency.GetMaxValue()),
+            SurvivorSendLagP50Ms = BucketPercentile(survivorBefore, survivorAfter, SendLag, 0.50),
+            SurvivorSendLagP99Ms = BucketPercentile(survivorBefore, survivorAfter, SendLag, 0.99),
+            SurvivorFanOutP99Ms = BucketPercentile(survivorBefore, survivorAfter, FanOut, 0.99),
+            SurvivorGcPausedMs = (GcPaused(survivorAfter) - GcPaused(survivorBefore)) * 1000,
+            HarnessGcPausedMs = result.WorkerGcPausedMs,
             Lost = result.Lost,
             Duplicated = result.Duplicated,
             Reordered = result.Reordered,
@@ -93,6 +102,30 @@ internal static class StormRun
             PublishedPerSecond = (sentAtEnd - sentAtStart) / seconds,
             FirstProblem = result.FirstProblem ?? publisher.FirstError,
         };
+    }
+
+    /// <summary>The survivor's own histogram of API accept → socket write, every live frame it sent (its own and the orphans' clients).</summary>
+    private const string SendLag = "vapora_gateway_publish_to_send_lag_milliseconds";
+
+    /// <summary>Seconds the process spent in GC pauses (the runtime's counter, by the name OpenTelemetry's runtime instrumentation exports).</summary>
+    private static double GcPaused(MetricsSnapshot metrics) =>
+        metrics.Value("dotnet_gc_pause_time_seconds_total") + metrics.Value("process_runtime_dotnet_gc_pause_time_seconds_total");
+
+    /// <summary>The survivor's own histogram of Redis receive → queued on every watcher.</summary>
+    private const string FanOut = "vapora_gateway_fanout_duration_milliseconds";
+
+    /// <summary>The upper bound of the bucket holding <paramref name="quantile"/> of what <paramref name="name"/> recorded between two scrapes.</summary>
+    private static double BucketPercentile(MetricsSnapshot before, MetricsSnapshot after, string name, double quantile)
+    {
+        var earlier = before.Buckets(name).ToDictionary(b => b.UpperBound, b => b.Count);
+        var window = after.Buckets(name).Select(b => (b.UpperBound, Count: b.Count - earlier.GetValueOrDefault(b.UpperBound))).ToList();
+        if (window.Count == 0 || window[^1].Count <= 0)
+        {
+            return 0;
+        }
+
+        var rank = quantile * window[^1].Count;
+        return window.First(b => b.Count >= rank).UpperBound;
     }
 
     private static double Percentile(double[] sorted, double percentile) =>

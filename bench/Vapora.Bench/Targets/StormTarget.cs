@@ -67,6 +67,16 @@ internal sealed class StormTarget : IBenchTarget
                 ["Gateway__DrainWindow"] = "00:00:00",
                 ["Gateway__CoalesceCatchUp"] = settings.Coalesce ? "true" : "false",
             };
+            // BENCH_GATEWAY_X=v in the bench's environment sets X=v for the gateways only (a GC setting, a Gateway__ key),
+            // leaving the harness's own processes as they are.
+            foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+            {
+                if (e.Key is string key && key.StartsWith("BENCH_GATEWAY_", StringComparison.Ordinal))
+                {
+                    gatewaySettings[key["BENCH_GATEWAY_".Length..]] = e.Value as string;
+                }
+            }
+
             foreach (var _ in new[] { 0, 1 })
             {
                 target._gateways.Add(await ServiceProcess.StartGatewayAsync(target._redis.ConnectionString, target._api.BaseUrl, gatewaySettings));

@@ -15,6 +15,7 @@ internal static class ConnectionExtensions
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<ConnectionDrainer>();
         builder.Services.AddSingleton<ConnectionAdmission>();
+        builder.Services.AddSingleton<AdmissionPacer>();
         builder.Services.AddSingleton<BearerTokenValidator>();
         builder.Services.AddSingleton<TokenRefresh>();
         builder.Services.AddSingleton<ConnectionServices>();

@@ -15,6 +15,7 @@ namespace Vapora.RealtimeGateway.Connections;
 internal sealed class ConnectionHost(
     ConnectionRegistry registry,
     ConnectionAdmission admission,
+    AdmissionPacer pacer,
     ConnectionServices services,
     ILogger<ConnectionHost> logger)
 {
@@ -29,7 +30,14 @@ internal sealed class ConnectionHost(
     /// <summary>The first step, before a transport accepts anything: false (answered 403) when the page's origin may not connect.</summary>
     public Task<bool> OriginAllowedAsync(HttpContext http) => admission.OriginAllowedAsync(http);
 
-    /// <summary>The second step: why this request may not be served (token, drain, <paramref name="problem"/>), or null.</summary>
+    /// <summary>
+    /// The second step, before the transport accepts anything: this connection's turn among those arriving together
+    /// (<see cref="AdmissionPacer"/>); null when it waited too long (answered 503). Hand it to <see cref="RunAsync"/>,
+    /// or release it.
+    /// </summary>
+    public ValueTask<AdmissionTicket?> WaitTurnAsync(HttpContext http) => pacer.EnterAsync(http);
+
+    /// <summary>The third step: why this request may not be served (token, drain, <paramref name="problem"/>), or null.</summary>
     public ValueTask<CloseReason?> AdmitAsync(HttpContext http, string? problem = null) => admission.RefusalAsync(http, problem);
 
     /// <summary>A new connection of <paramref name="http"/>'s user over <paramref name="transport"/>, once <see cref="AdmitAsync"/> has answered.</summary>
@@ -43,18 +51,21 @@ internal sealed class ConnectionHost(
     /// </summary>
     /// <remarks>Not async: the registration ends in the connection's own end, so no frame of this method stays suspended under it.</remarks>
     /// <param name="address">The client's address (the load balancer's forwarded one where configured), for its connection limit.</param>
+    /// <param name="turn">The connection's turn (<see cref="WaitTurnAsync"/>): released when <paramref name="start"/> has ended, or at once without one.</param>
     /// <param name="expiringFrame">Encodes the warning before the token expires; null for a transport that cannot send a fresh token back.</param>
-    public Task RunAsync(Connection connection, IPAddress? address, CloseReason? refusal, Func<Connection, Task> inbound, Func<Connection, Task>? start,
-        Func<DateTimeOffset, ReadOnlyMemory<byte>>? expiringFrame = null)
+    public Task RunAsync(Connection connection, IPAddress? address, CloseReason? refusal, AdmissionTicket turn, Func<Connection, Task> inbound,
+        Func<Connection, Task>? start, Func<DateTimeOffset, ReadOnlyMemory<byte>>? expiringFrame = null)
     {
         if (refusal is not null)
         {
+            turn.Release();
             connection.Close(refusal);
             return connection.RunAsync(inbound);
         }
 
         if (registry.TryRegister(connection, SubjectOf(connection), address) is { } full)
         {
+            turn.Release();
             if (full == CloseReason.TryAgainLater)
             {
                 Services.Metrics.InboundRejected("connection_limit");
@@ -73,10 +84,17 @@ internal sealed class ConnectionHost(
         try
         {
             connection.Grant.Start(expiringFrame);
-            return connection.RunAsync(inbound, start, _unregister);
+            var run = connection.RunAsync(inbound, start is null ? null : turn.Around(start), _unregister);
+            if (start is null)
+            {
+                turn.Release();
+            }
+
+            return run;
         }
         catch
         {
+            turn.Release();
             registry.Unregister(connection);
             throw;
         }

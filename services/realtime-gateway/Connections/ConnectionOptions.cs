@@ -43,6 +43,30 @@ public sealed class ConnectionOptions
     [Range(0, 10_000_000)]
     public int MaxConnectionsPerAddress { get; set; }
 
+    /// <summary>
+    /// Most connections admitted at a time, from before the upgrade until their first subscribe has caught up (0: no
+    /// pacing). When many arrive at once (the clients of a gateway that died resuming here) the others wait their
+    /// turn, so that handshakes and catch-up do not delay the live frames of the connections already here.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int MaxConcurrentAdmissions { get; set; } = 16;
+
+    /// <summary>
+    /// Longest a connection's first subscribe holds its turn to be admitted. One that takes longer is waiting (for the
+    /// API's history, typically), not using the CPU, so the next connection goes in: a slow API does not hold up the
+    /// connections that do not need it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan AdmissionHoldLimit { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Most connections waiting for their turn to be admitted; more are answered 503 with Retry-After.</summary>
+    [Range(0, 1_000_000)]
+    public int AdmissionQueueLimit { get; set; } = 10_000;
+
+    /// <summary>Longest a connection waits for its turn to be admitted before it is answered 503 with Retry-After.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan AdmissionQueueTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>A connection that watches no workflow for this long is closed with 1001 (it reconnects when it has something to watch).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan IdleConnectionTimeout { get; set; } = TimeSpan.FromMinutes(1);

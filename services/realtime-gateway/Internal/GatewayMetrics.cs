@@ -37,6 +37,7 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _apiReadsFailed;
     private readonly Histogram<double> _fanOutLag;
     private readonly Histogram<double> _sendLag;
+    private readonly Histogram<double> _admissionWait;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -72,7 +73,17 @@ internal sealed class GatewayMetrics
         _sendLag = _meter.CreateHistogram("vapora.gateway.publish_to_send.lag", "ms",
             "Time from the API accepting an update (its timestamp) to the gateway writing it to a client socket; live updates only (clocks of API and gateway must agree).",
             advice: latencyBuckets);
+        _admissionWait = _meter.CreateHistogram("vapora.gateway.admission.wait", "ms",
+            "How long connections that arrived while as many as allowed were being admitted waited for their turn (Gateway:MaxConcurrentAdmissions).",
+            advice: latencyBuckets);
     }
+
+    /// <summary>Registers the gauge of connections waiting for their turn to be admitted (wired once at start-up).</summary>
+    public void ObserveAdmissions(Func<long> waiting) =>
+        _meter.CreateObservableGauge("vapora.gateway.admission.waiting", waiting, "{connection}",
+            "Connections waiting for their turn to be admitted (Gateway:MaxConcurrentAdmissions).");
+
+    public void AdmissionWaited(TimeSpan wait) => _admissionWait.Record(wait.TotalMilliseconds);
 
     /// <summary>Registers the gauges of watched workflows and Redis channels (wired once at start-up).</summary>
     public void ObserveTopics(Func<int> watchedWorkflows, Func<int> subscribedChannels)

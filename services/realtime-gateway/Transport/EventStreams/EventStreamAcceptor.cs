@@ -25,24 +25,36 @@ internal sealed class EventStreamAcceptor(ConnectionHost host, IOptions<EventStr
             return;
         }
 
-        var refusal = await host.AdmitAsync(http, problem);
-        // A stream is long-lived and mostly idle, and a client that stops reading is the send queue's business
-        // (conflation, then a slow-consumer close it can resume from), not Kestrel's minimum data rate.
-        if (refusal is null && http.Features.Get<IHttpMinResponseDataRateFeature>() is { } rate)
+        if (await host.WaitTurnAsync(http) is not { } turn)
         {
-            rate.MinDataRate = null;
+            return;
         }
 
-        var transport = new EventStreamTransport(http, cursor, time, _options.EventStreamHeartbeatInterval);
-        using var connection = host.Open(transport, http, refusal);
-        var preamble = EventStreamFrames.Preamble(_options.EventStreamRetry, Random.Shared);
+        EventStreamTransport? transport = null;
         try
         {
-            await host.RunAsync(connection, http.Connection.RemoteIpAddress, refusal, transport.UntilFinishedAsync, c => start(c, preamble));
+            var refusal = await host.AdmitAsync(http, problem);
+            // A stream is long-lived and mostly idle, and a client that stops reading is the send queue's business
+            // (conflation, then a slow-consumer close it can resume from), not Kestrel's minimum data rate.
+            if (refusal is null && http.Features.Get<IHttpMinResponseDataRateFeature>() is { } rate)
+            {
+                rate.MinDataRate = null;
+            }
+
+            transport = new EventStreamTransport(http, cursor, time, _options.EventStreamHeartbeatInterval);
+            using var connection = host.Open(transport, http, refusal);
+            var preamble = EventStreamFrames.Preamble(_options.EventStreamRetry, Random.Shared);
+            await host.RunAsync(connection, http.Connection.RemoteIpAddress, refusal, turn, transport.UntilFinishedAsync, c => start(c, preamble));
+        }
+        catch
+        {
+            // Released once the stream began; here too when it failed before (releasing twice does nothing).
+            turn.Release();
+            throw;
         }
         finally
         {
-            transport.Detach();
+            transport?.Detach();
         }
     }
 }

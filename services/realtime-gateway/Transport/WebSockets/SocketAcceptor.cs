@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using Microsoft.Extensions.Options;
 using Vapora.RealtimeGateway.Connections;
 using Vapora.RealtimeGateway.Internal;
@@ -25,18 +26,40 @@ internal sealed class SocketAcceptor(ConnectionHost host, IOptions<WebSocketTran
             return;
         }
 
-        using var socket = await http.WebSockets.AcceptWebSocketAsync(new Microsoft.AspNetCore.Http.WebSocketAcceptContext
+        if (await host.WaitTurnAsync(http) is not { } turn)
         {
-            KeepAliveInterval = _keepAlive,
-            KeepAliveTimeout = _keepAlive,
-        });
-        var refusal = await host.AdmitAsync(http, problem);
-        var transport = new WebSocketTransport(socket, WriteBatchingUpgrade.BatchingStreamOf(http), http, _maxInboundBytes, metrics, onMessage);
-        using var connection = host.Open(transport, http, refusal);
-        // This frame (and its parameters) lives as long as the socket: it keeps no delegate (or closure) it has
+            return;
+        }
+
+        WebSocket? socket = null;
+        Connection? connection = null;
+        Task run;
+        try
+        {
+            socket = await http.WebSockets.AcceptWebSocketAsync(new Microsoft.AspNetCore.Http.WebSocketAcceptContext
+            {
+                KeepAliveInterval = _keepAlive,
+                KeepAliveTimeout = _keepAlive,
+            });
+            var refusal = await host.AdmitAsync(http, problem);
+            var transport = new WebSocketTransport(socket, WriteBatchingUpgrade.BatchingStreamOf(http), http, _maxInboundBytes, metrics, onMessage);
+            connection = host.Open(transport, http, refusal);
+            run = host.RunAsync(connection, http.Connection.RemoteIpAddress, refusal, turn, transport.ReceiveAsync, start, ProtocolFrames.TokenExpiring);
+        }
+        catch
+        {
+            // Its turn goes to the next connection whatever failed here (a client gone during the handshake).
+            turn.Release();
+            connection?.Dispose();
+            socket?.Dispose();
+            throw;
+        }
+
+        // This frame (and its parameters) lives as long as the socket: it keeps no delegate, closure or ticket it has
         // handed on.
-        var run = host.RunAsync(connection, http.Connection.RemoteIpAddress, refusal, transport.ReceiveAsync, start, ProtocolFrames.TokenExpiring);
-        (onMessage, start) = (null!, null);
+        (onMessage, start, turn) = (null!, null, null!);
+        using var ownedSocket = socket;
+        using var ownedConnection = connection;
         await run;
     }
 }
