@@ -3,8 +3,8 @@
 # results (and the sweep charts) to bench/results/. About 35 minutes on the reference machine.
 #   bench/run-scenarios.sh [scenario ...]     scenarios: fanout fanout3 latency memory breadth cluster stalled sse
 #                                              fanout-vapora fanout-vapora-high storm breadth-split growth churn peers
-#                                              memory-server-gc tokens writes breadth-recent
-#                                              (default: all but fanout-vapora, fanout-vapora-high and breadth-recent)
+#                                              memory-server-gc tokens writes breadth-recent storm-paced
+#                                              (default: all but fanout-vapora, fanout-vapora-high, breadth-recent and storm-paced)
 # Issue 18's scenarios split the harness's clients over worker processes (--workers 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,6 +62,10 @@ for scenario in ${scenarios[@]}; do
       # kill -9 the gateway holding half (every client of 50 workflows, which the other gateway does not watch yet)
       for coalesce in on off; do
         bench storm --clients 10000 --workflows 100 --rate 200 --workers 2 --storm 15 --coalesce "$coalesce" --runs 3 --out "$out/storm-coalesce-$coalesce.json"
+      done ;;
+    storm-paced)  # issue 29: the storm above with admission paced (the default, 16 at a time) and not (0)
+      for admissions in 16 0; do
+        bench storm --clients 10000 --workflows 100 --rate 200 --workers 2 --storm 15 --admissions "$admissions" --runs 3 --out "$out/storm-admissions-$admissions.json"
       done ;;
     breadth-recent)  # issue 29: 4 split, recent frames as objects (RecentFramesMaxBytes=0) vs in the log, both GCs, with GC counters
       for gc in workstation server; do

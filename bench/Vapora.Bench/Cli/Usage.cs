@@ -54,12 +54,13 @@ internal static class Usage
                   --hold S keeps everything up S seconds afterwards and prints the server PID (for dotnet-gcdump).
 
               storm [--clients 10000] [--workflows 100] [--rate 200] [--workers 2] [--coalesce on|off]
-                    [--placement split|lb] [--hang S] [--storm 15] [--warmup 3] [--runs K] [--out FILE]
+                    [--placement split|lb] [--hang S] [--storm 15] [--warmup 3] [--admissions N] [--runs K] [--out FILE]
                   Reconnect storm: 2 gateways behind nginx, updates through REST; kill -9 the gateway holding half of
                   the clients (split: every client of the first half of the workflows, which the other gateway does
                   not watch; lb: round-robin). Orphans resume through nginx like Vapora.Client. Reports kill → live
                   again p50/p99/max, API history requests (the API's own counter), the survivors' latency, loss.
-                  --coalesce off runs the gateways with Gateway__CoalesceCatchUp=false; --hang S SIGSTOPs it first.
+                  --coalesce off runs the gateways with Gateway__CoalesceCatchUp=false; --hang S SIGSTOPs it first;
+                  --admissions N runs them with Gateway__MaxConcurrentAdmissions=N (0: no pacing; default: theirs).
 
               tokens --refresh inband|reconnect [--lifetime 30] [--clients 10000] [--workflows 100] [--rate 100]
                      [--duration 180] [--warmup 3] [--workers 2] [--runs K] [--out FILE]

@@ -11,7 +11,7 @@ internal static class StormCommand
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         var line = new CommandLine("storm", args,
-            ["--clients", "--workflows", "--rate", "--workers", "--coalesce", "--placement", "--hang", "--storm", "--warmup", "--runs", "--connect-concurrency", "--rest-concurrency", "--out"]);
+            ["--clients", "--workflows", "--rate", "--workers", "--coalesce", "--placement", "--hang", "--storm", "--warmup", "--runs", "--connect-concurrency", "--rest-concurrency", "--admissions", "--out"]);
         var clients = line.Int("--clients", 10_000, 2, 19_000, "nginx in front holds at most ~9,500 proxied sockets per worker, two workers");
         var workers = line.Int("--workers", 2, 0, 16);
         var coalesce = line.Text("--coalesce") ?? "on";
@@ -32,11 +32,12 @@ internal static class StormCommand
             line.Seconds("--warmup", 3, 0, 600),
             line.Int("--runs", 1, 1, 20),
             line.Int("--connect-concurrency", 200, 1, 5000),
-            line.Int("--rest-concurrency", 64, 1, 1024));
+            line.Int("--rest-concurrency", 64, 1, 1024),
+            line.Has("--admissions") ? line.Int("--admissions", 16, 0, 100_000) : null);
         var invocation = Invocation.Capture("storm", args);
         var output = JsonReport.PathFor(line.Text("--out"), "storm", coalesce == "on" ? "coalesced" : "uncoalesced");
         var description = string.Create(CultureInfo.InvariantCulture,
-            $"Vapora: workflow-api (in-memory store) + 2 gateways behind nginx; {settings.Clients} clients over {settings.Workflows} workflows ({settings.Placement.ToString().ToLowerInvariant()} placement), {settings.Rate} updates/s via REST; kill -9 the gateway holding half; coalesced catch-up {coalesce}");
+            $"Vapora: workflow-api (in-memory store) + 2 gateways behind nginx; {settings.Clients} clients over {settings.Workflows} workflows ({settings.Placement.ToString().ToLowerInvariant()} placement), {settings.Rate} updates/s via REST; kill -9 the gateway holding half; coalesced catch-up {coalesce}{(settings.Admissions is { } admissions ? $"; Gateway__MaxConcurrentAdmissions={admissions}" : "")}");
         AnsiConsole.MarkupLineInterpolated($"[bold]{description}[/]; machine: {invocation.Machine}");
 
         var runs = new List<StormFigures>();

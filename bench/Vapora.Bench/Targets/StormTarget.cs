@@ -67,14 +67,9 @@ internal sealed class StormTarget : IBenchTarget
                 ["Gateway__DrainWindow"] = "00:00:00",
                 ["Gateway__CoalesceCatchUp"] = settings.Coalesce ? "true" : "false",
             };
-            // BENCH_GATEWAY_X=v in the bench's environment sets X=v for the gateways only (a GC setting, a Gateway__ key),
-            // leaving the harness's own processes as they are.
-            foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+            if (settings.Admissions is { } admissions)
             {
-                if (e.Key is string key && key.StartsWith("BENCH_GATEWAY_", StringComparison.Ordinal))
-                {
-                    gatewaySettings[key["BENCH_GATEWAY_".Length..]] = e.Value as string;
-                }
+                gatewaySettings["Gateway__MaxConcurrentAdmissions"] = admissions.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
             foreach (var _ in new[] { 0, 1 })

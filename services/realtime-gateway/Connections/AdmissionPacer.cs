@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using Vapora.RealtimeGateway.Internal;
@@ -16,17 +16,36 @@ namespace Vapora.RealtimeGateway.Connections;
 /// </summary>
 internal sealed class AdmissionPacer : IDisposable
 {
+    /// <summary>
+    /// Connections that start waiting within one slot share one deadline (a token cancelled the queue timeout after the
+    /// slot began), so waiting costs no timer of its own: in a storm every connection waits.
+    /// </summary>
+    private static readonly TimeSpan DeadlineSlot = TimeSpan.FromMilliseconds(100);
+
     private readonly ConcurrencyLimiter? _limiter;
+    private readonly TimeProvider _time;
     private readonly TimeSpan _timeout;
-    private readonly TimeSpan _holdLimit;
+    private readonly long _holdTicks;
+    private readonly long _slotTicks;
+    private readonly TimeSpan _sweepPeriod;
     private readonly GatewayMetrics _metrics;
 
-    public AdmissionPacer(IOptions<ConnectionOptions> options, GatewayMetrics metrics)
+    /// <summary>Turns taken, oldest first: one timer gives back those held past the hold limit (<see cref="Sweep"/>).</summary>
+    private readonly ConcurrentQueue<AdmissionTicket> _held = new();
+    private readonly ITimer? _sweeper;
+    private readonly Lock _sweep = new();
+    private int _sweeping;
+    private SharedDeadline? _deadline;
+
+    public AdmissionPacer(IOptions<ConnectionOptions> options, TimeProvider time, GatewayMetrics metrics)
     {
         var settings = options.Value;
+        _time = time;
         _metrics = metrics;
         _timeout = settings.AdmissionQueueTimeout;
-        _holdLimit = settings.AdmissionHoldLimit;
+        _holdTicks = (long)(settings.AdmissionHoldLimit.TotalSeconds * time.TimestampFrequency);
+        _slotTicks = (long)(DeadlineSlot.TotalSeconds * time.TimestampFrequency);
+        _sweepPeriod = TimeSpan.FromTicks(Math.Clamp(settings.AdmissionHoldLimit.Ticks / 4, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
         if (settings.MaxConcurrentAdmissions > 0)
         {
             _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
@@ -35,14 +54,16 @@ internal sealed class AdmissionPacer : IDisposable
                 QueueLimit = settings.AdmissionQueueLimit,
                 QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             });
+            _sweeper = time.CreateTimer(_ => Sweep(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
 
         metrics.ObserveAdmissions(() => _limiter?.GetStatistics()?.CurrentQueuedCount ?? 0);
     }
 
     /// <summary>
-    /// Waits for this request's turn; null when it may not wait any longer (then answered 503 with Retry-After). The
-    /// ticket is released by <see cref="AdmissionTicket.Release"/> once the connection is live (or refused).
+    /// Waits for this request's turn; null when it may not wait any longer (then answered 503 with Retry-After) or its
+    /// client left while it waited. The ticket is released by <see cref="AdmissionTicket.Release"/> once the connection
+    /// is live or refused, or here once it has held its turn for the hold limit.
     /// </summary>
     public async ValueTask<AdmissionTicket?> EnterAsync(HttpContext http)
     {
@@ -54,28 +75,31 @@ internal sealed class AdmissionPacer : IDisposable
         var lease = _limiter.AttemptAcquire();
         if (lease.IsAcquired)
         {
-            return new AdmissionTicket(lease, _holdLimit);
+            return Hold(lease);
         }
 
         lease.Dispose();
-        var started = Stopwatch.GetTimestamp();
-        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted))
+        var started = _time.GetTimestamp();
+        try
         {
-            deadline.CancelAfter(_timeout);
-            try
-            {
-                lease = await _limiter.AcquireAsync(1, deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                lease = null;
-            }
+            // Not the request's own abort token: a client that leaves while it waits is let go when its turn comes.
+            lease = await _limiter.AcquireAsync(1, Deadline());
+        }
+        catch (OperationCanceledException)
+        {
+            lease = null;
         }
 
         if (lease is { IsAcquired: true })
         {
-            _metrics.AdmissionWaited(Stopwatch.GetElapsedTime(started));
-            return new AdmissionTicket(lease, _holdLimit);
+            if (http.RequestAborted.IsCancellationRequested)
+            {
+                lease.Dispose();
+                return null;
+            }
+
+            _metrics.AdmissionWaited(_time.GetElapsedTime(started));
+            return Hold(lease);
         }
 
         lease?.Dispose();
@@ -91,41 +115,117 @@ internal sealed class AdmissionPacer : IDisposable
         return null;
     }
 
-    public void Dispose() => _limiter?.Dispose();
+    public void Dispose()
+    {
+        _sweeper?.Dispose();
+        _limiter?.Dispose();
+        _deadline?.Source.Dispose();
+    }
+
+    private AdmissionTicket Hold(RateLimitLease lease)
+    {
+        var ticket = new AdmissionTicket(lease, _time.GetTimestamp() + _holdTicks);
+        _held.Enqueue(ticket);
+        if (Interlocked.Exchange(ref _sweeping, 1) == 0)
+        {
+            _sweeper!.Change(_sweepPeriod, _sweepPeriod);
+        }
+
+        return ticket;
+    }
+
+    /// <summary>Gives back the turns held past the hold limit (and forgets those already given back); stops when none is held.</summary>
+    private void Sweep()
+    {
+        // A tick that overlaps a slow one leaves it the queue.
+        if (!_sweep.TryEnter())
+        {
+            return;
+        }
+
+        try
+        {
+            SweepLocked();
+        }
+        finally
+        {
+            _sweep.Exit();
+        }
+    }
+
+    private void SweepLocked()
+    {
+        var now = _time.GetTimestamp();
+        while (_held.TryPeek(out var ticket) && (ticket.IsReleased || ticket.ReleaseAt <= now))
+        {
+            _held.TryDequeue(out _);
+            ticket.Release();
+        }
+
+        if (_held.IsEmpty)
+        {
+            Volatile.Write(ref _sweeping, 0);
+            _sweeper!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            // A turn taken meanwhile found the sweeper still running and did not start it: start it again.
+            if (!_held.IsEmpty && Interlocked.Exchange(ref _sweeping, 1) == 0)
+            {
+                _sweeper.Change(_sweepPeriod, _sweepPeriod);
+            }
+        }
+    }
+
+    /// <summary>The deadline of connections that start waiting now: shared by every one of the same slot.</summary>
+    private CancellationToken Deadline()
+    {
+        var slot = _time.GetTimestamp() / _slotTicks;
+        var current = Volatile.Read(ref _deadline);
+        if (current is not null && current.Slot == slot)
+        {
+            return current.Source.Token;
+        }
+
+        var fresh = new SharedDeadline(slot, new CancellationTokenSource(_timeout, _time));
+        var seen = Interlocked.CompareExchange(ref _deadline, fresh, current);
+        if (ReferenceEquals(seen, current))
+        {
+            // The previous slot's source cancels on its own timer; its waiters still hold its token.
+            return fresh.Source.Token;
+        }
+
+        fresh.Source.Dispose();
+        return seen!.Source.Token;
+    }
+
+    private sealed record SharedDeadline(long Slot, CancellationTokenSource Source);
 }
 
-/// <summary>A connection's turn to be admitted: released once, when it is live, refused or gone.</summary>
-/// <param name="holdLimit">Longest the connection's start holds the turn (<see cref="ConnectionOptions.AdmissionHoldLimit"/>).</param>
-internal sealed class AdmissionTicket(RateLimitLease? lease, TimeSpan holdLimit)
+/// <summary>A connection's turn to be admitted: released once, when it is live, refused or gone, or held past the hold limit.</summary>
+/// <param name="lease">The limiter's permit; null when pacing is off.</param>
+/// <param name="releaseAt">When the pacer gives the turn back if the connection has not (a <see cref="TimeProvider"/> timestamp).</param>
+internal sealed class AdmissionTicket(RateLimitLease? lease, long releaseAt)
 {
     /// <summary>The ticket when pacing is off: nothing to release.</summary>
-    public static readonly AdmissionTicket Unpaced = new(null, TimeSpan.Zero);
+    public static readonly AdmissionTicket Unpaced = new(null, 0);
 
     private RateLimitLease? _lease = lease;
 
+    public long ReleaseAt { get; } = releaseAt;
+
+    public bool IsReleased => Volatile.Read(ref _lease) is null;
+
     public void Release() => Interlocked.Exchange(ref _lease, null)?.Dispose();
 
-    /// <summary>
-    /// <paramref name="start"/>, releasing this ticket when it ends (the first subscribe has caught up, or failed) or
-    /// after the hold limit, whichever comes first: a subscribe still waiting then waits for the API, not for the CPU.
-    /// </summary>
+    /// <summary><paramref name="start"/>, giving the turn back when it ends (the first subscribe has caught up, or failed).</summary>
     public Func<Connection, Task> Around(Func<Connection, Task> start) =>
         _lease is null ? start : async connection =>
         {
-            var starting = start(connection);
             try
             {
-                await starting.WaitAsync(holdLimit);
-            }
-            catch (Exception)
-            {
-                // Still running (its end is awaited below) or failed (rethrown below): either way the turn goes on.
+                await start(connection);
             }
             finally
             {
                 Release();
             }
-
-            await starting;
         };
 }

@@ -56,10 +56,16 @@ internal sealed class SocketAcceptor(ConnectionHost host, IOptions<WebSocketTran
         }
 
         // This frame (and its parameters) lives as long as the socket: it keeps no delegate, closure or ticket it has
-        // handed on.
+        // handed on, and no second reference to what it disposes.
         (onMessage, start, turn) = (null!, null, null!);
-        using var ownedSocket = socket;
-        using var ownedConnection = connection;
-        await run;
+        try
+        {
+            await run;
+        }
+        finally
+        {
+            connection.Dispose();
+            socket.Dispose();
+        }
     }
 }
