@@ -69,8 +69,11 @@ public sealed class AdmissionPacingTests(RedisFixture redis, ITestOutputHelper o
         // Healed, the resume catches up and gives its turn back: the next connection is admitted.
         relay.Heal();
         Assert.Equal(2, (await catchingUp.ReadVersionsAsync(1, TimeSpan.FromSeconds(30)))[0]);
-        await using var next = await gateway.WatchAsync(live.WorkflowId);
-        Assert.Equal(1, (await next.ReadVersionsAsync(1))[0]);
+        await Poll.ForAsync(async () =>
+        {
+            await using var next = await gateway.WatchAsync(live.WorkflowId);
+            return await next.ReadVersionsAsync(1, TimeSpan.FromSeconds(5));
+        }, versions => versions[0] == 1, TimeSpan.FromSeconds(30), "a connection after the resume caught up to be admitted");
         metrics = await gateway.MetricsAsync();
         Assert.True(metrics.Has("vapora_gateway_admission_waiting"));
         Assert.Equal(0, metrics.Value("vapora_gateway_admission_waiting"));

@@ -35,6 +35,7 @@ internal sealed class AdmissionPacer : IDisposable
     private readonly ITimer? _sweeper;
     private readonly Lock _sweep = new();
     private int _sweeping;
+    private volatile bool _disposed;
     private SharedDeadline? _deadline;
 
     public AdmissionPacer(IOptions<ConnectionOptions> options, TimeProvider time, GatewayMetrics metrics)
@@ -44,7 +45,8 @@ internal sealed class AdmissionPacer : IDisposable
         _metrics = metrics;
         _timeout = settings.AdmissionQueueTimeout;
         _holdTicks = (long)(settings.AdmissionHoldLimit.TotalSeconds * time.TimestampFrequency);
-        _slotTicks = (long)(DeadlineSlot.TotalSeconds * time.TimestampFrequency);
+        // A slot is at most a tenth of the timeout, so no one waits much less than the timeout.
+        _slotTicks = Math.Max(1, (long)(Math.Min(DeadlineSlot.TotalSeconds, settings.AdmissionQueueTimeout.TotalSeconds / 10) * time.TimestampFrequency));
         _sweepPeriod = TimeSpan.FromTicks(Math.Clamp(settings.AdmissionHoldLimit.Ticks / 4, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
         if (settings.MaxConcurrentAdmissions > 0)
         {
@@ -57,8 +59,14 @@ internal sealed class AdmissionPacer : IDisposable
             _sweeper = time.CreateTimer(_ => Sweep(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
 
-        metrics.ObserveAdmissions(() => _limiter?.GetStatistics()?.CurrentQueuedCount ?? 0);
+        metrics.ObserveAdmissions(() => Waiting);
     }
+
+    /// <summary>Turns the pacer still watches for the hold limit (given back ones until its timer forgets them).</summary>
+    public int Held => _held.Count;
+
+    /// <summary>Connections waiting for their turn now.</summary>
+    public long Waiting => _limiter is null || _disposed ? 0 : _limiter.GetStatistics()?.CurrentQueuedCount ?? 0;
 
     /// <summary>
     /// Waits for this request's turn; null when it may not wait any longer (then answered 503 with Retry-After) or its
@@ -117,9 +125,11 @@ internal sealed class AdmissionPacer : IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         _sweeper?.Dispose();
+        // Waiting ones are refused. The shared deadline's source is left to its own timer: a request still on its way in
+        // may be reading its token.
         _limiter?.Dispose();
-        _deadline?.Source.Dispose();
     }
 
     private AdmissionTicket Hold(RateLimitLease lease)
@@ -128,7 +138,7 @@ internal sealed class AdmissionPacer : IDisposable
         _held.Enqueue(ticket);
         if (Interlocked.Exchange(ref _sweeping, 1) == 0)
         {
-            _sweeper!.Change(_sweepPeriod, _sweepPeriod);
+            Arm(_sweepPeriod);
         }
 
         return ticket;
@@ -164,13 +174,31 @@ internal sealed class AdmissionPacer : IDisposable
 
         if (_held.IsEmpty)
         {
-            Volatile.Write(ref _sweeping, 0);
-            _sweeper!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            // A turn taken meanwhile found the sweeper still running and did not start it: start it again.
+            // Stopped first, then marked stopped: a turn taken from here on finds the mark cleared and starts the timer
+            // itself, so it is never left stopped with turns held.
+            Arm(Timeout.InfiniteTimeSpan);
+            Interlocked.Exchange(ref _sweeping, 0);
             if (!_held.IsEmpty && Interlocked.Exchange(ref _sweeping, 1) == 0)
             {
-                _sweeper.Change(_sweepPeriod, _sweepPeriod);
+                Arm(_sweepPeriod);
             }
+        }
+    }
+
+    private void Arm(TimeSpan period)
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        try
+        {
+            _sweeper!.Change(period, period);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Shutting down: nothing is admitted any more.
         }
     }
 

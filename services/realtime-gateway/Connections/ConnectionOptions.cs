@@ -44,8 +44,8 @@ public sealed class ConnectionOptions
     public int MaxConnectionsPerAddress { get; set; }
 
     /// <summary>
-    /// Most connections admitted at a time, from before the upgrade until their first subscribe has caught up (0: no
-    /// pacing). When many arrive at once (the clients of a gateway that died resuming here) the others wait their
+    /// Most connections admitted at a time, from before the upgrade until their first subscribe has caught up (a
+    /// <c>/ws</c> socket, whose subscribes come later as messages: until the upgrade; 0: no pacing). When many arrive at once (the clients of a gateway that died resuming here) the others wait their
     /// turn, so that handshakes and catch-up do not delay the live frames of the connections already here.
     /// </summary>
     [Range(0, 100_000)]

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Vapora.RealtimeGateway.Connections;
+using Vapora.Testing;
 
 namespace Vapora.RealtimeGateway.Tests.Units;
 
@@ -44,8 +45,9 @@ public sealed class AdmissionPacerTests : IDisposable
 
         // Released twice, a turn is given back once: the fourth still waits for a turn of its own.
         first.Release();
-        Assert.False(fourth.IsCompleted);
+        Assert.Equal(1, pacer.Waiting);
         second.Release();
+        Assert.Equal(0, pacer.Waiting);
         Assert.NotNull(await fourth.WaitAsync(Deadline, TestContext.Current.CancellationToken));
     }
 
@@ -136,6 +138,24 @@ public sealed class AdmissionPacerTests : IDisposable
         Assert.False(running.IsCompleted);
         api.SetResult();
         await running.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task The_hold_limit_holds_again_after_every_turn_was_given_back()
+    {
+        using var pacer = Pacer(new ConnectionOptions { MaxConcurrentAdmissions = 1, AdmissionHoldLimit = TimeSpan.FromMilliseconds(20) });
+        var stuck = new TaskCompletionSource();
+        for (var round = 0; round < 20; round++)
+        {
+            // A start that never ends holds the only turn; the pacer gives it on after the hold limit.
+            var held = await pacer.EnterAsync(Request());
+            _ = held!.Around(_ => stuck.Task)(null!);
+            var next = await pacer.EnterAsync(Request()).AsTask().WaitAsync(Deadline, TestContext.Current.CancellationToken);
+
+            // Given back at once: nothing is held, and the pacer's timer stops until the next round takes a turn.
+            next!.Release();
+            await Poll.UntilAsync(() => pacer.Held == 0, Deadline, "the pacer to forget the turns given back");
+        }
     }
 
     [Fact]
