@@ -31,6 +31,8 @@ internal sealed class EventStreamAcceptor(ConnectionHost host, IOptions<EventStr
         }
 
         EventStreamTransport? transport = null;
+        Connection? connection = null;
+        Task run;
         try
         {
             var refusal = await host.AdmitAsync(http, problem);
@@ -42,19 +44,29 @@ internal sealed class EventStreamAcceptor(ConnectionHost host, IOptions<EventStr
             }
 
             transport = new EventStreamTransport(http, cursor, time, _options.EventStreamHeartbeatInterval);
-            using var connection = host.Open(transport, http, refusal);
+            connection = host.Open(transport, http, refusal);
             var preamble = EventStreamFrames.Preamble(_options.EventStreamRetry, Random.Shared);
-            await host.RunAsync(connection, http.Connection.RemoteIpAddress, refusal, turn, transport.UntilFinishedAsync, c => start(c, preamble));
+            run = host.RunAsync(connection, http.Connection.RemoteIpAddress, refusal, turn, transport.UntilFinishedAsync, c => start(c, preamble));
         }
         catch
         {
-            // Released once the stream began; here too when it failed before (releasing twice does nothing).
+            // Its turn goes to the next connection whatever failed before the stream began.
             turn.Release();
+            connection?.Dispose();
+            transport?.Detach();
             throw;
+        }
+
+        // This frame lives as long as the stream: it keeps no ticket it has handed on.
+        turn = null!;
+        try
+        {
+            await run;
         }
         finally
         {
-            transport?.Detach();
+            connection.Dispose();
+            transport.Detach();
         }
     }
 }
