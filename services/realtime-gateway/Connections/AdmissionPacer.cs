@@ -9,10 +9,11 @@ namespace Vapora.RealtimeGateway.Connections;
 /// Paces the admission of new connections so that live delivery keeps priority when many arrive at once (the clients
 /// of a gateway that died all resuming here). At most <see cref="ConnectionOptions.MaxConcurrentAdmissions"/>
 /// connections are admitted at a time, from before the upgrade until their first subscribe has caught up (or for
-/// <see cref="ConnectionOptions.AdmissionHoldLimit"/>, when it waits for the API); the others wait their turn in order (their handshake is merely answered later), so the CPU that handshakes and catch-up take
-/// comes in small steps between the live frames instead of as one wall of work ahead of them. A connection that would
-/// wait past <see cref="ConnectionOptions.AdmissionQueueTimeout"/>, or beyond <see cref="ConnectionOptions.AdmissionQueueLimit"/>
-/// waiting ones, is answered 503 with Retry-After and reconnects after its backoff.
+/// <see cref="ConnectionOptions.AdmissionHoldLimit"/>, when it waits for the API). The others wait their turn in order
+/// (their handshake is merely answered later), so the CPU that handshakes and catch-up take comes in small steps
+/// between the live frames instead of as one wall of work ahead of them. A connection that would wait past
+/// <see cref="ConnectionOptions.AdmissionQueueTimeout"/>, or find <see cref="ConnectionOptions.AdmissionQueueLimit"/>
+/// waiting, is answered 503 with Retry-After and reconnects after its backoff.
 /// </summary>
 internal sealed class AdmissionPacer : IDisposable
 {
