@@ -9,9 +9,10 @@ namespace Vapora.Operations.Tests.Kubernetes;
 public sealed class ScalingManifestTests
 {
     // docs/benchmarks.md and docs/operations.md "Capacity": a gateway's RSS before clients (106.7 MiB, 19,000 idle
-    // sockets) and the most any measurement gave per connection (17.2 KiB, 10,000 sockets with traffic).
+    // sockets) and the most any measurement gave per connection (17.5 KiB: 10,000 idle sockets connected 200 at a time with
+    // admission paced, benchmarks.md "The storm's survivors").
     private const double BaseMiB = 106.7;
-    private const double KiBPerConnection = 17.2;
+    private const double KiBPerConnection = 17.5;
 
     [Theory]
     [MemberData(nameof(Targets))]
