@@ -21,7 +21,14 @@ public readonly record struct WorkflowUpdateHeader(string WorkflowId, long Versi
     /// False when the bytes are not a single JSON object with a valid id, a version ≥ 1 and a status (one this version
     /// does not know is read by its name: a newer API's status is forwarded, not dropped).
     /// </summary>
-    public static bool TryRead(ReadOnlySpan<byte> json, out WorkflowUpdateHeader header)
+    public static bool TryRead(ReadOnlySpan<byte> json, out WorkflowUpdateHeader header) => TryRead(json, null, out header);
+
+    /// <summary>
+    /// As <see cref="TryRead(ReadOnlySpan{byte}, out WorkflowUpdateHeader)"/>, and false unless the update is
+    /// <paramref name="expectedWorkflowId"/>'s; the header then holds that very string, so a router that knows which
+    /// workflow a channel carries reads a header without allocating.
+    /// </summary>
+    public static bool TryRead(ReadOnlySpan<byte> json, string? expectedWorkflowId, out WorkflowUpdateHeader header)
     {
         header = default;
         string? id = null;
@@ -41,7 +48,10 @@ public readonly record struct WorkflowUpdateHeader(string WorkflowId, long Versi
                 if (reader.ValueTextEquals(WorkflowIdName))
                 {
                     reader.Read();
-                    id = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    id = reader.TokenType != JsonTokenType.String ? null
+                        : expectedWorkflowId is null ? reader.GetString()
+                        : reader.ValueTextEquals(expectedWorkflowId) ? expectedWorkflowId
+                        : null;
                 }
                 else if (reader.ValueTextEquals(VersionName))
                 {
@@ -54,8 +64,10 @@ public readonly record struct WorkflowUpdateHeader(string WorkflowId, long Versi
                 else if (reader.ValueTextEquals(StatusName))
                 {
                     reader.Read();
-                    status = reader.TokenType == JsonTokenType.String
-                        && WorkflowStatusRules.TryReadWireName(reader.GetString(), out var s) ? s : null;
+                    // The known names are compared as bytes; only a name this version does not know becomes a string.
+                    status = WorkflowStatusJsonConverter.TryReadKnown(ref reader, out var known) ? known
+                        : reader.TokenType == JsonTokenType.String && UnknownWorkflowStatuses.TryGet(reader.GetString(), out var unknown) ? unknown
+                        : null;
                 }
                 else if (reader.ValueTextEquals(TimestampName))
                 {

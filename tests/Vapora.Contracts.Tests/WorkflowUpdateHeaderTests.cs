@@ -22,6 +22,22 @@ public sealed class WorkflowUpdateHeaderTests
         Assert.Equal(new WorkflowUpdateHeader("wf_a", 42, WorkflowStatus.Completed), header);
     }
 
+    [Fact]
+    public void Read_for_an_expected_workflow_the_header_holds_that_very_id_and_another_workflows_update_is_refused()
+    {
+        var expected = new string("wf_a".AsSpan()); // not the interned literal: the header must hold this instance
+        var escaped = Encoding.UTF8.GetBytes("""{"workflow_id":"wf\u005fa","version":3,"status":"r\u0075nning"}""");
+
+        Assert.True(WorkflowUpdateHeader.TryRead("""{"workflow_id":"wf_a","version":3,"status":"running"}"""u8, expected, out var header));
+        Assert.Same(expected, header.WorkflowId);
+        Assert.Equal(new WorkflowUpdateHeader("wf_a", 3, WorkflowStatus.Running), header);
+        Assert.True(WorkflowUpdateHeader.TryRead(escaped, expected, out header)); // compared unescaped, as the plain read does
+        Assert.Equal(new WorkflowUpdateHeader("wf_a", 3, WorkflowStatus.Running), header);
+        Assert.False(WorkflowUpdateHeader.TryRead("""{"workflow_id":"wf_b","version":3,"status":"running"}"""u8, expected, out header));
+        Assert.Equal(default, header);
+        Assert.False(WorkflowUpdateHeader.TryRead("""{"workflow_id":"wf_a","version":0,"status":"running"}"""u8, expected, out _));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("null")]

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Vapora.Contracts;
 using Vapora.RealtimeGateway.Frames;
 
@@ -6,8 +7,10 @@ namespace Vapora.RealtimeGateway.Hub;
 /// <summary>
 /// The last few frames of a workflow, contiguous by version, so that a resume or late joiner that is
 /// only a little behind is served from memory rather than from the API. Their bytes live in the process's
-/// <see cref="RecentFrameLog"/>; only the newest frame (and frames a resume asked for) stay objects, so the window
-/// adds nothing for the GC to promote. A frame whose bytes the log has written over ends the window there.
+/// <see cref="RecentFrameLog"/>, and the newest version's bytes are also copied into a buffer of the topic's own, which
+/// the log cannot write over and the topic's state is built from. Only frames a resume asked for stay objects: a frame
+/// held until the next version (a second, at breadth) outlives a gen0 collection and is promoted, so the window adds
+/// nothing for the GC to promote. A frame whose bytes the log has written over ends the window there.
 /// Not thread-safe: the topic locks.
 /// </summary>
 internal sealed class RecentFrames(int capacity, RecentFrameLog log)
@@ -17,6 +20,9 @@ internal sealed class RecentFrames(int capacity, RecentFrameLog log)
     private Entry[] _ring = [];
     private int _count;
     private long _last;
+    private byte[] _newest = [];
+    private int _newestLength;
+    private long _newestVersion;
 
     /// <summary>The oldest version held; <c>Last + 1</c> when empty. Versions whose bytes are gone are let go first.</summary>
     public long First
@@ -34,6 +40,7 @@ internal sealed class RecentFrames(int capacity, RecentFrameLog log)
     /// <summary>Adds the next version; a non-contiguous version restarts the window.</summary>
     public void Add(UpdateFrame frame)
     {
+        KeepNewest(frame);
         if (capacity == 0)
         {
             _last = frame.Version;
@@ -42,27 +49,28 @@ internal sealed class RecentFrames(int capacity, RecentFrameLog log)
 
         if (frame.Version != _last + 1)
         {
-            Array.Clear(_ring);
-            _count = 0;
-        }
-        else if (_count > 0 && _ring[Slot(_last)].Position >= 0)
-        {
-            // The previous head's bytes are in the log: let its object go while it is young.
-            _ring[Slot(_last)].Frame = null;
+            Clear();
         }
 
         MakeRoom(_count + 1);
         _last = frame.Version;
-        _ring[Slot(_last)] = new Entry(log.Append(frame.Json.Span), frame.Json.Length, frame);
+        var position = log.Append(frame.Json.Span);
+        _ring[Slot(_last)] = new Entry(position, frame.Json.Length, position >= 0 ? null : frame);
         _count = Math.Min(_count + 1, capacity);
     }
+
+    /// <summary>The newest version's JSON (the one <see cref="Add"/> took last), for the topic's state at its head.</summary>
+    public ReadOnlySpan<byte> NewestJson(long version) =>
+        version == _newestVersion && version > 0
+            ? _newest.AsSpan(0, _newestLength)
+            : throw new InvalidOperationException($"Version {version} is not the newest frame added ({_newestVersion}).");
 
     /// <summary>Starts an empty window just after <paramref name="version"/>.</summary>
     public void ResetAfter(long version)
     {
-        Array.Clear(_ring);
-        _count = 0;
+        Clear();
         _last = version;
+        _newestVersion = 0; // a rewound store may hand out this version again with other bytes
     }
 
     /// <summary>
@@ -127,7 +135,13 @@ internal sealed class RecentFrames(int capacity, RecentFrameLog log)
             return frame;
         }
 
-        if (log.Read(entry.Position, entry.Length) is not { } json)
+        var json = log.Read(entry.Position, entry.Length);
+        if (json is null && version == _newestVersion)
+        {
+            json = _newest.AsSpan(0, _newestLength).ToArray();
+        }
+
+        if (json is null)
         {
             return null;
         }
@@ -148,12 +162,28 @@ internal sealed class RecentFrames(int capacity, RecentFrameLog log)
         for (var version = _last; version > _last - _count; version--)
         {
             var entry = _ring[Slot(version)];
-            if (entry.Frame is null && !log.Holds(entry.Position))
+            if (entry.Frame is null && version != _newestVersion && !log.Holds(entry.Position))
             {
                 _count = (int)(_last - version);
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// Copies the newest frame's bytes into the topic's own buffer, reused while frames fit (a power of two: a
+    /// progress frame a digit longer than the last must not allocate it again).
+    /// </summary>
+    private void KeepNewest(UpdateFrame frame)
+    {
+        if (frame.Json.Length > _newest.Length)
+        {
+            _newest = new byte[BitOperations.RoundUpToPowerOf2((uint)frame.Json.Length)];
+        }
+
+        frame.Json.Span.CopyTo(_newest);
+        _newestLength = frame.Json.Length;
+        _newestVersion = frame.Version;
     }
 
     /// <summary>Grows the ring (it starts small: most topics hold a few versions) to hold <paramref name="count"/> versions, up to the capacity.</summary>
@@ -171,6 +201,12 @@ internal sealed class RecentFrames(int capacity, RecentFrameLog log)
         }
 
         _ring = grown;
+    }
+
+    private void Clear()
+    {
+        Array.Clear(_ring);
+        _count = 0;
     }
 
     private int Slot(long version) => (int)(version % _ring.Length);

@@ -62,7 +62,7 @@ internal sealed class WorkflowHub : IBrokerHandler, IDisposable
         }
 
         var (traceParent, json) = BackplaneMessage.Split(payload);
-        if (!WorkflowUpdateHeader.TryRead(json.Span, out var header) || header.WorkflowId != workflowId)
+        if (!WorkflowUpdateHeader.TryRead(json.Span, workflowId, out var header))
         {
             Drop("malformed", workflowId, payload.Length);
             return;

@@ -74,7 +74,7 @@ internal sealed partial class WorkflowTopic
             _head = snapshot.Version;
             _state.Reset(snapshot);
             _recent.ResetAfter(_head);
-            var frame = _state.ResetFrame(_head);
+            var frame = _state.ResetFrame(_head, _recent);
             context.Metrics.Reset("compacted", _watchers.Count);
             FanOutLocked(frame);
             DrainPendingLocked();
@@ -102,7 +102,7 @@ internal sealed partial class WorkflowTopic
             _recent.ResetAfter(_head);
             _pending.Clear();
             context.Metrics.Reset("rewound", _watchers.Count);
-            FanOutLocked(_state.ResetFrame(_head));
+            FanOutLocked(_state.ResetFrame(_head, _recent));
             _dueForCheck = true;
             return true;
         }

@@ -182,7 +182,7 @@ internal sealed partial class WorkflowTopic(string workflowId, TopicContext cont
                 return AttachResult.NoRoom;
             }
 
-            watcher.HandOver(reset ? _state.ResetFrame(_head) : _state.Frame(_head));
+            watcher.HandOver(reset ? _state.ResetFrame(_head, _recent) : _state.Frame(_head, _recent));
             _watchers.Add(watcher);
             return AttachResult.Attached;
         }
@@ -260,7 +260,12 @@ internal sealed partial class WorkflowTopic(string workflowId, TopicContext cont
     {
         List<(IWorkflowWatcher Watcher, Exception Error)>? failed = null;
         var delivered = _watchers.Deliver(frame, ref failed);
-        foreach (var (watcher, error) in failed ?? [])
+        if (failed is null)
+        {
+            return delivered; // the usual case: nothing to allocate (`failed ?? []` would make a list per frame)
+        }
+
+        foreach (var (watcher, error) in failed)
         {
             _watchers.Remove(watcher);
             GatewayLog.WatcherFailed(context.Logger, WorkflowId, frame.Version, error);

@@ -94,7 +94,7 @@ public sealed class RecentFramesTests
     }
 
     [Fact]
-    public void Only_the_newest_frame_stays_an_object_and_older_ones_come_back_from_the_log_with_their_bytes()
+    public void No_added_frame_stays_an_object_and_each_comes_back_from_the_log_with_its_bytes()
     {
         var recent = new RecentFrames(capacity: 8, new RecentFrameLog(64 * 1024));
         recent.ResetAfter(0);
@@ -107,15 +107,42 @@ public sealed class RecentFramesTests
         var copied = recent.CopyAfter(0, max: 10);
 
         Assert.Equal([1L, 2, 3, 4, 5], copied.Select(f => f.Version));
-        Assert.Same(added[4], copied[4]); // the head: the object that was fanned out
-        for (var i = 0; i < 4; i++)
+        for (var i = 0; i < 5; i++)
         {
-            Assert.NotSame(added[i], copied[i]); // rebuilt from the log
+            Assert.NotSame(added[i], copied[i]); // rebuilt from the log, the head too: the fanned-out object dies young
             Assert.Equal(added[i].Json.ToArray(), copied[i].Json.ToArray());
             Assert.Equal(added[i].Header, copied[i].Header);
         }
 
         Assert.Same(copied[1], recent.CopyAfter(1, max: 1)[0]); // rebuilt once, then shared by the next resumes
+        Assert.Equal(added[4].Json.ToArray(), recent.NewestJson(5).ToArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(Budgets))]
+    public void The_newest_version_is_held_even_when_the_log_has_gone_round_since_and_without_capacity(long budget)
+    {
+        var size = TestFrames.Update(Id, 10).Json.Length;
+        var log = new RecentFrameLog(maxBytes: budget == 0 ? 0 : size * 2, segmentBytes: size);
+        var quiet = new RecentFrames(capacity: 4, log);
+        var busy = new RecentFrames(capacity: 4, log);
+        var headless = new RecentFrames(capacity: 0, log);
+        quiet.ResetAfter(9);
+        busy.ResetAfter(9);
+        headless.ResetAfter(9);
+        quiet.Add(TestFrames.Update(Id, 10, step: 7));
+        headless.Add(TestFrames.Update(Id, 10, step: 8));
+
+        Add(busy, 10, 13); // another topic's versions take every segment of the log again
+
+        Assert.Equal(10, quiet.First);
+        var copied = Assert.Single(quiet.CopyAfter(9, max: 10));
+        Assert.Equal(TestFrames.Update(Id, 10, step: 7).Json.ToArray(), copied.Json.ToArray());
+        Assert.Equal(TestFrames.Update(Id, 10, step: 8).Json.ToArray(), headless.NewestJson(10).ToArray());
+        Assert.Throws<InvalidOperationException>(() => quiet.NewestJson(9));
+
+        quiet.ResetAfter(10); // a rewind may hand version 10 out again with other bytes: the copy is not reused
+        Assert.Throws<InvalidOperationException>(() => quiet.NewestJson(10));
     }
 
     [Fact]
@@ -154,7 +181,7 @@ public sealed class RecentFramesTests
         recent.Seed([TestFrames.Update(Id, 19), TestFrames.Update(Id, 20)]); // second segment
         Assert.Equal(19, recent.First);
 
-        Add(recent, 23, 23); // the first segment again: 21 is gone, 22 was the head's object until now
+        Add(recent, 23, 23); // the first segment again: 21 and 22 are gone (23 is the newest, held in the topic's own copy too)
 
         Assert.Equal(23, recent.First);
         Assert.False(recent.Covers(21));
