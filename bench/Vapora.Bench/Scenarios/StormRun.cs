@@ -107,9 +107,8 @@ internal static class StormRun
     /// <summary>The survivor's own histogram of API accept → socket write, every live frame it sent (its own and the orphans' clients).</summary>
     private const string SendLag = "vapora_gateway_publish_to_send_lag_milliseconds";
 
-    /// <summary>Seconds the process spent in GC pauses (the runtime's counter, by the name OpenTelemetry's runtime instrumentation exports).</summary>
-    private static double GcPaused(MetricsSnapshot metrics) =>
-        metrics.Value("dotnet_gc_pause_time_seconds_total") + metrics.Value("process_runtime_dotnet_gc_pause_time_seconds_total");
+    /// <summary>Seconds the process spent in GC pauses (the runtime's own counter, as the gateway's /metrics exports it on .NET 10).</summary>
+    private static double GcPaused(MetricsSnapshot metrics) => metrics.Value("dotnet_gc_pause_time_seconds_total");
 
     /// <summary>The survivor's own histogram of Redis receive → queued on every watcher.</summary>
     private const string FanOut = "vapora_gateway_fanout_duration_milliseconds";
