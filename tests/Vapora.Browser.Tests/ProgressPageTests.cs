@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using Vapora.Contracts;
 using Vapora.Testing;
@@ -71,6 +72,44 @@ public sealed class ProgressPageTests(PageFixture fixture) : IClassFixture<PageF
             // The gateways are shared by this class's tests: bring it back whatever happened above.
             await serving.RestartAsync();
         }
+    }
+
+    [Fact]
+    public async Task A_version_that_a_list_refresh_reports_before_its_frame_arrives_still_gets_its_history_row()
+    {
+        var created = await fixture.Client.CreateAsync("Index documents", totalSteps: 10);
+        var page = await _pages.OpenAsync($"/#/workflows/{created.WorkflowId}");
+        await Expect(page.Locator("#history tbody tr")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
+
+        // The list's REST read overtakes the socket: it already reports version 2 when version 2's frame arrives (a
+        // fresh clone's run once lost a history row this way).
+        await page.RouteAsync(url => url.Contains("/api/workflows?limit=50", StringComparison.Ordinal), async route =>
+        {
+            var response = await route.FetchAsync();
+            var list = JsonNode.Parse(await response.TextAsync())!;
+            foreach (var item in list["items"]!.AsArray())
+            {
+                if ((string?)item!["workflow_id"] == created.WorkflowId)
+                {
+                    item["version"] = 2;
+                    item["status"] = "running";
+                    item["current_step"] = 1;
+                }
+            }
+
+            await route.FulfillAsync(new() { Response = response, Body = list.ToJsonString() });
+        });
+        var refreshes = await page.EvaluateAsync<int>("window.__vapora.listRefreshes");
+        await page.Locator("#status-filter").DispatchEventAsync("change");
+        await Poll.UntilAsync(async () => await page.EvaluateAsync<int>("window.__vapora.listRefreshes") > refreshes,
+            TimeSpan.FromSeconds(15), "a list refresh that reports version 2");
+
+        await fixture.Client.ProgressAsync(created.WorkflowId, 1, "Scanning");
+
+        await Expect(page.Locator("#history tbody tr")).ToHaveCountAsync(2);
+        var versions = await page.Locator("#history tbody tr").EvaluateAllAsync<long[]>("rows => rows.map(r => Number(r.dataset.version))");
+        Assert.Equal([2L, 1L], versions);
     }
 
     private async Task AssertResumedWithoutLossAsync(IPage page, string workflowId)

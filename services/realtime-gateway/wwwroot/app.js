@@ -114,7 +114,10 @@ async function refreshList() {
   for (const state of page.items) {
     shown.add(state.workflow_id);
     remember(state);
-    watchFrom(workflows.get(state.workflow_id));
+    // The detail view's watch goes on from its own history read: moving it to the list's version (a list read can
+    // overtake the socket by a few milliseconds) would make the client skip the frames between, and its history
+    // needs every version.
+    if (state.workflow_id !== detailId) watchFrom(workflows.get(state.workflow_id));
   }
   // Rows follow the newest-first order of the API.
   const rows = page.items.map((s) => rowFor(workflows.get(s.workflow_id)));
@@ -137,16 +140,15 @@ function remember(state) {
 }
 
 function applyUpdate(update) {
+  // Every version goes into the detail view's history, also one that a list refresh reported first.
+  if (detailId === update.workflow_id) insertHistory(update);
   const known = workflows.get(update.workflow_id);
   if (known && update.version <= known.version) return;
   const state = { ...known, ...update };
   workflows.set(update.workflow_id, state);
   const row = els.list.querySelector(`[data-id="${CSS.escape(update.workflow_id)}"]`);
   if (row) fillRow(row, state);
-  if (detailId === update.workflow_id) {
-    renderSummary(state);
-    insertHistory(update);
-  }
+  if (detailId === update.workflow_id) renderSummary(state);
 }
 
 /**
