@@ -72,9 +72,40 @@ public sealed class SqliteStorageTests : WorkflowStoreContract, IDisposable
         Assert.IsType<Workflows.UpdateOutcome.Applied>(await store.UpdateAsync(created.Id, Step(3), null, null, Ct));
     }
 
+    [Fact]
+    public async Task Every_connection_is_durable_and_waits_for_the_lock_whether_the_pool_hands_out_its_handle_again_or_a_new_one()
+    {
+        var storage = new SqliteStorage($"Data Source={Path.Combine(_directory, "pooled.db")};Pooling=True", TimeSpan.FromSeconds(7), TimeProvider.System);
+
+        var handles = new List<SQLitePCL.sqlite3>();
+        for (var open = 0; open < 4; open++)
+        {
+            await using var connection = await storage.OpenAsync(Ct);
+            handles.Add(connection.Handle!);
+            Assert.Equal(2L, await PragmaAsync(connection, "synchronous")); // FULL
+            Assert.Equal(7000L, await PragmaAsync(connection, "busy_timeout"));
+            if (open == 1)
+            {
+                // The next open gets a new handle, which has none of the pragmas the old one had.
+                SqliteConnection.ClearPool(connection);
+            }
+        }
+
+        Assert.Same(handles[0], handles[1]); // the pool's handle again: its pragmas were set on the first open only
+        Assert.NotSame(handles[1], handles[2]);
+        Assert.Same(handles[2], handles[3]);
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
+    }
+
+    private static async Task<long> PragmaAsync(SqliteConnection connection, string pragma)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA " + pragma;
+        return (long)(await command.ExecuteScalarAsync(Ct))!;
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.Features;
 using Vapora.Contracts;
 using Vapora.RealtimeGateway.Internal;
 
@@ -39,6 +40,12 @@ internal sealed class ConnectionHost(
 
     /// <summary>The third step: why this request may not be served (token, drain, <paramref name="problem"/>), or null.</summary>
     public ValueTask<CloseReason?> AdmitAsync(HttpContext http, string? problem = null) => admission.RefusalAsync(http, problem);
+
+    /// <summary>
+    /// The client's address, read from the connection feature:
+    /// <c>HttpContext.Connection</c> would allocate a wrapper that the request, and so the socket, keeps for its lifetime.
+    /// </summary>
+    public static IPAddress? RemoteAddressOf(HttpContext http) => http.Features.Get<IHttpConnectionFeature>()?.RemoteIpAddress;
 
     /// <summary>A new connection of <paramref name="http"/>'s user over <paramref name="transport"/>, once <see cref="AdmitAsync"/> has answered.</summary>
     public Connection Open(IConnectionTransport transport, HttpContext http, CloseReason? refusal) =>

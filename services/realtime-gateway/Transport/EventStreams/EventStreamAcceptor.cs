@@ -46,7 +46,7 @@ internal sealed class EventStreamAcceptor(ConnectionHost host, IOptions<EventStr
             transport = new EventStreamTransport(http, cursor, time, _options.EventStreamHeartbeatInterval);
             connection = host.Open(transport, http, refusal);
             var preamble = EventStreamFrames.Preamble(_options.EventStreamRetry, Random.Shared);
-            run = host.RunAsync(connection, http.Connection.RemoteIpAddress, refusal, turn, transport.UntilFinishedAsync, c => start(c, preamble));
+            run = host.RunAsync(connection, ConnectionHost.RemoteAddressOf(http), refusal, turn, transport.UntilFinishedAsync, c => start(c, preamble));
         }
         catch
         {

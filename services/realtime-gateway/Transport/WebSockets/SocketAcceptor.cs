@@ -44,7 +44,7 @@ internal sealed class SocketAcceptor(ConnectionHost host, IOptions<WebSocketTran
             var refusal = await host.AdmitAsync(http, problem);
             var transport = new WebSocketTransport(socket, WriteBatchingUpgrade.BatchingStreamOf(http), http, _maxInboundBytes, metrics, onMessage);
             connection = host.Open(transport, http, refusal);
-            run = host.RunAsync(connection, http.Connection.RemoteIpAddress, refusal, turn, transport.ReceiveAsync, start, ProtocolFrames.TokenExpiring);
+            run = host.RunAsync(connection, ConnectionHost.RemoteAddressOf(http), refusal, turn, transport.ReceiveAsync, start, ProtocolFrames.TokenExpiring);
         }
         catch
         {

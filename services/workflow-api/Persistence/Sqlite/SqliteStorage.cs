@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Vapora.Contracts;
 
@@ -14,6 +15,14 @@ internal sealed partial class SqliteStorage(string connectionString, TimeSpan bu
 {
     private const string EntryColumns = "payload, name, created_at";
     private readonly SemaphoreSlim _schemaLock = new(1, 1);
+    private readonly string _pragmas = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = " + (long)busyTimeout.TotalMilliseconds;
+
+    /// <summary>
+    /// The pooled database handles whose pragmas are set. A pragma lasts as long as its handle, and the pool hands the
+    /// same handle out again and again: setting them once per handle, not once per store call (several per PATCH),
+    /// takes two statements off every call.
+    /// </summary>
+    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = new();
     private volatile bool _schemaReady;
     private SqliteGroupCommit? _writes;
 
@@ -139,13 +148,20 @@ internal sealed partial class SqliteStorage(string connectionString, TimeSpan bu
     // corrupt file or one that is not a database, a constraint or SQL error (a bug), unreadable data.
     public bool IsUnavailable(Exception exception) => exception is SqliteException { SqliteErrorCode: 5 or 6 or 8 or 10 or 13 or 14 };
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    /// <summary>A connection from the pool with the store's pragmas set (durable commits, the busy timeout).</summary>
+    internal async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
-            await ExecuteAsync(connection, "PRAGMA synchronous = FULL; PRAGMA busy_timeout = " + (long)busyTimeout.TotalMilliseconds, cancellationToken);
+            var handle = connection.Handle!;
+            if (!_configured.TryGetValue(handle, out _))
+            {
+                await ExecuteAsync(connection, _pragmas, cancellationToken);
+                _configured.AddOrUpdate(handle, this);
+            }
+
             if (!_schemaReady)
             {
                 await _schemaLock.WaitAsync(cancellationToken);
