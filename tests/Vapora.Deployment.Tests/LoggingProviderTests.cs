@@ -20,7 +20,7 @@ public sealed class LoggingProviderTests
         var providers = builder.Services.Where(d => d.ServiceType == typeof(ILoggerProvider)).Select(d => d.ImplementationType).ToList();
         Assert.Contains(typeof(ConsoleLoggerProvider), providers);
         Assert.Contains(typeof(EventSourceLoggerProvider), providers);
-        // A provider without shared scopes doubles the logging scopes every socket holds (docs/benchmarks.md, memory).
+        // A provider without shared scopes made the two logging scopes every socket holds bigger (docs/benchmarks.md, memory).
         Assert.DoesNotContain(typeof(DebugLoggerProvider), providers);
     }
 }
